@@ -1,0 +1,78 @@
+//! Small CPU helpers: reading syndrome registers, masking interrupts, waiting.
+//!
+//! Everything here is one or two instructions; the names say what each does so the rest
+//! of the kernel never writes inline assembly (STYLE.md: arch code behind a door).
+
+use aarch64_cpu::asm;
+use aarch64_cpu::registers::{Readable, Writeable, DAIF, ESR_EL1, FAR_EL1};
+
+/// ESR_EL1: why the current synchronous exception was taken.
+pub fn read_esr() -> u64 {
+    ESR_EL1.get()
+}
+
+/// FAR_EL1: the faulting virtual address of the current abort.
+pub fn read_far() -> u64 {
+    FAR_EL1.get()
+}
+
+/// Unmask IRQs at EL1 (Linux `local_irq_enable`).
+pub fn local_irq_enable() {
+    DAIF.write(DAIF::I::Unmasked);
+}
+
+/// Mask IRQs at EL1 (Linux `local_irq_disable`).
+pub fn local_irq_disable() {
+    DAIF.write(DAIF::I::Masked + DAIF::F::Masked + DAIF::A::Masked + DAIF::D::Masked);
+}
+
+/// Wait for an interrupt (Linux `cpu_do_idle`).
+pub fn wait_for_interrupt() {
+    asm::wfi();
+}
+
+/// The current stack pointer (for the self-tests and reports).
+pub fn current_sp() -> usize {
+    let sp: usize;
+    // SAFETY: reads a register, touches no memory.
+    unsafe { core::arch::asm!("mov {}, sp", out(reg) sp) };
+    sp
+}
+
+/// The current frame pointer (x29), where a backtrace of the running code starts.
+pub fn current_fp() -> u64 {
+    let fp: u64;
+    // SAFETY: reads a register, touches no memory.
+    unsafe { core::arch::asm!("mov {}, x29", out(reg) fp) };
+    fp
+}
+
+core::arch::global_asm!(
+    // call_on_stack(arg, f, sp): run f(arg) on another stack and come back.
+    ".section .text",
+    ".global call_on_stack",
+    "call_on_stack:",
+    "  stp x29, x30, [sp, #-16]!",
+    "  mov x29, sp",
+    "  mov x9, sp",
+    "  mov sp, x2",
+    "  str x9, [sp, #-16]!",
+    "  blr x1",
+    "  ldr x9, [sp], #16",
+    "  mov sp, x9",
+    "  ldp x29, x30, [sp], #16",
+    "  ret",
+);
+
+extern "C" {
+    fn call_on_stack(arg: usize, f: extern "C" fn(usize), sp: usize);
+}
+
+/// Run `f(arg)` with the stack pointer set to `sp` (the top of another kernel stack).
+///
+/// # Safety
+/// `sp` must be the 16-byte-aligned top of a mapped kernel stack nobody else uses.
+pub unsafe fn run_on_stack(arg: usize, f: extern "C" fn(usize), sp: usize) {
+    // SAFETY: the caller's contract; call_on_stack restores sp before returning.
+    unsafe { call_on_stack(arg, f, sp) }
+}

@@ -1,0 +1,85 @@
+//! MMU control: which tables TTBR0/TTBR1 point at, and TLB maintenance.
+//!
+//! Mirrors Linux `arch/arm64/include/asm/mmu_context.h` (`cpu_set_reserved_ttbr0`,
+//! `cpu_replace_ttbr1`) and `tlbflush.h` (`flush_tlb_all`, `flush_tlb_kernel_range`).
+//! TCR_EL1 and MAIR_EL1 are set once in `head.S` and never change.
+
+use aarch64_cpu::asm::barrier;
+use aarch64_cpu::registers::{Readable, Writeable, TTBR0_EL1, TTBR1_EL1};
+
+core::arch::global_asm!(
+    // Runs from the identity map (TTBR0) while TTBR1 changes under the kernel's feet:
+    // first an empty table and a TLB flush, then the new table (Linux
+    // idmap_cpu_replace_ttbr1 in arch/arm64/mm/proc.S; avoids TLB conflicts between the
+    // early block mappings and the final page mappings of the same addresses).
+    ".section .text",
+    ".global idmap_cpu_replace_ttbr1",
+    ".balign 16",
+    "idmap_cpu_replace_ttbr1:",
+    "  msr ttbr1_el1, x1",
+    "  isb",
+    "  tlbi vmalle1",
+    "  dsb nsh",
+    "  isb",
+    "  msr ttbr1_el1, x0",
+    "  isb",
+    "  ret",
+);
+
+extern "C" {
+    fn idmap_cpu_replace_ttbr1(new_root: u64, empty_root: u64);
+}
+
+/// Switch TTBR1 to the table at `new_root` (physical). Must be called while the early
+/// identity map is still in TTBR0: the switch runs from there. `image_pa` is the physical
+/// address of `_text`; `empty_root` a zeroed page.
+///
+/// # Safety
+/// The new table must map the running kernel (text, stack, data) at the same addresses.
+pub unsafe fn cpu_replace_ttbr1(new_root: usize, empty_root: usize, image_pa: usize) {
+    let va = idmap_cpu_replace_ttbr1 as *const () as usize;
+    let pa = va - crate::mm::layout::KIMAGE_VADDR + image_pa;
+    // SAFETY: `pa` is the identity-mapped alias of idmap_cpu_replace_ttbr1 (TTBR0 still
+    // holds the early identity map); it touches no memory and returns to our caller.
+    unsafe {
+        let f: unsafe extern "C" fn(u64, u64) = core::mem::transmute(pa);
+        f(new_root as u64, empty_root as u64);
+    }
+}
+
+/// Point TTBR0 at a table with no valid entries, so every user-half access faults
+/// (Linux `cpu_set_reserved_ttbr0`: used when no user address space is active).
+pub fn cpu_set_reserved_ttbr0(empty_root: usize) {
+    TTBR0_EL1.set(empty_root as u64);
+    barrier::isb(barrier::SY);
+    flush_tlb_all();
+}
+
+/// Physical address of the current TTBR0 table (user half).
+pub fn ttbr0_root() -> usize {
+    (TTBR0_EL1.get() & 0x0000_ffff_ffff_fffe) as usize
+}
+
+/// Physical address of the current TTBR1 table (kernel half).
+pub fn ttbr1_root() -> usize {
+    (TTBR1_EL1.get() & 0x0000_ffff_ffff_fffe) as usize
+}
+
+/// Invalidate every TLB entry of this CPU (Linux `local_flush_tlb_all`).
+pub fn flush_tlb_all() {
+    barrier::dsb(barrier::ISHST);
+    // SAFETY: TLB maintenance has no memory-safety effect; the barriers order it.
+    unsafe { core::arch::asm!("tlbi vmalle1", options(nostack)) };
+    barrier::dsb(barrier::ISH);
+    barrier::isb(barrier::SY);
+}
+
+/// Invalidate the TLB entries of one kernel page, all ASIDs (Linux
+/// `flush_tlb_kernel_range` for one page).
+pub fn flush_tlb_kernel_page(va: usize) {
+    barrier::dsb(barrier::ISHST);
+    // SAFETY: as above; the operand is VA[55:12].
+    unsafe { core::arch::asm!("tlbi vaae1, {}", in(reg) (va >> 12) as u64, options(nostack)) };
+    barrier::dsb(barrier::ISH);
+    barrier::isb(barrier::SY);
+}

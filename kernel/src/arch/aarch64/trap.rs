@@ -1,0 +1,179 @@
+//! Exception handling in Rust: the `TrapFrame` that `entry.S` saves, the handlers it
+//! calls, and the report printed when the kernel meets an exception it did not expect.
+//!
+//! Mirrors Linux `arch/arm64/kernel/entry-common.c` (`el1h_64_sync_handler`,
+//! `el0t_64_sync_handler`, ...), `traps.c` (`die`, `bad_mode`) and `process.c`
+//! (`__show_regs`). Simplified: one CPU, no nested-exception bookkeeping; everything the
+//! kernel does not handle yet ends in a report and a panic.
+//!
+//! Read next: `esr.rs` (what the syndrome means), `drivers/irq.rs` (interrupts).
+
+use super::esr::Esr;
+use super::{backtrace, cpu};
+use crate::mm::layout;
+use core::fmt::Write;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+/// Registers of the interrupted context, saved by `kernel_entry` in `entry.S`
+/// (Linux `struct pt_regs`). The layout is shared with the assembly: change both.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct TrapFrame {
+    /// x0 to x30 (x29 is the frame pointer, x30 the link register).
+    pub regs: [u64; 31],
+    /// The interrupted stack pointer (SP_EL0 for user, the kernel's sp for EL1).
+    pub sp: u64,
+    /// Where to return: ELR_EL1.
+    pub pc: u64,
+    /// The saved PSTATE: SPSR_EL1.
+    pub pstate: u64,
+    /// x0 at entry: a syscall's first argument survives the return value overwriting x0.
+    pub orig_x0: u64,
+    /// The syscall number of this entry, if it was one.
+    pub syscallno: u64,
+}
+
+const _: () = assert!(core::mem::size_of::<TrapFrame>() == 288); // S_FRAME_SIZE in entry.S
+
+/// EL1 synchronous exception: in Linnet's kernel code this is always a bug (or a
+/// deliberate self-test fault), so it is reported and the kernel stops.
+#[no_mangle]
+extern "C" fn el1h_sync_handler(frame: &mut TrapFrame) {
+    let esr = Esr(cpu::read_esr());
+    let far = cpu::read_far();
+    die("Oops", frame, Some((esr, far)));
+}
+
+/// EL1 interrupt: hand it to the interrupt controller's dispatcher.
+#[no_mangle]
+extern "C" fn el1h_irq_handler(_frame: &mut TrapFrame) {
+    crate::drivers::irq::handle_irq();
+}
+
+/// EL0 synchronous exception (syscalls, user faults). There is no user space yet, so
+/// reaching this is a kernel bug.
+#[no_mangle]
+extern "C" fn el0_sync_handler(frame: &mut TrapFrame) {
+    let esr = Esr(cpu::read_esr());
+    let far = cpu::read_far();
+    die("unexpected exception from EL0", frame, Some((esr, far)));
+}
+
+/// EL0 interrupt.
+#[no_mangle]
+extern "C" fn el0_irq_handler(_frame: &mut TrapFrame) {
+    crate::drivers::irq::handle_irq();
+}
+
+/// The vector kinds Linnet never expects (Linux `bad_mode`): `reason` numbers the vector.
+#[no_mangle]
+extern "C" fn bad_mode_handler(frame: &mut TrapFrame, reason: u64) {
+    const NAMES: [&str; 16] = [
+        "Synchronous, EL1t", "IRQ, EL1t", "FIQ, EL1t", "SError, EL1t",
+        "Synchronous, EL1h", "IRQ, EL1h", "FIQ, EL1h", "SError, EL1h",
+        "Synchronous, EL0 64-bit", "IRQ, EL0 64-bit", "FIQ, EL0 64-bit", "SError, EL0 64-bit",
+        "Synchronous, EL0 32-bit", "IRQ, EL0 32-bit", "FIQ, EL0 32-bit", "SError, EL0 32-bit",
+    ];
+    let name = NAMES.get(reason as usize).copied().unwrap_or("?");
+    let esr = Esr(cpu::read_esr());
+    let far = cpu::read_far();
+    let mut w = crate::printk::emergency_writer();
+    let _ = writeln!(w, "\nBad mode in {} handler detected", name);
+    die("Bad mode", frame, Some((esr, far)));
+}
+
+/// The kernel stack ran into its guard page (Linux `handle_bad_stack`); `entry.S` has
+/// switched to the overflow stack and rebuilt the frame with the real sp and x0.
+#[no_mangle]
+extern "C" fn handle_bad_stack(frame: &mut TrapFrame) {
+    let esr = Esr(cpu::read_esr());
+    let far = cpu::read_far();
+    let sp = frame.sp as usize;
+    let mut w = crate::printk::emergency_writer();
+    let _ = writeln!(w, "\nInsufficient stack space to handle exception!");
+    let _ = writeln!(
+        w,
+        "kernel stack overflow: sp 0x{:016x} is in the guard page below the stack \
+         [0x{:016x}..0x{:016x})",
+        sp,
+        (sp + layout::THREAD_SIZE) & !(layout::THREAD_SIZE - 1),
+        ((sp + layout::THREAD_SIZE) & !(layout::THREAD_SIZE - 1)) + layout::THREAD_SIZE,
+    );
+    die("kernel stack overflow", frame, Some((esr, far)));
+}
+
+/// Set once an exception report has printed the call trace, so the panic that follows
+/// does not print a second one.
+pub static REPORTED: AtomicBool = AtomicBool::new(false);
+
+/// Print everything a reader needs to understand an exception, then panic (Linux `die`).
+pub fn die(why: &str, frame: &TrapFrame, syndrome: Option<(Esr, u64)>) -> ! {
+    let mut w = crate::printk::emergency_writer();
+    let _ = writeln!(w, "\nInternal error: {}", why);
+    if let Some((esr, far)) = syndrome {
+        let _ = writeln!(w, "  {}", esr);
+        let far_valid = esr.abort().map(|a| a.far_valid).unwrap_or(false);
+        if esr.is_data_abort() || esr.is_instruction_abort() || esr.ec() == 0x22 {
+            let _ = writeln!(
+                w,
+                "  FAR  0x{:016x}  (the faulting address{})",
+                far,
+                if far_valid { "" } else { "; not valid for this fault" }
+            );
+            if far_valid && esr.abort().is_some() {
+                let _ = write!(w, "{}", crate::mm::kmap::describe_walk(far as usize));
+            }
+        }
+    }
+    show_regs(&mut w, frame);
+    let _ = writeln!(w, "Call trace:");
+    backtrace::dump(&mut w, frame.pc, frame.regs[30], frame.regs[29]);
+    REPORTED.store(true, Ordering::Relaxed);
+    panic!("{}", why);
+}
+
+/// The registers, Linux `__show_regs` style: pc and lr with symbols, then x29..x0.
+pub fn show_regs(w: &mut impl Write, f: &TrapFrame) {
+    let _ = writeln!(w, "  pc : {}", backtrace::Sym(f.pc));
+    let _ = writeln!(w, "  lr : {}", backtrace::Sym(f.regs[30]));
+    let _ = writeln!(w, "  sp : 0x{:016x}", f.sp);
+    let _ = writeln!(w, "  pstate: 0x{:08x} ({})", f.pstate, Spsr(f.pstate));
+    for i in (0..30).rev().step_by(2) {
+        let _ = writeln!(
+            w,
+            "  x{:<2}: 0x{:016x}  x{:<2}: 0x{:016x}",
+            i,
+            f.regs[i],
+            i - 1,
+            f.regs[i - 1]
+        );
+    }
+}
+
+/// SPSR decoded: the mode that was interrupted, the masked exceptions and the flags.
+pub struct Spsr(pub u64);
+
+impl core::fmt::Display for Spsr {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let mode = match self.0 & 0xf {
+            0b0000 => "EL0t",
+            0b0100 => "EL1t",
+            0b0101 => "EL1h",
+            0b1000 => "EL2t",
+            0b1001 => "EL2h",
+            _ => "?",
+        };
+        write!(f, "{}", mode)?;
+        for (bit, name) in [(9, " D"), (8, " A"), (7, " I"), (6, " F")] {
+            if self.0 & (1 << bit) != 0 {
+                write!(f, "{}", name)?;
+            }
+        }
+        write!(f, " masked; flags ")?;
+        for (bit, name) in [(31, 'N'), (30, 'Z'), (29, 'C'), (28, 'V')] {
+            let c = if self.0 & (1 << bit) != 0 { name } else { '-' };
+            write!(f, "{}", c)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,183 @@
+//! `start_kernel`: everything between `head.S` and the first task, in order (Linux
+//! `init/main.c`). Each step needs the ones before it; the comments say why.
+//!
+//! Read next: `mm/kmap.rs` (paging_init), `drivers/` (console, GIC, timer).
+
+use crate::arch::aarch64::{cpu, trap};
+use crate::cmdline::BootArgs;
+use crate::drivers::fdt::{self, BootInfo, Region};
+use crate::drivers::{gic::Gic, irq, psci, timer};
+use crate::mm::{heap, kmap, layout, page_alloc};
+use crate::{print, println, printk, selftest};
+use core::sync::atomic::Ordering;
+
+/// QEMU virt's UART, used only to say that there is no device tree at all.
+const QEMU_VIRT_UART: usize = 0x0900_0000;
+
+/// Called by `head.S` with the MMU on, at the kernel's high address, on the boot stack.
+/// `dtb_pa` is what QEMU put in x0; `image_pa` where the image was loaded.
+#[no_mangle]
+pub extern "C" fn start_kernel(dtb_pa: usize, image_pa: usize) -> ! {
+    // 1. The device tree, read through the early identity map (TTBR0) at its physical
+    //    address. Without it nothing is known, not even where the UART is.
+    // SAFETY: the identity map covers the first 512 GiB, which holds RAM and the DTB.
+    let Some(dtb_size) = (dtb_pa != 0).then(|| unsafe { fdt::header_total_size(dtb_pa as *const u8) }).flatten() else {
+        no_device_tree(dtb_pa);
+    };
+    // SAFETY: the header said the blob is dtb_size bytes; QEMU placed it in RAM.
+    let dtb = unsafe { core::slice::from_raw_parts(dtb_pa as *const u8, dtb_size) };
+    let info = match BootInfo::parse(dtb) {
+        Ok(info) => info,
+        Err(e) => early_fail(format_args!("device tree at 0x{:x} unusable: {:?}", dtb_pa, e)),
+    };
+    // 2. The console at the UART's physical address (identity map), so later steps can
+    //    report trouble.
+    // SAFETY: the device tree names this PL011; the identity map covers it as device memory.
+    unsafe { printk::init(info.uart.start) };
+    printk::init_logger();
+
+    // 3. Physical memory: all RAM except the image, the device tree and the initrd.
+    let mut reserved = [Region::default(); fdt::MAX_RESERVED + 3];
+    reserved[0] = Region { start: image_pa, size: kmap::image_size() };
+    reserved[1] = Region { start: dtb_pa, size: dtb_size };
+    reserved[2] = info.initrd.unwrap_or_default();
+    let n = 3 + info.reserved().len();
+    reserved[3..n].copy_from_slice(info.reserved());
+    page_alloc::init(info.ram(), &reserved[..n]);
+
+    // 4. The final kernel page tables (W^X image, linear map, guard page), then the
+    //    identity map is gone: from here on physical addresses are reached at PAGE_OFFSET.
+    if let Err(e) = kmap::paging_init(image_pa, info.ram(), info.uart) {
+        early_fail(format_args!("paging_init failed: {:?}", e));
+    }
+    // SAFETY: the device tree's frames are reserved and in the linear map.
+    let dtb = unsafe { core::slice::from_raw_parts(layout::phys_to_virt(dtb_pa) as *const u8, dtb_size) };
+    let Ok(info) = BootInfo::parse(dtb) else { unreachable!("parsed once already") };
+
+    // 5. The heap: bootargs parsing and everything after it may allocate.
+    let ram_bytes: usize = info.ram().iter().map(|r| r.size).sum();
+    let heap_bytes = heap::heap_size(ram_bytes);
+    if heap::init(heap_bytes).is_none() {
+        early_fail(format_args!("no {} KiB for the kernel heap", heap_bytes >> 10));
+    }
+    let args = BootArgs::parse(info.bootargs);
+    psci::init(info.psci, args.init_args.iter().any(|a| a == "semihosting"));
+    printk::set_loglevel(args.loglevel);
+
+    banner(&info, image_pa, heap_bytes);
+    for w in &args.warnings {
+        println!("bootargs: {}", w);
+    }
+
+    // 6. Interrupts: the controller, the tick, console input. Only then unmask IRQs.
+    let gic = match ioremap_gic(&info) {
+        Ok(g) => g,
+        Err(e) => early_fail(format_args!("GIC: {}", e)),
+    };
+    log::info!("GICv{} ready; timer INTID {}, UART INTID {}", gic.version(), info.timer_irq, info.uart_irq);
+    irq::init(gic, info.timer_irq, info.uart_irq);
+    timer::init(args.hz);
+    printk::enable_input();
+    cpu::local_irq_enable();
+    log::info!("timer: {} Hz tick from a {} Hz counter", args.hz, timer::counter_frequency());
+
+    if let Some(test) = args.test.as_deref() {
+        selftest::run(test);
+    }
+    println!("Linnet has no user space yet: processes and exec arrive in later issues.");
+    println!("Type to see console input echoed; Ctrl-A X quits QEMU.");
+    loop {
+        while let Some(c) = printk::console_getc() {
+            let c = if c == b'\r' { b'\n' } else { c };
+            print!("{}", c as char);
+        }
+        cpu::wait_for_interrupt();
+    }
+}
+
+fn ioremap_gic(info: &BootInfo) -> Result<Gic, &'static str> {
+    let g = info.gic;
+    let dist = kmap::ioremap(g.dist.start, 0x10000).map_err(|_| "cannot map the distributor")?;
+    match g.version {
+        // SAFETY: both frames were just mapped as device memory at these addresses.
+        2 => {
+            let cpu = kmap::ioremap(g.cpu_or_redist.start, 0x10000).map_err(|_| "cannot map GICC")?;
+            Ok(unsafe { Gic::new_v2(dist, cpu) })
+        }
+        3 => {
+            let r = kmap::ioremap(g.cpu_or_redist.start, 0x20000).map_err(|_| "cannot map GICR")?;
+            // SAFETY: as above (RD_base and SGI_base frames of CPU 0).
+            Ok(unsafe { Gic::new_v3(dist, r) })
+        }
+        _ => Err("unknown GIC version"),
+    }
+}
+
+/// The boot banner: what Linnet is and where everything sits (ARCHITECTURE.md section 3).
+fn banner(info: &BootInfo, image_pa: usize, heap_bytes: usize) {
+    println!("Linnet {} (arm64, QEMU virt) booting", env!("CARGO_PKG_VERSION"));
+    println!("Memory layout (48-bit VA, 4 KiB pages, 4 levels):");
+    println!("  TASK_SIZE    0x{:016x}  user space [0, TASK_SIZE) via TTBR0", layout::TASK_SIZE);
+    println!("  VA_START     0x{:016x}  kernel space via TTBR1", layout::VA_START);
+    println!("  KIMAGE_VADDR 0x{:016x}  kernel image", layout::KIMAGE_VADDR);
+    println!("  VMALLOC      0x{:016x}  kernel stacks and devices", layout::VMALLOC_START);
+    println!("  PAGE_OFFSET  0x{:016x}  linear map of RAM", layout::PAGE_OFFSET);
+    for (name, start, end, _) in kmap::image_sections() {
+        println!("  .{:<9}   0x{:016x}-0x{:016x}", name, start, end);
+    }
+    println!(
+        "  image        0x{:016x}-0x{:016x} at phys 0x{:x} ({} KiB)",
+        layout::KIMAGE_VADDR,
+        layout::KIMAGE_VADDR + kmap::image_size(),
+        image_pa,
+        kmap::image_size() >> 10
+    );
+    for r in info.ram() {
+        println!("  RAM          0x{:016x}-0x{:016x} ({} MiB)", r.start, r.end(), r.size >> 20);
+    }
+    if let Some(r) = info.initrd {
+        println!("  initrd       0x{:016x}-0x{:016x} ({} KiB)", r.start, r.end(), r.size >> 10);
+    }
+    println!(
+        "  free frames  {} of {} ({} MiB free), heap {} KiB",
+        page_alloc::nr_free_pages(),
+        page_alloc::nr_total_pages(),
+        page_alloc::nr_free_pages() * layout::PAGE_SIZE >> 20,
+        heap_bytes >> 10
+    );
+}
+
+/// x0 was 0 or not a device tree: say what is wrong on QEMU virt's usual UART (through
+/// the identity map) and stop.
+fn no_device_tree(dtb_pa: usize) -> ! {
+    // SAFETY: on QEMU virt a PL011 sits here and the early identity map covers it.
+    unsafe { printk::init(QEMU_VIRT_UART) };
+    early_fail(format_args!(
+        "no device tree in x0 (0x{:x}). QEMU passes one only to a kernel in Linux Image \
+         format: boot build/kernel.img, not the ELF.",
+        dtb_pa
+    ));
+}
+
+fn early_fail(why: core::fmt::Arguments) -> ! {
+    println!("Linnet: cannot boot: {}", why);
+    psci::system_off(1);
+}
+
+#[cfg(target_os = "none")]
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    use core::fmt::Write;
+    cpu::local_irq_disable();
+    let mut w = printk::emergency_writer();
+    let _ = writeln!(w, "Kernel panic - not syncing: {}", info.message());
+    if let Some(loc) = info.location() {
+        let _ = writeln!(w, "  at {}:{}", loc.file(), loc.line());
+    }
+    if !trap::REPORTED.load(Ordering::Relaxed) {
+        let _ = writeln!(w, "Call trace:");
+        crate::arch::aarch64::backtrace::dump_from_here(&mut w);
+    }
+    let _ = writeln!(w, "---[ end Kernel panic ]---");
+    psci::system_off(1);
+}

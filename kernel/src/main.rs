@@ -1,0 +1,29 @@
+//! Linnet: a small, Linux-shaped teaching kernel for arm64 on QEMU `virt`.
+//!
+//! This file only lists the subsystems and, in `kernel_main`, the order in which they
+//! start. The boot path begins earlier, in `arch/aarch64/head.S` (the Linux arm64 Image
+//! header and the code before the MMU is on), which jumps here with the MMU on and the
+//! kernel running at its high address.
+//!
+//! On the host (`cargo test`), only the portable modules are compiled, with `std`, so the
+//! lessons (page tables, the frame allocator, bootargs, ...) are unit-tested there.
+
+#![cfg_attr(not(test), no_std)]
+#![cfg_attr(not(test), no_main)]
+#![deny(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+extern crate alloc;
+
+pub mod arch;
+pub mod cmdline;
+pub mod drivers;
+pub mod kallsyms;
+pub mod mm;
+
+#[cfg(target_os = "none")]
+mod init;
+#[cfg(target_os = "none")]
+mod printk;
+#[cfg(target_os = "none")]
+mod selftest;

@@ -1,0 +1,18 @@
+//! Memory management: where things are (`layout`), physical frames (`frame`), the kernel
+//! heap (`heap`) and the 4-level page tables (`page_table`).
+//!
+//! Boot order: `page_alloc::init` gives the frame allocator all RAM the device tree
+//! reports minus the kernel image, the device tree and the initrd; `kmap::paging_init`
+//! builds the final kernel tables (W^X image, linear map, guard pages); `heap::init` then
+//! takes a run of frames for `alloc`.
+
+pub mod frame;
+pub mod layout;
+pub mod page_table;
+
+#[cfg(target_os = "none")]
+pub mod heap;
+#[cfg(target_os = "none")]
+pub mod page_alloc;
+#[cfg(target_os = "none")]
+pub mod kmap;

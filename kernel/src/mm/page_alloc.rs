@@ -1,0 +1,97 @@
+//! The kernel's one physical frame allocator, and the calls the rest of the kernel uses
+//! (Linux `alloc_page`, `get_zeroed_page`, `__free_page`, `nr_free_pages` in
+//! `mm/page_alloc.c`). The allocator itself is `frame::FrameAllocator`; this file owns
+//! the global instance, its bitmap, and zeroing through the linear map.
+//!
+//! Boot order matters: `init` runs before the linear map exists, while the early identity
+//! map (head.S) still covers RAM, so until `linear_map_ready` a frame's contents are
+//! reached at its physical address. `kmap::paging_init` flips that switch.
+
+use super::frame::FrameAllocator;
+use super::layout::{phys_to_virt, PAGE_SIZE};
+use crate::drivers::fdt::Region;
+use core::sync::atomic::{AtomicBool, Ordering};
+use spin::Mutex;
+
+/// Largest RAM Linnet manages: 16 GiB (4 Mi frames, a 512 KiB bitmap in bss).
+pub const MAX_FRAMES: usize = 4 << 20;
+
+static mut BITMAP: [u64; MAX_FRAMES / 64] = [0; MAX_FRAMES / 64];
+static FRAMES: Mutex<Option<FrameAllocator<'static>>> = Mutex::new(None);
+static LINEAR_MAP: AtomicBool = AtomicBool::new(false);
+
+/// Hand RAM `[base, base + nframes pages)` to the allocator, except the `reserved`
+/// ranges (Linux `memblock_add` + `memblock_reserve`, then `memblock_free_all`).
+pub fn init(ram: &[Region], reserved: &[Region]) {
+    let base = ram.iter().map(|r| r.start).min().unwrap_or(0);
+    let end = ram.iter().map(|r| r.end()).max().unwrap_or(0);
+    let nframes = ((end - base) / PAGE_SIZE).min(MAX_FRAMES);
+    // SAFETY: called once at boot before any other use of BITMAP; from here on the
+    // bitmap is only reached through the FRAMES lock.
+    let bitmap = unsafe { &mut *core::ptr::addr_of_mut!(BITMAP) };
+    let mut fa = FrameAllocator::new(base, nframes, bitmap);
+    for r in ram {
+        fa.add_free_range(r.start, r.end());
+    }
+    for r in reserved {
+        fa.reserve_range(r.start, r.end());
+    }
+    *FRAMES.lock() = Some(fa);
+}
+
+/// From now on frame contents are reached through the linear map.
+pub fn set_linear_map_ready() {
+    LINEAR_MAP.store(true, Ordering::Release);
+}
+
+/// Is the linear map in use (after `paging_init`)?
+pub fn linear_map_ready() -> bool {
+    LINEAR_MAP.load(Ordering::Acquire)
+}
+
+/// Where the kernel reaches physical address `pa` right now.
+pub fn frame_ptr(pa: usize) -> *mut u8 {
+    if linear_map_ready() {
+        phys_to_virt(pa) as *mut u8
+    } else {
+        pa as *mut u8
+    }
+}
+
+/// One frame, contents undefined (Linux `alloc_page`).
+pub fn alloc_page() -> Option<usize> {
+    FRAMES.lock().as_mut()?.alloc()
+}
+
+/// One frame filled with zeros (Linux `get_zeroed_page`).
+pub fn get_zeroed_page() -> Option<usize> {
+    let pa = alloc_page()?;
+    // SAFETY: the frame was just allocated, so nobody else uses it, and frame_ptr gives
+    // a mapping of it (identity map before paging_init, linear map after).
+    unsafe { core::ptr::write_bytes(frame_ptr(pa), 0, PAGE_SIZE) };
+    Some(pa)
+}
+
+/// `count` physically contiguous frames aligned to `align` frames (Linux
+/// `alloc_contig_pages`).
+pub fn alloc_contiguous(count: usize, align: usize) -> Option<usize> {
+    FRAMES.lock().as_mut()?.alloc_contiguous(count, align)
+}
+
+/// Give a frame back (Linux `__free_page`).
+pub fn free_page(pa: usize) {
+    if let Some(fa) = FRAMES.lock().as_mut() {
+        fa.free(pa);
+    }
+}
+
+/// Free frames now (Linux `nr_free_pages`): the number later tests compare before and
+/// after, to prove nothing leaked.
+pub fn nr_free_pages() -> usize {
+    FRAMES.lock().as_ref().map(|f| f.free_count()).unwrap_or(0)
+}
+
+/// Frames managed in all (RAM minus holes).
+pub fn nr_total_pages() -> usize {
+    FRAMES.lock().as_ref().map(|f| f.total_count()).unwrap_or(0)
+}
