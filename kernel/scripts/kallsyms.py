@@ -50,6 +50,8 @@ SECTION = ".kallsyms"
 HEADER_LEN = 8
 TEXT_TYPES = {"T": 0, "W": 1, "t": 2}  # kept nm types, by preference for aliases
 RUST_HASH = re.compile(r"::h[0-9a-f]{16}$")
+# LLVM's suffix on internalized symbols, e.g. "foo (.llvm.3087153913617468353)".
+LLVM_SUFFIX = re.compile(r"\s*\(?\.llvm\.\d+\)?$")
 MIN_NAME = 24  # names are not shortened below this many bytes; symbols are dropped instead
 SHT_PROGBITS = 1
 SHT_NOBITS = 8
@@ -116,7 +118,7 @@ def parse_nm(text):
             continue
         if name.startswith("$") or name.startswith(".L"):
             continue  # AArch64 mapping symbols ($x, $d) and assembler-local labels
-        name = RUST_HASH.sub("", name)
+        name = RUST_HASH.sub("", LLVM_SUFFIX.sub("", name))
         key = (TEXT_TYPES[kind], len(name), name)
         if addr not in best or key < best[addr]:
             best[addr] = key

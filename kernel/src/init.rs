@@ -8,7 +8,7 @@ use crate::cmdline::BootArgs;
 use crate::drivers::fdt::{self, BootInfo, Region};
 use crate::drivers::{gic::Gic, irq, psci, timer};
 use crate::mm::{heap, kmap, layout, page_alloc};
-use crate::{print, println, printk, selftest};
+use crate::{print, printk, println, selftest};
 use core::sync::atomic::Ordering;
 
 /// QEMU virt's UART, used only to say that there is no device tree at all.
@@ -21,14 +21,20 @@ pub extern "C" fn start_kernel(dtb_pa: usize, image_pa: usize) -> ! {
     // 1. The device tree, read through the early identity map (TTBR0) at its physical
     //    address. Without it nothing is known, not even where the UART is.
     // SAFETY: the identity map covers the first 512 GiB, which holds RAM and the DTB.
-    let Some(dtb_size) = (dtb_pa != 0).then(|| unsafe { fdt::header_total_size(dtb_pa as *const u8) }).flatten() else {
+    let Some(dtb_size) = (dtb_pa != 0)
+        .then(|| unsafe { fdt::header_total_size(dtb_pa as *const u8) })
+        .flatten()
+    else {
         no_device_tree(dtb_pa);
     };
     // SAFETY: the header said the blob is dtb_size bytes; QEMU placed it in RAM.
     let dtb = unsafe { core::slice::from_raw_parts(dtb_pa as *const u8, dtb_size) };
     let info = match BootInfo::parse(dtb) {
         Ok(info) => info,
-        Err(e) => early_fail(format_args!("device tree at 0x{:x} unusable: {:?}", dtb_pa, e)),
+        Err(e) => early_fail(format_args!(
+            "device tree at 0x{:x} unusable: {:?}",
+            dtb_pa, e
+        )),
     };
     // 2. The console at the UART's physical address (identity map), so later steps can
     //    report trouble.
@@ -38,8 +44,14 @@ pub extern "C" fn start_kernel(dtb_pa: usize, image_pa: usize) -> ! {
 
     // 3. Physical memory: all RAM except the image, the device tree and the initrd.
     let mut reserved = [Region::default(); fdt::MAX_RESERVED + 3];
-    reserved[0] = Region { start: image_pa, size: kmap::image_size() };
-    reserved[1] = Region { start: dtb_pa, size: dtb_size };
+    reserved[0] = Region {
+        start: image_pa,
+        size: kmap::image_size(),
+    };
+    reserved[1] = Region {
+        start: dtb_pa,
+        size: dtb_size,
+    };
     reserved[2] = info.initrd.unwrap_or_default();
     let n = 3 + info.reserved().len();
     reserved[3..n].copy_from_slice(info.reserved());
@@ -51,14 +63,20 @@ pub extern "C" fn start_kernel(dtb_pa: usize, image_pa: usize) -> ! {
         early_fail(format_args!("paging_init failed: {:?}", e));
     }
     // SAFETY: the device tree's frames are reserved and in the linear map.
-    let dtb = unsafe { core::slice::from_raw_parts(layout::phys_to_virt(dtb_pa) as *const u8, dtb_size) };
-    let Ok(info) = BootInfo::parse(dtb) else { unreachable!("parsed once already") };
+    let dtb =
+        unsafe { core::slice::from_raw_parts(layout::phys_to_virt(dtb_pa) as *const u8, dtb_size) };
+    let Ok(info) = BootInfo::parse(dtb) else {
+        unreachable!("parsed once already")
+    };
 
     // 5. The heap: bootargs parsing and everything after it may allocate.
     let ram_bytes: usize = info.ram().iter().map(|r| r.size).sum();
     let heap_bytes = heap::heap_size(ram_bytes);
     if heap::init(heap_bytes).is_none() {
-        early_fail(format_args!("no {} KiB for the kernel heap", heap_bytes >> 10));
+        early_fail(format_args!(
+            "no {} KiB for the kernel heap",
+            heap_bytes >> 10
+        ));
     }
     let args = BootArgs::parse(info.bootargs);
     psci::init(info.psci, args.init_args.iter().any(|a| a == "semihosting"));
@@ -74,12 +92,21 @@ pub extern "C" fn start_kernel(dtb_pa: usize, image_pa: usize) -> ! {
         Ok(g) => g,
         Err(e) => early_fail(format_args!("GIC: {}", e)),
     };
-    log::info!("GICv{} ready; timer INTID {}, UART INTID {}", gic.version(), info.timer_irq, info.uart_irq);
+    log::info!(
+        "GICv{} ready; timer INTID {}, UART INTID {}",
+        gic.version(),
+        info.timer_irq,
+        info.uart_irq
+    );
     irq::init(gic, info.timer_irq, info.uart_irq);
     timer::init(args.hz);
     printk::enable_input();
     cpu::local_irq_enable();
-    log::info!("timer: {} Hz tick from a {} Hz counter", args.hz, timer::counter_frequency());
+    log::info!(
+        "timer: {} Hz tick from a {} Hz counter",
+        args.hz,
+        timer::counter_frequency()
+    );
 
     if let Some(test) = args.test.as_deref() {
         selftest::run(test);
@@ -101,7 +128,8 @@ fn ioremap_gic(info: &BootInfo) -> Result<Gic, &'static str> {
     match g.version {
         // SAFETY: both frames were just mapped as device memory at these addresses.
         2 => {
-            let cpu = kmap::ioremap(g.cpu_or_redist.start, 0x10000).map_err(|_| "cannot map GICC")?;
+            let cpu =
+                kmap::ioremap(g.cpu_or_redist.start, 0x10000).map_err(|_| "cannot map GICC")?;
             Ok(unsafe { Gic::new_v2(dist, cpu) })
         }
         3 => {
@@ -115,13 +143,31 @@ fn ioremap_gic(info: &BootInfo) -> Result<Gic, &'static str> {
 
 /// The boot banner: what Linnet is and where everything sits (ARCHITECTURE.md section 3).
 fn banner(info: &BootInfo, image_pa: usize, heap_bytes: usize) {
-    println!("Linnet {} (arm64, QEMU virt) booting", env!("CARGO_PKG_VERSION"));
+    println!(
+        "Linnet {} (arm64, QEMU virt) booting",
+        env!("CARGO_PKG_VERSION")
+    );
     println!("Memory layout (48-bit VA, 4 KiB pages, 4 levels):");
-    println!("  TASK_SIZE    0x{:016x}  user space [0, TASK_SIZE) via TTBR0", layout::TASK_SIZE);
-    println!("  VA_START     0x{:016x}  kernel space via TTBR1", layout::VA_START);
-    println!("  KIMAGE_VADDR 0x{:016x}  kernel image", layout::KIMAGE_VADDR);
-    println!("  VMALLOC      0x{:016x}  kernel stacks and devices", layout::VMALLOC_START);
-    println!("  PAGE_OFFSET  0x{:016x}  linear map of RAM", layout::PAGE_OFFSET);
+    println!(
+        "  TASK_SIZE    0x{:016x}  user space [0, TASK_SIZE) via TTBR0",
+        layout::TASK_SIZE
+    );
+    println!(
+        "  VA_START     0x{:016x}  kernel space via TTBR1",
+        layout::VA_START
+    );
+    println!(
+        "  KIMAGE_VADDR 0x{:016x}  kernel image",
+        layout::KIMAGE_VADDR
+    );
+    println!(
+        "  VMALLOC      0x{:016x}  kernel stacks and devices",
+        layout::VMALLOC_START
+    );
+    println!(
+        "  PAGE_OFFSET  0x{:016x}  linear map of RAM",
+        layout::PAGE_OFFSET
+    );
     for (name, start, end, _) in kmap::image_sections() {
         println!("  .{:<9}   0x{:016x}-0x{:016x}", name, start, end);
     }
@@ -133,16 +179,26 @@ fn banner(info: &BootInfo, image_pa: usize, heap_bytes: usize) {
         kmap::image_size() >> 10
     );
     for r in info.ram() {
-        println!("  RAM          0x{:016x}-0x{:016x} ({} MiB)", r.start, r.end(), r.size >> 20);
+        println!(
+            "  RAM          0x{:016x}-0x{:016x} ({} MiB)",
+            r.start,
+            r.end(),
+            r.size >> 20
+        );
     }
     if let Some(r) = info.initrd {
-        println!("  initrd       0x{:016x}-0x{:016x} ({} KiB)", r.start, r.end(), r.size >> 10);
+        println!(
+            "  initrd       0x{:016x}-0x{:016x} ({} KiB)",
+            r.start,
+            r.end(),
+            r.size >> 10
+        );
     }
     println!(
         "  free frames  {} of {} ({} MiB free), heap {} KiB",
         page_alloc::nr_free_pages(),
         page_alloc::nr_total_pages(),
-        page_alloc::nr_free_pages() * layout::PAGE_SIZE >> 20,
+        (page_alloc::nr_free_pages() * layout::PAGE_SIZE) >> 20,
         heap_bytes >> 10
     );
 }

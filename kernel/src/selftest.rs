@@ -47,17 +47,30 @@ fn ticks() -> ! {
     let ticks = timer::JIFFIES.load(Ordering::Relaxed) - start;
     let ms = (timer::uptime_ns() - t0) / 1_000_000;
     let ok = ticks >= want;
-    println!("{} 1 - timer ticks advance: {} ticks in {} ms at HZ={}", if ok { "ok" } else { "not ok" }, ticks, ms, hz);
+    println!(
+        "{} 1 - timer ticks advance: {} ticks in {} ms at HZ={}",
+        if ok { "ok" } else { "not ok" },
+        ticks,
+        ms,
+        hz
+    );
     // Each tick is 1000/HZ ms; allow generous slack for a loaded host.
     let expect_ms = ticks * 1000 / hz;
     let ok2 = ok && ms >= expect_ms / 2 && ms <= expect_ms * 4 + 100;
-    println!("{} 2 - tick rate matches HZ (expected about {} ms)", if ok2 { "ok" } else { "not ok" }, expect_ms);
+    println!(
+        "{} 2 - tick rate matches HZ (expected about {} ms)",
+        if ok2 { "ok" } else { "not ok" },
+        expect_ms
+    );
     finish(ok && ok2)
 }
 
 /// A read of an unmapped kernel address: the report must name the data abort and FAR.
 fn fault() -> ! {
-    println!("selftest: reading unmapped kernel address 0x{:016x}", UNMAPPED_KERNEL_ADDR);
+    println!(
+        "selftest: reading unmapped kernel address 0x{:016x}",
+        UNMAPPED_KERNEL_ADDR
+    );
     // SAFETY: not safe at all, on purpose: this read faults and the kernel stops with a
     // report. It exists to show what that report looks like.
     let v = unsafe { (UNMAPPED_KERNEL_ADDR as *const u64).read_volatile() };
@@ -76,7 +89,10 @@ fn recurse(depth: usize) -> usize {
 
 /// Unbounded recursion on the boot stack must stop in its guard page with a report.
 fn stack_overflow() -> ! {
-    println!("selftest: unbounded recursion on the boot stack (sp 0x{:016x})", cpu::current_sp());
+    println!(
+        "selftest: unbounded recursion on the boot stack (sp 0x{:016x})",
+        cpu::current_sp()
+    );
     let n = recurse(0);
     println!("not ok 1 - recursion returned {}", n);
     finish(false)
@@ -93,7 +109,11 @@ fn vmap_stack_overflow() -> ! {
         println!("not ok 1 - no kernel stack");
         finish(false)
     };
-    println!("selftest: unbounded recursion on a kernel stack [0x{:016x}..0x{:016x})", stack.base(), stack.top());
+    println!(
+        "selftest: unbounded recursion on a kernel stack [0x{:016x}..0x{:016x})",
+        stack.base(),
+        stack.top()
+    );
     // SAFETY: the stack was just allocated and mapped, and nothing else uses it.
     unsafe { cpu::run_on_stack(0, recurse_entry, stack.top()) };
     finish(false)
@@ -128,8 +148,17 @@ fn kstack() -> ! {
         kmap::free_kernel_stack(stack);
     }
     let after = page_alloc::nr_free_pages();
-    println!("{} 1 - 100 kernel stacks of {} KiB used and freed", if ok { "ok" } else { "not ok" }, layout::THREAD_SIZE >> 10);
+    println!(
+        "{} 1 - 100 kernel stacks of {} KiB used and freed",
+        if ok { "ok" } else { "not ok" },
+        layout::THREAD_SIZE >> 10
+    );
     let ok2 = before == after;
-    println!("{} 2 - free frames before {} == after {}", if ok2 { "ok" } else { "not ok" }, before, after);
+    println!(
+        "{} 2 - free frames before {} == after {}",
+        if ok2 { "ok" } else { "not ok" },
+        before,
+        after
+    );
     finish(ok && ok2)
 }

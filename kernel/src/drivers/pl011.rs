@@ -84,7 +84,12 @@ impl Pl011 {
     /// # Safety
     /// `base` must map the PL011's registers (device memory) for as long as this lives.
     pub const unsafe fn new(base: usize) -> Self {
-        Pl011 { regs: base as *const Pl011Regs, rx: [0; RX_BUF], rx_head: 0, rx_tail: 0 }
+        Pl011 {
+            regs: base as *const Pl011Regs,
+            rx: [0; RX_BUF],
+            rx_head: 0,
+            rx_tail: 0,
+        }
     }
 
     fn regs(&self) -> &Pl011Regs {

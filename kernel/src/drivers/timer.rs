@@ -5,7 +5,9 @@
 //! interrupt is PPI 11 (INTID 27) on QEMU virt. `jiffies` counts ticks; the scheduler
 //! will hang off `timer_interrupt` later.
 
-use aarch64_cpu::registers::{Readable, Writeable, CNTFRQ_EL0, CNTVCT_EL0, CNTV_CTL_EL0, CNTV_TVAL_EL0};
+use aarch64_cpu::registers::{
+    Readable, Writeable, CNTFRQ_EL0, CNTVCT_EL0, CNTV_CTL_EL0, CNTV_TVAL_EL0,
+};
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 /// Ticks since the timer started (Linux `jiffies`).

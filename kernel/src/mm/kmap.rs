@@ -14,7 +14,7 @@ use super::page_alloc;
 use super::page_table::{MapError, PageSize, PageTable, PhysMem, Prot};
 use crate::arch::aarch64::mmu;
 use crate::drivers::fdt::Region;
-use core::fmt;
+use core::fmt::{self, Write as _};
 use spin::Mutex;
 
 /// Page-table memory for the kernel: frames from the page allocator, reached through
@@ -67,10 +67,30 @@ pub fn image_sections() -> [(&'static str, usize, usize, Prot); 4] {
     // Only the addresses of the linker symbols are taken, never their contents.
     {
         [
-            ("text", sym(addr_of!(_text)), sym(addr_of!(_etext)), Prot::READ | Prot::EXEC),
-            ("rodata", sym(addr_of!(__start_rodata)), sym(addr_of!(__end_rodata)), Prot::READ),
-            ("data+bss", sym(addr_of!(_sdata)), sym(addr_of!(init_stack_guard)), Prot::READ | Prot::WRITE),
-            ("stack", sym(addr_of!(init_stack)), sym(addr_of!(_end)), Prot::READ | Prot::WRITE),
+            (
+                "text",
+                sym(addr_of!(_text)),
+                sym(addr_of!(_etext)),
+                Prot::READ | Prot::EXEC,
+            ),
+            (
+                "rodata",
+                sym(addr_of!(__start_rodata)),
+                sym(addr_of!(__end_rodata)),
+                Prot::READ,
+            ),
+            (
+                "data+bss",
+                sym(addr_of!(_sdata)),
+                sym(addr_of!(init_stack_guard)),
+                Prot::READ | Prot::WRITE,
+            ),
+            (
+                "stack",
+                sym(addr_of!(init_stack)),
+                sym(addr_of!(_end)),
+                Prot::READ | Prot::WRITE,
+            ),
         ]
     }
 }
@@ -96,9 +116,18 @@ pub fn paging_init(image_pa: usize, ram: &[Region], uart: Region) -> Result<usiz
         }
     }
     for r in ram {
-        pgd.map_range(&mut mem, phys_to_virt(r.start), r.start, r.size, Prot::READ | Prot::WRITE)?;
+        pgd.map_range(
+            &mut mem,
+            phys_to_virt(r.start),
+            r.start,
+            r.size,
+            Prot::READ | Prot::WRITE,
+        )?;
     }
-    let mut ks = KernelSpace { pgd, next_io: layout::IOREMAP_START };
+    let mut ks = KernelSpace {
+        pgd,
+        next_io: layout::IOREMAP_START,
+    };
     let uart_va = ks.ioremap(&mut mem, uart.start, uart.size.max(PAGE_SIZE))?;
     let empty = page_alloc::get_zeroed_page().ok_or(MapError::NoMemory)?;
     // SAFETY: the new table maps text, data, bss and the boot stack at the addresses they
@@ -114,7 +143,12 @@ pub fn paging_init(image_pa: usize, ram: &[Region], uart: Region) -> Result<usiz
 }
 
 impl KernelSpace {
-    fn ioremap(&mut self, mem: &mut KernelPhysMem, pa: usize, size: usize) -> Result<usize, MapError> {
+    fn ioremap(
+        &mut self,
+        mem: &mut KernelPhysMem,
+        pa: usize,
+        size: usize,
+    ) -> Result<usize, MapError> {
         let first = pa & !(PAGE_SIZE - 1);
         let len = (pa + size - first).div_ceil(PAGE_SIZE) * PAGE_SIZE;
         let va = self.next_io;
@@ -123,7 +157,8 @@ impl KernelSpace {
         }
         let prot = Prot::READ | Prot::WRITE | Prot::DEVICE;
         for off in (0..len).step_by(PAGE_SIZE) {
-            self.pgd.map(mem, va + off, first + off, PageSize::Size4K, prot)?;
+            self.pgd
+                .map(mem, va + off, first + off, PageSize::Size4K, prot)?;
         }
         self.next_io = va + len + PAGE_SIZE; // an unmapped page between devices
         Ok(va + (pa - first))
@@ -161,7 +196,8 @@ impl KernelStack {
     }
 }
 
-static KSTACK_SLOTS: Mutex<[u64; layout::KSTACK_SLOTS / 64]> = Mutex::new([0; layout::KSTACK_SLOTS / 64]);
+static KSTACK_SLOTS: Mutex<[u64; layout::KSTACK_SLOTS / 64]> =
+    Mutex::new([0; layout::KSTACK_SLOTS / 64]);
 
 /// Allocate and map a kernel stack (Linux `alloc_thread_stack_node` with VMAP_STACK).
 pub fn alloc_kernel_stack() -> Option<KernelStack> {
@@ -181,7 +217,17 @@ pub fn alloc_kernel_stack() -> Option<KernelStack> {
             free_kernel_stack(stack);
             return None;
         };
-        if ks.pgd.map(&mut KernelPhysMem, stack.base() + off, pa, PageSize::Size4K, Prot::READ | Prot::WRITE).is_err() {
+        if ks
+            .pgd
+            .map(
+                &mut KernelPhysMem,
+                stack.base() + off,
+                pa,
+                PageSize::Size4K,
+                Prot::READ | Prot::WRITE,
+            )
+            .is_err()
+        {
             page_alloc::free_page(pa);
             drop(guard);
             free_kernel_stack(stack);
@@ -220,13 +266,49 @@ impl fmt::Display for WalkReport {
         } else if layout::is_kernel_addr(va) {
             (mmu::ttbr1_root(), "TTBR1, kernel half")
         } else {
-            return writeln!(f, "  0x{:016x} is in the hole between TASK_SIZE and VA_START: not canonical", va);
+            return writeln!(
+                f,
+                "  0x{:016x} is in the hole between TASK_SIZE and VA_START: not canonical",
+                va
+            );
         };
         if !page_alloc::linear_map_ready() {
             return Ok(());
         }
-        writeln!(f, "  page table walk of 0x{:016x} ({}, root 0x{:x}):", va, half, root)?;
+        writeln!(
+            f,
+            "  page table walk of 0x{:016x} ({}, root 0x{:x}):",
+            va, half, root
+        )?;
         // No heap here: a crash report must work even if the heap is what broke.
-        write!(f, "{}", PageTable::from_root(root).walk(&mut KernelPhysMem, va))
+        let walk = PageTable::from_root(root).walk(&mut KernelPhysMem, va);
+        let mut out = Indent {
+            f,
+            at_line_start: true,
+        };
+        write!(out, "{}", walk)?;
+        if !out.at_line_start {
+            writeln!(out.f)?;
+        }
+        Ok(())
+    }
+}
+
+/// Indents every line written through it by four spaces.
+struct Indent<'a, 'b> {
+    f: &'a mut fmt::Formatter<'b>,
+    at_line_start: bool,
+}
+
+impl fmt::Write for Indent<'_, '_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        for piece in s.split_inclusive('\n') {
+            if self.at_line_start {
+                self.f.write_str("    ")?;
+            }
+            self.f.write_str(piece)?;
+            self.at_line_start = piece.ends_with('\n');
+        }
+        Ok(())
     }
 }

@@ -138,11 +138,11 @@ const _: () = {
     assert!(KSTACK_START < IOREMAP_START && IOREMAP_END <= VMALLOC_END);
     assert!(VMALLOC_END <= PAGE_OFFSET);
     // Block mappings need 2 MiB alignment for the image; stack slots need THREAD_ALIGN.
-    assert!(KIMAGE_VADDR % PMD_SIZE == 0);
-    assert!(KSTACK_START % THREAD_ALIGN == 0);
+    assert!(KIMAGE_VADDR.is_multiple_of(PMD_SIZE));
+    assert!(KSTACK_START.is_multiple_of(THREAD_ALIGN));
     assert!(1 << THREAD_SHIFT == THREAD_SIZE);
     // ELF_ET_DYN_BASE leaves room above it for the mmap area and the stack.
-    assert!(ELF_ET_DYN_BASE % PAGE_SIZE == 0 && ELF_ET_DYN_BASE < STACK_TOP);
+    assert!(ELF_ET_DYN_BASE.is_multiple_of(PAGE_SIZE) && ELF_ET_DYN_BASE < STACK_TOP);
     // 48-bit VA with 4 KiB pages is exactly 4 levels of 9 bits plus the page offset.
     assert!(VA_BITS == PAGE_SHIFT + 4 * 9);
 };

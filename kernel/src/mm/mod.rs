@@ -13,6 +13,6 @@ pub mod page_table;
 #[cfg(target_os = "none")]
 pub mod heap;
 #[cfg(target_os = "none")]
-pub mod page_alloc;
-#[cfg(target_os = "none")]
 pub mod kmap;
+#[cfg(target_os = "none")]
+pub mod page_alloc;

@@ -25,7 +25,7 @@ impl fmt::Display for Sym {
 fn fp_on_kernel_stack(fp: u64) -> bool {
     let fp = fp as usize;
     layout::is_kernel_addr(fp)
-        && fp % 16 == 0
+        && fp.is_multiple_of(16)
         // The record (16 bytes) must lie inside the THREAD_SIZE stack holding fp,
         // and not in a guard half (bit THREAD_SHIFT set: see layout::THREAD_ALIGN).
         && (fp & (THREAD_SIZE - 1)) <= THREAD_SIZE - 16
@@ -39,8 +39,18 @@ pub fn dump(w: &mut impl Write, pc: u64, lr: u64, fp: u64) {
     let _ = writeln!(w, "  {}  (lr)", Sym(lr));
     let mut fp = fp;
     let mut prev = 0u64;
-    for _ in 0..32 {
+    // Deep recursion (a stack overflow) repeats one return address many times: print it
+    // once with a count.
+    let (mut last, mut repeats) = (0u64, 0usize);
+    let flush = |w: &mut dyn Write, last: u64, repeats: usize| {
+        if repeats > 0 {
+            let _ = writeln!(w, "  ... the line above repeats {} more times", repeats);
+        }
+        let _ = last;
+    };
+    for _ in 0..4096 {
         if fp == 0 || !fp_on_kernel_stack(fp) || fp <= prev {
+            flush(w, last, repeats);
             return;
         }
         // SAFETY: fp was checked to be a 16-byte aligned address inside a kernel stack;
@@ -50,13 +60,19 @@ pub fn dump(w: &mut impl Write, pc: u64, lr: u64, fp: u64) {
             (rec.read_volatile(), rec.add(1).read_volatile())
         };
         if ret == 0 {
-            return;
+            break;
         }
-        let _ = writeln!(w, "  {}", Sym(ret));
+        if ret == last {
+            repeats += 1;
+        } else {
+            flush(w, last, repeats);
+            let _ = writeln!(w, "  {}", Sym(ret));
+            (last, repeats) = (ret, 0);
+        }
         prev = fp;
         fp = next;
     }
-    let _ = writeln!(w, "  ...");
+    flush(w, last, repeats);
 }
 
 /// Print the call trace of the code calling this function.

@@ -69,10 +69,22 @@ extern "C" fn el0_irq_handler(_frame: &mut TrapFrame) {
 #[no_mangle]
 extern "C" fn bad_mode_handler(frame: &mut TrapFrame, reason: u64) {
     const NAMES: [&str; 16] = [
-        "Synchronous, EL1t", "IRQ, EL1t", "FIQ, EL1t", "SError, EL1t",
-        "Synchronous, EL1h", "IRQ, EL1h", "FIQ, EL1h", "SError, EL1h",
-        "Synchronous, EL0 64-bit", "IRQ, EL0 64-bit", "FIQ, EL0 64-bit", "SError, EL0 64-bit",
-        "Synchronous, EL0 32-bit", "IRQ, EL0 32-bit", "FIQ, EL0 32-bit", "SError, EL0 32-bit",
+        "Synchronous, EL1t",
+        "IRQ, EL1t",
+        "FIQ, EL1t",
+        "SError, EL1t",
+        "Synchronous, EL1h",
+        "IRQ, EL1h",
+        "FIQ, EL1h",
+        "SError, EL1h",
+        "Synchronous, EL0 64-bit",
+        "IRQ, EL0 64-bit",
+        "FIQ, EL0 64-bit",
+        "SError, EL0 64-bit",
+        "Synchronous, EL0 32-bit",
+        "IRQ, EL0 32-bit",
+        "FIQ, EL0 32-bit",
+        "SError, EL0 32-bit",
     ];
     let name = NAMES.get(reason as usize).copied().unwrap_or("?");
     let esr = Esr(cpu::read_esr());
@@ -118,7 +130,11 @@ pub fn die(why: &str, frame: &TrapFrame, syndrome: Option<(Esr, u64)>) -> ! {
                 w,
                 "  FAR  0x{:016x}  (the faulting address{})",
                 far,
-                if far_valid { "" } else { "; not valid for this fault" }
+                if far_valid {
+                    ""
+                } else {
+                    "; not valid for this fault"
+                }
             );
             if far_valid && esr.abort().is_some() {
                 let _ = write!(w, "{}", crate::mm::kmap::describe_walk(far as usize));
