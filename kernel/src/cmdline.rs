@@ -25,9 +25,9 @@ use alloc::vec::Vec;
 /// Linux tries `rdinit=`'s default `/init` in the initramfs first too).
 pub const DEFAULT_INIT: &str = "/init";
 /// Console log level unless `loglevel=`, `quiet` or `debug` says otherwise: messages with
-/// a level below it print, so 4 shows warnings and worse (Linux
-/// `CONSOLE_LOGLEVEL_DEFAULT`'s usual value and `CONSOLE_LOGLEVEL_QUIET`).
-pub const DEFAULT_LOGLEVEL: u8 = 4; // warnings and worse
+/// a level below it print, so 5 shows warnings (4) and worse. Linux's usual default is 7
+/// (info and worse); Linnet keeps the console quiet so test output stays clean.
+pub const DEFAULT_LOGLEVEL: u8 = 5; // warnings and worse
 /// Timer interrupts per second unless `hz=` says otherwise (Linux `CONFIG_HZ_100`).
 pub const DEFAULT_HZ: u32 = 100;
 
@@ -74,6 +74,9 @@ pub struct BootArgs {
     pub trace: Vec<String>,
     /// Turn off address-space randomization (`norandmaps`, as in Linux).
     pub norandmaps: bool,
+    /// QEMU runs with semihosting (Linnet's own `semihosting`, passed by `qemu/run.sh`):
+    /// power-off may end QEMU with an exit status.
+    pub semihosting: bool,
     /// Arguments for init, *without* `argv[0]` (the caller puts `init` there): unknown
     /// words without `=`, then everything after `--`.
     pub init_args: Vec<String>,
@@ -96,6 +99,7 @@ impl Default for BootArgs {
             test: None,
             trace: Vec::new(),
             norandmaps: false,
+            semihosting: false,
             init_args: Vec::new(),
             init_envs: Vec::new(),
             warnings: Vec::new(),
@@ -186,6 +190,7 @@ impl BootArgs {
             "quiet" => self.loglevel = LOGLEVEL_QUIET,
             "debug" => self.loglevel = LOGLEVEL_DEBUG,
             "norandmaps" => self.norandmaps = true,
+            "semihosting" => self.semihosting = true,
             "hz" => match parse_in(val, HZ_MIN, HZ_MAX) {
                 Some(n) => self.hz = n,
                 None => self.bad(param, val, "expected 10..1000"),
@@ -367,7 +372,7 @@ mod tests {
         }
         let d = BootArgs::default();
         assert_eq!(d.init, "/init");
-        assert_eq!(d.loglevel, 4);
+        assert_eq!(d.loglevel, 5);
         assert_eq!(d.hz, 100);
         assert!(!d.tracing("exec"));
     }

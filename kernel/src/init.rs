@@ -79,7 +79,7 @@ pub extern "C" fn start_kernel(dtb_pa: usize, image_pa: usize) -> ! {
         ));
     }
     let args = BootArgs::parse(info.bootargs);
-    psci::init(info.psci, args.init_args.iter().any(|a| a == "semihosting"));
+    psci::init(info.psci, args.semihosting);
     printk::set_loglevel(args.loglevel);
 
     banner(&info, image_pa, heap_bytes);

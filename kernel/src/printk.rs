@@ -61,8 +61,9 @@ pub fn console_getc() -> Option<u8> {
 /// Set Linux's console loglevel (0..=10).
 pub fn set_loglevel(level: u8) {
     LOGLEVEL.store(level, Ordering::Relaxed);
+    // The most verbose `log` level whose Linux level is still below `level`.
     log::set_max_level(match level {
-        0..=3 => log::LevelFilter::Error,
+        0..=3 => log::LevelFilter::Off,
         4 => log::LevelFilter::Error,
         5..=6 => log::LevelFilter::Warn,
         7 => log::LevelFilter::Info,

@@ -1,0 +1,69 @@
+# Linnet: every user-facing command. `make help` lists them.
+#
+#   make run       build and boot in QEMU (Ctrl-A X quits)
+#   make test      host unit tests + in-QEMU tests + gdb test; last line "N passed, N failed"
+#   make debug     boot frozen, waiting for gdb;  make gdb  attaches (another terminal)
+#   make gdb-boot  attaches with symbols at the physical load address, to step head.S
+#   make doctor    check the tools;  make setup  install what is missing
+#
+# Knobs: MEM=512M  GIC=2|3  EL2=0|1  APPEND="loglevel=7 hz=250"  INITRD=file
+#        GDB_PORT=1234
+
+TARGET    := aarch64-unknown-none-softfloat
+PROFILE   := release
+ELF       := target/$(TARGET)/$(PROFILE)/linnet
+BUILD     := build
+SYSROOT    = $(shell rustc --print sysroot)
+HOST       = $(shell rustc -vV | sed -n 's/^host: //p')
+OBJCOPY    = $(SYSROOT)/lib/rustlib/$(HOST)/bin/llvm-objcopy
+
+export MEM GIC EL2 APPEND INITRD GDB_PORT
+
+.PHONY: all build run debug gdb gdb-boot test doctor setup fmt clippy clean help
+all: build
+
+help:
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+
+setup:
+	@bash qemu/setup.sh
+
+doctor:
+	@bash qemu/doctor.sh
+
+# The kernel: link (cargo), write the symbol table into .kallsyms, then make the raw
+# Linux arm64 Image QEMU boots. cargo decides what to rebuild; the rest is cheap.
+build:
+	@cargo build -p linnet --target $(TARGET) --profile $(PROFILE)
+	@mkdir -p $(BUILD)
+	@cp $(ELF) $(BUILD)/kernel.elf
+	@python3 kernel/scripts/kallsyms.py $(BUILD)/kernel.elf >/dev/null
+	@$(OBJCOPY) -O binary $(BUILD)/kernel.elf $(BUILD)/kernel.img
+	@echo "built $(BUILD)/kernel.img (Linux arm64 Image) and $(BUILD)/kernel.elf (symbols)"
+
+run: setup build
+	@echo "Booting Linnet in QEMU; quit with Ctrl-A X."
+	@bash qemu/run.sh
+
+debug: setup build
+	@GDB=1 bash qemu/run.sh
+
+gdb:
+	@gdb-multiarch -q -x qemu/gdbinit $(BUILD)/kernel.elf
+
+gdb-boot:
+	@gdb-multiarch -q -x qemu/gdbinit-boot
+
+test: setup
+	@python3 qemu/runtests.py
+
+fmt:
+	@cargo fmt --all
+
+clippy:
+	@cargo clippy -p linnet --target $(TARGET) -- -D warnings
+	@cargo clippy -p linnet --tests -- -D warnings
+
+clean:
+	@cargo clean
+	@rm -rf $(BUILD)
