@@ -18,6 +18,8 @@ extern crate alloc;
 pub mod arch;
 pub mod cmdline;
 pub mod drivers;
+pub mod errno;
+pub mod fs;
 pub mod kallsyms;
 pub mod mm;
 

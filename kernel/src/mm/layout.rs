@@ -78,6 +78,10 @@ pub const STACK_TOP: usize = TASK_SIZE;
 /// the user half, as Linux `ELF_ET_DYN_BASE` in `arch/arm64/include/asm/elf.h`.
 pub const ELF_ET_DYN_BASE: usize = (2 * TASK_SIZE / 3) & PAGE_MASK;
 
+/// Lowest address a user mapping may start at: page 0 is never mapped, so a NULL
+/// pointer always faults (Linux `mmap_min_addr`, default 4096 in `mm/Kconfig`).
+pub const MMAP_MIN_ADDR: usize = PAGE_SIZE;
+
 /// Entries in one page-table page (512 eight-byte descriptors in 4 KiB).
 pub const PTRS_PER_TABLE: usize = 512;
 /// Bytes mapped by one level-2 block (Linux `PMD_SIZE`).

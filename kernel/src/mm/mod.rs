@@ -9,6 +9,7 @@
 pub mod frame;
 pub mod layout;
 pub mod page_table;
+pub mod vma;
 
 #[cfg(target_os = "none")]
 pub mod heap;
