@@ -17,13 +17,14 @@ SYSROOT    = $(shell rustc --print sysroot)
 HOST       = $(shell rustc -vV | sed -n 's/^host: //p')
 OBJCOPY    = $(SYSROOT)/lib/rustlib/$(HOST)/bin/llvm-objcopy
 
+GDB_PORT ?= 1234
 export MEM GIC EL2 APPEND INITRD GDB_PORT
 
 .PHONY: all build run debug gdb gdb-boot test doctor setup fmt clippy clean help
 all: build
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
 
 setup:
 	@bash qemu/setup.sh
@@ -34,12 +35,14 @@ doctor:
 # The kernel: link (cargo), write the symbol table into .kallsyms, then make the raw
 # Linux arm64 Image QEMU boots. cargo decides what to rebuild; the rest is cheap.
 build:
-	@cargo build -p linnet --target $(TARGET) --profile $(PROFILE)
+	@mkdir -p $(BUILD)
+	@bash qemu/initramfs.sh $(BUILD)/initramfs.cpio
+	@LINNET_INITRAMFS=$(CURDIR)/$(BUILD)/initramfs.cpio cargo build -p linnet --target $(TARGET) --profile $(PROFILE)
 	@mkdir -p $(BUILD)
 	@cp $(ELF) $(BUILD)/kernel.elf
 	@python3 kernel/scripts/kallsyms.py $(BUILD)/kernel.elf >/dev/null
 	@$(OBJCOPY) -O binary $(BUILD)/kernel.elf $(BUILD)/kernel.img
-	@echo "built $(BUILD)/kernel.img (Linux arm64 Image) and $(BUILD)/kernel.elf (symbols)"
+	@echo "built $(BUILD)/kernel.img (Linux arm64 Image, initramfs inside) and $(BUILD)/kernel.elf (symbols)"
 
 run: setup build
 	@echo "Booting Linnet in QEMU; quit with Ctrl-A X."
@@ -66,4 +69,5 @@ clippy:
 
 clean:
 	@cargo clean
+	@cd user && cargo clean
 	@rm -rf $(BUILD)

@@ -1,7 +1,20 @@
-//! Build script: link the kernel with `linker.ld` (only for the bare-metal target) and
-//! check that the link address there matches `KIMAGE_VADDR` in `src/mm/layout.rs`.
+//! Build script: link the kernel with `linker.ld` (only for the bare-metal target), check
+//! that the link address there matches `KIMAGE_VADDR` in `src/mm/layout.rs`, and provide
+//! the built-in initramfs.
 
 fn main() {
+    // The initramfs to build in: LINNET_INITRAMFS names a cpio archive (the Makefile makes
+    // one from user/); without it the kernel gets an empty one and says so at boot.
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("initramfs.cpio");
+    println!("cargo:rerun-if-env-changed=LINNET_INITRAMFS");
+    match std::env::var("LINNET_INITRAMFS") {
+        Ok(path) if !path.is_empty() => {
+            println!("cargo:rerun-if-changed={}", path);
+            std::fs::copy(&path, &out).expect("copy LINNET_INITRAMFS");
+        }
+        _ => std::fs::write(&out, b"").expect("write empty initramfs"),
+    }
+
     let target = std::env::var("TARGET").unwrap_or_default();
     let manifest = std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let script = manifest.join("../linker.ld");

@@ -8,7 +8,10 @@ use crate::cmdline::BootArgs;
 use crate::drivers::fdt::{self, BootInfo, Region};
 use crate::drivers::{gic::Gic, irq, psci, timer};
 use crate::mm::{heap, kmap, layout, page_alloc};
-use crate::{print, printk, println, selftest};
+use crate::fs::file::{FilesStruct, FsStruct};
+use crate::fs::vfs;
+use crate::{exec, print, printk, println, random, selftest, task};
+use alloc::string::String;
 use core::sync::atomic::Ordering;
 
 /// QEMU virt's UART, used only to say that there is no device tree at all.
@@ -111,7 +114,72 @@ pub extern "C" fn start_kernel(dtb_pa: usize, image_pa: usize) -> ! {
     if let Some(test) = args.test.as_deref() {
         selftest::run(test);
     }
-    println!("Linnet has no user space yet: processes and exec arrive in later issues.");
+
+    // 7. Per-frame reference counts (copy-on-write needs them), then the root file system
+    //    from the initramfs: QEMU's -initrd if given, else the one built into the image.
+    if page_alloc::init_mem_map().is_none() {
+        early_fail(format_args!("no memory for the page reference counts"));
+    }
+    let (archive, source) = match info.initrd {
+        // SAFETY: QEMU loaded the initrd there; its frames are reserved and linearly mapped.
+        Some(r) => (unsafe { core::slice::from_raw_parts(layout::phys_to_virt(r.start) as *const u8, r.size) }, "-initrd"),
+        None => (INITRAMFS, "built-in"),
+    };
+    if archive.is_empty() {
+        println!("No initramfs (build one with 'make', or pass -initrd): nothing to run.");
+        echo_forever();
+    }
+    match vfs::mount_root(archive) {
+        Ok(st) => log::info!("initramfs ({}): {} entries, {} files, {} directories", source, st.entries, st.files, st.dirs),
+        Err(e) => early_fail(format_args!("initramfs ({}) is malformed: {}", source, e)),
+    }
+    exec::configure(args.tracing("exec"), !args.norandmaps);
+    random::stir(dtb_pa as u64);
+
+    // 8. The first tasks: this boot context becomes the idle task (pid 0) and init
+    //    (pid 1) starts as a kernel thread that execs the init program (Linux rest_init).
+    let root = vfs::root_ino();
+    task::sched_init(FsStruct { root, cwd: root });
+    INIT_ARGS.call_once(|| args);
+    if task::spawn_init(kernel_init, 0, FsStruct { root, cwd: root }, FilesStruct::empty()).is_none() {
+        early_fail(format_args!("cannot create init"));
+    }
+    task::sched::cpu_idle();
+}
+
+/// The initramfs built from `user/` by the Makefile (empty in builds without one).
+static INITRAMFS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/initramfs.cpio"));
+/// Bootargs, for init's argv and envp.
+static INIT_ARGS: spin::Once<BootArgs> = spin::Once::new();
+
+/// Pid 1's first code, in the kernel (Linux `kernel_init`): open the console as fds 0, 1
+/// and 2, then exec the init program. When this returns, the task leaves for user space
+/// through the registers exec prepared.
+extern "C" fn kernel_init(_: usize) {
+    let Some(args) = INIT_ARGS.get() else { return };
+    match vfs::open_console() {
+        Ok(console) => {
+            let files = task::sched::current().inner.lock().files.clone();
+            let mut t = files.lock();
+            for _ in 0..3 {
+                let _ = t.install(0, console.clone(), false);
+            }
+        }
+        Err(e) => println!("Warning: unable to open an initial console ({})", e),
+    }
+    let mut argv = alloc::vec![args.init.clone()];
+    argv.extend(args.init_args.iter().cloned());
+    let mut envp = alloc::vec![String::from("HOME=/"), String::from("TERM=linux")];
+    envp.extend(args.init_envs.iter().cloned());
+    if let Err(e) = exec::kernel_execve(&args.init, &argv, &envp) {
+        // Linux panics here: "Requested init %s failed (error %d)".
+        println!("Kernel panic - not syncing: Requested init {} failed (error {})", args.init, e);
+        psci::system_off(1);
+    }
+}
+
+/// Without an initramfs there is nothing to run: echo console input until QEMU quits.
+fn echo_forever() -> ! {
     println!("Type to see console input echoed; Ctrl-A X quits QEMU.");
     loop {
         while let Some(c) = printk::console_getc() {

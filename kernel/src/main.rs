@@ -19,9 +19,14 @@ pub mod arch;
 pub mod cmdline;
 pub mod drivers;
 pub mod errno;
+pub mod exec;
 pub mod fs;
 pub mod kallsyms;
 pub mod mm;
+#[cfg(target_os = "none")]
+pub mod random;
+pub mod syscall;
+pub mod task;
 
 #[cfg(target_os = "none")]
 mod init;

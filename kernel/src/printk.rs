@@ -151,3 +151,15 @@ pub fn init_logger() {
     let _ = log::set_logger(&LOGGER);
     set_loglevel(LOGLEVEL.load(Ordering::Relaxed));
 }
+
+/// Write raw bytes to the console ("\n" becomes "\r\n"); invalid UTF-8 passes through.
+pub fn write_bytes(buf: &[u8]) {
+    if let Some(uart) = CONSOLE.lock().as_mut() {
+        for &b in buf {
+            if b == b'\n' {
+                uart.putc(b'\r');
+            }
+            uart.putc(b);
+        }
+    }
+}

@@ -22,8 +22,9 @@ pub fn init(gic: Gic, timer: u32, uart: u32) {
     gic.enable(uart);
 }
 
-/// Handle every pending interrupt (Linux `gic_handle_irq`).
-pub fn handle_irq() {
+/// Handle every pending interrupt (Linux `gic_handle_irq`); `from_user` says whether
+/// user code was interrupted (for CPU time accounting).
+pub fn handle_irq(from_user: bool) {
     let (Some(gic), Some(irqs)) = (GIC.get(), IRQS.get()) else {
         return;
     };
@@ -34,8 +35,10 @@ pub fn handle_irq() {
         }
         if intid == irqs.timer {
             crate::drivers::timer::timer_interrupt();
+            crate::task::sched::scheduler_tick(from_user);
         } else if intid == irqs.uart {
             crate::printk::console_irq();
+            crate::fs::tty::receive();
         } else {
             log::warn!("irq: unexpected interrupt {}", intid);
         }

@@ -213,6 +213,11 @@ impl<'a> FrameAllocator<'a> {
         self.free
     }
 
+    /// Physical address of the first frame the allocator covers.
+    pub fn base(&self) -> usize {
+        self.base
+    }
+
     /// How many frames the allocator covers, free or not (reserved frames and holes in
     /// RAM count too).
     pub fn total_count(&self) -> usize {

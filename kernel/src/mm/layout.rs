@@ -82,6 +82,17 @@ pub const ELF_ET_DYN_BASE: usize = (2 * TASK_SIZE / 3) & PAGE_MASK;
 /// pointer always faults (Linux `mmap_min_addr`, default 4096 in `mm/Kconfig`).
 pub const MMAP_MIN_ADDR: usize = PAGE_SIZE;
 
+/// The default stack size limit, RLIMIT_STACK (Linux `_STK_LIM`, 8 MiB).
+pub const RLIMIT_STACK_DEFAULT: usize = 8 << 20;
+/// Gap kept free below a stack that grows down (Linux `stack_guard_gap`, 256 pages).
+pub const STACK_GUARD_GAP: usize = 256 * PAGE_SIZE;
+
+/// Smallest gap between the top of the mmap area and STACK_TOP (Linux `MIN_GAP` in
+/// `mm/util.c`, 128 MiB): the stack can grow into it.
+pub const MMAP_MIN_GAP: usize = 128 << 20;
+/// Where mmap's top-down search starts before randomization (Linux `mmap_base`).
+pub const MMAP_BASE: usize = STACK_TOP - MMAP_MIN_GAP;
+
 /// Entries in one page-table page (512 eight-byte descriptors in 4 KiB).
 pub const PTRS_PER_TABLE: usize = 512;
 /// Bytes mapped by one level-2 block (Linux `PMD_SIZE`).

@@ -12,8 +12,16 @@ pub mod page_table;
 pub mod vma;
 
 #[cfg(target_os = "none")]
+pub mod fault;
+#[cfg(target_os = "none")]
 pub mod heap;
 #[cfg(target_os = "none")]
 pub mod kmap;
 #[cfg(target_os = "none")]
+pub mod mm_struct;
+#[cfg(target_os = "none")]
+pub mod mmap;
+#[cfg(target_os = "none")]
 pub mod page_alloc;
+#[cfg(target_os = "none")]
+pub mod uaccess;

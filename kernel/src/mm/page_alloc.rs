@@ -10,7 +10,7 @@
 use super::frame::FrameAllocator;
 use super::layout::{phys_to_virt, PAGE_SIZE};
 use crate::drivers::fdt::Region;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use spin::Mutex;
 
 /// Largest RAM Linnet manages: 16 GiB (4 Mi frames, a 512 KiB bitmap in bss).
@@ -19,6 +19,14 @@ pub const MAX_FRAMES: usize = 4 << 20;
 static mut BITMAP: [u64; MAX_FRAMES / 64] = [0; MAX_FRAMES / 64];
 static FRAMES: Mutex<Option<FrameAllocator<'static>>> = Mutex::new(None);
 static LINEAR_MAP: AtomicBool = AtomicBool::new(false);
+/// One reference count per frame (Linux `mem_map`, the `_refcount` of `struct page`),
+/// allocated from RAM by `init_mem_map` once the linear map exists.
+static MEM_MAP: spin::Once<MemMap> = spin::Once::new();
+
+struct MemMap {
+    base: usize,
+    counts: &'static [AtomicU32],
+}
 
 /// Hand RAM `[base, base + nframes pages)` to the allocator, except the `reserved`
 /// ranges (Linux `memblock_add` + `memblock_reserve`, then `memblock_free_all`).
@@ -91,7 +99,62 @@ pub fn nr_free_pages() -> usize {
     FRAMES.lock().as_ref().map(|f| f.free_count()).unwrap_or(0)
 }
 
-/// Frames managed in all (RAM minus holes).
+/// Frames the allocator covers (RAM, holes between banks included).
 pub fn nr_total_pages() -> usize {
     FRAMES.lock().as_ref().map(|f| f.total_count()).unwrap_or(0)
+}
+
+/// Allocate the per-frame reference counts (Linux `alloc_node_mem_map`). Runs after
+/// `paging_init`, so the array is reached through the linear map.
+pub fn init_mem_map() -> Option<()> {
+    let (base, nframes) = {
+        let guard = FRAMES.lock();
+        let fa = guard.as_ref()?;
+        (fa.base(), fa.total_count())
+    };
+    let bytes = nframes * core::mem::size_of::<AtomicU32>();
+    let pages = bytes.div_ceil(PAGE_SIZE);
+    let pa = alloc_contiguous(pages, 1)?;
+    let ptr = phys_to_virt(pa) as *mut AtomicU32;
+    // SAFETY: the frames were just allocated for this array alone and stay allocated for
+    // the kernel's lifetime; zeroed memory is a valid AtomicU32 of value 0.
+    let counts = unsafe {
+        core::ptr::write_bytes(ptr as *mut u8, 0, pages * PAGE_SIZE);
+        core::slice::from_raw_parts(ptr, nframes)
+    };
+    MEM_MAP.call_once(|| MemMap { base, counts });
+    Some(())
+}
+
+fn refcount(pa: usize) -> &'static AtomicU32 {
+    let mm = MEM_MAP.get().expect("mem_map used before init_mem_map");
+    let i = (pa - mm.base) / PAGE_SIZE;
+    &mm.counts[i]
+}
+
+/// A zeroed frame for user memory, with reference count 1 (Linux
+/// `alloc_zeroed_user_highpage_movable` for anonymous faults).
+pub fn alloc_user_page() -> Option<usize> {
+    let pa = get_zeroed_page()?;
+    refcount(pa).store(1, Ordering::Relaxed);
+    Some(pa)
+}
+
+/// Take another reference to a user frame: one more page table maps it (Linux `get_page`).
+pub fn get_page(pa: usize) {
+    refcount(pa).fetch_add(1, Ordering::Relaxed);
+}
+
+/// Drop a reference; the last one frees the frame (Linux `put_page`).
+pub fn put_page(pa: usize) {
+    let old = refcount(pa).fetch_sub(1, Ordering::AcqRel);
+    assert!(old != 0, "put_page: frame 0x{:x} has no references (kernel bug)", pa);
+    if old == 1 {
+        free_page(pa);
+    }
+}
+
+/// How many page tables map this user frame (Linux `page_count`).
+pub fn page_count(pa: usize) -> u32 {
+    refcount(pa).load(Ordering::Relaxed)
 }

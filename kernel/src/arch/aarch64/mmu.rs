@@ -83,3 +83,63 @@ pub fn flush_tlb_kernel_page(va: usize) {
     barrier::dsb(barrier::ISH);
     barrier::isb(barrier::SY);
 }
+
+/// Bits of ASID the CPU supports (ID_AA64MMFR0_EL1.ASIDBits: 0b0010 means 16, else 8).
+/// head.S set TCR_EL1.AS (16-bit ASIDs); on an 8-bit CPU the upper bits are ignored.
+pub fn asid_bits() -> u32 {
+    use aarch64_cpu::registers::ID_AA64MMFR0_EL1;
+    if ID_AA64MMFR0_EL1.read(ID_AA64MMFR0_EL1::ASIDBits) == 0b0010 {
+        16
+    } else {
+        8
+    }
+}
+
+/// Install a user address space: its table and ASID in TTBR0 (Linux `cpu_switch_mm`).
+/// Only the context switch calls this: never syscall entry or exit.
+pub fn cpu_switch_mm(pgd_pa: usize, asid: u16) {
+    TTBR0_EL1.set(((asid as u64) << 48) | pgd_pa as u64);
+    barrier::isb(barrier::SY);
+}
+
+/// Invalidate every TLB entry of one ASID (Linux `flush_tlb_mm`).
+pub fn flush_tlb_asid(asid: u16) {
+    barrier::dsb(barrier::ISHST);
+    // SAFETY: TLB maintenance only; the operand's bits 63:48 are the ASID.
+    unsafe { core::arch::asm!("tlbi aside1is, {}", in(reg) (asid as u64) << 48, options(nostack)) };
+    barrier::dsb(barrier::ISH);
+    barrier::isb(barrier::SY);
+}
+
+/// Invalidate one user page of one ASID (Linux `flush_tlb_page`).
+pub fn flush_tlb_user_page(asid: u16, va: usize) {
+    barrier::dsb(barrier::ISHST);
+    let op = ((asid as u64) << 48) | ((va as u64 >> 12) & 0xfff_ffff_ffff);
+    // SAFETY: TLB maintenance only.
+    unsafe { core::arch::asm!("tlbi vae1is, {}", in(reg) op, options(nostack)) };
+    barrier::dsb(barrier::ISH);
+    barrier::isb(barrier::SY);
+}
+
+/// Make instructions just written at kernel address `kva` visible to instruction fetch
+/// (Linux `caches_clean_inval_pou`, used by `__sync_icache_dcache`): clean the data cache
+/// to the point of unification, then invalidate the instruction cache. QEMU does not
+/// model caches, so forgetting this works there and fails on real hardware.
+pub fn sync_icache(kva: usize, len: usize) {
+    const LINE: usize = 64; // smallest line of the Cortex-A72; CTR_EL0 would tell exactly
+    let mut a = kva & !(LINE - 1);
+    while a < kva + len {
+        // SAFETY: cache maintenance on a mapped kernel address; no data changes.
+        unsafe { core::arch::asm!("dc cvau, {}", in(reg) a, options(nostack)) };
+        a += LINE;
+    }
+    barrier::dsb(barrier::ISH);
+    let mut a = kva & !(LINE - 1);
+    while a < kva + len {
+        // SAFETY: as above.
+        unsafe { core::arch::asm!("ic ivau, {}", in(reg) a, options(nostack)) };
+        a += LINE;
+    }
+    barrier::dsb(barrier::ISH);
+    barrier::isb(barrier::SY);
+}

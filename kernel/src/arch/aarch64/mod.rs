@@ -5,17 +5,22 @@
 //! Boot path: `head.S` (Image header, EL2 -> EL1, early tables, MMU on) ->
 //! `init::start_kernel`. Exceptions: `entry.S` (`vectors`) -> `trap.rs`.
 
+pub mod asid;
 pub mod esr;
 pub mod pte;
 
 #[cfg(target_os = "none")]
 pub mod backtrace;
 #[cfg(target_os = "none")]
+pub mod context;
+#[cfg(target_os = "none")]
 pub mod cpu;
 #[cfg(target_os = "none")]
 pub mod mmu;
 #[cfg(target_os = "none")]
 pub mod trap;
+#[cfg(target_os = "none")]
+pub mod uaccess;
 
 #[cfg(target_os = "none")]
 core::arch::global_asm!(include_str!("head.S"));

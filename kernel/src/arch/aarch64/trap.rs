@@ -8,7 +8,7 @@
 //!
 //! Read next: `esr.rs` (what the syndrome means), `drivers/irq.rs` (interrupts).
 
-use super::esr::Esr;
+use super::esr::{self, Esr};
 use super::{backtrace, cpu};
 use crate::mm::layout;
 use core::fmt::Write;
@@ -35,34 +35,93 @@ pub struct TrapFrame {
 
 const _: () = assert!(core::mem::size_of::<TrapFrame>() == 288); // S_FRAME_SIZE in entry.S
 
-/// EL1 synchronous exception: in Linnet's kernel code this is always a bug (or a
-/// deliberate self-test fault), so it is reported and the kernel stops.
+/// EL1 synchronous exception. A fault inside the user-access routines is the user's
+/// bad pointer (or a page not there yet): resolve it as a user page fault or return
+/// EFAULT through the fixup. Anything else is a kernel bug: report and stop.
 #[no_mangle]
 extern "C" fn el1h_sync_handler(frame: &mut TrapFrame) {
     let esr = Esr(cpu::read_esr());
     let far = cpu::read_far();
+    if esr.is_data_abort() {
+        if let Some(fixup) = super::uaccess::fixup_for(frame.pc) {
+            if crate::mm::fault::do_user_fault_from_kernel(far as usize, esr).is_ok() {
+                return; // the page is there now: retry the access
+            }
+            frame.pc = fixup;
+            return;
+        }
+    }
     die("Oops", frame, Some((esr, far)));
 }
 
-/// EL1 interrupt: hand it to the interrupt controller's dispatcher.
+/// EL1 interrupt: only the idle loop runs with interrupts unmasked in the kernel.
 #[no_mangle]
 extern "C" fn el1h_irq_handler(_frame: &mut TrapFrame) {
-    crate::drivers::irq::handle_irq();
+    crate::drivers::irq::handle_irq(false);
 }
 
-/// EL0 synchronous exception (syscalls, user faults). There is no user space yet, so
-/// reaching this is a kernel bug.
+/// EL0 synchronous exception (Linux `el0t_64_sync_handler`): a syscall, a page fault,
+/// or an instruction the program may not run. Afterwards, pending work before
+/// returning: a reschedule, a fatal signal.
 #[no_mangle]
 extern "C" fn el0_sync_handler(frame: &mut TrapFrame) {
     let esr = Esr(cpu::read_esr());
     let far = cpu::read_far();
-    die("unexpected exception from EL0", frame, Some((esr, far)));
+    match esr.ec() {
+        esr::ESR_ELX_EC_SVC64 => crate::syscall::do_el0_svc(frame),
+        esr::ESR_ELX_EC_DABT_LOW | esr::ESR_ELX_EC_IABT_LOW => {
+            crate::mm::fault::do_mem_abort(far as usize, esr, frame)
+        }
+        esr::ESR_ELX_EC_PC_ALIGN | esr::ESR_ELX_EC_SP_ALIGN => {
+            user_fault(frame, esr, far, crate::task::signal::SIGBUS)
+        }
+        esr::ESR_ELX_EC_BRK64 => user_fault(frame, esr, far, crate::task::signal::SIGTRAP),
+        esr::ESR_ELX_EC_FP_EXC64 => user_fault(frame, esr, far, crate::task::signal::SIGFPE),
+        _ => user_fault(frame, esr, far, crate::task::signal::SIGILL),
+    }
+    exit_to_user_mode();
 }
 
-/// EL0 interrupt.
+/// EL0 interrupt (Linux `el0t_64_irq_handler`).
 #[no_mangle]
 extern "C" fn el0_irq_handler(_frame: &mut TrapFrame) {
-    crate::drivers::irq::handle_irq();
+    crate::drivers::irq::handle_irq(true);
+    exit_to_user_mode();
+}
+
+/// A user program did something only a signal can answer (Linux `arm64_force_sig_fault`
+/// via `do_el0_undef` and friends).
+fn user_fault(frame: &TrapFrame, esr: Esr, far: u64, sig: i32) {
+    let cur = crate::task::sched::current();
+    log::debug!(
+        "pid {} ({}): {} at pc 0x{:x}, {} (FAR 0x{:x})",
+        cur.pid(),
+        cur.comm(),
+        crate::task::signal::signame(sig),
+        frame.pc,
+        esr,
+        far
+    );
+    crate::task::signal::force_sig(sig);
+}
+
+/// Work before returning to EL0 (Linux `exit_to_user_mode_loop`): switch if the tick
+/// asked for it, and act on a pending signal (terminate, for every default action
+/// Linnet supports). A task never returns to user space with SIGKILL pending.
+pub fn exit_to_user_mode() {
+    loop {
+        if crate::task::sched::need_resched() {
+            crate::task::sched::schedule();
+        }
+        let cur = crate::task::sched::current();
+        match crate::task::signal::dequeue_signal(&cur) {
+            Some(sig) => {
+                drop(cur);
+                crate::task::exit::do_group_exit(sig);
+            }
+            None => return,
+        }
+    }
 }
 
 /// The vector kinds Linnet never expects (Linux `bad_mode`): `reason` numbers the vector.

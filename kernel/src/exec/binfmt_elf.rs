@@ -1,0 +1,286 @@
+//! Loading an ELF executable (Linux `fs/binfmt_elf.c`: `load_elf_binary`, `elf_map`,
+//! `make_prot`, `padzero`, `set_brk`, `create_elf_tables`; `start_thread` in
+//! `arch/arm64/include/asm/processor.h`).
+//!
+//! In order: check the headers (`elf.rs`), place every PT_LOAD (`plan_load`), then map
+//! each one into the new address space as a file-backed VMA with `make_prot`'s
+//! permissions, zero the bss tail and add anonymous pages up to `p_memsz`, set the brk,
+//! finish the stack (`setup_arg_pages`) and build the Linux initial stack
+//! (`create_elf_tables`). Nothing touches the running process: `exec/mod.rs` commits the
+//! result at the point of no return. Simplified: no PT_INTERP (static programs only),
+//! no executable stacks, no brk randomization.
+
+use super::bprm::{mm_write, LinuxBinprm};
+use super::elf::{self, LoadPlan, PF_R, PF_W, PF_X};
+use super::stack::{randomize_stack_top, setup_arg_pages};
+use crate::errno::{Errno, KResult};
+use crate::fs::vfs::{self, RamFile};
+use crate::mm::fault::{handle_mm_fault, Access};
+use crate::mm::layout::{self, PAGE_SIZE};
+use crate::mm::mmap::{PROT_EXEC, PROT_READ, PROT_WRITE};
+use crate::mm::vma::{VmArea, VmFlags};
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+
+/// Auxiliary vector keys (Linux `include/uapi/linux/auxvec.h`).
+pub mod auxv {
+    /// End of the vector.
+    pub const AT_NULL: u64 = 0;
+    /// Program headers in memory.
+    pub const AT_PHDR: u64 = 3;
+    /// Size of one program header.
+    pub const AT_PHENT: u64 = 4;
+    /// Number of program headers.
+    pub const AT_PHNUM: u64 = 5;
+    /// Page size.
+    pub const AT_PAGESZ: u64 = 6;
+    /// Interpreter base (0: none).
+    pub const AT_BASE: u64 = 7;
+    /// Flags (0).
+    pub const AT_FLAGS: u64 = 8;
+    /// Program entry point.
+    pub const AT_ENTRY: u64 = 9;
+    /// Real uid.
+    pub const AT_UID: u64 = 11;
+    /// Effective uid.
+    pub const AT_EUID: u64 = 12;
+    /// Real gid.
+    pub const AT_GID: u64 = 13;
+    /// Effective gid.
+    pub const AT_EGID: u64 = 14;
+    /// CPU capabilities (HWCAP_*).
+    pub const AT_HWCAP: u64 = 16;
+    /// Clock ticks per second (times()).
+    pub const AT_CLKTCK: u64 = 17;
+    /// Secure mode (setuid): 0.
+    pub const AT_SECURE: u64 = 23;
+    /// Address of 16 random bytes.
+    pub const AT_RANDOM: u64 = 25;
+    /// More CPU capabilities.
+    pub const AT_HWCAP2: u64 = 26;
+    /// Address of the filename string.
+    pub const AT_EXECFN: u64 = 31;
+    /// Minimal signal stack size (arm64).
+    pub const AT_MINSIGSTKSZ: u64 = 51;
+}
+
+/// PF_R/W/X to PROT_READ/WRITE/EXEC (Linux `make_prot`).
+pub fn make_prot(p_flags: u32) -> u32 {
+    let mut prot = 0;
+    if p_flags & PF_R != 0 {
+        prot |= PROT_READ;
+    }
+    if p_flags & PF_W != 0 {
+        prot |= PROT_WRITE;
+    }
+    if p_flags & PF_X != 0 {
+        prot |= PROT_EXEC;
+    }
+    prot
+}
+
+/// What `load_elf_binary` leaves for the commit: where to start and the stack pointer.
+pub struct ElfLoaded {
+    /// First instruction.
+    pub entry: usize,
+    /// Initial stack pointer (argc is at it).
+    pub sp: usize,
+}
+
+/// Is this an ELF file at all? (The first test of `load_elf_binary`, so that
+/// `search_binary_handler` can try the next format.)
+pub fn is_elf(buf: &[u8]) -> bool {
+    buf.len() >= 4 && &buf[0..4] == b"\x7fELF"
+}
+
+/// Load the ELF file of `bprm` into `bprm.mm` (Linux `load_elf_binary`, up to but not
+/// including the point of no return, which Linux calls in the middle and Linnet's caller
+/// calls after: everything that can fail happens here, on the new mm only).
+pub fn load_elf_binary(bprm: &mut LinuxBinprm, randomize: bool) -> KResult<ElfLoaded> {
+    let h = elf::parse_header(&bprm.buf, bprm.file_size).map_err(|e| noexec(bprm, e.reason()))?;
+    let mut table = vec![0u8; h.e_phnum as usize * elf::PHDR_SIZE];
+    if vfs::kernel_read(bprm.file, h.e_phoff, &mut table)? != table.len() {
+        return Err(noexec(bprm, "program headers outside the file"));
+    }
+    let phdrs = elf::parse_phdrs(&table);
+    let dyn_base = if randomize {
+        // Linux arch_mmap_rnd: up to 2^18 pages above ELF_ET_DYN_BASE, aligned.
+        layout::ELF_ET_DYN_BASE + ((crate::random::get_random_u64() as usize & 0x3ffff) << layout::PAGE_SHIFT)
+    } else {
+        layout::ELF_ET_DYN_BASE
+    };
+    let plan = elf::plan_load(&h, &phdrs, bprm.file_size, dyn_base as u64, PAGE_SIZE as u64, layout::MMAP_MIN_ADDR as u64, layout::TASK_SIZE as u64)
+        .map_err(|e| noexec(bprm, e.reason()))?;
+
+    // The stack first, as Linux does: its top is fixed before the segments are mapped.
+    setup_arg_pages(bprm, randomize_stack_top(layout::STACK_TOP, randomize))?;
+    super::trace_stage(bprm, "after setup_arg_pages (strings shifted to the stack top, VMA expanded by 128 KiB)");
+
+    let file = RamFile::new(bprm.file, &bprm.interp)?;
+    for (seg, p) in plan.segments.iter().zip(phdrs.iter().filter(|p| p.p_type == elf::PT_LOAD)) {
+        elf_map(bprm, &file, seg, make_prot(p.p_flags))?;
+    }
+    set_mm_bounds(bprm, &plan);
+    super::trace_stage(bprm, "after the PT_LOAD mappings (elf_map) and set_brk");
+
+    let sp = create_elf_tables(bprm, &h, &plan)?;
+    Ok(ElfLoaded { entry: plan.entry as usize, sp })
+}
+
+fn noexec(bprm: &LinuxBinprm, why: &str) -> Errno {
+    log::info!("exec {}: ENOEXEC: {}", bprm.filename, why);
+    Errno::ENOEXEC
+}
+
+/// Map one segment (Linux `elf_map` + the bss handling of `load_elf_binary`): the file
+/// pages as a private file mapping, zeros from `p_filesz` to the end of its last page
+/// (`padzero`), and anonymous zero pages from there to `p_memsz`.
+fn elf_map(bprm: &mut LinuxBinprm, file: &Arc<RamFile>, seg: &elf::SegmentPlan, prot: u32) -> KResult<()> {
+    let flags = VmFlags::from_prot_bits(prot) | VmFlags::MAYREAD | VmFlags::MAYWRITE | VmFlags::MAYEXEC;
+    let (start, file_end, mem_end) = (seg.start as usize, seg.file_end as usize, seg.mem_end as usize);
+    if file_end > start {
+        let f: Arc<dyn crate::mm::vma::VmFile> = file.clone();
+        bprm.mm.vmas.insert(VmArea::new_file(start, file_end, flags, f, seg.file_pgoff as usize)).map_err(Errno::from)?;
+    }
+    let zero_from = seg.zero_from as usize;
+    if zero_from < file_end {
+        // The last file page continues with whatever follows in the file: clear it. The
+        // page is faulted in now, a private copy, and zeroed through the linear map.
+        handle_mm_fault(&mut bprm.mm, zero_from, Access::Read).map_err(|_| Errno::ENOMEM)?;
+        let zeros = vec![0u8; file_end - zero_from];
+        write_ignoring_prot(bprm, zero_from, &zeros)?;
+    }
+    if mem_end > file_end {
+        bprm.mm.vmas.insert(VmArea::new_anon(file_end, mem_end, flags)).map_err(Errno::from)?;
+    }
+    Ok(())
+}
+
+/// Write into a present page of the new mm whatever its permissions (for `padzero` on a
+/// read-only segment).
+fn write_ignoring_prot(bprm: &mut LinuxBinprm, addr: usize, data: &[u8]) -> KResult<()> {
+    let (pa, _) = bprm.mm.lookup(addr).ok_or(Errno::EFAULT)?;
+    let off = addr % PAGE_SIZE;
+    if off + data.len() > PAGE_SIZE {
+        return Err(Errno::EFAULT);
+    }
+    // SAFETY: the frame belongs to the new mm alone (just faulted in) and the write stays
+    // inside it.
+    unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), (layout::phys_to_virt(pa) + off) as *mut u8, data.len()) };
+    Ok(())
+}
+
+/// Record where code, data and the heap are (Linux sets `mm->start_code` ... and calls
+/// `set_brk`): the heap starts at the first page after the highest segment.
+fn set_mm_bounds(bprm: &mut LinuxBinprm, plan: &LoadPlan) {
+    let mm = &mut bprm.mm;
+    mm.start_code = plan.start_code as usize;
+    mm.end_code = plan.end_code as usize;
+    mm.start_data = plan.start_data as usize;
+    mm.end_data = plan.end_data as usize;
+    let brk = (plan.elf_brk as usize).next_multiple_of(PAGE_SIZE);
+    mm.start_brk = brk;
+    mm.brk = brk;
+}
+
+/// HWCAP bits of this CPU (Linux `elf_hwcap`, from the ID registers).
+fn elf_hwcap() -> u64 {
+    crate::arch::aarch64::cpu::elf_hwcap()
+}
+
+/// Build the Linux initial stack below the strings (Linux `create_elf_tables`), from the
+/// top down: 16 random bytes (AT_RANDOM), then, 16-byte aligned, argc, the argv
+/// pointers, NULL, the envp pointers, NULL, and the auxiliary vector. Returns sp.
+fn create_elf_tables(bprm: &mut LinuxBinprm, h: &elf::ElfHeader, plan: &LoadPlan) -> KResult<usize> {
+    use auxv::*;
+    // Where the strings are: copy_strings put filename, envp, argv from the top down.
+    let strings = read_string_addrs(bprm)?;
+    let (argv, envp) = strings.split_at(bprm.argc);
+
+    let mut p = bprm.p;
+    let mut random = [0u8; 16];
+    crate::random::get_random_bytes(&mut random);
+    p -= 16;
+    let u_rand_bytes = p;
+    mm_write(&mut bprm.mm, u_rand_bytes, &random)?;
+
+    let aux: [(u64, u64); 19] = [
+        (AT_MINSIGSTKSZ, 5120),
+        (AT_HWCAP, elf_hwcap()),
+        (AT_PAGESZ, PAGE_SIZE as u64),
+        (AT_CLKTCK, 100),
+        (AT_PHDR, plan.phdr_addr),
+        (AT_PHENT, elf::PHDR_SIZE as u64),
+        (AT_PHNUM, h.e_phnum as u64),
+        (AT_BASE, 0),
+        (AT_FLAGS, 0),
+        (AT_ENTRY, plan.entry),
+        (AT_UID, 0),
+        (AT_EUID, 0),
+        (AT_GID, 0),
+        (AT_EGID, 0),
+        (AT_SECURE, 0),
+        (AT_RANDOM, u_rand_bytes as u64),
+        (AT_HWCAP2, 0),
+        (AT_EXECFN, bprm.exec as u64),
+        (AT_NULL, 0),
+    ];
+    let words = 1 + argv.len() + 1 + envp.len() + 1 + aux.len() * 2;
+    let sp = (p - words * 8) & !0xf; // STACK_ROUND: 16-byte aligned, as AAPCS64 wants
+    let mut table: Vec<u64> = Vec::with_capacity(words);
+    table.push(bprm.argc as u64);
+    table.extend(argv.iter().map(|&a| a as u64));
+    table.push(0);
+    table.extend(envp.iter().map(|&a| a as u64));
+    table.push(0);
+    for (k, v) in aux {
+        table.push(k);
+        table.push(v);
+    }
+    let bytes: Vec<u8> = table.iter().flat_map(|w| w.to_le_bytes()).collect();
+    mm_write(&mut bprm.mm, sp, &bytes)?;
+    bprm.mm.arg_end = bprm.mm.env_start;
+    Ok(sp)
+}
+
+/// The addresses of the argv and envp strings on the new stack, in order: walk up from
+/// `p` over `argc + envc` NUL-terminated strings (Linux does the same walk with
+/// `strnlen_user` in `create_elf_tables`).
+fn read_string_addrs(bprm: &mut LinuxBinprm) -> KResult<Vec<usize>> {
+    let n = bprm.argc + bprm.envc;
+    let mut addrs = Vec::with_capacity(n);
+    let mut at = bprm.p;
+    for i in 0..n {
+        if i == bprm.argc {
+            bprm.mm.arg_end = at;
+            bprm.mm.env_start = at;
+        }
+        addrs.push(at);
+        at += strlen_in(bprm, at)? + 1;
+    }
+    if bprm.envc == 0 {
+        bprm.mm.arg_end = at;
+        bprm.mm.env_start = at;
+    }
+    bprm.mm.env_end = at;
+    Ok(addrs)
+}
+
+/// Length of the NUL-terminated string at `addr` in the new mm.
+fn strlen_in(bprm: &mut LinuxBinprm, addr: usize) -> KResult<usize> {
+    let mut len = 0;
+    loop {
+        let va = addr + len;
+        let (pa, _) = bprm.mm.lookup(va).ok_or(Errno::EFAULT)?;
+        // SAFETY: a present frame of the new mm, read through the linear map.
+        let b = unsafe { *((layout::phys_to_virt(pa) + va % PAGE_SIZE) as *const u8) };
+        if b == 0 {
+            return Ok(len);
+        }
+        len += 1;
+        if len > super::bprm::MAX_ARG_STRLEN {
+            return Err(Errno::E2BIG);
+        }
+    }
+}

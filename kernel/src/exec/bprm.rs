@@ -1,0 +1,181 @@
+//! The exec work area: `LinuxBinprm`, the new address space and its first stack page,
+//! and copying the argument and environment strings onto it (Linux `fs/exec.c`:
+//! `struct linux_binprm`, `bprm_mm_init`, `__bprm_mm_init`, `copy_strings`,
+//! `copy_string_kernel`, `get_arg_page`).
+//!
+//! Until the point of no return, everything exec builds lives in `bprm.mm`, a fresh
+//! address space that is not running yet: its pages are written through the kernel's
+//! linear map (`mm_write`), while the strings come from the *old* address space, which
+//! is still the current one (`strncpy_from_user`).
+
+use crate::errno::{Errno, KResult};
+use crate::fs::ramfs::Ino;
+use crate::mm::fault::{handle_mm_fault, Access};
+use crate::mm::layout::{self, PAGE_SIZE};
+use crate::mm::mm_struct::MmStruct;
+use crate::mm::uaccess;
+use crate::mm::vma::{VmArea, VmFlags};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Longest single argument or environment string (Linux `MAX_ARG_STRLEN`, 32 pages).
+pub const MAX_ARG_STRLEN: usize = 32 * PAGE_SIZE;
+/// Most argument plus environment strings (Linux `MAX_ARG_STRINGS`).
+pub const MAX_ARG_STRINGS: usize = 0x7fff_ffff;
+/// Bytes of the file exec reads first to recognise its format (Linux `BINPRM_BUF_SIZE`).
+pub const BINPRM_BUF_SIZE: usize = 256;
+
+/// Where the strings come from: the caller's memory (execve) or the kernel (init).
+pub enum ArgSource<'a> {
+    /// A user array of pointers (argv or envp of execve); 0 = an empty list.
+    User(usize),
+    /// Strings the kernel provides (init's argv and envp from bootargs).
+    Kernel(&'a [String]),
+}
+
+/// Everything exec knows about the program it is starting (Linux `struct linux_binprm`).
+pub struct LinuxBinprm {
+    /// The new address space (becomes the task's at the point of no return).
+    pub mm: MmStruct,
+    /// The lowest byte used on the new stack so far (Linux `p`): strings go below it.
+    pub p: usize,
+    /// The file being executed.
+    pub file: Ino,
+    /// Its size in bytes.
+    pub file_size: u64,
+    /// The first bytes of the file (Linux `buf`).
+    pub buf: [u8; BINPRM_BUF_SIZE],
+    /// The name used to exec it (Linux `filename`), e.g. "/bin/sh" or "prog".
+    pub filename: String,
+    /// The interpreter actually run, after `#!` rewrites (Linux `interp`).
+    pub interp: String,
+    /// Number of argument strings (Linux `argc`).
+    pub argc: usize,
+    /// Number of environment strings (Linux `envc`).
+    pub envc: usize,
+    /// Stack address of the filename string, for AT_EXECFN (Linux `exec`).
+    pub exec: usize,
+    /// How many `#!` interpreters deep we are (Linux limits it to 5 levels... via
+    /// `bprm->interp` recursion; Linnet counts).
+    pub depth: u32,
+    /// Print the new address space at each stage (bootarg `trace=exec`).
+    pub trace: bool,
+}
+
+impl LinuxBinprm {
+    /// Bytes of strings copied so far.
+    pub fn strings_size(&self) -> usize {
+        layout::STACK_TOP - self.p
+    }
+}
+
+/// Make the new address space with one stack VMA holding its first page, just below
+/// STACK_TOP (Linux `bprm_mm_init` -> `mm_alloc` + `__bprm_mm_init`). `p` starts one word
+/// below the top, as in Linux.
+pub fn bprm_mm_init(file: Ino, file_size: u64, filename: &str, trace: bool) -> KResult<LinuxBinprm> {
+    let mut mm = MmStruct::new()?;
+    let top = layout::STACK_TOP;
+    let flags = VmFlags::READ | VmFlags::WRITE | VmFlags::GROWSDOWN | VmFlags::MAYREAD | VmFlags::MAYWRITE | VmFlags::ACCOUNT;
+    mm.vmas.insert(VmArea::new_anon(top - PAGE_SIZE, top, flags)).map_err(Errno::from)?;
+    mm.start_stack = top - 8;
+    Ok(LinuxBinprm {
+        mm,
+        p: top - 8,
+        file,
+        file_size,
+        buf: [0; BINPRM_BUF_SIZE],
+        filename: String::from(filename),
+        interp: String::from(filename),
+        argc: 0,
+        envc: 0,
+        exec: 0,
+        depth: 0,
+        trace,
+    })
+}
+
+/// Write `data` at `addr` in `mm`, which need not be the running address space: each
+/// page is faulted in (growing a stack VMA if needed) and written through the linear map
+/// (Linux `get_arg_page` + `copy_to_page`).
+pub fn mm_write(mm: &mut MmStruct, addr: usize, data: &[u8]) -> KResult<()> {
+    let mut done = 0;
+    while done < data.len() {
+        let va = addr + done;
+        handle_mm_fault(mm, va, Access::Write).map_err(|_| Errno::E2BIG)?;
+        let (pa, _) = mm.lookup(va).ok_or(Errno::EFAULT)?;
+        let off = va % PAGE_SIZE;
+        let n = (PAGE_SIZE - off).min(data.len() - done);
+        // SAFETY: `pa` is a frame of `mm` just made present; the linear map covers it and
+        // the write stays inside the page.
+        unsafe {
+            core::ptr::copy_nonoverlapping(data[done..].as_ptr(), (layout::phys_to_virt(pa) + off) as *mut u8, n);
+        }
+        done += n;
+    }
+    Ok(())
+}
+
+/// The stack limit on strings: a quarter of RLIMIT_STACK (Linux `bprm_stack_limits`).
+fn arg_limit() -> usize {
+    layout::RLIMIT_STACK_DEFAULT / 4
+}
+
+/// Push one string (with its NUL) below `p` (Linux `copy_string_kernel` for one string).
+pub fn push_string(bprm: &mut LinuxBinprm, s: &[u8]) -> KResult<usize> {
+    let len = s.len() + 1;
+    if len > MAX_ARG_STRLEN {
+        return Err(Errno::E2BIG);
+    }
+    if bprm.strings_size() + len > arg_limit() {
+        return Err(Errno::E2BIG);
+    }
+    let at = bprm.p - len;
+    let mut bytes = Vec::with_capacity(len);
+    bytes.extend_from_slice(s);
+    bytes.push(0);
+    mm_write(&mut bprm.mm, at, &bytes)?;
+    bprm.p = at;
+    Ok(at)
+}
+
+/// Read a NULL-terminated array of string pointers from user memory (Linux
+/// `count` + `get_user_arg_ptr`).
+pub fn read_user_strings(list: usize) -> KResult<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    if list == 0 {
+        return Ok(out);
+    }
+    for i in 0.. {
+        if i >= MAX_ARG_STRINGS {
+            return Err(Errno::E2BIG);
+        }
+        let ptr: usize = uaccess::get_user(list + i * 8)?;
+        if ptr == 0 {
+            break;
+        }
+        let s = uaccess::strncpy_bytes_from_user(ptr, MAX_ARG_STRLEN).map_err(|e| if e == Errno::ENAMETOOLONG { Errno::E2BIG } else { e })?;
+        out.push(s);
+        // Checked as we go, so a huge array fails early (Linux checks the total too).
+        if out.iter().map(|s| s.len() + 1 + 8).sum::<usize>() > arg_limit() {
+            return Err(Errno::E2BIG);
+        }
+    }
+    Ok(out)
+}
+
+/// The strings of an `ArgSource`.
+pub fn collect_strings(src: &ArgSource) -> KResult<Vec<Vec<u8>>> {
+    match src {
+        ArgSource::User(p) => read_user_strings(*p),
+        ArgSource::Kernel(v) => Ok(v.iter().map(|s| s.as_bytes().to_vec()).collect()),
+    }
+}
+
+/// Copy strings onto the new stack, last one first, so they end up in order (Linux
+/// `copy_strings`).
+pub fn copy_strings(bprm: &mut LinuxBinprm, strings: &[Vec<u8>]) -> KResult<()> {
+    for s in strings.iter().rev() {
+        push_string(bprm, s)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,500 @@
+//! The ELF64 file format, as much as the loader reads (the System V ABI's `Elf64_Ehdr`
+//! and `Elf64_Phdr`; Linux `include/uapi/linux/elf.h`). Portable and host-tested: every
+//! field is read with bounds checks, and `parse` refuses anything the loader could not
+//! safely act on, with the reason.
+//!
+//! Read next: `binfmt_elf.rs`, which decides what to map from these headers.
+
+use alloc::vec::Vec;
+
+/// Loadable segment.
+pub const PT_LOAD: u32 = 1;
+/// Dynamic linking information.
+pub const PT_DYNAMIC: u32 = 2;
+/// Program interpreter (dynamic linker) path.
+pub const PT_INTERP: u32 = 3;
+/// The program header table itself.
+pub const PT_PHDR: u32 = 6;
+/// Stack executability (GNU extension).
+pub const PT_GNU_STACK: u32 = 0x6474_e551;
+/// Segment flag: executable.
+pub const PF_X: u32 = 1;
+/// Segment flag: writable.
+pub const PF_W: u32 = 2;
+/// Segment flag: readable.
+pub const PF_R: u32 = 4;
+/// Executable file.
+pub const ET_EXEC: u16 = 2;
+/// Shared object / position-independent executable.
+pub const ET_DYN: u16 = 3;
+/// AArch64 (Linux `EM_AARCH64`).
+pub const EM_AARCH64: u16 = 183;
+/// Size of an ELF64 file header.
+pub const EHDR_SIZE: usize = 64;
+/// Size of an ELF64 program header.
+pub const PHDR_SIZE: usize = 56;
+/// Most program-header bytes Linux reads (`ELF_MIN_ALIGN` = 64 KiB, in
+/// `elf_read_phdrs`): more headers than fit are ENOEXEC.
+pub const MAX_PHDR_BYTES: usize = 64 << 10;
+
+/// The fields of `Elf64_Ehdr` the loader uses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ElfHeader {
+    /// ET_EXEC or ET_DYN.
+    pub e_type: u16,
+    /// EM_AARCH64.
+    pub e_machine: u16,
+    /// Entry point (before the load bias).
+    pub e_entry: u64,
+    /// File offset of the program header table.
+    pub e_phoff: u64,
+    /// Size of one program header (56).
+    pub e_phentsize: u16,
+    /// Number of program headers.
+    pub e_phnum: u16,
+}
+
+/// One `Elf64_Phdr`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ProgramHeader {
+    /// Segment type (PT_LOAD, ...).
+    pub p_type: u32,
+    /// PF_R / PF_W / PF_X.
+    pub p_flags: u32,
+    /// File offset of the segment's bytes.
+    pub p_offset: u64,
+    /// Virtual address (before the load bias).
+    pub p_vaddr: u64,
+    /// Physical address (unused).
+    pub p_paddr: u64,
+    /// Bytes in the file.
+    pub p_filesz: u64,
+    /// Bytes in memory (>= p_filesz; the rest is zero: bss).
+    pub p_memsz: u64,
+    /// Alignment.
+    pub p_align: u64,
+}
+
+/// Why a file is not an ELF executable Linnet can run. Each maps to ENOEXEC, except
+/// where the variant says otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ElfError {
+    /// Shorter than an ELF header, or no `\x7fELF` magic: not ELF at all (the next
+    /// binary format may try).
+    NotElf,
+    /// ELF, but not 64-bit little-endian version 1.
+    BadIdent,
+    /// Not ET_EXEC or ET_DYN.
+    BadType,
+    /// Not built for AArch64.
+    BadMachine,
+    /// e_phentsize is not 56, e_phnum is 0, or the table is larger than 64 KiB.
+    BadPhdrTable,
+    /// The program headers lie (partly) outside the file.
+    PhdrOutsideFile,
+}
+
+impl ElfError {
+    /// A sentence for the kernel log.
+    pub fn reason(self) -> &'static str {
+        match self {
+            ElfError::NotElf => "not an ELF file",
+            ElfError::BadIdent => "not 64-bit little-endian ELF version 1",
+            ElfError::BadType => "neither ET_EXEC nor ET_DYN",
+            ElfError::BadMachine => "not built for AArch64",
+            ElfError::BadPhdrTable => "bad program header table size",
+            ElfError::PhdrOutsideFile => "program headers outside the file",
+        }
+    }
+}
+
+fn u16_at(b: &[u8], off: usize) -> u16 {
+    u16::from_le_bytes([b[off], b[off + 1]])
+}
+
+fn u32_at(b: &[u8], off: usize) -> u32 {
+    let mut a = [0u8; 4];
+    a.copy_from_slice(&b[off..off + 4]);
+    u32::from_le_bytes(a)
+}
+
+fn u64_at(b: &[u8], off: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[off..off + 8]);
+    u64::from_le_bytes(a)
+}
+
+/// Check and decode the file header from the first bytes of the file (Linux
+/// `load_elf_binary`'s first checks and `elf_check_arch`).
+pub fn parse_header(buf: &[u8], file_size: u64) -> Result<ElfHeader, ElfError> {
+    if buf.len() < EHDR_SIZE || &buf[0..4] != b"\x7fELF" {
+        return Err(ElfError::NotElf);
+    }
+    // EI_CLASS = ELFCLASS64, EI_DATA = ELFDATA2LSB, EI_VERSION = EV_CURRENT
+    if buf[4] != 2 || buf[5] != 1 || buf[6] != 1 {
+        return Err(ElfError::BadIdent);
+    }
+    let h = ElfHeader {
+        e_type: u16_at(buf, 16),
+        e_machine: u16_at(buf, 18),
+        e_entry: u64_at(buf, 24),
+        e_phoff: u64_at(buf, 32),
+        e_phentsize: u16_at(buf, 54),
+        e_phnum: u16_at(buf, 56),
+    };
+    if h.e_type != ET_EXEC && h.e_type != ET_DYN {
+        return Err(ElfError::BadType);
+    }
+    if h.e_machine != EM_AARCH64 {
+        return Err(ElfError::BadMachine);
+    }
+    let table = h.e_phnum as usize * PHDR_SIZE;
+    if h.e_phentsize as usize != PHDR_SIZE || h.e_phnum == 0 || table > MAX_PHDR_BYTES {
+        return Err(ElfError::BadPhdrTable);
+    }
+    if h.e_phoff.checked_add(table as u64).is_none_or(|end| end > file_size) {
+        return Err(ElfError::PhdrOutsideFile);
+    }
+    Ok(h)
+}
+
+/// Decode the program header table, `bytes` being exactly `e_phnum * 56` bytes read at
+/// `e_phoff` (Linux `elf_read_phdrs`).
+pub fn parse_phdrs(bytes: &[u8]) -> Vec<ProgramHeader> {
+    bytes
+        .chunks_exact(PHDR_SIZE)
+        .map(|b| ProgramHeader {
+            p_type: u32_at(b, 0),
+            p_flags: u32_at(b, 4),
+            p_offset: u64_at(b, 8),
+            p_vaddr: u64_at(b, 16),
+            p_paddr: u64_at(b, 24),
+            p_filesz: u64_at(b, 32),
+            p_memsz: u64_at(b, 40),
+            p_align: u64_at(b, 48),
+        })
+        .collect()
+}
+
+/// Why the program headers cannot be loaded (all ENOEXEC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanError {
+    /// A PT_INTERP segment: dynamically linked programs need a loader Linnet lacks.
+    Interpreter,
+    /// No PT_LOAD segment at all.
+    NoLoadSegments,
+    /// p_filesz > p_memsz.
+    FileszOverMemsz,
+    /// p_offset + p_filesz is past the end of the file (or wraps).
+    PastEndOfFile,
+    /// p_vaddr and p_offset differ modulo the page size, so the file cannot be mapped.
+    Misaligned,
+    /// The segment reaches past TASK_SIZE, below MMAP_MIN_ADDR, or its end wraps.
+    OutOfRange,
+    /// PT_LOADs not in ascending address order, or sharing a page.
+    Overlap,
+    /// A segment both writable and executable: Linnet keeps W^X for user pages too.
+    WriteAndExec,
+}
+
+impl PlanError {
+    /// A sentence for the kernel log.
+    pub fn reason(self) -> &'static str {
+        match self {
+            PlanError::Interpreter => "PT_INTERP: dynamic linking is not supported, link statically",
+            PlanError::NoLoadSegments => "no PT_LOAD segment",
+            PlanError::FileszOverMemsz => "a PT_LOAD has p_filesz > p_memsz",
+            PlanError::PastEndOfFile => "a PT_LOAD reaches past the end of the file",
+            PlanError::Misaligned => "a PT_LOAD has p_vaddr and p_offset differing modulo the page size",
+            PlanError::OutOfRange => "a PT_LOAD lies outside the user address range",
+            PlanError::Overlap => "PT_LOADs overlap or are out of order",
+            PlanError::WriteAndExec => "a PT_LOAD is writable and executable (Linnet enforces W^X)",
+        }
+    }
+}
+
+/// One segment, placed: what `elf_map` maps (addresses include the load bias).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SegmentPlan {
+    /// First page of the segment.
+    pub start: u64,
+    /// End of the file-backed pages (page aligned).
+    pub file_end: u64,
+    /// End of all its pages, bss included (page aligned).
+    pub mem_end: u64,
+    /// File page mapped at `start`.
+    pub file_pgoff: u64,
+    /// Where the file bytes end: from here to `file_end` must read as zero (bss in the
+    /// last file page; Linux `padzero`).
+    pub zero_from: u64,
+    /// PF_R / PF_W / PF_X.
+    pub flags: u32,
+}
+
+/// The whole placement of an executable (what `load_elf_binary` computes before mapping).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadPlan {
+    /// Added to every p_vaddr (0 for ET_EXEC).
+    pub load_bias: u64,
+    /// The placed segments, ascending.
+    pub segments: Vec<SegmentPlan>,
+    /// Entry point.
+    pub entry: u64,
+    /// Address of the program headers in memory (AT_PHDR), 0 if not loaded.
+    pub phdr_addr: u64,
+    /// Lowest and highest addresses of executable segments (mm.start_code/end_code).
+    pub start_code: u64,
+    /// End of code.
+    pub end_code: u64,
+    /// Start of data (mm.start_data).
+    pub start_data: u64,
+    /// End of data (mm.end_data).
+    pub end_data: u64,
+    /// End of the highest segment in memory: the heap starts at the next page.
+    pub elf_brk: u64,
+}
+
+/// Decide where each PT_LOAD goes and check everything the loader will rely on (the
+/// checks Linux `load_elf_binary` makes, plus W^X). `dyn_base` is where an ET_DYN image
+/// starts (ELF_ET_DYN_BASE plus randomness, already page aligned); `page` the page
+/// size; `[min_addr, task_size)` the user range.
+pub fn plan_load(h: &ElfHeader, phdrs: &[ProgramHeader], file_size: u64, dyn_base: u64, page: u64, min_addr: u64, task_size: u64) -> Result<LoadPlan, PlanError> {
+    if phdrs.iter().any(|p| p.p_type == PT_INTERP) {
+        return Err(PlanError::Interpreter);
+    }
+    let loads: Vec<&ProgramHeader> = phdrs.iter().filter(|p| p.p_type == PT_LOAD).collect();
+    let first = loads.first().ok_or(PlanError::NoLoadSegments)?;
+    let load_bias = if h.e_type == ET_DYN { dyn_base.wrapping_sub(first.p_vaddr & !(page - 1)) } else { 0 };
+    let mut plan = LoadPlan { load_bias, start_code: u64::MAX, start_data: 0, ..Default::default() };
+    let mut prev_end = 0u64;
+    for p in &loads {
+        if p.p_filesz > p.p_memsz {
+            return Err(PlanError::FileszOverMemsz);
+        }
+        if p.p_offset.checked_add(p.p_filesz).is_none_or(|e| e > file_size) {
+            return Err(PlanError::PastEndOfFile);
+        }
+        if p.p_vaddr % page != p.p_offset % page {
+            return Err(PlanError::Misaligned);
+        }
+        if p.p_flags & PF_W != 0 && p.p_flags & PF_X != 0 {
+            return Err(PlanError::WriteAndExec);
+        }
+        let vaddr = p.p_vaddr.checked_add(load_bias).ok_or(PlanError::OutOfRange)?;
+        let file_top = vaddr.checked_add(p.p_filesz).ok_or(PlanError::OutOfRange)?;
+        let mem_top = vaddr.checked_add(p.p_memsz).ok_or(PlanError::OutOfRange)?;
+        let start = vaddr & !(page - 1);
+        let mem_end = mem_top.checked_add(page - 1).ok_or(PlanError::OutOfRange)? & !(page - 1);
+        let file_end = (file_top + page - 1) & !(page - 1);
+        if start < min_addr || mem_end > task_size || mem_end < start {
+            return Err(PlanError::OutOfRange);
+        }
+        if start < prev_end {
+            return Err(PlanError::Overlap);
+        }
+        prev_end = mem_end.max(start + page);
+        plan.segments.push(SegmentPlan {
+            start,
+            file_end: if p.p_filesz == 0 { start } else { file_end },
+            mem_end,
+            file_pgoff: (p.p_offset & !(page - 1)) / page,
+            zero_from: file_top,
+            flags: p.p_flags,
+        });
+        if p.p_flags & PF_X != 0 {
+            plan.start_code = plan.start_code.min(vaddr);
+            plan.end_code = plan.end_code.max(file_top);
+        }
+        plan.start_data = plan.start_data.max(if p.p_flags & PF_X == 0 { vaddr } else { 0 });
+        plan.end_data = plan.end_data.max(file_top);
+        plan.elf_brk = plan.elf_brk.max(mem_top);
+        // AT_PHDR: the PT_LOAD that holds the program header table (Linux 6.x
+        // computes it the same way when there is no PT_PHDR).
+        let phoff = h.e_phoff;
+        if phoff >= p.p_offset && phoff < p.p_offset + p.p_filesz {
+            plan.phdr_addr = vaddr + (phoff - p.p_offset);
+        }
+    }
+    if let Some(ph) = phdrs.iter().find(|p| p.p_type == PT_PHDR) {
+        plan.phdr_addr = ph.p_vaddr.wrapping_add(load_bias);
+    }
+    if plan.start_code == u64::MAX {
+        plan.start_code = 0;
+    }
+    if plan.start_data == 0 {
+        plan.start_data = plan.end_code;
+    }
+    plan.entry = h.e_entry.wrapping_add(load_bias);
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(e_type: u16, machine: u16, phnum: u16) -> Vec<u8> {
+        let mut h = vec![0u8; 64];
+        h[0..4].copy_from_slice(b"\x7fELF");
+        h[4] = 2;
+        h[5] = 1;
+        h[6] = 1;
+        h[16..18].copy_from_slice(&e_type.to_le_bytes());
+        h[18..20].copy_from_slice(&machine.to_le_bytes());
+        h[24..32].copy_from_slice(&0x400000u64.to_le_bytes());
+        h[32..40].copy_from_slice(&64u64.to_le_bytes());
+        h[54..56].copy_from_slice(&56u16.to_le_bytes());
+        h[56..58].copy_from_slice(&phnum.to_le_bytes());
+        h
+    }
+
+    #[test]
+    fn accepts_a_good_header() {
+        let h = parse_header(&header(ET_EXEC, EM_AARCH64, 2), 4096).unwrap();
+        assert_eq!(h.e_entry, 0x400000);
+        assert_eq!(h.e_phnum, 2);
+        assert!(parse_header(&header(ET_DYN, EM_AARCH64, 1), 4096).is_ok());
+    }
+
+    #[test]
+    fn refuses_bad_headers_with_reasons() {
+        assert_eq!(parse_header(b"#!/bin/sh\n", 10), Err(ElfError::NotElf));
+        assert_eq!(parse_header(&header(ET_EXEC, EM_AARCH64, 1)[..63], 63), Err(ElfError::NotElf));
+        let mut h = header(ET_EXEC, EM_AARCH64, 1);
+        h[4] = 1; // 32-bit
+        assert_eq!(parse_header(&h, 4096), Err(ElfError::BadIdent));
+        assert_eq!(parse_header(&header(1, EM_AARCH64, 1), 4096), Err(ElfError::BadType));
+        assert_eq!(parse_header(&header(ET_EXEC, 62, 1), 4096), Err(ElfError::BadMachine));
+        assert_eq!(parse_header(&header(ET_EXEC, EM_AARCH64, 0), 4096), Err(ElfError::BadPhdrTable));
+        assert_eq!(parse_header(&header(ET_EXEC, EM_AARCH64, 2000), 1 << 20), Err(ElfError::BadPhdrTable));
+        // 2 headers need 64 + 112 bytes of file.
+        assert_eq!(parse_header(&header(ET_EXEC, EM_AARCH64, 2), 100), Err(ElfError::PhdrOutsideFile));
+        let mut h = header(ET_EXEC, EM_AARCH64, 1);
+        h[32..40].copy_from_slice(&u64::MAX.to_le_bytes()); // e_phoff wraps
+        assert_eq!(parse_header(&h, 4096), Err(ElfError::PhdrOutsideFile));
+    }
+
+    fn load(vaddr: u64, off: u64, filesz: u64, memsz: u64, flags: u32) -> ProgramHeader {
+        ProgramHeader { p_type: PT_LOAD, p_flags: flags, p_offset: off, p_vaddr: vaddr, p_filesz: filesz, p_memsz: memsz, p_align: 0x1000, p_paddr: 0 }
+    }
+
+    const T: u64 = 1 << 48;
+
+    fn plan(e_type: u16, phdrs: &[ProgramHeader], size: u64) -> Result<LoadPlan, PlanError> {
+        let h = ElfHeader { e_type, e_machine: EM_AARCH64, e_entry: 0x400100, e_phoff: 64, e_phentsize: 56, e_phnum: phdrs.len() as u16 };
+        plan_load(&h, phdrs, size, 0xaaaa_aaaa_a000, 0x1000, 0x1000, T)
+    }
+
+    #[test]
+    fn static_executable_layout() {
+        let text = load(0x400000, 0, 0x1234, 0x1234, PF_R | PF_X);
+        let data = load(0x411234, 0x1234, 0x100, 0x3000, PF_R | PF_W);
+        let p = plan(ET_EXEC, &[text, data], 0x2000).unwrap();
+        assert_eq!(p.load_bias, 0);
+        assert_eq!(p.segments[0].start, 0x400000);
+        assert_eq!(p.segments[0].file_end, 0x402000);
+        assert_eq!(p.segments[1].start, 0x411000);
+        assert_eq!(p.segments[1].file_pgoff, 1);
+        assert_eq!(p.segments[1].zero_from, 0x411334);
+        assert_eq!(p.segments[1].mem_end, 0x415000);
+        assert_eq!(p.elf_brk, 0x414234);
+        assert_eq!(p.phdr_addr, 0x400040);
+        assert_eq!((p.start_code, p.end_code), (0x400000, 0x401234));
+        assert_eq!(p.entry, 0x400100);
+    }
+
+    #[test]
+    fn pie_gets_a_bias() {
+        let text = load(0, 0, 0x800, 0x800, PF_R | PF_X);
+        let p = plan(ET_DYN, &[text], 0x800).unwrap();
+        assert_eq!(p.load_bias, 0xaaaa_aaaa_a000);
+        assert_eq!(p.segments[0].start, 0xaaaa_aaaa_a000);
+        assert_eq!(p.entry, 0xaaaa_aaaa_a000 + 0x400100);
+    }
+
+    #[test]
+    fn every_bad_segment_is_refused() {
+        let ok = load(0x400000, 0, 0x100, 0x100, PF_R | PF_X);
+        assert_eq!(plan(ET_EXEC, &[], 0x1000), Err(PlanError::NoLoadSegments));
+        assert_eq!(plan(ET_EXEC, &[load(0x400000, 0, 0x200, 0x100, PF_R)], 0x1000), Err(PlanError::FileszOverMemsz));
+        assert_eq!(plan(ET_EXEC, &[load(0x400000, 0xf00, 0x200, 0x200, PF_R)], 0x1000), Err(PlanError::PastEndOfFile));
+        assert_eq!(plan(ET_EXEC, &[load(0x400000, u64::MAX, 2, 2, PF_R)], 0x1000), Err(PlanError::PastEndOfFile));
+        assert_eq!(plan(ET_EXEC, &[load(0x400010, 0x20, 0x10, 0x10, PF_R)], 0x1000), Err(PlanError::Misaligned));
+        assert_eq!(plan(ET_EXEC, &[load(0, 0, 0x10, 0x10, PF_R)], 0x1000), Err(PlanError::OutOfRange));
+        assert_eq!(plan(ET_EXEC, &[load(T - 0x1000, 0, 0x10, 0x2000, PF_R)], 0x1000), Err(PlanError::OutOfRange));
+        assert_eq!(plan(ET_EXEC, &[load(u64::MAX - 0xfff, 0, 0x10, 0x2000, PF_R)], 0x1000), Err(PlanError::OutOfRange));
+        assert_eq!(plan(ET_EXEC, &[ok, load(0x400000, 0, 0x100, 0x100, PF_R)], 0x1000), Err(PlanError::Overlap));
+        assert_eq!(plan(ET_EXEC, &[load(0x500000, 0, 0x10, 0x10, PF_R), ok], 0x1000), Err(PlanError::Overlap));
+        assert_eq!(plan(ET_EXEC, &[load(0x400000, 0, 0x10, 0x10, PF_R | PF_W | PF_X)], 0x1000), Err(PlanError::WriteAndExec));
+        let mut interp = ok;
+        interp.p_type = PT_INTERP;
+        assert_eq!(plan(ET_EXEC, &[interp, ok], 0x1000), Err(PlanError::Interpreter));
+    }
+
+    /// Random and mutated headers: parsing and planning return errors, never panic, and
+    /// an accepted plan always lies inside the user range.
+    #[test]
+    fn fuzz_headers_and_plans() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let good = {
+            let mut f = header(ET_EXEC, EM_AARCH64, 2);
+            let mut ph = vec![0u8; 112];
+            for (i, p) in [load(0x400000, 0, 0x200, 0x200, PF_R | PF_X), load(0x401200, 0x200, 0x10, 0x800, PF_R | PF_W)].iter().enumerate() {
+                let b = &mut ph[i * 56..];
+                b[0..4].copy_from_slice(&p.p_type.to_le_bytes());
+                b[4..8].copy_from_slice(&p.p_flags.to_le_bytes());
+                b[8..16].copy_from_slice(&p.p_offset.to_le_bytes());
+                b[16..24].copy_from_slice(&p.p_vaddr.to_le_bytes());
+                b[32..40].copy_from_slice(&p.p_filesz.to_le_bytes());
+                b[40..48].copy_from_slice(&p.p_memsz.to_le_bytes());
+            }
+            f.extend(ph);
+            f.resize(0x300, 0);
+            f
+        };
+        let mut accepted = 0;
+        for round in 0..20000 {
+            let mut f = if round % 4 == 0 { (0..(rnd() % 400) as usize).map(|_| rnd() as u8).collect() } else { good.clone() };
+            if !f.is_empty() {
+                for _ in 0..(rnd() % 6) {
+                    let i = (rnd() as usize) % f.len();
+                    f[i] = rnd() as u8;
+                }
+            }
+            let size = f.len() as u64;
+            let Ok(h) = parse_header(&f, size) else { continue };
+            let off = h.e_phoff as usize;
+            let n = h.e_phnum as usize * PHDR_SIZE;
+            let phdrs = parse_phdrs(&f[off..off + n]);
+            if let Ok(p) = plan_load(&h, &phdrs, size, 0xaaaa_aaaa_a000, 0x1000, 0x1000, T) {
+                accepted += 1;
+                for s in &p.segments {
+                    assert!(s.start >= 0x1000 && s.mem_end <= T && s.start <= s.file_end && s.file_end <= s.mem_end.max(s.file_end));
+                }
+            }
+        }
+        assert!(accepted > 100, "the fuzzer should also produce loadable files ({accepted})");
+    }
+
+    #[test]
+    fn phdrs_decode_field_by_field() {
+        let mut b = vec![0u8; 56];
+        b[0..4].copy_from_slice(&PT_LOAD.to_le_bytes());
+        b[4..8].copy_from_slice(&(PF_R | PF_X).to_le_bytes());
+        b[16..24].copy_from_slice(&0x400000u64.to_le_bytes());
+        b[32..40].copy_from_slice(&0x1234u64.to_le_bytes());
+        b[40..48].copy_from_slice(&0x2000u64.to_le_bytes());
+        let p = parse_phdrs(&b);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].p_type, PT_LOAD);
+        assert_eq!(p[0].p_flags, PF_R | PF_X);
+        assert_eq!(p[0].p_vaddr, 0x400000);
+        assert_eq!(p[0].p_filesz, 0x1234);
+        assert_eq!(p[0].p_memsz, 0x2000);
+    }
+}

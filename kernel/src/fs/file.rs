@@ -1,0 +1,217 @@
+//! Open files, file descriptor tables and the working directory (Linux
+//! `include/linux/fs.h` `struct file`, `fs/file.c` `files_struct` / `alloc_fd` / `dup_fd`
+//! / `close_on_exec`, `fs/fs_struct.c` `fs_struct`).
+//!
+//! An open file (`File`) is shared: fork and dup give several descriptors the same one,
+//! so they share its offset, as in Linux. A `FilesStruct` maps descriptor numbers to
+//! files (shared by CLONE_FILES threads, copied by fork); a `FsStruct` holds cwd and root
+//! (shared by CLONE_FS). What a file *is* — a ramfs inode, the console, a pipe end — is
+//! `FileKind`; `vfs.rs` does the reading and writing.
+
+use super::pipe::Pipe;
+use super::ramfs::Ino;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use spin::Mutex;
+
+/// open(2) flags, Linux arm64 values (`include/uapi/asm-generic/fcntl.h`).
+pub mod oflags {
+    /// Read only.
+    pub const O_RDONLY: u32 = 0;
+    /// Write only.
+    pub const O_WRONLY: u32 = 1;
+    /// Read and write.
+    pub const O_RDWR: u32 = 2;
+    /// Access mode mask.
+    pub const O_ACCMODE: u32 = 3;
+    /// Create if missing.
+    pub const O_CREAT: u32 = 0o100;
+    /// With O_CREAT: fail if it exists.
+    pub const O_EXCL: u32 = 0o200;
+    /// Do not make it the controlling terminal.
+    pub const O_NOCTTY: u32 = 0o400;
+    /// Truncate to 0 bytes.
+    pub const O_TRUNC: u32 = 0o1000;
+    /// Every write goes to the end.
+    pub const O_APPEND: u32 = 0o2000;
+    /// Never block.
+    pub const O_NONBLOCK: u32 = 0o4000;
+    /// Must be a directory (arm64 value).
+    pub const O_DIRECTORY: u32 = 0o40000;
+    /// Do not follow a final symlink (arm64 value).
+    pub const O_NOFOLLOW: u32 = 0o100000;
+    /// Close on exec.
+    pub const O_CLOEXEC: u32 = 0o2000000;
+    /// Large file (always on for 64-bit; arm64 value).
+    pub const O_LARGEFILE: u32 = 0o400000;
+    /// Open only as a path (no read/write).
+    pub const O_PATH: u32 = 0o10000000;
+}
+
+/// What an open file refers to.
+pub enum FileKind {
+    /// A regular file in the ramfs.
+    Regular(Ino),
+    /// A directory in the ramfs (for getdents64 and as a dirfd).
+    Dir(Ino),
+    /// The console terminal (`/dev/console`, char 5:1).
+    Console,
+    /// `/dev/null` (char 1:3).
+    Null,
+    /// `/dev/zero` (char 1:5).
+    Zero,
+    /// The read end of a pipe.
+    PipeRead(Arc<Pipe>),
+    /// The write end of a pipe.
+    PipeWrite(Arc<Pipe>),
+}
+
+/// An open file description (Linux `struct file`).
+pub struct File {
+    /// What it refers to.
+    pub kind: FileKind,
+    /// Open flags that matter after open: access mode, O_APPEND, O_NONBLOCK.
+    pub flags: Mutex<u32>,
+    /// The file offset (Linux `f_pos`), shared by every descriptor of this file.
+    pub pos: Mutex<u64>,
+    /// The inode, for stat (devices have one too).
+    pub ino: Option<Ino>,
+    /// The path it was opened by (for /proc-style listings and messages).
+    pub path: String,
+}
+
+impl File {
+    /// A new open file.
+    pub fn new(kind: FileKind, flags: u32, ino: Option<Ino>, path: String) -> Arc<File> {
+        Arc::new(File {
+            kind,
+            flags: Mutex::new(flags),
+            pos: Mutex::new(0),
+            ino,
+            path,
+        })
+    }
+
+    /// Opened for reading?
+    pub fn readable(&self) -> bool {
+        let acc = *self.flags.lock() & oflags::O_ACCMODE;
+        acc == oflags::O_RDONLY || acc == oflags::O_RDWR
+    }
+
+    /// Opened for writing?
+    pub fn writable(&self) -> bool {
+        let acc = *self.flags.lock() & oflags::O_ACCMODE;
+        acc == oflags::O_WRONLY || acc == oflags::O_RDWR
+    }
+}
+
+impl Drop for File {
+    fn drop(&mut self) {
+        match &self.kind {
+            FileKind::PipeRead(p) => p.close_reader(),
+            FileKind::PipeWrite(p) => p.close_writer(),
+            _ => {}
+        }
+        if let Some(ino) = self.ino {
+            super::vfs::iput(ino);
+        }
+    }
+}
+
+/// One descriptor slot.
+#[derive(Clone)]
+pub struct FdEntry {
+    /// The open file.
+    pub file: Arc<File>,
+    /// FD_CLOEXEC: closed by exec.
+    pub cloexec: bool,
+}
+
+/// Most descriptors a process may have (Linux RLIMIT_NOFILE's usual soft limit).
+pub const NR_OPEN: usize = 1024;
+
+/// A descriptor table (Linux `struct files_struct` / `fdtable`).
+#[derive(Clone, Default)]
+pub struct FilesStruct {
+    fds: Vec<Option<FdEntry>>,
+}
+
+impl FilesStruct {
+    /// No descriptors.
+    pub fn empty() -> Self {
+        FilesStruct { fds: Vec::new() }
+    }
+
+    /// The lowest free descriptor >= `min` (Linux `alloc_fd`), holding `file`.
+    pub fn install(&mut self, min: usize, file: Arc<File>, cloexec: bool) -> Option<usize> {
+        let fd = (min..NR_OPEN).find(|&i| self.fds.get(i).is_none_or(|e| e.is_none()))?;
+        if self.fds.len() <= fd {
+            self.fds.resize(fd + 1, None);
+        }
+        self.fds[fd] = Some(FdEntry { file, cloexec });
+        Some(fd)
+    }
+
+    /// Put `file` at exactly `fd`, closing what was there (dup2/dup3); returns the old one
+    /// so it is dropped outside the caller's locks.
+    pub fn install_at(
+        &mut self,
+        fd: usize,
+        file: Arc<File>,
+        cloexec: bool,
+    ) -> Option<Option<FdEntry>> {
+        if fd >= NR_OPEN {
+            return None;
+        }
+        if self.fds.len() <= fd {
+            self.fds.resize(fd + 1, None);
+        }
+        Some(self.fds[fd].replace(FdEntry { file, cloexec }))
+    }
+
+    /// The file at `fd` (Linux `fget`).
+    pub fn get(&self, fd: usize) -> Option<Arc<File>> {
+        self.fds.get(fd)?.as_ref().map(|e| e.file.clone())
+    }
+
+    /// The whole slot at `fd`.
+    pub fn entry_mut(&mut self, fd: usize) -> Option<&mut FdEntry> {
+        self.fds.get_mut(fd)?.as_mut()
+    }
+
+    /// Remove `fd` (Linux `close_fd`); the file closes when its last descriptor goes.
+    pub fn remove(&mut self, fd: usize) -> Option<FdEntry> {
+        self.fds.get_mut(fd)?.take()
+    }
+
+    /// Close every close-on-exec descriptor (Linux `do_close_on_exec`).
+    pub fn close_on_exec(&mut self) -> Vec<FdEntry> {
+        let mut closed = Vec::new();
+        for slot in self.fds.iter_mut() {
+            if slot.as_ref().is_some_and(|e| e.cloexec) {
+                if let Some(e) = slot.take() {
+                    closed.push(e);
+                }
+            }
+        }
+        closed
+    }
+
+    /// Descriptors in use, with their files.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &FdEntry)> {
+        self.fds
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.as_ref().map(|e| (i, e)))
+    }
+}
+
+/// Working directory and root of a process (Linux `struct fs_struct`).
+#[derive(Clone, Copy, Debug)]
+pub struct FsStruct {
+    /// `/` for this process.
+    pub root: Ino,
+    /// Where relative paths start (what AT_FDCWD means).
+    pub cwd: Ino,
+}

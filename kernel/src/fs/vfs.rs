@@ -1,0 +1,409 @@
+//! The file layer between the syscalls and the ramfs (Linux `fs/open.c` `do_sys_open`,
+//! `fs/read_write.c` `vfs_read` / `vfs_write` / `vfs_llseek`, `fs/readdir.c`
+//! `getdents64`, `fs/stat.c`, `fs/exec.c` `open_exec`), and the root file system itself.
+//!
+//! There is one file system, the ramfs the initramfs is unpacked into, behind one lock.
+//! A path is resolved from the process's cwd (AT_FDCWD), from a directory descriptor, or
+//! from the root when it starts with `/`: `namei.rs` does the walk.
+//! Lock order: a task's `files` lock before `ROOTFS`; `ROOTFS` is never held while
+//! sleeping.
+
+use super::file::{oflags::*, File, FileKind};
+use super::namei::{self, LookupFlags};
+use super::ramfs::{FileType, Ino, RamFs, Stat, S_IFCHR, S_IFMT};
+use super::tty;
+use crate::errno::{Errno, KResult};
+use crate::mm::vma::VmFile;
+use crate::task::sched::current;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use spin::Mutex;
+
+/// `AT_FDCWD`: "relative to the current working directory" (Linux -100).
+pub const AT_FDCWD: i32 = -100;
+/// `AT_SYMLINK_NOFOLLOW` for *at() calls.
+pub const AT_SYMLINK_NOFOLLOW: u32 = 0x100;
+/// `AT_EMPTY_PATH`: an empty path means the dirfd itself.
+pub const AT_EMPTY_PATH: u32 = 0x1000;
+
+/// The root file system (Linux's rootfs, a ramfs).
+pub static ROOTFS: Mutex<Option<RamFs>> = Mutex::new(None);
+
+/// Run `f` with the root file system.
+pub fn with_fs<T>(f: impl FnOnce(&mut RamFs) -> KResult<T>) -> KResult<T> {
+    let mut guard = ROOTFS.lock();
+    let fs = guard.as_mut().ok_or(Errno::ENOENT)?;
+    f(fs)
+}
+
+/// Build the root file system from the initramfs (Linux `populate_rootfs`), and make
+/// sure `/dev/console` exists (Linux `console_on_rootfs` needs it).
+pub fn mount_root(archive: &[u8]) -> Result<super::ramfs::UnpackStats, super::cpio::CpioError> {
+    let mut fs = RamFs::new();
+    let stats = fs.unpack(archive)?;
+    let root = fs.root();
+    let dev = match fs.lookup_child(root, "dev") {
+        Ok(d) => Some(d),
+        Err(_) => fs.mkdir(root, "dev", 0o755).ok(),
+    };
+    if let Some(dev) = dev {
+        if fs.lookup_child(dev, "console").is_err() {
+            let _ = fs.mknod(dev, "console", S_IFCHR | 0o600, 5, 1);
+        }
+    }
+    *ROOTFS.lock() = Some(fs);
+    Ok(stats)
+}
+
+/// The root inode.
+pub fn root_ino() -> Ino {
+    ROOTFS.lock().as_ref().map(|f| f.root()).unwrap_or(Ino(1))
+}
+
+/// Drop a file's hold on its inode (Linux `iput`).
+pub fn iput(ino: Ino) {
+    if let Some(fs) = ROOTFS.lock().as_mut() {
+        fs.iput(ino);
+    }
+}
+
+/// Where a lookup of `path` relative to `dirfd` starts, and the process root (Linux
+/// `path_init`): AT_FDCWD means the cwd; another dirfd must be an open directory.
+pub fn lookup_start(dirfd: i32, path: &str) -> KResult<(Ino, Ino)> {
+    let cur = current();
+    let (fs, files) = {
+        let inner = cur.inner.lock();
+        let fs = *inner.fs.lock();
+        (fs, inner.files.clone())
+    };
+    if path.starts_with('/') || dirfd == AT_FDCWD {
+        return Ok((fs.cwd, fs.root));
+    }
+    let fd = usize::try_from(dirfd).map_err(|_| Errno::EBADF)?;
+    let file = files.lock().get(fd).ok_or(Errno::EBADF)?;
+    match file.kind {
+        FileKind::Dir(ino) => Ok((ino, fs.root)),
+        _ => Err(Errno::ENOTDIR),
+    }
+}
+
+/// Resolve `path` relative to `dirfd` to an inode.
+pub fn lookup_at(dirfd: i32, path: &str, follow: bool) -> KResult<Ino> {
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    let (start, root) = lookup_start(dirfd, path)?;
+    let flags = if follow {
+        LookupFlags::FOLLOW
+    } else {
+        LookupFlags::NOFOLLOW
+    };
+    with_fs(|fs| namei::lookup(fs, start, root, path, flags))
+}
+
+/// The inode behind an open descriptor (for AT_EMPTY_PATH and fstat).
+pub fn fd_ino(fd: i32) -> KResult<Ino> {
+    let file = fget(fd)?;
+    file.ino.ok_or(Errno::EBADF)
+}
+
+/// The open file at descriptor `fd` of the current process (Linux `fget`).
+pub fn fget(fd: i32) -> KResult<Arc<File>> {
+    let fd = usize::try_from(fd).map_err(|_| Errno::EBADF)?;
+    let files = current().inner.lock().files.clone();
+    let f = files.lock().get(fd).ok_or(Errno::EBADF);
+    f
+}
+
+/// Open `path` (Linux `do_sys_openat2` -> `path_openat`): lookup or create, the checks
+/// open makes, and a new `File`.
+pub fn do_open(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<Arc<File>> {
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    let (start, root) = lookup_start(dirfd, path)?;
+    let acc = flags & O_ACCMODE;
+    let want_write = acc == O_WRONLY || acc == O_RDWR;
+    let ino = with_fs(|fs| {
+        let follow = flags & O_NOFOLLOW == 0;
+        let lf = LookupFlags {
+            follow_last_symlink: follow,
+            want_dir: flags & O_DIRECTORY != 0,
+        };
+        let found = namei::lookup(fs, start, root, path, lf);
+        let ino = match found {
+            Ok(ino) => {
+                if flags & O_CREAT != 0 && flags & O_EXCL != 0 {
+                    return Err(Errno::EEXIST);
+                }
+                ino
+            }
+            Err(Errno::ENOENT) if flags & O_CREAT != 0 => {
+                let (dir, name) = namei::lookup_parent(fs, start, root, path)?;
+                if name.is_empty() || path.ends_with('/') {
+                    return Err(Errno::EISDIR);
+                }
+                fs.create(dir, &name, mode & 0o7777 & !0o022)?
+            }
+            Err(e) => return Err(e),
+        };
+        let ft = fs.file_type(ino)?;
+        if ft == FileType::Symlink {
+            return Err(Errno::ELOOP); // O_NOFOLLOW on a symlink
+        }
+        if ft == FileType::Dir && (want_write || flags & O_CREAT != 0) {
+            return Err(Errno::EISDIR);
+        }
+        if ft == FileType::Regular && flags & O_TRUNC != 0 && want_write {
+            fs.truncate(ino, 0)?;
+        }
+        fs.iget(ino)?;
+        Ok(ino)
+    })?;
+    match file_for_ino(ino, flags, path) {
+        Ok(f) => Ok(f),
+        Err(e) => {
+            iput(ino);
+            Err(e)
+        }
+    }
+}
+
+/// The `File` for an inode already held with `iget`.
+fn file_for_ino(ino: Ino, flags: u32, path: &str) -> KResult<Arc<File>> {
+    let (ft, st) = with_fs(|fs| Ok((fs.file_type(ino)?, fs.stat(ino)?)))?;
+    let kind = match ft {
+        FileType::Regular => FileKind::Regular(ino),
+        FileType::Dir => FileKind::Dir(ino),
+        FileType::CharDev => {
+            let (major, minor) = ((st.st_rdev >> 8) & 0xfff, st.st_rdev & 0xff);
+            match (major, minor) {
+                (5, 1) | (5, 0) | (4, _) => FileKind::Console,
+                (1, 3) => FileKind::Null,
+                (1, 5) => FileKind::Zero,
+                _ => return Err(Errno::ENXIO),
+            }
+        }
+        _ => return Err(Errno::ENXIO),
+    };
+    let keep = flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECTORY | O_PATH);
+    Ok(File::new(kind, keep, Some(ino), String::from(path)))
+}
+
+/// The console as an open file (for init's fds 0, 1 and 2).
+pub fn open_console() -> KResult<Arc<File>> {
+    do_open(AT_FDCWD, "/dev/console", O_RDWR, 0)
+}
+
+/// Read from an open file at its offset (Linux `vfs_read`).
+pub fn read(file: &File, buf: &mut [u8]) -> KResult<usize> {
+    if !file.readable() {
+        return Err(Errno::EBADF);
+    }
+    let nonblock = *file.flags.lock() & O_NONBLOCK != 0;
+    match &file.kind {
+        FileKind::Regular(ino) => {
+            let mut pos = file.pos.lock();
+            let n = with_fs(|fs| fs.read_at(*ino, *pos, buf))?;
+            *pos += n as u64;
+            Ok(n)
+        }
+        FileKind::Dir(_) => Err(Errno::EISDIR),
+        FileKind::Console => tty::read(buf, nonblock),
+        FileKind::Null => Ok(0),
+        FileKind::Zero => {
+            buf.fill(0);
+            Ok(buf.len())
+        }
+        FileKind::PipeRead(p) => p.read(buf, nonblock),
+        FileKind::PipeWrite(_) => Err(Errno::EBADF),
+    }
+}
+
+/// Write to an open file at its offset, or its end with O_APPEND (Linux `vfs_write`).
+pub fn write(file: &File, buf: &[u8]) -> KResult<usize> {
+    if !file.writable() {
+        return Err(Errno::EBADF);
+    }
+    let flags = *file.flags.lock();
+    match &file.kind {
+        FileKind::Regular(ino) => {
+            let mut pos = file.pos.lock();
+            if flags & O_APPEND != 0 {
+                *pos = with_fs(|fs| Ok(fs.stat(*ino)?.st_size as u64))?;
+            }
+            let n = with_fs(|fs| fs.write_at(*ino, *pos, buf))?;
+            *pos += n as u64;
+            Ok(n)
+        }
+        FileKind::Dir(_) => Err(Errno::EISDIR),
+        FileKind::Console => Ok(tty::write(buf)),
+        FileKind::Null | FileKind::Zero => Ok(buf.len()),
+        FileKind::PipeWrite(p) => {
+            let r = p.write(buf, flags & O_NONBLOCK != 0);
+            if r == Err(Errno::EPIPE) {
+                crate::task::signal::send_signal_to_current(crate::task::signal::SIGPIPE);
+            }
+            r
+        }
+        FileKind::PipeRead(_) => Err(Errno::EBADF),
+    }
+}
+
+/// SEEK_SET.
+pub const SEEK_SET: u32 = 0;
+/// SEEK_CUR.
+pub const SEEK_CUR: u32 = 1;
+/// SEEK_END.
+pub const SEEK_END: u32 = 2;
+
+/// Move the offset (Linux `vfs_llseek` / `generic_file_llseek`).
+pub fn lseek(file: &File, off: i64, whence: u32) -> KResult<u64> {
+    let size = match &file.kind {
+        FileKind::Regular(ino) => with_fs(|fs| Ok(fs.stat(*ino)?.st_size))?,
+        FileKind::Dir(_) => 0,
+        FileKind::Null | FileKind::Zero => return Ok(0),
+        _ => return Err(Errno::ESPIPE),
+    };
+    let mut pos = file.pos.lock();
+    let base = match whence {
+        SEEK_SET => 0,
+        SEEK_CUR => *pos as i64,
+        SEEK_END => size,
+        _ => return Err(Errno::EINVAL),
+    };
+    let new = base.checked_add(off).ok_or(Errno::EOVERFLOW)?;
+    if new < 0 {
+        return Err(Errno::EINVAL);
+    }
+    *pos = new as u64;
+    Ok(new as u64)
+}
+
+/// stat of an open file (Linux `vfs_fstat`); pipes get a synthetic FIFO inode.
+pub fn fstat(file: &File) -> KResult<Stat> {
+    match file.ino {
+        Some(ino) => with_fs(|fs| fs.stat(ino)),
+        None => Ok(Stat {
+            st_mode: 0o010600,
+            st_nlink: 1,
+            st_blksize: 4096,
+            ..Default::default()
+        }),
+    }
+}
+
+/// stat by path (Linux `vfs_fstatat`).
+pub fn stat_at(dirfd: i32, path: &str, flags: u32) -> KResult<Stat> {
+    let ino = if path.is_empty() && flags & AT_EMPTY_PATH != 0 {
+        if dirfd == AT_FDCWD {
+            current().inner.lock().fs.lock().cwd
+        } else {
+            fd_ino(dirfd)?
+        }
+    } else {
+        lookup_at(dirfd, path, flags & AT_SYMLINK_NOFOLLOW == 0)?
+    };
+    with_fs(|fs| fs.stat(ino))
+}
+
+/// Fill `out` with `struct linux_dirent64` records from a directory at its offset (an
+/// index into the listing), as many as fit (Linux `iterate_dir` + `filldir64`). EINVAL
+/// if not even one fits.
+pub fn getdents64(file: &File, out: &mut [u8]) -> KResult<usize> {
+    let FileKind::Dir(ino) = file.kind else {
+        return Err(Errno::ENOTDIR);
+    };
+    let entries = with_fs(|fs| fs.readdir(ino))?;
+    let mut pos = file.pos.lock();
+    let mut used = 0;
+    for (i, (name, child, ft)) in entries.iter().enumerate().skip(*pos as usize) {
+        let reclen = (19 + name.len() + 1).next_multiple_of(8);
+        if used + reclen > out.len() {
+            if used == 0 {
+                return Err(Errno::EINVAL);
+            }
+            break;
+        }
+        let rec = &mut out[used..used + reclen];
+        rec.fill(0);
+        rec[0..8].copy_from_slice(&(child.0 as u64).to_le_bytes());
+        rec[8..16].copy_from_slice(&((i + 1) as i64).to_le_bytes());
+        rec[16..18].copy_from_slice(&(reclen as u16).to_le_bytes());
+        rec[18] = ft.d_type();
+        rec[19..19 + name.len()].copy_from_slice(name.as_bytes());
+        used += reclen;
+        *pos = (i + 1) as u64;
+    }
+    Ok(used)
+}
+
+/// A regular file as the backing of a file mapping (Linux `vm_file`).
+pub struct RamFile {
+    ino: Ino,
+    path: String,
+}
+
+impl RamFile {
+    /// A mapping handle for `ino`, holding a reference to it.
+    pub fn new(ino: Ino, path: &str) -> KResult<Arc<RamFile>> {
+        with_fs(|fs| fs.iget(ino))?;
+        Ok(Arc::new(RamFile {
+            ino,
+            path: String::from(path),
+        }))
+    }
+}
+
+impl Drop for RamFile {
+    fn drop(&mut self) {
+        iput(self.ino);
+    }
+}
+
+impl VmFile for RamFile {
+    fn path(&self) -> &str {
+        &self.path
+    }
+    fn read_at(&self, offset: usize, buf: &mut [u8]) -> usize {
+        with_fs(|fs| fs.read_at(self.ino, offset as u64, buf)).unwrap_or(0)
+    }
+    fn ino(&self) -> u64 {
+        self.ino.0 as u64
+    }
+}
+
+/// Read `buf.len()` bytes of inode `ino` at `off` (Linux `kernel_read`), short at EOF.
+pub fn kernel_read(ino: Ino, off: u64, buf: &mut [u8]) -> KResult<usize> {
+    with_fs(|fs| fs.read_at(ino, off, buf))
+}
+
+/// What exec needs to know about a file (Linux `do_open_execat` + `may_open`): it must
+/// be a regular file with an execute bit (EACCES otherwise; Linnet runs everything as
+/// root, which may execute a file if any x bit is set).
+pub fn open_exec(dirfd: i32, path: &str, flags: u32) -> KResult<(Ino, u64)> {
+    let ino = if path.is_empty() {
+        if flags & AT_EMPTY_PATH == 0 {
+            return Err(Errno::ENOENT);
+        }
+        fd_ino(dirfd)?
+    } else {
+        lookup_at(dirfd, path, flags & AT_SYMLINK_NOFOLLOW == 0)?
+    };
+    let st = with_fs(|fs| fs.stat(ino))?;
+    if st.st_mode & S_IFMT != super::ramfs::S_IFREG || st.st_mode & 0o111 == 0 {
+        return Err(Errno::EACCES);
+    }
+    Ok((ino, st.st_size as u64))
+}
+
+/// The path of a directory inode (for getcwd).
+pub fn path_of(ino: Ino) -> KResult<String> {
+    with_fs(|fs| namei::path_of(fs, ino))
+}
+
+/// Names in a directory (for the kernel's own listings).
+pub fn list_dir(ino: Ino) -> KResult<Vec<String>> {
+    with_fs(|fs| Ok(fs.readdir(ino)?.into_iter().map(|(n, _, _)| n).collect()))
+}

@@ -1,0 +1,207 @@
+//! Page faults from user space, and from the kernel touching user memory (Linux
+//! `arch/arm64/mm/fault.c` `do_page_fault` / `__do_page_fault`, `mm/memory.c`
+//! `handle_mm_fault`, `do_anonymous_page`, `do_fault`, `do_wp_page`, and `expand_stack`).
+//!
+//! The path: find the VMA (growing a stack VMA if the address is just below it), check
+//! the access against its flags, then make the page present: a zeroed page for anonymous
+//! memory, a copy of the file's page for a file mapping, or, for a write to a page shared
+//! copy-on-write, a private copy. Anything else is the program's fault: the caller sends
+//! SIGSEGV. Simplified: no page cache (each file-backed fault reads its own copy of the
+//! file page), no zero page, no huge pages, no swap.
+
+use super::layout::{self, PAGE_SIZE};
+use super::mm_struct::MmStruct;
+use super::page_alloc;
+use super::page_table::Prot;
+use super::vma::VmFlags;
+use crate::arch::aarch64::mmu;
+
+/// The kind of access that faulted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// A load.
+    Read,
+    /// A store.
+    Write,
+    /// An instruction fetch.
+    Exec,
+}
+
+/// Why a fault could not be resolved: what signal the task gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VmFault {
+    /// No VMA covers the address (SIGSEGV, si_code SEGV_MAPERR).
+    MapErr,
+    /// A VMA covers it but forbids this access (SIGSEGV, SEGV_ACCERR).
+    AccErr,
+    /// No memory for the page (Linux VM_FAULT_OOM; the task is killed).
+    Oom,
+}
+
+/// Resolve a fault at `addr` in `mm` (Linux `__do_page_fault` + `handle_mm_fault`).
+pub fn handle_mm_fault(mm: &mut MmStruct, addr: usize, access: Access) -> Result<(), VmFault> {
+    if !layout::is_user_addr(addr) {
+        return Err(VmFault::MapErr);
+    }
+    let vma = mm.vmas.find_vma(addr).ok_or(VmFault::MapErr)?;
+    let (vm_start, flags) = (vma.vm_start, vma.vm_flags);
+    if vm_start > addr {
+        if !flags.contains(VmFlags::GROWSDOWN) {
+            return Err(VmFault::MapErr);
+        }
+        expand_stack(mm, vm_start, addr)?;
+    }
+    let allowed = match access {
+        Access::Read => flags.intersects(VmFlags::READ | VmFlags::WRITE | VmFlags::EXEC),
+        Access::Write => flags.contains(VmFlags::WRITE),
+        Access::Exec => flags.contains(VmFlags::EXEC),
+    };
+    if !allowed {
+        return Err(VmFault::AccErr);
+    }
+    let page = addr & !(PAGE_SIZE - 1);
+    match mm.lookup(page) {
+        None => do_fault(mm, page),
+        Some((pa, prot)) if access == Access::Write && !prot.contains(Prot::WRITE) => {
+            do_wp_page(mm, page, pa, flags)
+        }
+        // Present with the right permissions: a stale TLB entry (another path changed
+        // the PTE). Flushing it is enough.
+        Some(_) => {
+            mm.flush_tlb_page(page);
+            Ok(())
+        }
+    }
+}
+
+/// Grow the stack VMA starting at `vm_start` down to cover `addr` (Linux `expand_stack`
+/// / `expand_downwards`): refused past RLIMIT_STACK or into the guard gap above the
+/// next lower VMA.
+pub fn expand_stack(mm: &mut MmStruct, vm_start: usize, addr: usize) -> Result<(), VmFault> {
+    let new_start = addr & !(PAGE_SIZE - 1);
+    let vm_end = mm.vmas.vma_at(vm_start).map(|v| v.vm_end).ok_or(VmFault::MapErr)?;
+    if vm_end - new_start > layout::RLIMIT_STACK_DEFAULT {
+        return Err(VmFault::MapErr);
+    }
+    let prev_end = mm.vmas.iter().take_while(|v| v.vm_end <= vm_start).last().map(|v| v.vm_end);
+    if let Some(prev_end) = prev_end {
+        if new_start < prev_end.saturating_add(layout::STACK_GUARD_GAP) {
+            return Err(VmFault::MapErr);
+        }
+    }
+    mm.vmas.expand_down(vm_start, new_start).map_err(|_| VmFault::MapErr)
+}
+
+/// A page not present yet (Linux `do_anonymous_page` / `do_read_fault`): a zeroed frame,
+/// filled from the file for a file mapping, mapped with the VMA's permissions.
+fn do_fault(mm: &mut MmStruct, page: usize) -> Result<(), VmFault> {
+    let vma = mm.vmas.vma_at(page).ok_or(VmFault::MapErr)?;
+    let prot = vma.vm_flags.to_prot();
+    let file = vma.vm_file.clone().map(|f| (f, vma.file_offset(page)));
+    let pa = page_alloc::alloc_user_page().ok_or(VmFault::Oom)?;
+    let kva = layout::phys_to_virt(pa);
+    if let Some((f, off)) = file {
+        // SAFETY: the frame was just allocated and is reached through the linear map.
+        let buf = unsafe { core::slice::from_raw_parts_mut(kva as *mut u8, PAGE_SIZE) };
+        f.read_at(off, buf); // a short read leaves the zeros: past the end of the file
+    }
+    if prot.contains(Prot::EXEC) {
+        mmu::sync_icache(kva, PAGE_SIZE);
+    }
+    if mm.map_page(page, pa, prot).is_err() {
+        page_alloc::put_page(pa);
+        return Err(VmFault::Oom);
+    }
+    Ok(())
+}
+
+/// A write to a present read-only page of a writable VMA: copy-on-write (Linux
+/// `do_wp_page`). The last user of the frame just gets write permission back
+/// (`wp_page_reuse`); otherwise the page is copied (`wp_page_copy`).
+fn do_wp_page(mm: &mut MmStruct, page: usize, old: usize, flags: VmFlags) -> Result<(), VmFault> {
+    let prot = flags.to_prot();
+    if flags.contains(VmFlags::SHARED) || page_alloc::page_count(old) == 1 {
+        return mm.protect_page(page, prot).map_err(|_| VmFault::Oom);
+    }
+    let new = page_alloc::alloc_user_page().ok_or(VmFault::Oom)?;
+    // SAFETY: both frames are mapped in the linear map; `new` is ours alone.
+    unsafe {
+        core::ptr::copy_nonoverlapping(
+            layout::phys_to_virt(old) as *const u8,
+            layout::phys_to_virt(new) as *mut u8,
+            PAGE_SIZE,
+        );
+    }
+    if prot.contains(Prot::EXEC) {
+        mmu::sync_icache(layout::phys_to_virt(new), PAGE_SIZE);
+    }
+    mm.zap_range(page, page + PAGE_SIZE); // drops our reference to `old`
+    if mm.map_page(page, new, prot).is_err() {
+        page_alloc::put_page(new);
+        return Err(VmFault::Oom);
+    }
+    Ok(())
+}
+
+/// A data or instruction abort from EL0 (Linux `do_mem_abort` -> `do_page_fault`):
+/// resolve it, or send the signal the fault deserves. Alignment and external aborts are
+/// SIGBUS; a fault the VMAs do not allow is SIGSEGV; no memory is SIGKILL.
+pub fn do_mem_abort(far: usize, esr: crate::arch::aarch64::esr::Esr, frame: &crate::arch::aarch64::trap::TrapFrame) {
+    use crate::task::signal::{force_sig, SIGBUS, SIGKILL, SIGSEGV};
+    let cur = crate::task::sched::current();
+    let kind = esr.abort().map(|a| a.kind);
+    use crate::arch::aarch64::esr::FaultKind;
+    let sig = match kind {
+        Some(FaultKind::Translation | FaultKind::Permission | FaultKind::AccessFlag) => {
+            let access = if esr.is_instruction_abort() {
+                Access::Exec
+            } else if esr.fault_is_write() {
+                Access::Write
+            } else {
+                Access::Read
+            };
+            let Some(mm) = cur.inner.lock().mm.clone() else {
+                return force_sig(SIGSEGV);
+            };
+            let r = handle_mm_fault(&mut mm.lock(), far, access);
+            match r {
+                Ok(()) => return,
+                Err(VmFault::Oom) => SIGKILL,
+                Err(_) => SIGSEGV,
+            }
+        }
+        _ => SIGBUS,
+    };
+    log::debug!(
+        "pid {} ({}): {} at 0x{:x}, pc 0x{:x}, {}",
+        cur.pid(),
+        cur.comm(),
+        crate::task::signal::signame(sig),
+        far,
+        frame.pc,
+        esr
+    );
+    if sig == SIGKILL {
+        log::error!("out of memory: killing pid {} ({})", cur.pid(), cur.comm());
+    }
+    force_sig(sig);
+}
+
+/// A kernel access to user memory (inside `uaccess`) faulted: resolve it as the user's
+/// own access would be (Linux `do_page_fault` for a kernel-mode fault on a user address
+/// with an exception-table entry). Err means "return EFAULT".
+pub fn do_user_fault_from_kernel(far: usize, esr: crate::arch::aarch64::esr::Esr) -> Result<(), VmFault> {
+    use crate::arch::aarch64::esr::FaultKind;
+    if !layout::is_user_addr(far) {
+        return Err(VmFault::MapErr);
+    }
+    match esr.abort().map(|a| a.kind) {
+        Some(FaultKind::Translation | FaultKind::Permission | FaultKind::AccessFlag) => {}
+        _ => return Err(VmFault::MapErr),
+    }
+    let access = if esr.fault_is_write() { Access::Write } else { Access::Read };
+    let cur = crate::task::sched::current();
+    let mm = cur.inner.lock().mm.clone().ok_or(VmFault::MapErr)?;
+    let r = handle_mm_fault(&mut mm.lock(), far, access);
+    r
+}

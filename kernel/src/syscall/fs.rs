@@ -1,0 +1,317 @@
+//! File syscalls (Linux `fs/open.c`, `fs/read_write.c`, `fs/stat.c`, `fs/readdir.c`,
+//! `fs/fcntl.c`, `fs/file.c`, `fs/pipe.c`, `fs/d_path.c`, `fs/namei.c`, `fs/exec.c`).
+//!
+//! Each takes descriptors and user pointers, checks them (EBADF, EFAULT, ...), and calls
+//! `fs::vfs`. Paths go through `strncpy_from_user` (at most PATH_MAX bytes) and are
+//! resolved from `dirfd`, where `AT_FDCWD` means the current working directory.
+
+use super::arg;
+use crate::arch::aarch64::trap::TrapFrame;
+use crate::errno::{Errno, KResult};
+use crate::exec::{self, bprm::ArgSource};
+use crate::fs::file::{oflags::*, File, FileKind};
+use crate::fs::namei::{self, LookupFlags, PATH_MAX};
+use crate::fs::pipe::Pipe;
+use crate::fs::vfs::{self, AT_FDCWD};
+use crate::mm::uaccess;
+use crate::task::sched::current;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec;
+
+/// Largest single read or write (Linux `MAX_RW_COUNT`, about 2 GiB); Linnet also bounds
+/// the kernel buffer it allocates to 1 MiB per call.
+const RW_CHUNK: usize = 1 << 20;
+
+fn user_path(addr: u64) -> KResult<String> {
+    uaccess::strncpy_from_user(addr as usize, PATH_MAX - 1)
+}
+
+fn fd_arg(f: &TrapFrame, i: usize) -> i32 {
+    arg(f, i) as i32
+}
+
+/// read(fd, buf, count).
+pub fn sys_read(f: &mut TrapFrame) -> KResult<usize> {
+    let file = vfs::fget(fd_arg(f, 0))?;
+    let (buf, count) = (arg(f, 1) as usize, (arg(f, 2) as usize).min(RW_CHUNK));
+    if !uaccess::access_ok(buf, count) {
+        return Err(Errno::EFAULT);
+    }
+    let mut kbuf = vec![0u8; count];
+    let n = vfs::read(&file, &mut kbuf)?;
+    uaccess::copy_to_user(buf, &kbuf[..n])?;
+    Ok(n)
+}
+
+/// write(fd, buf, count).
+pub fn sys_write(f: &mut TrapFrame) -> KResult<usize> {
+    let file = vfs::fget(fd_arg(f, 0))?;
+    let (buf, count) = (arg(f, 1) as usize, (arg(f, 2) as usize).min(RW_CHUNK));
+    let mut kbuf = vec![0u8; count];
+    uaccess::copy_from_user(&mut kbuf, buf)?;
+    vfs::write(&file, &kbuf)
+}
+
+/// openat(dirfd, path, flags, mode).
+pub fn sys_openat(f: &mut TrapFrame) -> KResult<usize> {
+    let path = user_path(arg(f, 1))?;
+    let flags = arg(f, 2) as u32;
+    let file = vfs::do_open(fd_arg(f, 0), &path, flags, arg(f, 3) as u32)?;
+    install(file, flags & O_CLOEXEC != 0, 0)
+}
+
+fn install(file: Arc<File>, cloexec: bool, min: usize) -> KResult<usize> {
+    let files = current().inner.lock().files.clone();
+    let fd = files.lock().install(min, file, cloexec).ok_or(Errno::EMFILE);
+    fd
+}
+
+/// close(fd).
+pub fn sys_close(f: &mut TrapFrame) -> KResult<usize> {
+    let fd = usize::try_from(fd_arg(f, 0)).map_err(|_| Errno::EBADF)?;
+    let files = current().inner.lock().files.clone();
+    let entry = files.lock().remove(fd).ok_or(Errno::EBADF)?;
+    drop(entry); // the file closes here if this was its last descriptor
+    Ok(0)
+}
+
+/// lseek(fd, offset, whence).
+pub fn sys_lseek(f: &mut TrapFrame) -> KResult<usize> {
+    let file = vfs::fget(fd_arg(f, 0))?;
+    vfs::lseek(&file, arg(f, 1) as i64, arg(f, 2) as u32).map(|p| p as usize)
+}
+
+/// fstat(fd, statbuf).
+pub fn sys_fstat(f: &mut TrapFrame) -> KResult<usize> {
+    let file = vfs::fget(fd_arg(f, 0))?;
+    let st = vfs::fstat(&file)?;
+    uaccess::copy_to_user(arg(f, 1) as usize, &st.to_bytes())?;
+    Ok(0)
+}
+
+/// newfstatat(dirfd, path, statbuf, flags).
+pub fn sys_newfstatat(f: &mut TrapFrame) -> KResult<usize> {
+    let path = user_path(arg(f, 1))?;
+    let st = vfs::stat_at(fd_arg(f, 0), &path, arg(f, 3) as u32)?;
+    uaccess::copy_to_user(arg(f, 2) as usize, &st.to_bytes())?;
+    Ok(0)
+}
+
+/// getdents64(fd, dirp, count).
+pub fn sys_getdents64(f: &mut TrapFrame) -> KResult<usize> {
+    let file = vfs::fget(fd_arg(f, 0))?;
+    let count = (arg(f, 2) as usize).min(RW_CHUNK);
+    let mut kbuf = vec![0u8; count];
+    let n = vfs::getdents64(&file, &mut kbuf)?;
+    uaccess::copy_to_user(arg(f, 1) as usize, &kbuf[..n])?;
+    Ok(n)
+}
+
+/// dup(fd): the lowest free descriptor, same open file.
+pub fn sys_dup(f: &mut TrapFrame) -> KResult<usize> {
+    let file = vfs::fget(fd_arg(f, 0))?;
+    install(file, false, 0)
+}
+
+/// dup3(old, new, flags): EINVAL if old == new (dup2's special case is libc's).
+pub fn sys_dup3(f: &mut TrapFrame) -> KResult<usize> {
+    let (old, new, flags) = (fd_arg(f, 0), fd_arg(f, 1), arg(f, 2) as u32);
+    if flags & !O_CLOEXEC != 0 || old == new {
+        return Err(Errno::EINVAL);
+    }
+    let file = vfs::fget(old)?;
+    let new = usize::try_from(new).map_err(|_| Errno::EBADF)?;
+    let files = current().inner.lock().files.clone();
+    let replaced = files.lock().install_at(new, file, flags & O_CLOEXEC != 0).ok_or(Errno::EBADF)?;
+    drop(replaced);
+    Ok(new)
+}
+
+/// fcntl commands (Linux `include/uapi/asm-generic/fcntl.h`).
+const F_DUPFD: u32 = 0;
+const F_GETFD: u32 = 1;
+const F_SETFD: u32 = 2;
+const F_GETFL: u32 = 3;
+const F_SETFL: u32 = 4;
+const F_DUPFD_CLOEXEC: u32 = 1030;
+const FD_CLOEXEC: usize = 1;
+
+/// fcntl(fd, cmd, arg).
+pub fn sys_fcntl(f: &mut TrapFrame) -> KResult<usize> {
+    let fd = fd_arg(f, 0);
+    let (cmd, a) = (arg(f, 1) as u32, arg(f, 2) as usize);
+    let file = vfs::fget(fd)?;
+    let files = current().inner.lock().files.clone();
+    match cmd {
+        F_DUPFD | F_DUPFD_CLOEXEC => {
+            if a >= crate::fs::file::NR_OPEN {
+                return Err(Errno::EINVAL);
+            }
+            install(file, cmd == F_DUPFD_CLOEXEC, a)
+        }
+        F_GETFD => Ok(files.lock().entry_mut(fd as usize).map(|e| e.cloexec as usize).unwrap_or(0)),
+        F_SETFD => {
+            if let Some(e) = files.lock().entry_mut(fd as usize) {
+                e.cloexec = a & FD_CLOEXEC != 0;
+            }
+            Ok(0)
+        }
+        F_GETFL => Ok(*file.flags.lock() as usize),
+        F_SETFL => {
+            let mut fl = file.flags.lock();
+            *fl = (*fl & !(O_APPEND | O_NONBLOCK)) | (a as u32 & (O_APPEND | O_NONBLOCK));
+            Ok(0)
+        }
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// ioctl(fd, request, arg): the terminal requests libc needs (TCGETS for isatty,
+/// TIOCGWINSZ, TIOCSPGRP/TIOCGPGRP); ENOTTY for everything else.
+pub fn sys_ioctl(f: &mut TrapFrame) -> KResult<usize> {
+    const TCGETS: u64 = 0x5401;
+    const TCSETS: u64 = 0x5402;
+    const TIOCGPGRP: u64 = 0x540f;
+    const TIOCSPGRP: u64 = 0x5410;
+    const TIOCGWINSZ: u64 = 0x5413;
+    let file = vfs::fget(fd_arg(f, 0))?;
+    if !matches!(file.kind, FileKind::Console) {
+        return Err(Errno::ENOTTY);
+    }
+    let a = arg(f, 2) as usize;
+    match arg(f, 1) {
+        TCGETS => {
+            // struct termios: c_iflag ICRNL, c_oflag OPOST|ONLCR, c_cflag B38400|CS8|CREAD,
+            // c_lflag ISIG|ICANON|ECHO|ECHOE, line 0, c_cc zero.
+            let mut t = [0u8; 36];
+            t[0..4].copy_from_slice(&0x100u32.to_le_bytes());
+            t[4..8].copy_from_slice(&0x5u32.to_le_bytes());
+            t[8..12].copy_from_slice(&0xbfu32.to_le_bytes());
+            t[12..16].copy_from_slice(&0x1bu32.to_le_bytes());
+            uaccess::copy_to_user(a, &t)?;
+            Ok(0)
+        }
+        TCSETS => Ok(0),
+        TIOCGWINSZ => {
+            uaccess::put_user(a, [24u16, 80, 0, 0])?;
+            Ok(0)
+        }
+        TIOCGPGRP => {
+            uaccess::put_user(a, crate::fs::tty::foreground())?;
+            Ok(0)
+        }
+        TIOCSPGRP => {
+            let pg: i32 = uaccess::get_user(a)?;
+            crate::fs::tty::set_foreground(pg);
+            Ok(0)
+        }
+        _ => Err(Errno::ENOTTY),
+    }
+}
+
+/// chdir(path).
+pub fn sys_chdir(f: &mut TrapFrame) -> KResult<usize> {
+    let path = user_path(arg(f, 0))?;
+    let (start, root) = vfs::lookup_start(AT_FDCWD, &path)?;
+    let ino = vfs::with_fs(|fs| namei::lookup(fs, start, root, &path, LookupFlags { follow_last_symlink: true, want_dir: true }))?;
+    current().inner.lock().fs.lock().cwd = ino;
+    Ok(0)
+}
+
+/// fchdir(fd).
+pub fn sys_fchdir(f: &mut TrapFrame) -> KResult<usize> {
+    let file = vfs::fget(fd_arg(f, 0))?;
+    let FileKind::Dir(ino) = file.kind else { return Err(Errno::ENOTDIR) };
+    current().inner.lock().fs.lock().cwd = ino;
+    Ok(0)
+}
+
+/// getcwd(buf, size): ERANGE if it does not fit; returns the length with the NUL.
+pub fn sys_getcwd(f: &mut TrapFrame) -> KResult<usize> {
+    let cwd = current().inner.lock().fs.lock().cwd;
+    let mut path = vfs::path_of(cwd)?;
+    path.push('\0');
+    if path.len() > arg(f, 1) as usize {
+        return Err(Errno::ERANGE);
+    }
+    uaccess::copy_to_user(arg(f, 0) as usize, path.as_bytes())?;
+    Ok(path.len())
+}
+
+/// pipe2(fds, flags).
+pub fn sys_pipe2(f: &mut TrapFrame) -> KResult<usize> {
+    let flags = arg(f, 1) as u32;
+    if flags & !(O_CLOEXEC | O_NONBLOCK) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let pipe = Arc::new(Pipe::new());
+    let nb = flags & O_NONBLOCK;
+    let r = File::new(FileKind::PipeRead(pipe.clone()), O_RDONLY | nb, None, String::from("pipe:[r]"));
+    let w = File::new(FileKind::PipeWrite(pipe), O_WRONLY | nb, None, String::from("pipe:[w]"));
+    let cloexec = flags & O_CLOEXEC != 0;
+    let files = current().inner.lock().files.clone();
+    let (rfd, wfd) = {
+        let mut t = files.lock();
+        let rfd = t.install(0, r, cloexec).ok_or(Errno::EMFILE)?;
+        match t.install(0, w, cloexec) {
+            Some(wfd) => (rfd, wfd),
+            None => {
+                let _ = t.remove(rfd);
+                return Err(Errno::EMFILE);
+            }
+        }
+    };
+    if let Err(e) = uaccess::put_user(arg(f, 0) as usize, [rfd as i32, wfd as i32]) {
+        let mut t = files.lock();
+        let _ = (t.remove(rfd), t.remove(wfd));
+        return Err(e);
+    }
+    Ok(0)
+}
+
+/// mkdirat(dirfd, path, mode).
+pub fn sys_mkdirat(f: &mut TrapFrame) -> KResult<usize> {
+    let path = user_path(arg(f, 1))?;
+    let (start, root) = vfs::lookup_start(fd_arg(f, 0), &path)?;
+    vfs::with_fs(|fs| {
+        let (dir, name) = namei::lookup_parent(fs, start, root, &path)?;
+        fs.mkdir(dir, &name, arg(f, 2) as u32 & 0o7777 & !0o022).map(|_| 0)
+    })
+}
+
+/// unlinkat(dirfd, path, flags): AT_REMOVEDIR (0x200) removes a directory.
+pub fn sys_unlinkat(f: &mut TrapFrame) -> KResult<usize> {
+    let path = user_path(arg(f, 1))?;
+    let (start, root) = vfs::lookup_start(fd_arg(f, 0), &path)?;
+    let rmdir = arg(f, 2) & 0x200 != 0;
+    vfs::with_fs(|fs| {
+        let (dir, name) = namei::lookup_parent(fs, start, root, &path)?;
+        if rmdir { fs.rmdir(dir, &name) } else { fs.unlink(dir, &name) }.map(|_| 0)
+    })
+}
+
+/// readlinkat(dirfd, path, buf, size): the link text, not NUL-terminated, truncated.
+pub fn sys_readlinkat(f: &mut TrapFrame) -> KResult<usize> {
+    let path = user_path(arg(f, 1))?;
+    let ino = vfs::lookup_at(fd_arg(f, 0), &path, false)?;
+    let text = vfs::with_fs(|fs| fs.readlink(ino).map(String::from))?;
+    let n = text.len().min(arg(f, 3) as usize);
+    uaccess::copy_to_user(arg(f, 2) as usize, &text.as_bytes()[..n])?;
+    Ok(n)
+}
+
+/// execve(path, argv, envp): on success it does not return to the old program; the
+/// saved registers start the new one (x0 = 0).
+pub fn sys_execve(f: &mut TrapFrame) -> KResult<usize> {
+    let path = user_path(arg(f, 0))?;
+    *f = exec::do_execve(&path, ArgSource::User(arg(f, 1) as usize), ArgSource::User(arg(f, 2) as usize))?;
+    Ok(0)
+}
+
+/// execveat(dirfd, path, argv, envp, flags): AT_FDCWD, a dirfd, AT_EMPTY_PATH.
+pub fn sys_execveat(f: &mut TrapFrame) -> KResult<usize> {
+    let path = user_path(arg(f, 1))?;
+    *f = exec::do_execveat_common(fd_arg(f, 0), &path, ArgSource::User(arg(f, 2) as usize), ArgSource::User(arg(f, 3) as usize), arg(f, 4) as u32)?;
+    Ok(0)
+}

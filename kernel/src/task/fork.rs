@@ -1,0 +1,181 @@
+//! Creating tasks: fork and threads (Linux `kernel/fork.c`: `kernel_clone`,
+//! `copy_process`, `copy_mm`, `copy_files`, `copy_fs`, `copy_signal`; and
+//! `copy_thread` in `arch/arm64/kernel/process.c`).
+//!
+//! One function makes both a process and a thread; the clone flags choose, part by part,
+//! whether the child shares the parent's (address space, files, cwd, signal state) or
+//! gets a copy. fork is `clone(SIGCHLD)`: copy everything. A pthread is
+//! `clone(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | ...)`:
+//! share everything, new stack and TLS.
+
+use super::pid::Pid;
+use super::sched::{self, current, TASKS};
+use super::task::{TaskInner, TaskState, TaskStruct};
+use crate::arch::aarch64::context;
+use crate::arch::aarch64::trap::TrapFrame;
+use crate::errno::{Errno, KResult};
+use crate::mm::{kmap, uaccess};
+use alloc::sync::Arc;
+use bitflags::bitflags;
+use spin::Mutex;
+
+bitflags! {
+    /// clone(2) flags, Linux values (`include/uapi/linux/sched.h`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct CloneFlags: u64 {
+        /// Share the address space.
+        const VM = 0x100;
+        /// Share cwd and root.
+        const FS = 0x200;
+        /// Share the file descriptor table.
+        const FILES = 0x400;
+        /// Share signal handlers.
+        const SIGHAND = 0x800;
+        /// Return a pidfd (not supported).
+        const PIDFD = 0x1000;
+        /// Parent sleeps until the child execs or exits (not supported: runs as fork).
+        const VFORK = 0x4000;
+        /// The child's parent is the caller's parent.
+        const PARENT = 0x8000;
+        /// Same thread group: a thread, not a process.
+        const THREAD = 0x10000;
+        /// Share System V semaphore undo lists (nothing to share in Linnet).
+        const SYSVSEM = 0x40000;
+        /// Set the child's TLS register (TPIDR_EL0) to `tls`.
+        const SETTLS = 0x80000;
+        /// Store the child's tid at `parent_tid` in the parent's memory.
+        const PARENT_SETTID = 0x100000;
+        /// Clear `child_tid` and wake a futex there when the child exits.
+        const CHILD_CLEARTID = 0x200000;
+        /// Ignored, as by Linux.
+        const DETACHED = 0x400000;
+        /// Store the child's tid at `child_tid` in the child's memory.
+        const CHILD_SETTID = 0x1000000;
+    }
+}
+
+/// What clone asked for (Linux `struct kernel_clone_args`).
+pub struct KernelCloneArgs {
+    /// Sharing flags.
+    pub flags: CloneFlags,
+    /// Signal the parent gets at exit (the low byte of clone's flags; SIGCHLD for fork).
+    pub exit_signal: i32,
+    /// The child's user stack pointer; 0 = same as the parent's.
+    pub stack: usize,
+    /// TLS value for SETTLS.
+    pub tls: u64,
+    /// Parent's memory, for PARENT_SETTID.
+    pub parent_tid: usize,
+    /// Child's memory, for CHILD_SETTID / CHILD_CLEARTID.
+    pub child_tid: usize,
+}
+
+/// Create a task and start it (Linux `kernel_clone`). Returns the child's tid.
+pub fn kernel_clone(args: &KernelCloneArgs, regs: &TrapFrame) -> KResult<Pid> {
+    let child = copy_process(args, regs)?;
+    let pid = child.pid();
+    if args.flags.contains(CloneFlags::PARENT_SETTID) {
+        let _ = uaccess::put_user(args.parent_tid, pid); // Linux ignores a failure here too
+    }
+    sched::enqueue(child); // Linux wake_up_new_task
+    Ok(pid)
+}
+
+/// Build the child task (Linux `copy_process`): the sanity rules on flags, then each
+/// shared-or-copied part, then the registers it starts with.
+pub fn copy_process(args: &KernelCloneArgs, regs: &TrapFrame) -> KResult<Arc<TaskStruct>> {
+    let f = args.flags;
+    // The same rules as Linux: a thread must share handlers, shared handlers need a
+    // shared address space.
+    if f.contains(CloneFlags::THREAD) && !f.contains(CloneFlags::SIGHAND) {
+        return Err(Errno::EINVAL);
+    }
+    if f.contains(CloneFlags::SIGHAND) && !f.contains(CloneFlags::VM) {
+        return Err(Errno::EINVAL);
+    }
+    if f.contains(CloneFlags::PIDFD) {
+        return Err(Errno::EINVAL);
+    }
+    let cur = current();
+    let kstack = kmap::alloc_kernel_stack().ok_or(Errno::ENOMEM)?;
+    let (mm, files, fs, parent, comm, blocked) = {
+        let inner = cur.inner.lock();
+        let mm = match &inner.mm {
+            Some(mm) if f.contains(CloneFlags::VM) => Some(mm.clone()), // threads share
+            Some(mm) => Some(Arc::new(Mutex::new(mm.lock().dup_mmap()?))), // copy_mm
+            None => None,
+        };
+        let files = if f.contains(CloneFlags::FILES) {
+            inner.files.clone()
+        } else {
+            Arc::new(Mutex::new(inner.files.lock().clone())) // dup_fd
+        };
+        let fs = if f.contains(CloneFlags::FS) {
+            inner.fs.clone()
+        } else {
+            Arc::new(Mutex::new(inner.fs.lock().clone())) // copy_fs
+        };
+        let parent = if f.intersects(CloneFlags::THREAD | CloneFlags::PARENT) {
+            inner.parent
+        } else {
+            cur.tgid()
+        };
+        (mm, files, fs, parent, inner.comm.clone(), inner.blocked)
+    };
+    let pid = super::alloc_pid().ok_or(Errno::EAGAIN)?;
+    let (tgid, signal, exit_signal) = if f.contains(CloneFlags::THREAD) {
+        cur.signal.inner.lock().live += 1;
+        (cur.tgid(), cur.signal.clone(), -1)
+    } else {
+        (pid, Arc::new(cur.signal.fork_copy()), args.exit_signal)
+    };
+    let tls = if f.contains(CloneFlags::SETTLS) { args.tls } else { context::read_tpidr_el0() };
+    let inner = TaskInner {
+        state: TaskState::Running,
+        comm,
+        parent,
+        mm,
+        exit_signal,
+        exit_code: 0,
+        clear_child_tid: if f.contains(CloneFlags::CHILD_CLEARTID) { args.child_tid } else { 0 },
+        set_child_tid: if f.contains(CloneFlags::CHILD_SETTID) { args.child_tid } else { 0 },
+        pending: Default::default(),
+        blocked,
+        tls,
+        utime: 0,
+        stime: 0,
+        fs,
+        files,
+        wake_at: None,
+    };
+    let child = Arc::new(TaskStruct::new(pid, tgid, Some(kstack), signal, inner));
+    copy_thread(&child, regs, args.stack);
+    TASKS.lock().insert(pid, child.clone());
+    if !f.contains(CloneFlags::THREAD) {
+        // A new process: its parent's child list gets it.
+        if let Some(p) = TASKS.lock().get(&parent).cloned() {
+            p.signal.inner.lock().children.push(pid);
+        }
+    }
+    Ok(child)
+}
+
+/// The child's first registers (Linux `copy_thread`): the parent's user registers with
+/// x0 = 0 (fork returns 0 in the child), its own stack if given, and a kernel context
+/// that starts in `ret_from_fork`.
+fn copy_thread(child: &TaskStruct, regs: &TrapFrame, stack: usize) {
+    let frame = child.pt_regs().expect("a forked task has a kernel stack");
+    let mut r = *regs;
+    r.regs[0] = 0;
+    if stack != 0 {
+        r.sp = stack as u64;
+    }
+    // SAFETY: `frame` is the top of the child's new kernel stack, which nothing else
+    // uses until the child runs; the child is not on any run queue yet.
+    unsafe {
+        frame.write(r);
+        child.set_context(context::new_task_context(frame as usize));
+        // The parent's FP/SIMD registers are live in the CPU: the child starts with them.
+        context::fpsimd_save(&mut *child.fpsimd_ptr());
+    }
+}

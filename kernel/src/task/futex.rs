@@ -1,0 +1,71 @@
+//! Fast user-space mutexes, the two operations threads need (Linux `kernel/futex/`:
+//! `futex_wait`, `futex_wake`). A futex is just a user address: waiters sleep on a queue
+//! keyed by it, after checking that the word still holds the value they expect.
+//! Simplified: private futexes only (keyed by address alone, within one process), no
+//! timeouts beyond a relative timespec, no requeue or PI.
+
+use crate::errno::{Errno, KResult};
+use crate::mm::uaccess;
+use crate::task::wait_queue::WaitQueue;
+use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
+use spin::Mutex;
+
+/// FUTEX_WAIT.
+pub const FUTEX_WAIT: u32 = 0;
+/// FUTEX_WAKE.
+pub const FUTEX_WAKE: u32 = 1;
+/// Flag: process-private futex (all of Linnet's are).
+pub const FUTEX_PRIVATE_FLAG: u32 = 128;
+/// Flag: CLOCK_REALTIME for timeouts (accepted).
+pub const FUTEX_CLOCK_REALTIME: u32 = 256;
+
+static QUEUES: Mutex<BTreeMap<(i32, usize), Arc<WaitQueue>>> = Mutex::new(BTreeMap::new());
+
+fn queue(addr: usize) -> Arc<WaitQueue> {
+    let tgid = super::sched::current().tgid();
+    QUEUES.lock().entry((tgid, addr)).or_insert_with(|| Arc::new(WaitQueue::new())).clone()
+}
+
+/// Sleep while `*addr == val` (Linux `futex_wait`): EAGAIN if it already differs,
+/// ETIMEDOUT if `deadline_ns` passes first.
+pub fn futex_wait(addr: usize, val: u32, deadline_ns: Option<u64>) -> KResult<()> {
+    if addr % 4 != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let cur: u32 = uaccess::get_user(addr)?;
+    if cur != val {
+        return Err(Errno::EAGAIN);
+    }
+    let q = queue(addr);
+    let me = super::sched::current();
+    let mut woken = false;
+    let mut first = true;
+    let ok = q.wait_until(|| {
+        if !first {
+            woken = true;
+            return true;
+        }
+        first = false;
+        if let Some(d) = deadline_ns {
+            me.inner.lock().wake_at = Some(d);
+        }
+        false
+    });
+    me.inner.lock().wake_at = None;
+    if !ok {
+        return Err(Errno::EINTR);
+    }
+    if let Some(d) = deadline_ns {
+        if crate::drivers::timer::uptime_ns() >= d && woken {
+            return Err(Errno::ETIMEDOUT);
+        }
+    }
+    Ok(())
+}
+
+/// Wake up to `n` waiters on `addr` (Linux `futex_wake`); returns how many.
+pub fn futex_wake(addr: usize, n: usize) -> usize {
+    let q = queue(addr);
+    q.wake_n(n)
+}

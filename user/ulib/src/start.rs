@@ -1,0 +1,151 @@
+//! Process entry: `_start`, the Linux initial stack, and `main`.
+//!
+//! When `execve` (Linnet: `setup_arg_pages` and `create_elf_tables` in
+//! `kernel/src/exec/stack.rs`) starts a program, sp points at this, lowest address first:
+//!
+//! ```text
+//! sp ->  argc
+//!        argv[0] .. argv[argc-1], NULL
+//!        envp[0] .. envp[n-1],    NULL
+//!        auxv: (type, value) pairs, ending with (AT_NULL = 0, _)
+//!        ... the strings themselves, higher up
+//! ```
+//!
+//! `_start` hands that sp to `ulib_start`, which records where the three arrays are, calls
+//! the program's `main` and passes its return value to `exit_group`, as C's `exit` would.
+//! `args`, `env` and `auxv` read the recorded arrays later.
+
+use core::arch::global_asm;
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+// The entry point. Linux leaves all registers but sp zero at exec, yet clearing x29/x30 is
+// what ends the frame-pointer chain for gdb's backtrace, so do it explicitly. The ABI
+// promises a 16-byte aligned sp here.
+global_asm!(
+    ".section .text._start, \"ax\", %progbits",
+    ".globl _start",
+    ".type _start, %function",
+    "_start:",
+    "    mov x29, xzr",
+    "    mov x30, xzr",
+    "    mov x0, sp",
+    "    bl ulib_start",
+    "    brk #0x1", // ulib_start never returns
+    ".size _start, . - _start",
+);
+
+extern "Rust" {
+    /// The program's `#[no_mangle] fn main() -> i32`; its result is the exit status.
+    fn main() -> i32;
+}
+
+// Written once by ulib_start before main runs; only read afterwards.
+static ARGC: AtomicUsize = AtomicUsize::new(0);
+static ARGV: AtomicUsize = AtomicUsize::new(0);
+static ENVP: AtomicUsize = AtomicUsize::new(0);
+static AUXV: AtomicUsize = AtomicUsize::new(0);
+
+/// AT_NULL: ends the auxiliary vector.
+pub const AT_NULL: u64 = 0;
+/// AT_PHDR: address of the program headers.
+pub const AT_PHDR: u64 = 3;
+/// AT_PHNUM: number of program headers.
+pub const AT_PHNUM: u64 = 5;
+/// AT_PAGESZ: the page size.
+pub const AT_PAGESZ: u64 = 6;
+/// AT_ENTRY: the program's entry point.
+pub const AT_ENTRY: u64 = 9;
+/// AT_RANDOM: address of 16 random bytes.
+pub const AT_RANDOM: u64 = 25;
+/// AT_EXECFN: the filename given to execve.
+pub const AT_EXECFN: u64 = 31;
+
+/// Called by `_start` with the initial sp; never returns.
+#[no_mangle]
+unsafe extern "C" fn ulib_start(sp: *const usize) -> ! {
+    // SAFETY: sp is the initial stack the kernel built, laid out as the module docs show;
+    // each array ends with a NULL, so every read below stays inside it.
+    unsafe {
+        let argc = *sp;
+        let argv = sp.add(1);
+        let envp = argv.add(argc + 1);
+        let mut p = envp;
+        while *p != 0 {
+            p = p.add(1);
+        }
+        ARGC.store(argc, Relaxed);
+        ARGV.store(argv as usize, Relaxed);
+        ENVP.store(envp as usize, Relaxed);
+        AUXV.store(p.add(1) as usize, Relaxed);
+        crate::exit_group(main())
+    }
+}
+
+/// The bytes of the NUL-terminated string at `p`, without the NUL.
+///
+/// # Safety
+/// `p` must point to a NUL-terminated string that lives for the rest of the program.
+unsafe fn c_bytes(p: *const u8) -> &'static [u8] {
+    let mut len = 0;
+    // SAFETY: the caller promises a NUL before the end of the string's memory.
+    unsafe {
+        while *p.add(len) != 0 {
+            len += 1;
+        }
+        core::slice::from_raw_parts(p, len)
+    }
+}
+
+/// The strings of a NULL-terminated array of `char *` (argv or envp).
+fn strings(array: usize) -> impl Iterator<Item = &'static [u8]> {
+    let array = array as *const *const u8;
+    let len = if array.is_null() { 0 } else { usize::MAX }; // 0: not recorded, no strings
+    (0..len)
+        .map(move |i| {
+            // SAFETY: the array ends with NULL (the initial stack's layout), and
+            // take_while below stops there, so no read goes past it.
+            unsafe { *array.add(i) }
+        })
+        .take_while(|p| !p.is_null())
+        .map(|p| {
+            // SAFETY: argv and envp strings are NUL-terminated and live as long as the
+            // process.
+            unsafe { c_bytes(p) }
+        })
+}
+
+/// The program's arguments, argv[0] first (`argc` of them).
+pub fn args() -> impl Iterator<Item = &'static [u8]> {
+    strings(ARGV.load(Relaxed)).take(ARGC.load(Relaxed))
+}
+
+/// The number of arguments, argc.
+pub fn argc() -> usize {
+    ARGC.load(Relaxed)
+}
+
+/// The environment, as `NAME=value` strings.
+pub fn env() -> impl Iterator<Item = &'static [u8]> {
+    strings(ENVP.load(Relaxed))
+}
+
+/// The value of auxiliary-vector entry `ty` (e.g. [`AT_PAGESZ`]), if the kernel gave one.
+pub fn auxv(ty: u64) -> Option<u64> {
+    let mut p = AUXV.load(Relaxed) as *const u64;
+    if p.is_null() {
+        return None;
+    }
+    loop {
+        // SAFETY: the vector is a run of (type, value) pairs ending with AT_NULL, and the
+        // loop stops there.
+        let (t, v) = unsafe { (*p, *p.add(1)) };
+        if t == AT_NULL {
+            return None;
+        }
+        if t == ty {
+            return Some(v);
+        }
+        // SAFETY: this pair was not the last one.
+        p = unsafe { p.add(2) };
+    }
+}
