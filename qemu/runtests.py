@@ -10,10 +10,14 @@ Three kinds of test, each printed as TAP-style lines as it goes:
 The last line is "N passed, N failed"; the exit status is 1 if anything failed, timed out
 or panicked unexpectedly.
 
-Adding a QEMU test is one row in BOOTS. Run one group with: runtests.py host|qemu|gdb.
+  4. user programs: each test program of user/tests booted as init, its TAP lines
+     counted, and the same binary run under qemu-aarch64 (Linux) for the same verdicts.
+Adding a QEMU test is one row in BOOTS, a user test one row in USER_TESTS. Run some
+groups only with: runtests.py host|qemu|user|gdb ...
 """
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -73,6 +77,18 @@ BOOTS = [
      [r"\] GICv2 ready; timer INTID 27, UART INTID 33", r"\] timer: 100 Hz tick"], [r"not ok"]),
     ("unknown self-test is reported", {"APPEND": "test=nosuch"}, 1,
      [r"selftest: unknown test 'nosuch'"], []),
+]
+
+# User-space test programs (user/tests), each booted as init: (program, arguments).
+# Each prints TAP; every "ok"/"not ok" line counts as one test here, and the boot passes
+# when init exits 0 after as many lines as its plan ("1..N") promised. Adding a test
+# program is one line.
+USER_TESTS = [
+    ("basics", ""),
+    ("fork_cow", ""),
+    ("segv", ""),
+    ("threads", ""),
+    ("frames", ""),
 ]
 
 # (name, extra gdb commands, patterns the gdb output must contain, gdbinit to use)
@@ -164,6 +180,50 @@ def qemu_tests(t):
         t.check(not problems, f"qemu: {name}", detail)
 
 
+TAP_LINE = re.compile(r"^(not ok|ok) (\d+)( - (.*))?$", re.M)
+
+
+def tap_results(out):
+    """The TAP plan and the (ok, number, name) lines of a test program's output."""
+    plan = re.search(r"^1\.\.(\d+)$", out, re.M)
+    lines = [(m.group(1) == "ok", int(m.group(2)), m.group(4) or "") for m in TAP_LINE.finditer(out)]
+    return (int(plan.group(1)) if plan else None), lines
+
+
+def user_tests(t):
+    print("# user programs (init=/tests/NAME; TAP)", flush=True)
+    oracle = shutil.which("qemu-aarch64-static") or shutil.which("qemu-aarch64")
+    for prog, args in USER_TESTS:
+        append = f"init=/tests/{prog}" + (f" -- {args}" if args else "")
+        code, out, timed_out = boot({"APPEND": append})
+        plan, lines = tap_results(out)
+        for ok, n, name in lines:
+            t.check(ok, f"{prog}: {name}", "" if ok else out)
+        problems = []
+        if timed_out:
+            problems.append(f"timed out after {TIMEOUT}s")
+        elif code != 0:
+            problems.append(f"init exited with QEMU status {code}")
+        if plan is None or plan != len(lines):
+            problems.append(f"plan {plan} but {len(lines)} results")
+        if "Kernel panic" in out:
+            problems.append("kernel panic")
+        t.check(not problems, f"{prog}: ran to completion on Linnet ({len(lines)} results)",
+                "\n".join(problems) + "\n--- console:\n" + out)
+        if oracle:
+            # Differential test: the same binary under qemu-user (real Linux semantics)
+            # must reach the same verdicts, line for line.
+            binary = os.path.join(ROOT, "user", "target", "aarch64-unknown-none", "release", prog)
+            try:
+                r = subprocess.run([oracle, binary] + args.split(), capture_output=True, text=True, timeout=TIMEOUT)
+                _, ref = tap_results(r.stdout)
+                same = [(ok, n) for ok, n, _ in ref] == [(ok, n) for ok, n, _ in lines]
+                t.check(same and r.returncode == 0, f"{prog}: same TAP verdicts under {os.path.basename(oracle)} (Linux semantics)",
+                        r.stdout + r.stderr)
+            except subprocess.TimeoutExpired:
+                t.check(False, f"{prog}: under {os.path.basename(oracle)}", "timed out")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -200,13 +260,15 @@ def gdb_tests(t):
 
 
 def main():
-    groups = sys.argv[1:] or ["host", "qemu", "gdb"]
+    groups = sys.argv[1:] or ["host", "qemu", "user", "gdb"]
     t = Tally()
     if "host" in groups:
         host_tests(t)
-    if ("qemu" in groups or "gdb" in groups) and build(t):
+    if any(g in groups for g in ("qemu", "user", "gdb")) and build(t):
         if "qemu" in groups:
             qemu_tests(t)
+        if "user" in groups:
+            user_tests(t)
         if "gdb" in groups:
             gdb_tests(t)
     print(f"{t.passed} passed, {t.failed} failed")

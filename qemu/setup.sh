@@ -26,6 +26,7 @@ missing=()
 command -v qemu-system-aarch64 >/dev/null 2>&1 || missing+=(qemu-system-arm)
 command -v gdb-multiarch >/dev/null 2>&1 || missing+=(gdb-multiarch)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v qemu-aarch64-static >/dev/null 2>&1 || missing+=(qemu-user-static)
 if [ ${#missing[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null 2>&1; then
         sudo=""

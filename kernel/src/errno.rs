@@ -98,6 +98,9 @@ mod tests {
         assert_eq!(Errno::ELOOP.0, 40);
         assert_eq!(Errno::ECHILD.name(), "ECHILD");
         assert_eq!(Errno::EFAULT.as_syscall_ret(), (-14i64) as u64);
-        assert_eq!(format!("{}", Errno::ENOENT), "ENOENT (No such file or directory)");
+        assert_eq!(
+            format!("{}", Errno::ENOENT),
+            "ENOENT (No such file or directory)"
+        );
     }
 }

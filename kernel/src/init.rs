@@ -7,9 +7,9 @@ use crate::arch::aarch64::{cpu, trap};
 use crate::cmdline::BootArgs;
 use crate::drivers::fdt::{self, BootInfo, Region};
 use crate::drivers::{gic::Gic, irq, psci, timer};
-use crate::mm::{heap, kmap, layout, page_alloc};
 use crate::fs::file::{FilesStruct, FsStruct};
 use crate::fs::vfs;
+use crate::mm::{heap, kmap, layout, page_alloc};
 use crate::{exec, print, printk, println, random, selftest, task};
 use alloc::string::String;
 use core::sync::atomic::Ordering;
@@ -122,7 +122,12 @@ pub extern "C" fn start_kernel(dtb_pa: usize, image_pa: usize) -> ! {
     }
     let (archive, source) = match info.initrd {
         // SAFETY: QEMU loaded the initrd there; its frames are reserved and linearly mapped.
-        Some(r) => (unsafe { core::slice::from_raw_parts(layout::phys_to_virt(r.start) as *const u8, r.size) }, "-initrd"),
+        Some(r) => (
+            unsafe {
+                core::slice::from_raw_parts(layout::phys_to_virt(r.start) as *const u8, r.size)
+            },
+            "-initrd",
+        ),
         None => (INITRAMFS, "built-in"),
     };
     if archive.is_empty() {
@@ -130,7 +135,13 @@ pub extern "C" fn start_kernel(dtb_pa: usize, image_pa: usize) -> ! {
         echo_forever();
     }
     match vfs::mount_root(archive) {
-        Ok(st) => log::info!("initramfs ({}): {} entries, {} files, {} directories", source, st.entries, st.files, st.dirs),
+        Ok(st) => log::info!(
+            "initramfs ({}): {} entries, {} files, {} directories",
+            source,
+            st.entries,
+            st.files,
+            st.dirs
+        ),
         Err(e) => early_fail(format_args!("initramfs ({}) is malformed: {}", source, e)),
     }
     exec::configure(args.tracing("exec"), !args.norandmaps);
@@ -141,7 +152,14 @@ pub extern "C" fn start_kernel(dtb_pa: usize, image_pa: usize) -> ! {
     let root = vfs::root_ino();
     task::sched_init(FsStruct { root, cwd: root });
     INIT_ARGS.call_once(|| args);
-    if task::spawn_init(kernel_init, 0, FsStruct { root, cwd: root }, FilesStruct::empty()).is_none() {
+    if task::spawn_init(
+        kernel_init,
+        0,
+        FsStruct { root, cwd: root },
+        FilesStruct::empty(),
+    )
+    .is_none()
+    {
         early_fail(format_args!("cannot create init"));
     }
     task::sched::cpu_idle();
@@ -173,7 +191,10 @@ extern "C" fn kernel_init(_: usize) {
     envp.extend(args.init_envs.iter().cloned());
     if let Err(e) = exec::kernel_execve(&args.init, &argv, &envp) {
         // Linux panics here: "Requested init %s failed (error %d)".
-        println!("Kernel panic - not syncing: Requested init {} failed (error {})", args.init, e);
+        println!(
+            "Kernel panic - not syncing: Requested init {} failed (error {})",
+            args.init, e
+        );
         psci::system_off(1);
     }
 }

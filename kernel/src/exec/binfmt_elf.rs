@@ -106,26 +106,45 @@ pub fn load_elf_binary(bprm: &mut LinuxBinprm, randomize: bool) -> KResult<ElfLo
     let phdrs = elf::parse_phdrs(&table);
     let dyn_base = if randomize {
         // Linux arch_mmap_rnd: up to 2^18 pages above ELF_ET_DYN_BASE, aligned.
-        layout::ELF_ET_DYN_BASE + ((crate::random::get_random_u64() as usize & 0x3ffff) << layout::PAGE_SHIFT)
+        layout::ELF_ET_DYN_BASE
+            + ((crate::random::get_random_u64() as usize & 0x3ffff) << layout::PAGE_SHIFT)
     } else {
         layout::ELF_ET_DYN_BASE
     };
-    let plan = elf::plan_load(&h, &phdrs, bprm.file_size, dyn_base as u64, PAGE_SIZE as u64, layout::MMAP_MIN_ADDR as u64, layout::TASK_SIZE as u64)
-        .map_err(|e| noexec(bprm, e.reason()))?;
+    let plan = elf::plan_load(
+        &h,
+        &phdrs,
+        bprm.file_size,
+        dyn_base as u64,
+        PAGE_SIZE as u64,
+        layout::MMAP_MIN_ADDR as u64,
+        layout::TASK_SIZE as u64,
+    )
+    .map_err(|e| noexec(bprm, e.reason()))?;
 
     // The stack first, as Linux does: its top is fixed before the segments are mapped.
     setup_arg_pages(bprm, randomize_stack_top(layout::STACK_TOP, randomize))?;
-    super::trace_stage(bprm, "after setup_arg_pages (strings shifted to the stack top, VMA expanded by 128 KiB)");
+    super::trace_stage(
+        bprm,
+        "after setup_arg_pages (strings shifted to the stack top, VMA expanded by 128 KiB)",
+    );
 
     let file = RamFile::new(bprm.file, &bprm.interp)?;
-    for (seg, p) in plan.segments.iter().zip(phdrs.iter().filter(|p| p.p_type == elf::PT_LOAD)) {
+    for (seg, p) in plan
+        .segments
+        .iter()
+        .zip(phdrs.iter().filter(|p| p.p_type == elf::PT_LOAD))
+    {
         elf_map(bprm, &file, seg, make_prot(p.p_flags))?;
     }
     set_mm_bounds(bprm, &plan);
     super::trace_stage(bprm, "after the PT_LOAD mappings (elf_map) and set_brk");
 
     let sp = create_elf_tables(bprm, &h, &plan)?;
-    Ok(ElfLoaded { entry: plan.entry as usize, sp })
+    Ok(ElfLoaded {
+        entry: plan.entry as usize,
+        sp,
+    })
 }
 
 fn noexec(bprm: &LinuxBinprm, why: &str) -> Errno {
@@ -136,12 +155,31 @@ fn noexec(bprm: &LinuxBinprm, why: &str) -> Errno {
 /// Map one segment (Linux `elf_map` + the bss handling of `load_elf_binary`): the file
 /// pages as a private file mapping, zeros from `p_filesz` to the end of its last page
 /// (`padzero`), and anonymous zero pages from there to `p_memsz`.
-fn elf_map(bprm: &mut LinuxBinprm, file: &Arc<RamFile>, seg: &elf::SegmentPlan, prot: u32) -> KResult<()> {
-    let flags = VmFlags::from_prot_bits(prot) | VmFlags::MAYREAD | VmFlags::MAYWRITE | VmFlags::MAYEXEC;
-    let (start, file_end, mem_end) = (seg.start as usize, seg.file_end as usize, seg.mem_end as usize);
+fn elf_map(
+    bprm: &mut LinuxBinprm,
+    file: &Arc<RamFile>,
+    seg: &elf::SegmentPlan,
+    prot: u32,
+) -> KResult<()> {
+    let flags =
+        VmFlags::from_prot_bits(prot) | VmFlags::MAYREAD | VmFlags::MAYWRITE | VmFlags::MAYEXEC;
+    let (start, file_end, mem_end) = (
+        seg.start as usize,
+        seg.file_end as usize,
+        seg.mem_end as usize,
+    );
     if file_end > start {
         let f: Arc<dyn crate::mm::vma::VmFile> = file.clone();
-        bprm.mm.vmas.insert(VmArea::new_file(start, file_end, flags, f, seg.file_pgoff as usize)).map_err(Errno::from)?;
+        bprm.mm
+            .vmas
+            .insert(VmArea::new_file(
+                start,
+                file_end,
+                flags,
+                f,
+                seg.file_pgoff as usize,
+            ))
+            .map_err(Errno::from)?;
     }
     let zero_from = seg.zero_from as usize;
     if zero_from < file_end {
@@ -152,7 +190,10 @@ fn elf_map(bprm: &mut LinuxBinprm, file: &Arc<RamFile>, seg: &elf::SegmentPlan, 
         write_ignoring_prot(bprm, zero_from, &zeros)?;
     }
     if mem_end > file_end {
-        bprm.mm.vmas.insert(VmArea::new_anon(file_end, mem_end, flags)).map_err(Errno::from)?;
+        bprm.mm
+            .vmas
+            .insert(VmArea::new_anon(file_end, mem_end, flags))
+            .map_err(Errno::from)?;
     }
     Ok(())
 }
@@ -167,7 +208,13 @@ fn write_ignoring_prot(bprm: &mut LinuxBinprm, addr: usize, data: &[u8]) -> KRes
     }
     // SAFETY: the frame belongs to the new mm alone (just faulted in) and the write stays
     // inside it.
-    unsafe { core::ptr::copy_nonoverlapping(data.as_ptr(), (layout::phys_to_virt(pa) + off) as *mut u8, data.len()) };
+    unsafe {
+        core::ptr::copy_nonoverlapping(
+            data.as_ptr(),
+            (layout::phys_to_virt(pa) + off) as *mut u8,
+            data.len(),
+        )
+    };
     Ok(())
 }
 
@@ -192,7 +239,11 @@ fn elf_hwcap() -> u64 {
 /// Build the Linux initial stack below the strings (Linux `create_elf_tables`), from the
 /// top down: 16 random bytes (AT_RANDOM), then, 16-byte aligned, argc, the argv
 /// pointers, NULL, the envp pointers, NULL, and the auxiliary vector. Returns sp.
-fn create_elf_tables(bprm: &mut LinuxBinprm, h: &elf::ElfHeader, plan: &LoadPlan) -> KResult<usize> {
+fn create_elf_tables(
+    bprm: &mut LinuxBinprm,
+    h: &elf::ElfHeader,
+    plan: &LoadPlan,
+) -> KResult<usize> {
     use auxv::*;
     // Where the strings are: copy_strings put filename, envp, argv from the top down.
     let strings = read_string_addrs(bprm)?;

@@ -51,9 +51,27 @@ mod tests {
     #[test]
     fn shebang_lines() {
         assert_eq!(parse_shebang(b"\x7fELF"), None);
-        assert_eq!(parse_shebang(b"#!/bin/sh\necho"), Some(Ok(ScriptLine { interp: "/bin/sh", arg: None })));
-        assert_eq!(parse_shebang(b"#! /bin/sh  -x -y \n"), Some(Ok(ScriptLine { interp: "/bin/sh", arg: Some("-x -y") })));
-        assert_eq!(parse_shebang(b"#!/bin/echo\thello\r\n"), Some(Ok(ScriptLine { interp: "/bin/echo", arg: Some("hello") })));
+        assert_eq!(
+            parse_shebang(b"#!/bin/sh\necho"),
+            Some(Ok(ScriptLine {
+                interp: "/bin/sh",
+                arg: None
+            }))
+        );
+        assert_eq!(
+            parse_shebang(b"#! /bin/sh  -x -y \n"),
+            Some(Ok(ScriptLine {
+                interp: "/bin/sh",
+                arg: Some("-x -y")
+            }))
+        );
+        assert_eq!(
+            parse_shebang(b"#!/bin/echo\thello\r\n"),
+            Some(Ok(ScriptLine {
+                interp: "/bin/echo",
+                arg: Some("hello")
+            }))
+        );
         assert_eq!(parse_shebang(b"#!\n"), Some(Err(())));
         assert_eq!(parse_shebang(b"#!   \n"), Some(Err(())));
         assert_eq!(parse_shebang(b"#!/bin/sh"), Some(Err(())));

@@ -72,11 +72,23 @@ impl LinuxBinprm {
 /// Make the new address space with one stack VMA holding its first page, just below
 /// STACK_TOP (Linux `bprm_mm_init` -> `mm_alloc` + `__bprm_mm_init`). `p` starts one word
 /// below the top, as in Linux.
-pub fn bprm_mm_init(file: Ino, file_size: u64, filename: &str, trace: bool) -> KResult<LinuxBinprm> {
+pub fn bprm_mm_init(
+    file: Ino,
+    file_size: u64,
+    filename: &str,
+    trace: bool,
+) -> KResult<LinuxBinprm> {
     let mut mm = MmStruct::new()?;
     let top = layout::STACK_TOP;
-    let flags = VmFlags::READ | VmFlags::WRITE | VmFlags::GROWSDOWN | VmFlags::MAYREAD | VmFlags::MAYWRITE | VmFlags::ACCOUNT;
-    mm.vmas.insert(VmArea::new_anon(top - PAGE_SIZE, top, flags)).map_err(Errno::from)?;
+    let flags = VmFlags::READ
+        | VmFlags::WRITE
+        | VmFlags::GROWSDOWN
+        | VmFlags::MAYREAD
+        | VmFlags::MAYWRITE
+        | VmFlags::ACCOUNT;
+    mm.vmas
+        .insert(VmArea::new_anon(top - PAGE_SIZE, top, flags))
+        .map_err(Errno::from)?;
     mm.start_stack = top - 8;
     Ok(LinuxBinprm {
         mm,
@@ -108,7 +120,11 @@ pub fn mm_write(mm: &mut MmStruct, addr: usize, data: &[u8]) -> KResult<()> {
         // SAFETY: `pa` is a frame of `mm` just made present; the linear map covers it and
         // the write stays inside the page.
         unsafe {
-            core::ptr::copy_nonoverlapping(data[done..].as_ptr(), (layout::phys_to_virt(pa) + off) as *mut u8, n);
+            core::ptr::copy_nonoverlapping(
+                data[done..].as_ptr(),
+                (layout::phys_to_virt(pa) + off) as *mut u8,
+                n,
+            );
         }
         done += n;
     }
@@ -153,7 +169,13 @@ pub fn read_user_strings(list: usize) -> KResult<Vec<Vec<u8>>> {
         if ptr == 0 {
             break;
         }
-        let s = uaccess::strncpy_bytes_from_user(ptr, MAX_ARG_STRLEN).map_err(|e| if e == Errno::ENAMETOOLONG { Errno::E2BIG } else { e })?;
+        let s = uaccess::strncpy_bytes_from_user(ptr, MAX_ARG_STRLEN).map_err(|e| {
+            if e == Errno::ENAMETOOLONG {
+                Errno::E2BIG
+            } else {
+                e
+            }
+        })?;
         out.push(s);
         // Checked as we go, so a huge array fails early (Linux checks the total too).
         if out.iter().map(|s| s.len() + 1 + 8).sum::<usize>() > arg_limit() {

@@ -152,7 +152,10 @@ pub fn parse_header(buf: &[u8], file_size: u64) -> Result<ElfHeader, ElfError> {
     if h.e_phentsize as usize != PHDR_SIZE || h.e_phnum == 0 || table > MAX_PHDR_BYTES {
         return Err(ElfError::BadPhdrTable);
     }
-    if h.e_phoff.checked_add(table as u64).is_none_or(|end| end > file_size) {
+    if h.e_phoff
+        .checked_add(table as u64)
+        .is_none_or(|end| end > file_size)
+    {
         return Err(ElfError::PhdrOutsideFile);
     }
     Ok(h)
@@ -201,11 +204,15 @@ impl PlanError {
     /// A sentence for the kernel log.
     pub fn reason(self) -> &'static str {
         match self {
-            PlanError::Interpreter => "PT_INTERP: dynamic linking is not supported, link statically",
+            PlanError::Interpreter => {
+                "PT_INTERP: dynamic linking is not supported, link statically"
+            }
             PlanError::NoLoadSegments => "no PT_LOAD segment",
             PlanError::FileszOverMemsz => "a PT_LOAD has p_filesz > p_memsz",
             PlanError::PastEndOfFile => "a PT_LOAD reaches past the end of the file",
-            PlanError::Misaligned => "a PT_LOAD has p_vaddr and p_offset differing modulo the page size",
+            PlanError::Misaligned => {
+                "a PT_LOAD has p_vaddr and p_offset differing modulo the page size"
+            }
             PlanError::OutOfRange => "a PT_LOAD lies outside the user address range",
             PlanError::Overlap => "PT_LOADs overlap or are out of order",
             PlanError::WriteAndExec => "a PT_LOAD is writable and executable (Linnet enforces W^X)",
@@ -258,20 +265,40 @@ pub struct LoadPlan {
 /// checks Linux `load_elf_binary` makes, plus W^X). `dyn_base` is where an ET_DYN image
 /// starts (ELF_ET_DYN_BASE plus randomness, already page aligned); `page` the page
 /// size; `[min_addr, task_size)` the user range.
-pub fn plan_load(h: &ElfHeader, phdrs: &[ProgramHeader], file_size: u64, dyn_base: u64, page: u64, min_addr: u64, task_size: u64) -> Result<LoadPlan, PlanError> {
+pub fn plan_load(
+    h: &ElfHeader,
+    phdrs: &[ProgramHeader],
+    file_size: u64,
+    dyn_base: u64,
+    page: u64,
+    min_addr: u64,
+    task_size: u64,
+) -> Result<LoadPlan, PlanError> {
     if phdrs.iter().any(|p| p.p_type == PT_INTERP) {
         return Err(PlanError::Interpreter);
     }
     let loads: Vec<&ProgramHeader> = phdrs.iter().filter(|p| p.p_type == PT_LOAD).collect();
     let first = loads.first().ok_or(PlanError::NoLoadSegments)?;
-    let load_bias = if h.e_type == ET_DYN { dyn_base.wrapping_sub(first.p_vaddr & !(page - 1)) } else { 0 };
-    let mut plan = LoadPlan { load_bias, start_code: u64::MAX, start_data: 0, ..Default::default() };
+    let load_bias = if h.e_type == ET_DYN {
+        dyn_base.wrapping_sub(first.p_vaddr & !(page - 1))
+    } else {
+        0
+    };
+    let mut plan = LoadPlan {
+        load_bias,
+        start_code: u64::MAX,
+        start_data: 0,
+        ..Default::default()
+    };
     let mut prev_end = 0u64;
     for p in &loads {
         if p.p_filesz > p.p_memsz {
             return Err(PlanError::FileszOverMemsz);
         }
-        if p.p_offset.checked_add(p.p_filesz).is_none_or(|e| e > file_size) {
+        if p.p_offset
+            .checked_add(p.p_filesz)
+            .is_none_or(|e| e > file_size)
+        {
             return Err(PlanError::PastEndOfFile);
         }
         if p.p_vaddr % page != p.p_offset % page {
@@ -280,7 +307,10 @@ pub fn plan_load(h: &ElfHeader, phdrs: &[ProgramHeader], file_size: u64, dyn_bas
         if p.p_flags & PF_W != 0 && p.p_flags & PF_X != 0 {
             return Err(PlanError::WriteAndExec);
         }
-        let vaddr = p.p_vaddr.checked_add(load_bias).ok_or(PlanError::OutOfRange)?;
+        let vaddr = p
+            .p_vaddr
+            .checked_add(load_bias)
+            .ok_or(PlanError::OutOfRange)?;
         let file_top = vaddr.checked_add(p.p_filesz).ok_or(PlanError::OutOfRange)?;
         let mem_top = vaddr.checked_add(p.p_memsz).ok_or(PlanError::OutOfRange)?;
         let start = vaddr & !(page - 1);
@@ -305,7 +335,9 @@ pub fn plan_load(h: &ElfHeader, phdrs: &[ProgramHeader], file_size: u64, dyn_bas
             plan.start_code = plan.start_code.min(vaddr);
             plan.end_code = plan.end_code.max(file_top);
         }
-        plan.start_data = plan.start_data.max(if p.p_flags & PF_X == 0 { vaddr } else { 0 });
+        plan.start_data = plan
+            .start_data
+            .max(if p.p_flags & PF_X == 0 { vaddr } else { 0 });
         plan.end_data = plan.end_data.max(file_top);
         plan.elf_brk = plan.elf_brk.max(mem_top);
         // AT_PHDR: the PT_LOAD that holds the program header table (Linux 6.x
@@ -358,29 +390,63 @@ mod tests {
     #[test]
     fn refuses_bad_headers_with_reasons() {
         assert_eq!(parse_header(b"#!/bin/sh\n", 10), Err(ElfError::NotElf));
-        assert_eq!(parse_header(&header(ET_EXEC, EM_AARCH64, 1)[..63], 63), Err(ElfError::NotElf));
+        assert_eq!(
+            parse_header(&header(ET_EXEC, EM_AARCH64, 1)[..63], 63),
+            Err(ElfError::NotElf)
+        );
         let mut h = header(ET_EXEC, EM_AARCH64, 1);
         h[4] = 1; // 32-bit
         assert_eq!(parse_header(&h, 4096), Err(ElfError::BadIdent));
-        assert_eq!(parse_header(&header(1, EM_AARCH64, 1), 4096), Err(ElfError::BadType));
-        assert_eq!(parse_header(&header(ET_EXEC, 62, 1), 4096), Err(ElfError::BadMachine));
-        assert_eq!(parse_header(&header(ET_EXEC, EM_AARCH64, 0), 4096), Err(ElfError::BadPhdrTable));
-        assert_eq!(parse_header(&header(ET_EXEC, EM_AARCH64, 2000), 1 << 20), Err(ElfError::BadPhdrTable));
+        assert_eq!(
+            parse_header(&header(1, EM_AARCH64, 1), 4096),
+            Err(ElfError::BadType)
+        );
+        assert_eq!(
+            parse_header(&header(ET_EXEC, 62, 1), 4096),
+            Err(ElfError::BadMachine)
+        );
+        assert_eq!(
+            parse_header(&header(ET_EXEC, EM_AARCH64, 0), 4096),
+            Err(ElfError::BadPhdrTable)
+        );
+        assert_eq!(
+            parse_header(&header(ET_EXEC, EM_AARCH64, 2000), 1 << 20),
+            Err(ElfError::BadPhdrTable)
+        );
         // 2 headers need 64 + 112 bytes of file.
-        assert_eq!(parse_header(&header(ET_EXEC, EM_AARCH64, 2), 100), Err(ElfError::PhdrOutsideFile));
+        assert_eq!(
+            parse_header(&header(ET_EXEC, EM_AARCH64, 2), 100),
+            Err(ElfError::PhdrOutsideFile)
+        );
         let mut h = header(ET_EXEC, EM_AARCH64, 1);
         h[32..40].copy_from_slice(&u64::MAX.to_le_bytes()); // e_phoff wraps
         assert_eq!(parse_header(&h, 4096), Err(ElfError::PhdrOutsideFile));
     }
 
     fn load(vaddr: u64, off: u64, filesz: u64, memsz: u64, flags: u32) -> ProgramHeader {
-        ProgramHeader { p_type: PT_LOAD, p_flags: flags, p_offset: off, p_vaddr: vaddr, p_filesz: filesz, p_memsz: memsz, p_align: 0x1000, p_paddr: 0 }
+        ProgramHeader {
+            p_type: PT_LOAD,
+            p_flags: flags,
+            p_offset: off,
+            p_vaddr: vaddr,
+            p_filesz: filesz,
+            p_memsz: memsz,
+            p_align: 0x1000,
+            p_paddr: 0,
+        }
     }
 
     const T: u64 = 1 << 48;
 
     fn plan(e_type: u16, phdrs: &[ProgramHeader], size: u64) -> Result<LoadPlan, PlanError> {
-        let h = ElfHeader { e_type, e_machine: EM_AARCH64, e_entry: 0x400100, e_phoff: 64, e_phentsize: 56, e_phnum: phdrs.len() as u16 };
+        let h = ElfHeader {
+            e_type,
+            e_machine: EM_AARCH64,
+            e_entry: 0x400100,
+            e_phoff: 64,
+            e_phentsize: 56,
+            e_phnum: phdrs.len() as u16,
+        };
         plan_load(&h, phdrs, size, 0xaaaa_aaaa_a000, 0x1000, 0x1000, T)
     }
 
@@ -415,19 +481,68 @@ mod tests {
     fn every_bad_segment_is_refused() {
         let ok = load(0x400000, 0, 0x100, 0x100, PF_R | PF_X);
         assert_eq!(plan(ET_EXEC, &[], 0x1000), Err(PlanError::NoLoadSegments));
-        assert_eq!(plan(ET_EXEC, &[load(0x400000, 0, 0x200, 0x100, PF_R)], 0x1000), Err(PlanError::FileszOverMemsz));
-        assert_eq!(plan(ET_EXEC, &[load(0x400000, 0xf00, 0x200, 0x200, PF_R)], 0x1000), Err(PlanError::PastEndOfFile));
-        assert_eq!(plan(ET_EXEC, &[load(0x400000, u64::MAX, 2, 2, PF_R)], 0x1000), Err(PlanError::PastEndOfFile));
-        assert_eq!(plan(ET_EXEC, &[load(0x400010, 0x20, 0x10, 0x10, PF_R)], 0x1000), Err(PlanError::Misaligned));
-        assert_eq!(plan(ET_EXEC, &[load(0, 0, 0x10, 0x10, PF_R)], 0x1000), Err(PlanError::OutOfRange));
-        assert_eq!(plan(ET_EXEC, &[load(T - 0x1000, 0, 0x10, 0x2000, PF_R)], 0x1000), Err(PlanError::OutOfRange));
-        assert_eq!(plan(ET_EXEC, &[load(u64::MAX - 0xfff, 0, 0x10, 0x2000, PF_R)], 0x1000), Err(PlanError::OutOfRange));
-        assert_eq!(plan(ET_EXEC, &[ok, load(0x400000, 0, 0x100, 0x100, PF_R)], 0x1000), Err(PlanError::Overlap));
-        assert_eq!(plan(ET_EXEC, &[load(0x500000, 0, 0x10, 0x10, PF_R), ok], 0x1000), Err(PlanError::Overlap));
-        assert_eq!(plan(ET_EXEC, &[load(0x400000, 0, 0x10, 0x10, PF_R | PF_W | PF_X)], 0x1000), Err(PlanError::WriteAndExec));
+        assert_eq!(
+            plan(ET_EXEC, &[load(0x400000, 0, 0x200, 0x100, PF_R)], 0x1000),
+            Err(PlanError::FileszOverMemsz)
+        );
+        assert_eq!(
+            plan(
+                ET_EXEC,
+                &[load(0x400000, 0xf00, 0x200, 0x200, PF_R)],
+                0x1000
+            ),
+            Err(PlanError::PastEndOfFile)
+        );
+        assert_eq!(
+            plan(ET_EXEC, &[load(0x400000, u64::MAX, 2, 2, PF_R)], 0x1000),
+            Err(PlanError::PastEndOfFile)
+        );
+        assert_eq!(
+            plan(ET_EXEC, &[load(0x400010, 0x20, 0x10, 0x10, PF_R)], 0x1000),
+            Err(PlanError::Misaligned)
+        );
+        assert_eq!(
+            plan(ET_EXEC, &[load(0, 0, 0x10, 0x10, PF_R)], 0x1000),
+            Err(PlanError::OutOfRange)
+        );
+        assert_eq!(
+            plan(ET_EXEC, &[load(T - 0x1000, 0, 0x10, 0x2000, PF_R)], 0x1000),
+            Err(PlanError::OutOfRange)
+        );
+        assert_eq!(
+            plan(
+                ET_EXEC,
+                &[load(u64::MAX - 0xfff, 0, 0x10, 0x2000, PF_R)],
+                0x1000
+            ),
+            Err(PlanError::OutOfRange)
+        );
+        assert_eq!(
+            plan(
+                ET_EXEC,
+                &[ok, load(0x400000, 0, 0x100, 0x100, PF_R)],
+                0x1000
+            ),
+            Err(PlanError::Overlap)
+        );
+        assert_eq!(
+            plan(ET_EXEC, &[load(0x500000, 0, 0x10, 0x10, PF_R), ok], 0x1000),
+            Err(PlanError::Overlap)
+        );
+        assert_eq!(
+            plan(
+                ET_EXEC,
+                &[load(0x400000, 0, 0x10, 0x10, PF_R | PF_W | PF_X)],
+                0x1000
+            ),
+            Err(PlanError::WriteAndExec)
+        );
         let mut interp = ok;
         interp.p_type = PT_INTERP;
-        assert_eq!(plan(ET_EXEC, &[interp, ok], 0x1000), Err(PlanError::Interpreter));
+        assert_eq!(
+            plan(ET_EXEC, &[interp, ok], 0x1000),
+            Err(PlanError::Interpreter)
+        );
     }
 
     /// Random and mutated headers: parsing and planning return errors, never panic, and
@@ -444,7 +559,13 @@ mod tests {
         let good = {
             let mut f = header(ET_EXEC, EM_AARCH64, 2);
             let mut ph = vec![0u8; 112];
-            for (i, p) in [load(0x400000, 0, 0x200, 0x200, PF_R | PF_X), load(0x401200, 0x200, 0x10, 0x800, PF_R | PF_W)].iter().enumerate() {
+            for (i, p) in [
+                load(0x400000, 0, 0x200, 0x200, PF_R | PF_X),
+                load(0x401200, 0x200, 0x10, 0x800, PF_R | PF_W),
+            ]
+            .iter()
+            .enumerate()
+            {
                 let b = &mut ph[i * 56..];
                 b[0..4].copy_from_slice(&p.p_type.to_le_bytes());
                 b[4..8].copy_from_slice(&p.p_flags.to_le_bytes());
@@ -459,7 +580,11 @@ mod tests {
         };
         let mut accepted = 0;
         for round in 0..20000 {
-            let mut f = if round % 4 == 0 { (0..(rnd() % 400) as usize).map(|_| rnd() as u8).collect() } else { good.clone() };
+            let mut f = if round % 4 == 0 {
+                (0..(rnd() % 400) as usize).map(|_| rnd() as u8).collect()
+            } else {
+                good.clone()
+            };
             if !f.is_empty() {
                 for _ in 0..(rnd() % 6) {
                     let i = (rnd() as usize) % f.len();
@@ -467,18 +592,28 @@ mod tests {
                 }
             }
             let size = f.len() as u64;
-            let Ok(h) = parse_header(&f, size) else { continue };
+            let Ok(h) = parse_header(&f, size) else {
+                continue;
+            };
             let off = h.e_phoff as usize;
             let n = h.e_phnum as usize * PHDR_SIZE;
             let phdrs = parse_phdrs(&f[off..off + n]);
             if let Ok(p) = plan_load(&h, &phdrs, size, 0xaaaa_aaaa_a000, 0x1000, 0x1000, T) {
                 accepted += 1;
                 for s in &p.segments {
-                    assert!(s.start >= 0x1000 && s.mem_end <= T && s.start <= s.file_end && s.file_end <= s.mem_end.max(s.file_end));
+                    assert!(
+                        s.start >= 0x1000
+                            && s.mem_end <= T
+                            && s.start <= s.file_end
+                            && s.file_end <= s.mem_end.max(s.file_end)
+                    );
                 }
             }
         }
-        assert!(accepted > 100, "the fuzzer should also produce loadable files ({accepted})");
+        assert!(
+            accepted > 100,
+            "the fuzzer should also produce loadable files ({accepted})"
+        );
     }
 
     #[test]

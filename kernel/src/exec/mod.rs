@@ -75,7 +75,13 @@ mod kernel {
     }
 
     /// execve and execveat (Linux `do_execveat_common` + `bprm_execve`).
-    pub fn do_execveat_common(dirfd: i32, filename: &str, argv: ArgSource, envp: ArgSource, flags: u32) -> KResult<TrapFrame> {
+    pub fn do_execveat_common(
+        dirfd: i32,
+        filename: &str,
+        argv: ArgSource,
+        envp: ArgSource,
+        flags: u32,
+    ) -> KResult<TrapFrame> {
         if flags & !(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0 {
             return Err(Errno::EINVAL);
         }
@@ -141,7 +147,8 @@ mod kernel {
             let mut b = [0u8; 1];
             loop {
                 let (pa, _) = bprm.mm.lookup(bprm.p + len).ok_or(Errno::EFAULT)?;
-                let va = crate::mm::layout::phys_to_virt(pa) + (bprm.p + len) % crate::mm::layout::PAGE_SIZE;
+                let va = crate::mm::layout::phys_to_virt(pa)
+                    + (bprm.p + len) % crate::mm::layout::PAGE_SIZE;
                 // SAFETY: a present frame of the new mm, through the linear map.
                 b[0] = unsafe { *(va as *const u8) };
                 len += 1;
@@ -176,7 +183,14 @@ mod kernel {
     fn begin_new_exec(bprm: LinuxBinprm, loaded: ElfLoaded) -> TrapFrame {
         let cur = current();
         de_thread(&cur);
-        let name = bprm.filename.rsplit('/').next().unwrap_or("").chars().take(15).collect::<String>();
+        let name = bprm
+            .filename
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(15)
+            .collect::<String>();
         let new_mm = Arc::new(Mutex::new(bprm.mm));
         let old_mm = {
             let mut inner = cur.inner.lock();
@@ -206,7 +220,12 @@ mod kernel {
         context::write_tpidr_el0(0);
         context::fpsimd_load(&FpsimdState::default());
         // start_thread: a clean register set at EL0 (PSTATE 0: EL0t, interrupts on).
-        TrapFrame { pc: loaded.entry as u64, sp: loaded.sp as u64, pstate: 0, ..Default::default() }
+        TrapFrame {
+            pc: loaded.entry as u64,
+            sp: loaded.sp as u64,
+            pstate: 0,
+            ..Default::default()
+        }
     }
 
     /// Make the caller the only thread of its process (Linux `de_thread`): the others
@@ -243,13 +262,22 @@ mod kernel {
         for v in mm.vmas.iter() {
             let name = if v.vm_flags.contains(VmFlags::GROWSDOWN) {
                 "[stack]"
-            } else if v.vm_file.is_none() && v.vm_start >= mm.start_brk && v.vm_end <= crate::mm::layout::page_align_up(mm.brk).unwrap_or(0) && mm.brk > mm.start_brk {
+            } else if v.vm_file.is_none()
+                && v.vm_start >= mm.start_brk
+                && v.vm_end <= crate::mm::layout::page_align_up(mm.brk).unwrap_or(0)
+                && mm.brk > mm.start_brk
+            {
                 "[heap]"
             } else {
                 ""
             };
             crate::println!("  {}", maps_line(v, name));
         }
-        crate::println!("  bprm->p = 0x{:x}, argc {}, envc {}", bprm.p, bprm.argc, bprm.envc);
+        crate::println!(
+            "  bprm->p = 0x{:x}, argc {}, envc {}",
+            bprm.p,
+            bprm.argc,
+            bprm.envc
+        );
     }
 }

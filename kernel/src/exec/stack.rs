@@ -32,9 +32,15 @@ pub fn randomize_stack_top(stack_top: usize, randomize: bool) -> usize {
 /// which uses `move_page_tables`): each present page's entry is re-made `shift` lower.
 fn shift_arg_pages(bprm: &mut LinuxBinprm, shift: usize) -> KResult<()> {
     let mm = &mut bprm.mm;
-    let vma = mm.vmas.find_vma(layout::STACK_TOP - 1).cloned().ok_or(Errno::EFAULT)?;
+    let vma = mm
+        .vmas
+        .find_vma(layout::STACK_TOP - 1)
+        .cloned()
+        .ok_or(Errno::EFAULT)?;
     let (old_start, old_end) = (vma.vm_start, vma.vm_end);
-    mm.vmas.remove_range(old_start, old_end).map_err(Errno::from)?;
+    mm.vmas
+        .remove_range(old_start, old_end)
+        .map_err(Errno::from)?;
     let mut moved = vma.clone();
     moved.vm_start -= shift;
     moved.vm_end -= shift;
@@ -68,11 +74,21 @@ pub fn setup_arg_pages(bprm: &mut LinuxBinprm, stack_top: usize) -> KResult<()> 
         shift_arg_pages(bprm, stack_shift)?;
     }
     let mm = &mut bprm.mm;
-    let vma = mm.vmas.find_vma(stack_top - 1).cloned().ok_or(Errno::EFAULT)?;
+    let vma = mm
+        .vmas
+        .find_vma(stack_top - 1)
+        .cloned()
+        .ok_or(Errno::EFAULT)?;
     let stack_size = vma.vm_end - vma.vm_start;
     let rlim = layout::RLIMIT_STACK_DEFAULT;
-    let stack_base = if stack_size + STACK_EXPAND > rlim { vma.vm_end - rlim } else { vma.vm_start - STACK_EXPAND };
+    let stack_base = if stack_size + STACK_EXPAND > rlim {
+        vma.vm_end - rlim
+    } else {
+        vma.vm_start - STACK_EXPAND
+    };
     mm.start_stack = bprm.p;
-    mm.vmas.expand_down(vma.vm_start, stack_base & !(PAGE_SIZE - 1)).map_err(|_| Errno::EFAULT)?;
+    mm.vmas
+        .expand_down(vma.vm_start, stack_base & !(PAGE_SIZE - 1))
+        .map_err(|_| Errno::EFAULT)?;
     Ok(())
 }

@@ -79,17 +79,28 @@ pub fn handle_mm_fault(mm: &mut MmStruct, addr: usize, access: Access) -> Result
 /// next lower VMA.
 pub fn expand_stack(mm: &mut MmStruct, vm_start: usize, addr: usize) -> Result<(), VmFault> {
     let new_start = addr & !(PAGE_SIZE - 1);
-    let vm_end = mm.vmas.vma_at(vm_start).map(|v| v.vm_end).ok_or(VmFault::MapErr)?;
+    let vm_end = mm
+        .vmas
+        .vma_at(vm_start)
+        .map(|v| v.vm_end)
+        .ok_or(VmFault::MapErr)?;
     if vm_end - new_start > layout::RLIMIT_STACK_DEFAULT {
         return Err(VmFault::MapErr);
     }
-    let prev_end = mm.vmas.iter().take_while(|v| v.vm_end <= vm_start).last().map(|v| v.vm_end);
+    let prev_end = mm
+        .vmas
+        .iter()
+        .take_while(|v| v.vm_end <= vm_start)
+        .last()
+        .map(|v| v.vm_end);
     if let Some(prev_end) = prev_end {
         if new_start < prev_end.saturating_add(layout::STACK_GUARD_GAP) {
             return Err(VmFault::MapErr);
         }
     }
-    mm.vmas.expand_down(vm_start, new_start).map_err(|_| VmFault::MapErr)
+    mm.vmas
+        .expand_down(vm_start, new_start)
+        .map_err(|_| VmFault::MapErr)
 }
 
 /// A page not present yet (Linux `do_anonymous_page` / `do_read_fault`): a zeroed frame,
@@ -146,7 +157,11 @@ fn do_wp_page(mm: &mut MmStruct, page: usize, old: usize, flags: VmFlags) -> Res
 /// A data or instruction abort from EL0 (Linux `do_mem_abort` -> `do_page_fault`):
 /// resolve it, or send the signal the fault deserves. Alignment and external aborts are
 /// SIGBUS; a fault the VMAs do not allow is SIGSEGV; no memory is SIGKILL.
-pub fn do_mem_abort(far: usize, esr: crate::arch::aarch64::esr::Esr, frame: &crate::arch::aarch64::trap::TrapFrame) {
+pub fn do_mem_abort(
+    far: usize,
+    esr: crate::arch::aarch64::esr::Esr,
+    frame: &crate::arch::aarch64::trap::TrapFrame,
+) {
     use crate::task::signal::{force_sig, SIGBUS, SIGKILL, SIGSEGV};
     let cur = crate::task::sched::current();
     let kind = esr.abort().map(|a| a.kind);
@@ -190,7 +205,10 @@ pub fn do_mem_abort(far: usize, esr: crate::arch::aarch64::esr::Esr, frame: &cra
 /// A kernel access to user memory (inside `uaccess`) faulted: resolve it as the user's
 /// own access would be (Linux `do_page_fault` for a kernel-mode fault on a user address
 /// with an exception-table entry). Err means "return EFAULT".
-pub fn do_user_fault_from_kernel(far: usize, esr: crate::arch::aarch64::esr::Esr) -> Result<(), VmFault> {
+pub fn do_user_fault_from_kernel(
+    far: usize,
+    esr: crate::arch::aarch64::esr::Esr,
+) -> Result<(), VmFault> {
     use crate::arch::aarch64::esr::FaultKind;
     if !layout::is_user_addr(far) {
         return Err(VmFault::MapErr);
@@ -199,7 +217,11 @@ pub fn do_user_fault_from_kernel(far: usize, esr: crate::arch::aarch64::esr::Esr
         Some(FaultKind::Translation | FaultKind::Permission | FaultKind::AccessFlag) => {}
         _ => return Err(VmFault::MapErr),
     }
-    let access = if esr.fault_is_write() { Access::Write } else { Access::Read };
+    let access = if esr.fault_is_write() {
+        Access::Write
+    } else {
+        Access::Read
+    };
     let cur = crate::task::sched::current();
     let mm = cur.inner.lock().mm.clone().ok_or(VmFault::MapErr)?;
     let r = handle_mm_fault(&mut mm.lock(), far, access);

@@ -99,20 +99,32 @@ impl MmStruct {
 
     /// What the page table maps at `va` now: (frame, permissions).
     pub fn lookup(&self, va: usize) -> Option<(usize, Prot)> {
-        self.pgd.translate(&mut KernelPhysMem, va).map(|t| (t.pa & !(PAGE_SIZE - 1), t.prot))
+        self.pgd
+            .translate(&mut KernelPhysMem, va)
+            .map(|t| (t.pa & !(PAGE_SIZE - 1), t.prot))
     }
 
     /// Map frame `pa` at `va` (the caller holds a reference on the frame for this mapping).
     pub fn map_page(&mut self, va: usize, pa: usize, prot: Prot) -> KResult<()> {
-        self.pgd.map(&mut KernelPhysMem, va, pa, PageSize::Size4K, prot | Prot::USER).map_err(|e| match e {
-            MapError::NoMemory => Errno::ENOMEM,
-            _ => Errno::EINVAL,
-        })
+        self.pgd
+            .map(
+                &mut KernelPhysMem,
+                va,
+                pa,
+                PageSize::Size4K,
+                prot | Prot::USER,
+            )
+            .map_err(|e| match e {
+                MapError::NoMemory => Errno::ENOMEM,
+                _ => Errno::EINVAL,
+            })
     }
 
     /// Change the permissions of the page at `va` and flush its TLB entry.
     pub fn protect_page(&mut self, va: usize, prot: Prot) -> KResult<()> {
-        self.pgd.protect(&mut KernelPhysMem, va, prot | Prot::USER).map_err(|_| Errno::EINVAL)?;
+        self.pgd
+            .protect(&mut KernelPhysMem, va, prot | Prot::USER)
+            .map_err(|_| Errno::EINVAL)?;
         self.flush_tlb_page(va);
         Ok(())
     }
@@ -149,8 +161,11 @@ impl MmStruct {
         child.arg_end = self.arg_end;
         child.env_start = self.env_start;
         child.env_end = self.env_end;
-        let ranges: alloc::vec::Vec<(usize, usize, VmFlags)> =
-            self.vmas.iter().map(|v| (v.vm_start, v.vm_end, v.vm_flags)).collect();
+        let ranges: alloc::vec::Vec<(usize, usize, VmFlags)> = self
+            .vmas
+            .iter()
+            .map(|v| (v.vm_start, v.vm_end, v.vm_flags))
+            .collect();
         let mut wrprotected = false;
         for (start, end, flags) in ranges {
             let cow = !flags.contains(VmFlags::SHARED) && flags.contains(VmFlags::WRITE);

@@ -53,9 +53,20 @@ pub const MAP_HUGETLB: u32 = 0x40000;
 /// MAP_FIXED_NOREPLACE: exactly at addr, EEXIST if anything is there.
 pub const MAP_FIXED_NOREPLACE: u32 = 0x100000;
 
-const KNOWN_FLAGS: u32 = MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_GROWSDOWN
-    | MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK
-    | MAP_STACK | MAP_HUGETLB | MAP_FIXED_NOREPLACE;
+const KNOWN_FLAGS: u32 = MAP_SHARED
+    | MAP_PRIVATE
+    | MAP_FIXED
+    | MAP_ANONYMOUS
+    | MAP_GROWSDOWN
+    | MAP_DENYWRITE
+    | MAP_EXECUTABLE
+    | MAP_LOCKED
+    | MAP_NORESERVE
+    | MAP_POPULATE
+    | MAP_NONBLOCK
+    | MAP_STACK
+    | MAP_HUGETLB
+    | MAP_FIXED_NOREPLACE;
 
 /// The file side of a file mapping: the object and whether it was opened for writing.
 pub struct MapFile {
@@ -83,10 +94,22 @@ pub fn get_unmapped_area(mm: &MmStruct, hint: usize, len: usize) -> KResult<usiz
         }
     }
     mm.vmas
-        .find_gap_topdown(len, PAGE_SIZE, layout::MMAP_MIN_ADDR, mm.mmap_base, layout::STACK_GUARD_GAP)
+        .find_gap_topdown(
+            len,
+            PAGE_SIZE,
+            layout::MMAP_MIN_ADDR,
+            mm.mmap_base,
+            layout::STACK_GUARD_GAP,
+        )
         .or_else(|| {
             // Linux falls back to a bottom-up search when the top-down one fails.
-            mm.vmas.find_gap_topdown(len, PAGE_SIZE, layout::MMAP_MIN_ADDR, layout::TASK_SIZE, layout::STACK_GUARD_GAP)
+            mm.vmas.find_gap_topdown(
+                len,
+                PAGE_SIZE,
+                layout::MMAP_MIN_ADDR,
+                layout::TASK_SIZE,
+                layout::STACK_GUARD_GAP,
+            )
         })
         .ok_or(Errno::ENOMEM)
 }
@@ -94,13 +117,23 @@ pub fn get_unmapped_area(mm: &MmStruct, hint: usize, len: usize) -> KResult<usiz
 /// A mapping ending at `end` must leave the guard gap below a stack above it.
 fn gap_below_stack_ok(mm: &MmStruct, end: usize) -> bool {
     match mm.vmas.find_vma(end) {
-        Some(v) if v.vm_flags.contains(VmFlags::GROWSDOWN) => v.vm_start >= end.saturating_add(layout::STACK_GUARD_GAP),
+        Some(v) if v.vm_flags.contains(VmFlags::GROWSDOWN) => {
+            v.vm_start >= end.saturating_add(layout::STACK_GUARD_GAP)
+        }
         _ => true,
     }
 }
 
 /// mmap's checks and placement (Linux `do_mmap`), then `mmap_region`. Returns the address.
-pub fn do_mmap(mm: &mut MmStruct, addr: usize, len: usize, prot: u32, flags: u32, file: Option<MapFile>, offset: usize) -> KResult<usize> {
+pub fn do_mmap(
+    mm: &mut MmStruct,
+    addr: usize,
+    len: usize,
+    prot: u32,
+    flags: u32,
+    file: Option<MapFile>,
+    offset: usize,
+) -> KResult<usize> {
     if len == 0 || offset % PAGE_SIZE != 0 {
         return Err(Errno::EINVAL);
     }
@@ -142,21 +175,28 @@ pub fn do_mmap(mm: &mut MmStruct, addr: usize, len: usize, prot: u32, flags: u32
         if addr.checked_add(len).is_none_or(|e| e > layout::TASK_SIZE) {
             return Err(Errno::ENOMEM);
         }
-        if flags & MAP_FIXED_NOREPLACE != 0 && mm.vmas.find_vma_intersection(addr, addr + len).is_some() {
+        if flags & MAP_FIXED_NOREPLACE != 0
+            && mm.vmas.find_vma_intersection(addr, addr + len).is_some()
+        {
             return Err(Errno::EEXIST);
         }
         addr
     } else {
         get_unmapped_area(mm, addr, len)?
     };
-    let mut vm_flags = VmFlags::from_prot_bits(prot) | VmFlags::MAYREAD | VmFlags::MAYWRITE | VmFlags::MAYEXEC;
+    let mut vm_flags =
+        VmFlags::from_prot_bits(prot) | VmFlags::MAYREAD | VmFlags::MAYWRITE | VmFlags::MAYEXEC;
     if shared {
         vm_flags |= VmFlags::SHARED | VmFlags::MAYSHARE;
     }
     if flags & MAP_GROWSDOWN != 0 {
         vm_flags |= VmFlags::GROWSDOWN;
     }
-    let file = if anonymous { None } else { file.map(|f| f.file) };
+    let file = if anonymous {
+        None
+    } else {
+        file.map(|f| f.file)
+    };
     mmap_region(mm, start, len, vm_flags, file, offset / PAGE_SIZE)?;
     if flags & MAP_POPULATE != 0 || (shared && anonymous) {
         populate(mm, start, start + len);
@@ -166,7 +206,14 @@ pub fn do_mmap(mm: &mut MmStruct, addr: usize, len: usize, prot: u32, flags: u32
 
 /// Create (or merge into a neighbour) the VMA for `[start, start + len)`, first
 /// unmapping whatever MAP_FIXED covers (Linux `mmap_region`).
-pub fn mmap_region(mm: &mut MmStruct, start: usize, len: usize, flags: VmFlags, file: Option<Arc<dyn VmFile>>, pgoff: usize) -> KResult<()> {
+pub fn mmap_region(
+    mm: &mut MmStruct,
+    start: usize,
+    len: usize,
+    flags: VmFlags,
+    file: Option<Arc<dyn VmFile>>,
+    pgoff: usize,
+) -> KResult<()> {
     do_munmap(mm, start, len)?;
     let vma = match file {
         Some(f) => VmArea::new_file(start, start + len, flags, f, pgoff),
@@ -209,7 +256,9 @@ pub fn do_munmap(mm: &mut MmStruct, start: usize, len: usize) -> KResult<()> {
         Ok(r) => r,
         Err(VmaError::BadRange) if start < layout::MMAP_MIN_ADDR => {
             // A range starting in page 0 holds no VMA: only the part above matters.
-            mm.vmas.remove_range(layout::MMAP_MIN_ADDR.min(end), end).unwrap_or_default()
+            mm.vmas
+                .remove_range(layout::MMAP_MIN_ADDR.min(end), end)
+                .unwrap_or_default()
         }
         Err(e) => return Err(e.into()),
     };
@@ -240,11 +289,16 @@ pub fn do_mprotect(mm: &mut MmStruct, start: usize, len: usize, prot: u32) -> KR
     }
     let new = VmFlags::from_prot_bits(prot);
     let rwx = VmFlags::READ | VmFlags::WRITE | VmFlags::EXEC;
-    mm.vmas.change_flags(start, end, |f| (f - rwx) | new).map_err(Errno::from)?;
+    mm.vmas
+        .change_flags(start, end, |f| (f - rwx) | new)
+        .map_err(Errno::from)?;
     let mut va = start;
     while va < end {
         if let Some((pa, _)) = mm.lookup(va) {
-            let shared = mm.vmas.vma_at(va).is_some_and(|v| v.vm_flags.contains(VmFlags::SHARED));
+            let shared = mm
+                .vmas
+                .vma_at(va)
+                .is_some_and(|v| v.vm_flags.contains(VmFlags::SHARED));
             let mut p = new.to_prot();
             if !shared && page_alloc::page_count(pa) > 1 {
                 p -= Prot::WRITE; // still copy-on-write
@@ -282,11 +336,21 @@ pub fn do_brk(mm: &mut MmStruct, brk: usize) -> usize {
         return brk;
     }
     // Growing: the new pages (and a guard page) must not touch another mapping.
-    if mm.vmas.find_vma_intersection(oldbrk, newbrk + PAGE_SIZE).is_some() || !gap_below_stack_ok(mm, newbrk) {
+    if mm
+        .vmas
+        .find_vma_intersection(oldbrk, newbrk + PAGE_SIZE)
+        .is_some()
+        || !gap_below_stack_ok(mm, newbrk)
+    {
         return mm.brk;
     }
-    let flags = VmFlags::READ | VmFlags::WRITE | VmFlags::MAYREAD | VmFlags::MAYWRITE | VmFlags::MAYEXEC;
-    if mm.vmas.insert(VmArea::new_anon(oldbrk, newbrk, flags)).is_err() {
+    let flags =
+        VmFlags::READ | VmFlags::WRITE | VmFlags::MAYREAD | VmFlags::MAYWRITE | VmFlags::MAYEXEC;
+    if mm
+        .vmas
+        .insert(VmArea::new_anon(oldbrk, newbrk, flags))
+        .is_err()
+    {
         return mm.brk;
     }
     mm.brk = brk;

@@ -148,7 +148,11 @@ pub fn get_page(pa: usize) {
 /// Drop a reference; the last one frees the frame (Linux `put_page`).
 pub fn put_page(pa: usize) {
     let old = refcount(pa).fetch_sub(1, Ordering::AcqRel);
-    assert!(old != 0, "put_page: frame 0x{:x} has no references (kernel bug)", pa);
+    assert!(
+        old != 0,
+        "put_page: frame 0x{:x} has no references (kernel bug)",
+        pa
+    );
     if old == 1 {
         free_page(pa);
     }

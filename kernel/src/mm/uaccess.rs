@@ -81,7 +81,9 @@ unsafe impl<T: UserPod, const N: usize> UserPod for [T; N] {}
 pub fn get_user<T: UserPod>(src: usize) -> KResult<T> {
     let mut v = core::mem::MaybeUninit::<T>::uninit();
     // SAFETY: the slice covers exactly the bytes of `v`.
-    let bytes = unsafe { core::slice::from_raw_parts_mut(v.as_mut_ptr() as *mut u8, core::mem::size_of::<T>()) };
+    let bytes = unsafe {
+        core::slice::from_raw_parts_mut(v.as_mut_ptr() as *mut u8, core::mem::size_of::<T>())
+    };
     copy_from_user(bytes, src)?;
     // SAFETY: all bytes were written, and T accepts any bit pattern (UserPod).
     Ok(unsafe { v.assume_init() })
@@ -90,7 +92,9 @@ pub fn get_user<T: UserPod>(src: usize) -> KResult<T> {
 /// Write one value to user memory (Linux `put_user`).
 pub fn put_user<T: UserPod>(dst: usize, v: T) -> KResult<()> {
     // SAFETY: reads exactly the bytes of `v`, which is plain data.
-    let bytes = unsafe { core::slice::from_raw_parts(&v as *const T as *const u8, core::mem::size_of::<T>()) };
+    let bytes = unsafe {
+        core::slice::from_raw_parts(&v as *const T as *const u8, core::mem::size_of::<T>())
+    };
     copy_to_user(dst, bytes)
 }
 

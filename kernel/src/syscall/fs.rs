@@ -63,7 +63,10 @@ pub fn sys_openat(f: &mut TrapFrame) -> KResult<usize> {
 
 fn install(file: Arc<File>, cloexec: bool, min: usize) -> KResult<usize> {
     let files = current().inner.lock().files.clone();
-    let fd = files.lock().install(min, file, cloexec).ok_or(Errno::EMFILE);
+    let fd = files
+        .lock()
+        .install(min, file, cloexec)
+        .ok_or(Errno::EMFILE);
     fd
 }
 
@@ -123,7 +126,10 @@ pub fn sys_dup3(f: &mut TrapFrame) -> KResult<usize> {
     let file = vfs::fget(old)?;
     let new = usize::try_from(new).map_err(|_| Errno::EBADF)?;
     let files = current().inner.lock().files.clone();
-    let replaced = files.lock().install_at(new, file, flags & O_CLOEXEC != 0).ok_or(Errno::EBADF)?;
+    let replaced = files
+        .lock()
+        .install_at(new, file, flags & O_CLOEXEC != 0)
+        .ok_or(Errno::EBADF)?;
     drop(replaced);
     Ok(new)
 }
@@ -150,7 +156,11 @@ pub fn sys_fcntl(f: &mut TrapFrame) -> KResult<usize> {
             }
             install(file, cmd == F_DUPFD_CLOEXEC, a)
         }
-        F_GETFD => Ok(files.lock().entry_mut(fd as usize).map(|e| e.cloexec as usize).unwrap_or(0)),
+        F_GETFD => Ok(files
+            .lock()
+            .entry_mut(fd as usize)
+            .map(|e| e.cloexec as usize)
+            .unwrap_or(0)),
         F_SETFD => {
             if let Some(e) = files.lock().entry_mut(fd as usize) {
                 e.cloexec = a & FD_CLOEXEC != 0;
@@ -214,7 +224,18 @@ pub fn sys_ioctl(f: &mut TrapFrame) -> KResult<usize> {
 pub fn sys_chdir(f: &mut TrapFrame) -> KResult<usize> {
     let path = user_path(arg(f, 0))?;
     let (start, root) = vfs::lookup_start(AT_FDCWD, &path)?;
-    let ino = vfs::with_fs(|fs| namei::lookup(fs, start, root, &path, LookupFlags { follow_last_symlink: true, want_dir: true }))?;
+    let ino = vfs::with_fs(|fs| {
+        namei::lookup(
+            fs,
+            start,
+            root,
+            &path,
+            LookupFlags {
+                follow_last_symlink: true,
+                want_dir: true,
+            },
+        )
+    })?;
     current().inner.lock().fs.lock().cwd = ino;
     Ok(0)
 }
@@ -222,7 +243,9 @@ pub fn sys_chdir(f: &mut TrapFrame) -> KResult<usize> {
 /// fchdir(fd).
 pub fn sys_fchdir(f: &mut TrapFrame) -> KResult<usize> {
     let file = vfs::fget(fd_arg(f, 0))?;
-    let FileKind::Dir(ino) = file.kind else { return Err(Errno::ENOTDIR) };
+    let FileKind::Dir(ino) = file.kind else {
+        return Err(Errno::ENOTDIR);
+    };
     current().inner.lock().fs.lock().cwd = ino;
     Ok(0)
 }
@@ -247,8 +270,18 @@ pub fn sys_pipe2(f: &mut TrapFrame) -> KResult<usize> {
     }
     let pipe = Arc::new(Pipe::new());
     let nb = flags & O_NONBLOCK;
-    let r = File::new(FileKind::PipeRead(pipe.clone()), O_RDONLY | nb, None, String::from("pipe:[r]"));
-    let w = File::new(FileKind::PipeWrite(pipe), O_WRONLY | nb, None, String::from("pipe:[w]"));
+    let r = File::new(
+        FileKind::PipeRead(pipe.clone()),
+        O_RDONLY | nb,
+        None,
+        String::from("pipe:[r]"),
+    );
+    let w = File::new(
+        FileKind::PipeWrite(pipe),
+        O_WRONLY | nb,
+        None,
+        String::from("pipe:[w]"),
+    );
     let cloexec = flags & O_CLOEXEC != 0;
     let files = current().inner.lock().files.clone();
     let (rfd, wfd) = {
@@ -276,7 +309,8 @@ pub fn sys_mkdirat(f: &mut TrapFrame) -> KResult<usize> {
     let (start, root) = vfs::lookup_start(fd_arg(f, 0), &path)?;
     vfs::with_fs(|fs| {
         let (dir, name) = namei::lookup_parent(fs, start, root, &path)?;
-        fs.mkdir(dir, &name, arg(f, 2) as u32 & 0o7777 & !0o022).map(|_| 0)
+        fs.mkdir(dir, &name, arg(f, 2) as u32 & 0o7777 & !0o022)
+            .map(|_| 0)
     })
 }
 
@@ -287,7 +321,12 @@ pub fn sys_unlinkat(f: &mut TrapFrame) -> KResult<usize> {
     let rmdir = arg(f, 2) & 0x200 != 0;
     vfs::with_fs(|fs| {
         let (dir, name) = namei::lookup_parent(fs, start, root, &path)?;
-        if rmdir { fs.rmdir(dir, &name) } else { fs.unlink(dir, &name) }.map(|_| 0)
+        if rmdir {
+            fs.rmdir(dir, &name)
+        } else {
+            fs.unlink(dir, &name)
+        }
+        .map(|_| 0)
     })
 }
 
@@ -305,13 +344,23 @@ pub fn sys_readlinkat(f: &mut TrapFrame) -> KResult<usize> {
 /// saved registers start the new one (x0 = 0).
 pub fn sys_execve(f: &mut TrapFrame) -> KResult<usize> {
     let path = user_path(arg(f, 0))?;
-    *f = exec::do_execve(&path, ArgSource::User(arg(f, 1) as usize), ArgSource::User(arg(f, 2) as usize))?;
+    *f = exec::do_execve(
+        &path,
+        ArgSource::User(arg(f, 1) as usize),
+        ArgSource::User(arg(f, 2) as usize),
+    )?;
     Ok(0)
 }
 
 /// execveat(dirfd, path, argv, envp, flags): AT_FDCWD, a dirfd, AT_EMPTY_PATH.
 pub fn sys_execveat(f: &mut TrapFrame) -> KResult<usize> {
     let path = user_path(arg(f, 1))?;
-    *f = exec::do_execveat_common(fd_arg(f, 0), &path, ArgSource::User(arg(f, 2) as usize), ArgSource::User(arg(f, 3) as usize), arg(f, 4) as u32)?;
+    *f = exec::do_execveat_common(
+        fd_arg(f, 0),
+        &path,
+        ArgSource::User(arg(f, 2) as usize),
+        ArgSource::User(arg(f, 3) as usize),
+        arg(f, 4) as u32,
+    )?;
     Ok(0)
 }

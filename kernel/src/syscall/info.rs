@@ -13,7 +13,14 @@ pub const UTS_RELEASE: &str = "6.1.0-linnet";
 /// programs that check it behave as on Linux; release and version say "linnet".
 pub fn sys_uname(f: &mut TrapFrame) -> KResult<usize> {
     let mut buf = [0u8; 65 * 6];
-    let fields = ["Linux", "linnet", UTS_RELEASE, concat!("#1 Linnet ", env!("CARGO_PKG_VERSION")), "aarch64", "(none)"];
+    let fields = [
+        "Linux",
+        "linnet",
+        UTS_RELEASE,
+        concat!("#1 Linnet ", env!("CARGO_PKG_VERSION")),
+        "aarch64",
+        "(none)",
+    ];
     for (i, s) in fields.iter().enumerate() {
         buf[i * 65..i * 65 + s.len()].copy_from_slice(s.as_bytes());
     }
@@ -28,7 +35,7 @@ pub fn sys_sysinfo(f: &mut TrapFrame) -> KResult<usize> {
     s[0] = crate::drivers::timer::uptime_ns() / 1_000_000_000; // uptime
     s[4] = page_alloc::nr_total_pages() as u64; // totalram
     s[5] = page_alloc::nr_free_pages() as u64; // freeram
-    // procs (u16) and mem_unit (u32) share words: procs at byte 80, mem_unit at 104.
+                                               // procs (u16) and mem_unit (u32) share words: procs at byte 80, mem_unit at 104.
     let mut bytes = [0u8; 112];
     for (i, v) in s.iter().enumerate() {
         bytes[i * 8..i * 8 + 8].copy_from_slice(&v.to_le_bytes());

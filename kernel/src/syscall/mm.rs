@@ -23,8 +23,14 @@ pub fn sys_brk(f: &mut TrapFrame) -> KResult<usize> {
 
 /// mmap(addr, len, prot, flags, fd, offset) (Linux `ksys_mmap_pgoff` -> `vm_mmap_pgoff`).
 pub fn sys_mmap(f: &mut TrapFrame) -> KResult<usize> {
-    let (addr, len, prot, flags, fd, off) =
-        (arg(f, 0) as usize, arg(f, 1) as usize, arg(f, 2) as u32, arg(f, 3) as u32, arg(f, 4) as i32, arg(f, 5) as usize);
+    let (addr, len, prot, flags, fd, off) = (
+        arg(f, 0) as usize,
+        arg(f, 1) as usize,
+        arg(f, 2) as u32,
+        arg(f, 3) as u32,
+        arg(f, 4) as i32,
+        arg(f, 5) as usize,
+    );
     let file = if flags & MAP_ANONYMOUS != 0 {
         None
     } else {
@@ -35,7 +41,10 @@ pub fn sys_mmap(f: &mut TrapFrame) -> KResult<usize> {
         if !file.readable() {
             return Err(Errno::EACCES);
         }
-        Some(MapFile { file: RamFile::new(ino, &file.path)?, writable: file.writable() })
+        Some(MapFile {
+            file: RamFile::new(ino, &file.path)?,
+            writable: file.writable(),
+        })
     };
     let mm = current_mm()?;
     let r = mmap::do_mmap(&mut mm.lock(), addr, len, prot, flags, file, off);
@@ -52,7 +61,13 @@ pub fn sys_munmap(f: &mut TrapFrame) -> KResult<usize> {
 /// mprotect(addr, len, prot).
 pub fn sys_mprotect(f: &mut TrapFrame) -> KResult<usize> {
     let mm = current_mm()?;
-    let r = mmap::do_mprotect(&mut mm.lock(), arg(f, 0) as usize, arg(f, 1) as usize, arg(f, 2) as u32).map(|_| 0);
+    let r = mmap::do_mprotect(
+        &mut mm.lock(),
+        arg(f, 0) as usize,
+        arg(f, 1) as usize,
+        arg(f, 2) as u32,
+    )
+    .map(|_| 0);
     r
 }
 

@@ -129,7 +129,9 @@ mod table {
 
     fn report_unknown(nr: usize) {
         let (word, bit) = (nr / 64, nr % 64);
-        if word < UNKNOWN_SEEN.len() && UNKNOWN_SEEN[word].fetch_or(1 << bit, Ordering::Relaxed) & (1 << bit) != 0 {
+        if word < UNKNOWN_SEEN.len()
+            && UNKNOWN_SEEN[word].fetch_or(1 << bit, Ordering::Relaxed) & (1 << bit) != 0
+        {
             return;
         }
         let cur = crate::task::sched::current();

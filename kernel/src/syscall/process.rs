@@ -56,7 +56,12 @@ fn ticks_to_timeval(ticks: u64) -> [i64; 2] {
 
 /// wait4(pid, wstatus, options, rusage) (Linux `kernel_wait4`).
 pub fn sys_wait4(f: &mut TrapFrame) -> KResult<usize> {
-    let (pid, wstatus, options, ru) = (arg(f, 0) as i32, arg(f, 1) as usize, arg(f, 2) as u32, arg(f, 3) as usize);
+    let (pid, wstatus, options, ru) = (
+        arg(f, 0) as i32,
+        arg(f, 1) as usize,
+        arg(f, 2) as u32,
+        arg(f, 3) as usize,
+    );
     match do_wait(wait_for(pid), options)? {
         None => Ok(0),
         Some(r) => {
@@ -64,10 +69,17 @@ pub fn sys_wait4(f: &mut TrapFrame) -> KResult<usize> {
                 uaccess::put_user(wstatus, r.status)?;
             }
             if ru != 0 {
-                let usage = Rusage { ru_utime: ticks_to_timeval(r.utime), ru_stime: ticks_to_timeval(r.stime), ..Default::default() };
+                let usage = Rusage {
+                    ru_utime: ticks_to_timeval(r.utime),
+                    ru_stime: ticks_to_timeval(r.stime),
+                    ..Default::default()
+                };
                 // SAFETY: Rusage is plain integers; viewing it as bytes is sound.
                 let bytes = unsafe {
-                    core::slice::from_raw_parts(&usage as *const Rusage as *const u8, core::mem::size_of::<Rusage>())
+                    core::slice::from_raw_parts(
+                        &usage as *const Rusage as *const u8,
+                        core::mem::size_of::<Rusage>(),
+                    )
                 };
                 uaccess::copy_to_user(ru, bytes)?;
             }
@@ -104,4 +116,3 @@ pub fn sys_set_tid_address(f: &mut TrapFrame) -> KResult<usize> {
     cur.inner.lock().clear_child_tid = arg(f, 0) as usize;
     Ok(cur.pid() as usize)
 }
-

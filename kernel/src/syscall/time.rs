@@ -28,8 +28,12 @@ const CLOCK_BOOTTIME: u64 = 7;
 /// clock_gettime(clockid, tp) (Linux `sys_clock_gettime`).
 pub fn sys_clock_gettime(f: &mut TrapFrame) -> KResult<usize> {
     let ns = match arg(f, 0) {
-        CLOCK_REALTIME | CLOCK_MONOTONIC | CLOCK_MONOTONIC_RAW | CLOCK_REALTIME_COARSE
-        | CLOCK_MONOTONIC_COARSE | CLOCK_BOOTTIME => timer::uptime_ns(),
+        CLOCK_REALTIME
+        | CLOCK_MONOTONIC
+        | CLOCK_MONOTONIC_RAW
+        | CLOCK_REALTIME_COARSE
+        | CLOCK_MONOTONIC_COARSE
+        | CLOCK_BOOTTIME => timer::uptime_ns(),
         CLOCK_PROCESS_CPUTIME_ID | CLOCK_THREAD_CPUTIME_ID => {
             let cur = crate::task::sched::current();
             let inner = cur.inner.lock();
@@ -49,7 +53,9 @@ pub fn get_timespec(addr: usize) -> KResult<u64> {
     if sec < 0 || !(0..1_000_000_000).contains(&nsec) {
         return Err(Errno::EINVAL);
     }
-    Ok((sec as u64).saturating_mul(1_000_000_000).saturating_add(nsec as u64))
+    Ok((sec as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(nsec as u64))
 }
 
 /// nanosleep(req, rem) (Linux `hrtimer_nanosleep`): sleeps at least `req`, rounded up to

@@ -27,12 +27,18 @@ pub fn exit_status(code: i32) -> i32 {
 /// End the whole thread group (Linux `do_group_exit`): the first caller records the
 /// group's status, every other thread gets SIGKILL, then this thread exits.
 pub fn do_group_exit(status: i32) -> ! {
-    let cur = current();
     let status = {
-        let mut sig = cur.signal.inner.lock();
-        *sig.group_exit_code.get_or_insert(status)
+        // Scoped: do_exit never returns, so a reference held here would never be dropped.
+        let cur = current();
+        let status = *cur
+            .signal
+            .inner
+            .lock()
+            .group_exit_code
+            .get_or_insert(status);
+        zap_other_threads(&cur);
+        status
     };
-    zap_other_threads(&cur);
     do_exit(status)
 }
 
@@ -139,7 +145,12 @@ fn notify_parent(leader: &Arc<TaskStruct>) {
     };
     if autoreap && leader.pid() != INIT_PID {
         leader.inner.lock().state = TaskState::Dead;
-        parent.signal.inner.lock().children.retain(|&c| c != leader.pid());
+        parent
+            .signal
+            .inner
+            .lock()
+            .children
+            .retain(|&c| c != leader.pid());
         release_task(leader);
     }
     parent.signal.wait_chldexit.wake_all();
@@ -152,13 +163,21 @@ fn forget_original_parent(cur: &Arc<TaskStruct>) {
     if children.is_empty() {
         return;
     }
-    let Some(init) = TASKS.lock().get(&INIT_PID).cloned() else { return };
+    let Some(init) = TASKS.lock().get(&INIT_PID).cloned() else {
+        return;
+    };
     let mut zombie = false;
     for pid in children {
-        let Some(child) = TASKS.lock().get(&pid).cloned() else { continue };
+        let Some(child) = TASKS.lock().get(&pid).cloned() else {
+            continue;
+        };
         // Every thread of the child process gets the new parent.
-        let threads: Vec<Arc<TaskStruct>> =
-            TASKS.lock().values().filter(|t| t.tgid() == pid).cloned().collect();
+        let threads: Vec<Arc<TaskStruct>> = TASKS
+            .lock()
+            .values()
+            .filter(|t| t.tgid() == pid)
+            .cloned()
+            .collect();
         for t in threads {
             t.inner.lock().parent = INIT_PID;
         }

@@ -129,7 +129,11 @@ pub fn copy_process(args: &KernelCloneArgs, regs: &TrapFrame) -> KResult<Arc<Tas
     } else {
         (pid, Arc::new(cur.signal.fork_copy()), args.exit_signal)
     };
-    let tls = if f.contains(CloneFlags::SETTLS) { args.tls } else { context::read_tpidr_el0() };
+    let tls = if f.contains(CloneFlags::SETTLS) {
+        args.tls
+    } else {
+        context::read_tpidr_el0()
+    };
     let inner = TaskInner {
         state: TaskState::Running,
         comm,
@@ -137,8 +141,16 @@ pub fn copy_process(args: &KernelCloneArgs, regs: &TrapFrame) -> KResult<Arc<Tas
         mm,
         exit_signal,
         exit_code: 0,
-        clear_child_tid: if f.contains(CloneFlags::CHILD_CLEARTID) { args.child_tid } else { 0 },
-        set_child_tid: if f.contains(CloneFlags::CHILD_SETTID) { args.child_tid } else { 0 },
+        clear_child_tid: if f.contains(CloneFlags::CHILD_CLEARTID) {
+            args.child_tid
+        } else {
+            0
+        },
+        set_child_tid: if f.contains(CloneFlags::CHILD_SETTID) {
+            args.child_tid
+        } else {
+            0
+        },
         pending: Default::default(),
         blocked,
         tls,

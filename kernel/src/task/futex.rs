@@ -24,7 +24,11 @@ static QUEUES: Mutex<BTreeMap<(i32, usize), Arc<WaitQueue>>> = Mutex::new(BTreeM
 
 fn queue(addr: usize) -> Arc<WaitQueue> {
     let tgid = super::sched::current().tgid();
-    QUEUES.lock().entry((tgid, addr)).or_insert_with(|| Arc::new(WaitQueue::new())).clone()
+    QUEUES
+        .lock()
+        .entry((tgid, addr))
+        .or_insert_with(|| Arc::new(WaitQueue::new()))
+        .clone()
 }
 
 /// Sleep while `*addr == val` (Linux `futex_wait`): EAGAIN if it already differs,

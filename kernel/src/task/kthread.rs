@@ -56,17 +56,34 @@ fn bare_inner(comm: &str, fs: FsStruct, files: FilesStruct) -> TaskInner {
 
 /// Turn the boot context into the idle task, pid 0 (Linux `init_task`, "swapper").
 pub fn sched_init(fs: FsStruct) {
-    let idle = TaskStruct::new(0, 0, None, Arc::new(SignalStruct::new(0, 0)), bare_inner("swapper", fs, FilesStruct::empty()));
+    let idle = TaskStruct::new(
+        0,
+        0,
+        None,
+        Arc::new(SignalStruct::new(0, 0)),
+        bare_inner("swapper", fs, FilesStruct::empty()),
+    );
     sched::init(idle);
 }
 
 /// Create pid 1 as a kernel thread that will run `f(arg)` (Linux `rest_init` ->
 /// `kernel_thread(kernel_init)`); `f` execs the init program so that, when it returns,
 /// the thread leaves to user space as a process.
-pub fn spawn_init(f: extern "C" fn(usize), arg: usize, fs: FsStruct, files: FilesStruct) -> Option<Pid> {
+pub fn spawn_init(
+    f: extern "C" fn(usize),
+    arg: usize,
+    fs: FsStruct,
+    files: FilesStruct,
+) -> Option<Pid> {
     let pid = alloc_pid()?;
     let kstack = kmap::alloc_kernel_stack()?;
-    let t = Arc::new(TaskStruct::new(pid, pid, Some(kstack), Arc::new(SignalStruct::new(pid, pid)), bare_inner("init", fs, files)));
+    let t = Arc::new(TaskStruct::new(
+        pid,
+        pid,
+        Some(kstack),
+        Arc::new(SignalStruct::new(pid, pid)),
+        bare_inner("init", fs, files),
+    ));
     let frame = t.pt_regs()?;
     // SAFETY: the task is new and not on any queue; its frame is its own stack's top.
     unsafe {
@@ -83,11 +100,18 @@ pub fn spawn_init(f: extern "C" fn(usize), arg: usize, fs: FsStruct, files: File
 pub fn init_exited(status: i32) -> ! {
     let code = if status & 0x7f == 0 {
         let code = (status >> 8) & 0xff;
-        crate::println!("Linnet: init (pid 1) exited with status {}; powering off", code);
+        crate::println!(
+            "Linnet: init (pid 1) exited with status {}; powering off",
+            code
+        );
         code
     } else {
         let sig = status & 0x7f;
-        crate::println!("Linnet: init (pid 1) was killed by {} ({}); powering off", signame(sig), sig);
+        crate::println!(
+            "Linnet: init (pid 1) was killed by {} ({}); powering off",
+            signame(sig),
+            sig
+        );
         128 + sig
     };
     crate::drivers::psci::system_off(code as u8)

@@ -29,7 +29,10 @@ impl Default for PidAllocator {
 impl PidAllocator {
     /// Nothing allocated; the first pid handed out is 1 (init).
     pub fn new() -> Self {
-        PidAllocator { used: BTreeSet::new(), last: 0 }
+        PidAllocator {
+            used: BTreeSet::new(),
+            last: 0,
+        }
     }
 
     /// The next free pid (Linux `alloc_pid` / `idr_alloc_cyclic`), or None when all

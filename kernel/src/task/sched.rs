@@ -180,8 +180,8 @@ fn context_switch(prev: Arc<TaskStruct>, next: Arc<TaskStruct>) {
     let old = CURRENT.swap(Arc::into_raw(next) as *mut _, Ordering::AcqRel);
     PREV.store(old, Ordering::Release);
     drop(prev); // our local reference; PREV still keeps the task alive
-    // SAFETY: both contexts belong to live tasks (PREV and CURRENT hold references), and
-    // next's context was saved by cpu_switch_to or made by new_task_context.
+                // SAFETY: both contexts belong to live tasks (PREV and CURRENT hold references), and
+                // next's context was saved by cpu_switch_to or made by new_task_context.
     unsafe { context::switch_to(prev_ctx, next_ctx) };
     finish_task_switch();
 }
@@ -226,7 +226,9 @@ fn switch_mm(prev: &TaskStruct, next: &TaskStruct) {
 /// Make the running task's address space current again after exec replaced it.
 pub fn activate_mm() {
     let cur = current();
-    let Some(mm) = cur.inner.lock().mm.clone() else { return };
+    let Some(mm) = cur.inner.lock().mm.clone() else {
+        return;
+    };
     let mut mm = mm.lock();
     let mut asids = ASIDS.get().expect("sched::init").lock();
     let s = asids.check_and_switch(&mut mm.context_id, 0);

@@ -53,10 +53,38 @@ pub const NSIG: i32 = 64;
 /// The short name of a signal, e.g. "SIGSEGV".
 pub fn signame(sig: i32) -> &'static str {
     const NAMES: [&str; 32] = [
-        "0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE",
-        "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
-        "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG",
-        "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS",
+        "0",
+        "SIGHUP",
+        "SIGINT",
+        "SIGQUIT",
+        "SIGILL",
+        "SIGTRAP",
+        "SIGABRT",
+        "SIGBUS",
+        "SIGFPE",
+        "SIGKILL",
+        "SIGUSR1",
+        "SIGSEGV",
+        "SIGUSR2",
+        "SIGPIPE",
+        "SIGALRM",
+        "SIGTERM",
+        "SIGSTKFLT",
+        "SIGCHLD",
+        "SIGCONT",
+        "SIGSTOP",
+        "SIGTSTP",
+        "SIGTTIN",
+        "SIGTTOU",
+        "SIGURG",
+        "SIGXCPU",
+        "SIGXFSZ",
+        "SIGVTALRM",
+        "SIGPROF",
+        "SIGWINCH",
+        "SIGIO",
+        "SIGPWR",
+        "SIGSYS",
     ];
     NAMES.get(sig as usize).copied().unwrap_or("SIGRT")
 }
@@ -103,7 +131,10 @@ pub enum SigDisposition {
 /// The default action of a signal (Linux `sig_kernel_ignore` / `sig_kernel_coredump` /
 /// `sig_kernel_stop`): true = terminate, false = ignore.
 pub fn default_terminates(sig: i32) -> bool {
-    !matches!(sig, SIGCHLD | SIGCONT | 23 /* SIGURG */ | 28 /* SIGWINCH */)
+    !matches!(
+        sig,
+        SIGCHLD | SIGCONT | 23 /* SIGURG */ | 28 /* SIGWINCH */
+    )
 }
 
 /// The thread group's shared part (Linux `signal_struct` + `sighand_struct`).
@@ -232,7 +263,11 @@ pub fn dequeue_signal(t: &super::task::TaskStruct) -> Option<i32> {
     if inner.pending.contains(SIGKILL) {
         deliverable.add(SIGKILL);
     }
-    let sig = if deliverable.contains(SIGKILL) { SIGKILL } else { deliverable.first()? };
+    let sig = if deliverable.contains(SIGKILL) {
+        SIGKILL
+    } else {
+        deliverable.first()?
+    };
     inner.pending.remove(sig);
     Some(sig)
 }

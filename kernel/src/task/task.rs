@@ -68,6 +68,16 @@ pub struct TaskStruct {
     pub inner: Mutex<TaskInner>,
 }
 
+impl Drop for TaskStruct {
+    /// The last reference is gone (Linux `free_task`): give the kernel stack back. This
+    /// runs only after the final switch away from the task (`finish_task_switch`).
+    fn drop(&mut self) {
+        if let Some(k) = self.kstack.take() {
+            crate::mm::kmap::free_kernel_stack(k);
+        }
+    }
+}
+
 // SAFETY: `context` and `fpsimd` are only touched by the scheduler on the one CPU while
 // the task is not running (or by the task itself); all other state is behind locks.
 unsafe impl Sync for TaskStruct {}
@@ -182,7 +192,9 @@ impl TaskStruct {
 
     /// The user registers saved at the top of the kernel stack (Linux `task_pt_regs`).
     pub fn pt_regs(&self) -> Option<*mut TrapFrame> {
-        self.kstack.as_ref().map(|k| (k.top() - core::mem::size_of::<TrapFrame>()) as *mut TrapFrame)
+        self.kstack
+            .as_ref()
+            .map(|k| (k.top() - core::mem::size_of::<TrapFrame>()) as *mut TrapFrame)
     }
 
     /// Current state.
@@ -195,4 +207,3 @@ impl TaskStruct {
         self.inner.lock().comm.clone()
     }
 }
-

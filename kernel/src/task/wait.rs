@@ -85,7 +85,9 @@ fn scan_children(which: WaitFor) -> KResult<Option<WaitResult>> {
     let children = me.signal.inner.lock().children.clone();
     let mut matched = false;
     for pid in children {
-        let Some(child) = TASKS.lock().get(&pid).cloned() else { continue };
+        let Some(child) = TASKS.lock().get(&pid).cloned() else {
+            continue;
+        };
         let ok = match which {
             WaitFor::Any => true,
             WaitFor::Pid(p) => p == pid,

@@ -24,7 +24,9 @@ impl Default for WaitQueue {
 impl WaitQueue {
     /// An empty queue.
     pub const fn new() -> Self {
-        WaitQueue { sleepers: Mutex::new(VecDeque::new()) }
+        WaitQueue {
+            sleepers: Mutex::new(VecDeque::new()),
+        }
     }
 
     /// Sleep until `cond` holds or the task has a fatal signal pending (Linux
@@ -56,7 +58,9 @@ impl WaitQueue {
     pub fn wake_n(&self, n: usize) -> usize {
         let mut woken = 0;
         while woken < n {
-            let Some(pid) = self.sleepers.lock().pop_front() else { break };
+            let Some(pid) = self.sleepers.lock().pop_front() else {
+                break;
+            };
             sched::wake_up_pid(pid);
             woken += 1;
         }

@@ -33,7 +33,12 @@ impl AsidAllocator {
     /// never handed out: it tags the reserved (empty) TTBR0 table.
     pub fn new(bits: u32) -> Self {
         let n = 1usize << bits;
-        let mut a = AsidAllocator { bits, generation: 1 << bits, map: vec![0; n / 64], next: 1 };
+        let mut a = AsidAllocator {
+            bits,
+            generation: 1 << bits,
+            map: vec![0; n / 64],
+            next: 1,
+        };
         a.map[0] = 1;
         a
     }
@@ -57,7 +62,9 @@ impl AsidAllocator {
 
     fn find_free(&mut self) -> Option<usize> {
         let n = self.capacity();
-        (0..n).map(|i| (self.next + i) % n).find(|&a| a != 0 && !self.is_taken(a))
+        (0..n)
+            .map(|i| (self.next + i) % n)
+            .find(|&a| a != 0 && !self.is_taken(a))
     }
 
     /// Called when switching to an mm whose context id is `*ctx` (0 = never had one);
@@ -66,7 +73,10 @@ impl AsidAllocator {
     pub fn check_and_switch(&mut self, ctx: &mut u64, active: u64) -> AsidSwitch {
         let mask = self.asid_mask();
         if *ctx != 0 && (*ctx & !mask) == self.generation {
-            return AsidSwitch { asid: (*ctx & mask) as u16, flush_all: false };
+            return AsidSwitch {
+                asid: (*ctx & mask) as u16,
+                flush_all: false,
+            };
         }
         let mut flush_all = false;
         let asid = match self.find_free() {
@@ -91,7 +101,10 @@ impl AsidAllocator {
         self.take(asid);
         self.next = asid + 1;
         *ctx = self.generation | asid as u64;
-        AsidSwitch { asid: asid as u16, flush_all }
+        AsidSwitch {
+            asid: asid as u16,
+            flush_all,
+        }
     }
 
     /// Refresh the active context's id into the current generation after a rollover, so
@@ -143,7 +156,11 @@ mod tests {
         let mut newcomer = 0;
         let s = a.check_and_switch(&mut newcomer, active);
         assert!(s.flush_all, "the 256th mm must start a new generation");
-        assert_ne!(s.asid as u64, active & 0xff, "the active ASID stays reserved");
+        assert_ne!(
+            s.asid as u64,
+            active & 0xff,
+            "the active ASID stays reserved"
+        );
         // An old-generation mm gets a new ASID (and no second flush).
         let old = ctxs[20];
         let s2 = a.check_and_switch(&mut ctxs[20], newcomer);

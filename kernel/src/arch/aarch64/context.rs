@@ -36,7 +36,11 @@ pub struct FpsimdState {
 
 impl Default for FpsimdState {
     fn default() -> Self {
-        FpsimdState { vregs: [0; 32], fpsr: 0, fpcr: 0 }
+        FpsimdState {
+            vregs: [0; 32],
+            fpsr: 0,
+            fpcr: 0,
+        }
     }
 }
 
@@ -151,7 +155,11 @@ pub unsafe fn switch_to(prev: *mut CpuContext, next: *const CpuContext) {
 /// The context of a task that has never run: it will enter `ret_from_fork` with `sp` at
 /// its TrapFrame and leave to EL0 from there.
 pub fn new_task_context(frame_addr: usize) -> CpuContext {
-    CpuContext { sp: frame_addr as u64, pc: ret_from_fork as *const () as u64, ..Default::default() }
+    CpuContext {
+        sp: frame_addr as u64,
+        pc: ret_from_fork as *const () as u64,
+        ..Default::default()
+    }
 }
 
 /// The context of a kernel thread that will run `f(arg)` on its own stack, with `sp` at

@@ -95,6 +95,11 @@ pub unsafe fn raw_clear_user(to: usize, n: usize) -> usize {
 /// If `pc` is inside the user-access routines, where to resume after a failed access.
 pub fn fixup_for(pc: u64) -> Option<u64> {
     use core::ptr::addr_of;
-    let (start, end) = (addr_of!(__uaccess_start) as u64, addr_of!(__uaccess_end) as u64);
-    (start..end).contains(&pc).then_some(addr_of!(__uaccess_fixup) as u64)
+    let (start, end) = (
+        addr_of!(__uaccess_start) as u64,
+        addr_of!(__uaccess_end) as u64,
+    );
+    (start..end)
+        .contains(&pc)
+        .then_some(addr_of!(__uaccess_fixup) as u64)
 }
