@@ -53,10 +53,8 @@ pub fn receive() {
                 tty.ready.push_back(line);
                 woke = true;
             }
-            0x7f | 0x08 => {
-                if tty.line.pop().is_some() {
-                    crate::print!("\x08 \x08");
-                }
+            0x7f | 0x08 if tty.line.pop().is_some() => {
+                crate::print!("\x08 \x08");
             }
             0x15 => {
                 // Ctrl-U: erase the whole line
@@ -80,11 +78,9 @@ pub fn receive() {
                     crate::task::signal::kill_pgrp(pg, crate::task::signal::SIGINT);
                 }
             }
-            c if c >= 0x20 || c == b'\t' => {
-                if tty.line.len() < 4095 {
-                    tty.line.push(c);
-                    crate::print!("{}", c as char);
-                }
+            c if (c >= 0x20 || c == b'\t') && tty.line.len() < 4095 => {
+                tty.line.push(c);
+                crate::print!("{}", c as char);
             }
             _ => {}
         }

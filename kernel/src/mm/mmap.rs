@@ -134,7 +134,7 @@ pub fn do_mmap(
     file: Option<MapFile>,
     offset: usize,
 ) -> KResult<usize> {
-    if len == 0 || offset % PAGE_SIZE != 0 {
+    if len == 0 || !offset.is_multiple_of(PAGE_SIZE) {
         return Err(Errno::EINVAL);
     }
     if prot & !(PROT_READ | PROT_WRITE | PROT_EXEC) != 0 {
@@ -166,7 +166,7 @@ pub fn do_mmap(
     }
     let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
     let start = if fixed {
-        if addr % PAGE_SIZE != 0 {
+        if !addr.is_multiple_of(PAGE_SIZE) {
             return Err(Errno::EINVAL);
         }
         if addr < layout::MMAP_MIN_ADDR && addr.checked_add(len).is_some() {
@@ -244,7 +244,7 @@ pub fn populate(mm: &mut MmStruct, start: usize, end: usize) {
 /// `do_vmi_munmap`): split the VMAs at the edges, drop them, free their pages and the
 /// page-table pages that become empty. Unmapping a hole is not an error.
 pub fn do_munmap(mm: &mut MmStruct, start: usize, len: usize) -> KResult<()> {
-    if start % PAGE_SIZE != 0 || len == 0 {
+    if !start.is_multiple_of(PAGE_SIZE) || len == 0 {
         return Err(Errno::EINVAL);
     }
     let len = page_align_up(len).ok_or(Errno::EINVAL)?;
@@ -273,7 +273,7 @@ pub fn do_munmap(mm: &mut MmStruct, start: usize, len: usize) -> KResult<()> {
 /// nothing changes. Present pages get the new permissions now; pages still shared
 /// copy-on-write stay read-only until written.
 pub fn do_mprotect(mm: &mut MmStruct, start: usize, len: usize, prot: u32) -> KResult<()> {
-    if start % PAGE_SIZE != 0 {
+    if !start.is_multiple_of(PAGE_SIZE) {
         return Err(Errno::EINVAL);
     }
     if prot & !(PROT_READ | PROT_WRITE | PROT_EXEC) != 0 {

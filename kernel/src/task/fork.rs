@@ -113,7 +113,7 @@ pub fn copy_process(args: &KernelCloneArgs, regs: &TrapFrame) -> KResult<Arc<Tas
         let fs = if f.contains(CloneFlags::FS) {
             inner.fs.clone()
         } else {
-            Arc::new(Mutex::new(inner.fs.lock().clone())) // copy_fs
+            Arc::new(Mutex::new(*inner.fs.lock())) // copy_fs
         };
         let parent = if f.intersects(CloneFlags::THREAD | CloneFlags::PARENT) {
             inner.parent

@@ -34,7 +34,7 @@ fn queue(addr: usize) -> Arc<WaitQueue> {
 /// Sleep while `*addr == val` (Linux `futex_wait`): EAGAIN if it already differs,
 /// ETIMEDOUT if `deadline_ns` passes first.
 pub fn futex_wait(addr: usize, val: u32, deadline_ns: Option<u64>) -> KResult<()> {
-    if addr % 4 != 0 {
+    if !addr.is_multiple_of(4) {
         return Err(Errno::EINVAL);
     }
     let cur: u32 = uaccess::get_user(addr)?;

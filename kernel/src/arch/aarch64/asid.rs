@@ -92,10 +92,8 @@ impl AsidAllocator {
                     self.take(a);
                 }
                 flush_all = true;
-                match self.find_free() {
-                    Some(a) => a,
-                    None => 0, // only possible with a 1-bit allocator; 0 is still valid
-                }
+                // None only with a 1-bit allocator; ASID 0 still works there.
+                self.find_free().unwrap_or_default()
             }
         };
         self.take(asid);

@@ -24,7 +24,7 @@ pub struct CpuContext {
 
 /// FP/SIMD registers of a user thread (Linux `struct user_fpsimd_state`).
 #[repr(C, align(16))]
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct FpsimdState {
     /// q0 to q31.
     pub vregs: [u128; 32],
@@ -32,16 +32,6 @@ pub struct FpsimdState {
     pub fpsr: u32,
     /// Floating-point control register.
     pub fpcr: u32,
-}
-
-impl Default for FpsimdState {
-    fn default() -> Self {
-        FpsimdState {
-            vregs: [0; 32],
-            fpsr: 0,
-            fpcr: 0,
-        }
-    }
 }
 
 core::arch::global_asm!(

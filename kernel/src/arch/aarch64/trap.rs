@@ -109,18 +109,12 @@ fn user_fault(frame: &TrapFrame, esr: Esr, far: u64, sig: i32) {
 /// asked for it, and act on a pending signal (terminate, for every default action
 /// Linnet supports). A task never returns to user space with SIGKILL pending.
 pub fn exit_to_user_mode() {
-    loop {
-        if crate::task::sched::need_resched() {
-            crate::task::sched::schedule();
-        }
-        let cur = crate::task::sched::current();
-        match crate::task::signal::dequeue_signal(&cur) {
-            Some(sig) => {
-                drop(cur);
-                crate::task::exit::do_group_exit(sig);
-            }
-            None => return,
-        }
+    if crate::task::sched::need_resched() {
+        crate::task::sched::schedule();
+    }
+    let sig = crate::task::signal::dequeue_signal(&crate::task::sched::current());
+    if let Some(sig) = sig {
+        crate::task::exit::do_group_exit(sig);
     }
 }
 
