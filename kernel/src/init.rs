@@ -237,26 +237,43 @@ fn banner(info: &BootInfo, image_pa: usize, heap_bytes: usize) {
         env!("CARGO_PKG_VERSION")
     );
     println!("Memory layout (48-bit VA, 4 KiB pages, 4 levels):");
-    println!(
-        "  TASK_SIZE    0x{:016x}  user space [0, TASK_SIZE) via TTBR0",
-        layout::TASK_SIZE
-    );
-    println!(
-        "  VA_START     0x{:016x}  kernel space via TTBR1",
-        layout::VA_START
-    );
-    println!(
-        "  KIMAGE_VADDR 0x{:016x}  kernel image",
-        layout::KIMAGE_VADDR
-    );
-    println!(
-        "  VMALLOC      0x{:016x}  kernel stacks and devices",
-        layout::VMALLOC_START
-    );
-    println!(
-        "  PAGE_OFFSET  0x{:016x}  linear map of RAM",
-        layout::PAGE_OFFSET
-    );
+    let rows: [(&str, usize, &str); 8] = [
+        (
+            "TASK_SIZE",
+            layout::TASK_SIZE,
+            "user space is [0, TASK_SIZE), via TTBR0",
+        ),
+        (
+            "STACK_TOP",
+            layout::STACK_TOP,
+            "user stack top, before randomization",
+        ),
+        (
+            "mmap_base",
+            layout::MMAP_BASE,
+            "mmap searches down from here",
+        ),
+        (
+            "ELF_ET_DYN_BASE",
+            layout::ELF_ET_DYN_BASE,
+            "a static-PIE program goes here",
+        ),
+        (
+            "VA_START",
+            layout::VA_START,
+            "kernel space starts, via TTBR1",
+        ),
+        ("KIMAGE_VADDR", layout::KIMAGE_VADDR, "the kernel image"),
+        (
+            "VMALLOC_START",
+            layout::VMALLOC_START,
+            "kernel stacks and devices",
+        ),
+        ("PAGE_OFFSET", layout::PAGE_OFFSET, "linear map of all RAM"),
+    ];
+    for (name, value, what) in rows {
+        println!("  {:<16} 0x{:016x}  {}", name, value, what);
+    }
     for (name, start, end, _) in kmap::image_sections() {
         println!("  .{:<9}   0x{:016x}-0x{:016x}", name, start, end);
     }
