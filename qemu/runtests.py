@@ -92,6 +92,7 @@ USER_TESTS = [
     ("segv", ""),
     ("threads", ""),
     ("frames", ""),
+    ("preempt", ""),
 ]
 
 # (name, extra gdb commands, patterns the gdb output must contain, gdbinit to use)

@@ -131,7 +131,7 @@ fn do_fault(mm: &mut MmStruct, page: usize) -> Result<(), VmFault> {
 /// (`wp_page_reuse`); otherwise the page is copied (`wp_page_copy`).
 fn do_wp_page(mm: &mut MmStruct, page: usize, old: usize, flags: VmFlags) -> Result<(), VmFault> {
     let prot = flags.to_prot();
-    if flags.contains(VmFlags::SHARED) || page_alloc::page_count(old) == 1 {
+    if super::page_ref::wp_can_reuse(page_alloc::page_count(old), flags.contains(VmFlags::SHARED)) {
         return mm.protect_page(page, prot).map_err(|_| VmFault::Oom);
     }
     let new = page_alloc::alloc_user_page().ok_or(VmFault::Oom)?;

@@ -9,6 +9,7 @@
 
 use super::frame::FrameAllocator;
 use super::layout::{phys_to_virt, PAGE_SIZE};
+use super::page_ref::PageRefs;
 use crate::drivers::fdt::Region;
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use spin::Mutex;
@@ -21,12 +22,7 @@ static FRAMES: Mutex<Option<FrameAllocator<'static>>> = Mutex::new(None);
 static LINEAR_MAP: AtomicBool = AtomicBool::new(false);
 /// One reference count per frame (Linux `mem_map`, the `_refcount` of `struct page`),
 /// allocated from RAM by `init_mem_map` once the linear map exists.
-static MEM_MAP: spin::Once<MemMap> = spin::Once::new();
-
-struct MemMap {
-    base: usize,
-    counts: &'static [AtomicU32],
-}
+static MEM_MAP: spin::Once<PageRefs<'static>> = spin::Once::new();
 
 /// Hand RAM `[base, base + nframes pages)` to the allocator, except the `reserved`
 /// ranges (Linux `memblock_add` + `memblock_reserve`, then `memblock_free_all`).
@@ -122,43 +118,37 @@ pub fn init_mem_map() -> Option<()> {
         core::ptr::write_bytes(ptr as *mut u8, 0, pages * PAGE_SIZE);
         core::slice::from_raw_parts(ptr, nframes)
     };
-    MEM_MAP.call_once(|| MemMap { base, counts });
+    MEM_MAP.call_once(|| PageRefs::new(base, PAGE_SIZE, counts));
     Some(())
 }
 
-fn refcount(pa: usize) -> &'static AtomicU32 {
-    let mm = MEM_MAP.get().expect("mem_map used before init_mem_map");
-    let i = (pa - mm.base) / PAGE_SIZE;
-    &mm.counts[i]
+fn refs() -> &'static PageRefs<'static> {
+    MEM_MAP
+        .get()
+        .expect("mem_map used before init_mem_map (kernel bug)")
 }
 
 /// A zeroed frame for user memory, with reference count 1 (Linux
 /// `alloc_zeroed_user_highpage_movable` for anonymous faults).
 pub fn alloc_user_page() -> Option<usize> {
     let pa = get_zeroed_page()?;
-    refcount(pa).store(1, Ordering::Relaxed);
+    refs().set_one(pa);
     Some(pa)
 }
 
 /// Take another reference to a user frame: one more page table maps it (Linux `get_page`).
 pub fn get_page(pa: usize) {
-    refcount(pa).fetch_add(1, Ordering::Relaxed);
+    refs().get(pa);
 }
 
 /// Drop a reference; the last one frees the frame (Linux `put_page`).
 pub fn put_page(pa: usize) {
-    let old = refcount(pa).fetch_sub(1, Ordering::AcqRel);
-    assert!(
-        old != 0,
-        "put_page: frame 0x{:x} has no references (kernel bug)",
-        pa
-    );
-    if old == 1 {
+    if refs().put(pa) {
         free_page(pa);
     }
 }
 
 /// How many page tables map this user frame (Linux `page_count`).
 pub fn page_count(pa: usize) -> u32 {
-    refcount(pa).load(Ordering::Relaxed)
+    refs().count(pa)
 }

@@ -20,6 +20,9 @@ pub struct Utsname {
     domainname: [u8; 65],
 }
 
+// The kernel writes exactly this many bytes (Linux include/uapi/linux/utsname.h).
+const _: () = assert!(core::mem::size_of::<Utsname>() == 6 * 65);
+
 /// One field up to its NUL, as text ("?" if it is not UTF-8).
 fn field(f: &[u8; 65]) -> &str {
     let len = f.iter().position(|&b| b == 0).unwrap_or(f.len());
@@ -98,6 +101,9 @@ pub struct Sysinfo {
     /// Size of the memory unit in bytes.
     pub mem_unit: u32,
 }
+
+// Linux include/uapi/linux/sysinfo.h on a 64-bit kernel: 112 bytes.
+const _: () = assert!(core::mem::size_of::<Sysinfo>() == 112);
 
 impl Sysinfo {
     /// Free RAM in bytes.

@@ -65,6 +65,8 @@ pub struct KSigaction {
     pub mask: u64,
 }
 
+const _: () = assert!(core::mem::size_of::<KSigaction>() == 32);
+
 /// kill(2): send `sig` to process `pid`.
 pub fn kill(pid: i32, sig: i32) -> SysResult {
     // SAFETY: touches no memory of ours (it may end the process, which is sound).

@@ -19,18 +19,21 @@ use core::arch::global_asm;
 use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 // The entry point. Linux leaves all registers but sp zero at exec, yet clearing x29/x30 is
-// what ends the frame-pointer chain for gdb's backtrace, so do it explicitly. The ABI
-// promises a 16-byte aligned sp here.
+// what ends the frame-pointer chain for a backtrace, so do it explicitly (the CFI line
+// says the same to gdb). The ABI promises a 16-byte aligned sp here.
 global_asm!(
     ".section .text._start, \"ax\", %progbits",
     ".globl _start",
     ".type _start, %function",
     "_start:",
+    "    .cfi_startproc",
+    "    .cfi_undefined x30", // no caller: gdb's backtrace ends here
     "    mov x29, xzr",
     "    mov x30, xzr",
     "    mov x0, sp",
     "    bl ulib_start",
     "    brk #0x1", // ulib_start never returns
+    "    .cfi_endproc",
     ".size _start, . - _start",
 );
 

@@ -80,15 +80,18 @@ global_asm!(
     ".globl ulib_clone_thread",
     ".type ulib_clone_thread, %function",
     "ulib_clone_thread:",
+    "    .cfi_startproc",
     "    mov x8, #220", // clone
     "    svc #0",
     "    cbz x0, 1f",
     "    ret",
-    "1:  mov x0, sp",   // the child: sp == newsp == &Slot
-    "    mov x29, xzr", // a new, empty frame chain
+    "1:  .cfi_undefined x30", // tells gdb the child's backtrace ends here
+    "    mov x0, sp",         // the child: sp == newsp == &Slot
+    "    mov x29, xzr",       // a new, empty frame chain
     "    mov x30, xzr",
     "    bl ulib_thread_start",
     "    brk #0x1",
+    "    .cfi_endproc",
     ".size ulib_clone_thread, . - ulib_clone_thread",
 );
 

@@ -22,6 +22,8 @@ pub struct Timespec {
     pub tv_nsec: i64,
 }
 
+const _: () = assert!(core::mem::size_of::<Timespec>() == 16);
+
 impl Timespec {
     /// A timespec of `ms` milliseconds.
     pub fn from_ms(ms: u64) -> Timespec {

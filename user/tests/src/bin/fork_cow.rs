@@ -160,6 +160,8 @@ fn main() -> i32 {
             format_args!("the parent's {} buffer still holds its pattern", NAMES[k]),
         );
     }
+    // Assumes the program started with no children of its own, as after a plain exec (a
+    // shell's `2> >(cmd)` would make cmd our child, and this wait would block on it).
     tap.eq(
         ulib::wait4(-1, None, 0),
         Err(Errno::ECHILD),

@@ -102,11 +102,9 @@ fn main() -> i32 {
             "each child's 64 writes took >= 64 free frames (copy-on-write)",
             "not Linnet",
         );
+        let _ = (before, after); // Linux's free RAM moves for reasons of its own
         tap.skip(
-            format_args!(
-                "free RAM after the 50 cycles == before ({} vs {} bytes)",
-                after, before
-            ),
+            "free RAM after the 50 cycles == before: no frame leaked",
             "not Linnet",
         );
     }

@@ -84,6 +84,8 @@ fn main() -> i32 {
         ulib::getpid() == me && core::hint::black_box(canary) == 0x600d_f00d,
         "the parent is unharmed: same pid, its stack intact",
     );
+    // Assumes the program started with no children of its own, as after a plain exec (a
+    // shell's `2> >(cmd)` would make cmd our child, and this wait would block on it).
     tap.eq(
         ulib::wait4(-1, None, 0),
         Err(Errno::ECHILD),

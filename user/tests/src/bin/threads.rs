@@ -75,10 +75,9 @@ fn main() -> i32 {
             return 1;
         }
     };
-    tap.ok(
-        t.tid() > 0,
-        format_args!("clone returns the new thread's tid ({})", t.tid()),
-    );
+    if !tap.ok(t.tid() > 0, "clone returns the new thread's tid") {
+        tap.diag(format_args!("  clone returned {}", t.tid()));
+    }
     let ret = t.join();
     tap.ok(
         T_TID.load(SeqCst) == t.tid() && t.tid() != pid,
@@ -123,14 +122,15 @@ fn main() -> i32 {
     GO.store(true, SeqCst);
     let rets = threads.each_ref().map(|t| t.as_ref().map(|t| t.join()));
     let counts = COUNTERS.each_ref().map(|c| c.load(SeqCst));
-    tap.ok(
-        counts.iter().all(|&c| c == ROUNDS)
-            && rets.iter().enumerate().all(|(i, r)| *r == Some(i as i32)),
-        format_args!(
-            "4 concurrent threads each counted to {}: {:?}",
-            ROUNDS, counts
-        ),
-    );
+    let all_counted = counts.iter().all(|&c| c == ROUNDS)
+        && rets.iter().enumerate().all(|(i, r)| *r == Some(i as i32));
+    let name = format_args!("4 concurrent threads each counted to {}", ROUNDS);
+    if !tap.ok(all_counted, name) {
+        tap.diag(format_args!(
+            "  counts {:?}, join results {:?}",
+            counts, rets
+        ));
+    }
     tap.eq(
         TOTAL.load(SeqCst),
         WORKERS as u64 * ROUNDS,
