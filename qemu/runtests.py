@@ -80,6 +80,8 @@ BOOTS = [
      [r"\] GICv2 ready; timer INTID 27, UART INTID 33", r"\] timer: 100 Hz tick"], [r"not ok"]),
     ("unknown self-test is reported", {"APPEND": "test=nosuch"}, 1,
      [r"selftest: unknown test 'nosuch'"], []),
+    ("an ELF kernel gets no device tree from QEMU, and says so", {"KERNEL": "build/kernel.elf"}, 1,
+     [r"no device tree in x0 \(0x0\)\. QEMU passes one only to a kernel in Linux Image format"], []),
 ]
 
 # User-space test programs (user/tests), each booted as init: (program, arguments).
@@ -153,7 +155,7 @@ def host_tests(t):
 
 def boot(env_extra, timeout=TIMEOUT):
     env = dict(os.environ)
-    for k in ("MEM", "GIC", "EL2", "APPEND", "INITRD", "GDB"):
+    for k in ("MEM", "GIC", "EL2", "APPEND", "INITRD", "GDB", "KERNEL"):
         env.pop(k, None)
     env.update(env_extra)
     try:
