@@ -86,6 +86,8 @@ pub struct ElfLoaded {
     pub entry: usize,
     /// Initial stack pointer (argc is at it).
     pub sp: usize,
+    /// What was added to every p_vaddr (0 for ET_EXEC), for debuggers.
+    pub load_bias: usize,
 }
 
 /// Is this an ELF file at all? (The first test of `load_elf_binary`, so that

@@ -183,6 +183,7 @@ mod kernel {
     fn begin_new_exec(bprm: LinuxBinprm, loaded: ElfLoaded) -> TrapFrame {
         let cur = current();
         de_thread(&cur);
+        linnet_gdb_exec_hook(bprm.interp.as_ptr(), bprm.interp.len(), loaded.load_bias, cur.pid());
         let name = bprm
             .filename
             .rsplit('/')
@@ -226,6 +227,15 @@ mod kernel {
             pstate: 0,
             ..Default::default()
         }
+    }
+
+    /// Called at every successful exec with the program's path and load bias, so that the
+    /// gdb helpers (`qemu/linnet_gdb.py`) can break here and load the program's symbols at
+    /// the right addresses. It does nothing itself; `inline(never)` keeps it breakable.
+    #[no_mangle]
+    #[inline(never)]
+    pub extern "C" fn linnet_gdb_exec_hook(path: *const u8, len: usize, load_bias: usize, pid: i32) {
+        core::hint::black_box((path, len, load_bias, pid));
     }
 
     /// Make the caller the only thread of its process (Linux `de_thread`): the others
