@@ -146,6 +146,7 @@ pub fn load_elf_binary(bprm: &mut LinuxBinprm, randomize: bool) -> KResult<ElfLo
     Ok(ElfLoaded {
         entry: plan.entry as usize,
         sp,
+        load_bias: plan.load_bias as usize,
     })
 }
 

@@ -183,7 +183,12 @@ mod kernel {
     fn begin_new_exec(bprm: LinuxBinprm, loaded: ElfLoaded) -> TrapFrame {
         let cur = current();
         de_thread(&cur);
-        linnet_gdb_exec_hook(bprm.interp.as_ptr(), bprm.interp.len(), loaded.load_bias, cur.pid());
+        linnet_gdb_exec_hook(
+            bprm.interp.as_ptr(),
+            bprm.interp.len(),
+            loaded.load_bias,
+            cur.pid(),
+        );
         let name = bprm
             .filename
             .rsplit('/')
@@ -234,7 +239,12 @@ mod kernel {
     /// the right addresses. It does nothing itself; `inline(never)` keeps it breakable.
     #[no_mangle]
     #[inline(never)]
-    pub extern "C" fn linnet_gdb_exec_hook(path: *const u8, len: usize, load_bias: usize, pid: i32) {
+    pub extern "C" fn linnet_gdb_exec_hook(
+        path: *const u8,
+        len: usize,
+        load_bias: usize,
+        pid: i32,
+    ) {
         core::hint::black_box((path, len, load_bias, pid));
     }
 
