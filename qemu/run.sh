@@ -6,6 +6,7 @@
 #            passes the device tree in x0 and loads -initrd)
 #   MEM      RAM size (default 512M)          GIC   2 or 3 (default 2)
 #   EL2      1: start at EL2 (virtualization=on), as on real boards
+#   CPU      the CPU model (default cortex-a72; "max" has newer features such as PAN)
 #   APPEND   extra bootargs                   INITRD  an initramfs to load with -initrd
 #   GDB      1: freeze at the first instruction and wait for gdb on GDB_PORT (1234)
 # Semihosting is always on, so a power-off can hand QEMU an exit status (the kernel's
@@ -15,6 +16,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 KERNEL=${KERNEL:-$here/build/kernel.img}
 MEM=${MEM:-512M}
 GIC=${GIC:-2}
+CPU=${CPU:-cortex-a72}
 EL2=${EL2:-0}
 APPEND=${APPEND:-}
 INITRD=${INITRD:-}
@@ -23,7 +25,7 @@ GDB_PORT=${GDB_PORT:-1234}
 
 machine="virt,gic-version=$GIC"
 [ "$EL2" = 1 ] && machine="$machine,virtualization=on"
-args=(-M "$machine" -cpu cortex-a72 -smp 1 -m "$MEM" -nographic -no-reboot
+args=(-M "$machine" -cpu "$CPU" -smp 1 -m "$MEM" -nographic -no-reboot
       -kernel "$KERNEL" -append "semihosting $APPEND"
       -semihosting-config enable=on,target=native)
 [ -n "$INITRD" ] && args+=(-initrd "$INITRD")

@@ -14,7 +14,7 @@
 //! everything after `--` goes to init's arguments. Unlike Linux, a bad value never
 //! stops the boot and never panics: it is ignored with a warning.
 //!
-//! Read next: `main.rs` (`kernel_main`, where the result is used), `exec/` (how init's
+//! Read next: `init.rs` (`start_kernel`, where the result is used), `exec/` (how init's
 //! argv and envp reach its stack).
 
 use alloc::format;

@@ -72,6 +72,8 @@ pub extern "C" fn start_kernel(dtb_pa: usize, image_pa: usize) -> ! {
         unreachable!("parsed once already")
     };
 
+    let pan = cpu::enable_pan();
+
     // 5. The heap: bootargs parsing and everything after it may allocate.
     let ram_bytes: usize = info.ram().iter().map(|r| r.size).sum();
     let heap_bytes = heap::heap_size(ram_bytes);
@@ -86,6 +88,14 @@ pub extern "C" fn start_kernel(dtb_pa: usize, image_pa: usize) -> ! {
     printk::set_loglevel(args.loglevel);
 
     banner(&info, image_pa, heap_bytes);
+    log::info!(
+        "PAN (privileged access never): {}",
+        if pan {
+            "on"
+        } else {
+            "not supported by this CPU"
+        }
+    );
     for w in &args.warnings {
         println!("bootargs: {}", w);
     }

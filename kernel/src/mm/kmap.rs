@@ -5,7 +5,7 @@
 //! `swapper_pg_dir`), `mm/ioremap.c` (`ioremap`) and `kernel/fork.c` with
 //! CONFIG_VMAP_STACK (`alloc_thread_stack_node`). Simplified: ioremap never unmaps, and
 //! the linear map is RW for all RAM (so the image's text has a second, non-executable
-//! alias there, as in Linux without `rodata=full`).
+//! alias there, writable but never executable; Linux also makes that alias read-only).
 //!
 //! Read next: `page_table.rs` (the walker every function here calls).
 

@@ -113,3 +113,20 @@ pub fn elf_hwcap() -> u64 {
     hw |= 1 << 11; // HWCAP_CPUID
     hw
 }
+
+/// Turn on Privileged Access Never where the CPU has it (FEAT_PAN, Armv8.1; Linux
+/// `cpu_enable_pan`): EL1 then faults on any plain load or store to memory EL0 may
+/// access, so only the `ldtr`/`sttr` of `uaccess` reach user memory. SCTLR_EL1.SPAN is
+/// cleared so that every exception into EL1 sets PAN again. The Cortex-A72 QEMU models
+/// by default predates PAN; `CPU=max` has it. Returns whether PAN is on.
+pub fn enable_pan() -> bool {
+    use aarch64_cpu::registers::{ID_AA64MMFR1_EL1, SCTLR_EL1};
+    if ID_AA64MMFR1_EL1.read(ID_AA64MMFR1_EL1::PAN) == 0 {
+        return false;
+    }
+    SCTLR_EL1.set(SCTLR_EL1.get() & !(1 << 23)); // SPAN = 0
+                                                 // SAFETY: writes PSTATE.PAN through its system-register form (S3_0_C4_C2_3); the
+                                                 // kernel touches user memory only with unprivileged loads and stores.
+    unsafe { core::arch::asm!("msr S3_0_C4_C2_3, {}", in(reg) 1u64 << 22, options(nostack)) };
+    true
+}

@@ -117,7 +117,7 @@ pub fn output_address(desc: u64) -> usize {
     (Descriptor::new(desc).read(OUTPUT_ADDR) as usize) << PAGE_SHIFT
 }
 
-// MAIR_EL1 attribute indices, exactly as Linux arm64 (arch/arm64/include/asm/memory.h),
+// MAIR_EL1 attribute indices, as Linux arm64 numbered them up to 5.x (arch/arm64/include/asm/memory.h),
 // so a descriptor dumped here reads the same as one dumped on Linux.
 /// Device, non-Gathering, non-Reordering, no Early write acknowledgement (strongest).
 #[allow(non_upper_case_globals)]

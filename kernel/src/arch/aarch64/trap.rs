@@ -233,12 +233,22 @@ impl core::fmt::Display for Spsr {
             _ => "?",
         };
         write!(f, "{}", mode)?;
-        for (bit, name) in [(9, " D"), (8, " A"), (7, " I"), (6, " F")] {
+        let masked: [&str; 4] = [(9, "D"), (8, "A"), (7, "I"), (6, "F")].map(|(bit, name)| {
             if self.0 & (1 << bit) != 0 {
-                write!(f, "{}", name)?;
+                name
+            } else {
+                ""
+            }
+        });
+        if masked.iter().all(|m| m.is_empty()) {
+            write!(f, ", nothing masked")?;
+        } else {
+            write!(f, ", masked:")?;
+            for m in masked.iter().filter(|m| !m.is_empty()) {
+                write!(f, " {}", m)?;
             }
         }
-        write!(f, " masked; flags ")?;
+        write!(f, "; flags ")?;
         for (bit, name) in [(31, 'N'), (30, 'Z'), (29, 'C'), (28, 'V')] {
             let c = if self.0 & (1 << bit) != 0 { name } else { '-' };
             write!(f, "{}", c)?;
