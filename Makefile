@@ -20,7 +20,7 @@ OBJCOPY    = $(SYSROOT)/lib/rustlib/$(HOST)/bin/llvm-objcopy
 GDB_PORT ?= 1234
 export MEM GIC EL2 APPEND INITRD GDB_PORT
 
-.PHONY: all build run debug gdb gdb-boot test doctor setup fmt clippy clean help
+.PHONY: all build run debug gdb gdb-boot test doctor setup fmt clippy docs clean help
 all: build
 
 help:
@@ -62,6 +62,10 @@ test: setup
 
 fmt:
 	@cargo fmt --all
+
+# Regenerate the documents made from the code (docs/syscalls.md).
+docs:
+	@python3 qemu/syscalls-doc.py
 
 clippy:
 	@cargo clippy -p linnet --target $(TARGET) -- -D warnings
