@@ -5,13 +5,14 @@
 #   make debug     boot frozen, waiting for gdb;  make gdb  attaches (another terminal)
 #   make gdb-boot  attaches with symbols at the physical load address, to step head.S
 #   make doctor    check the tools;  make setup  install what is missing
+#   make lab-handout LAB=N DEST=dir   the student tree;  make grade LAB=N   its score
 #
 # Knobs: MEM=512M  GIC=2|3  EL2=0|1  APPEND="loglevel=7 hz=250"  INITRD=file
 #        GDB_PORT=1234
 
 TARGET    := aarch64-unknown-none-softfloat
 PROFILE   := release
-ELF       := target/$(TARGET)/$(PROFILE)/linnet
+ELF       := $(or $(CARGO_TARGET_DIR),target)/$(TARGET)/$(PROFILE)/linnet
 BUILD     := build
 SYSROOT    = $(shell rustc --print sysroot)
 HOST       = $(shell rustc -vV | sed -n 's/^host: //p')
@@ -20,11 +21,11 @@ OBJCOPY    = $(SYSROOT)/lib/rustlib/$(HOST)/bin/llvm-objcopy
 GDB_PORT ?= 1234
 export MEM GIC EL2 APPEND INITRD GDB_PORT
 
-.PHONY: all build run debug gdb gdb-boot test doctor setup fmt clippy docs clean help
+.PHONY: all build run debug gdb gdb-boot test doctor setup fmt clippy docs lab-handout grade clean help
 all: build
 
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+	@awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' Makefile
 
 setup:
 	@bash qemu/setup.sh
@@ -62,6 +63,15 @@ test: setup
 
 fmt:
 	@cargo fmt --all
+
+# Coursework: the student tree for lab N, and its grade (labs/README.md).
+lab-handout:
+	@test -n "$(LAB)" -a -n "$(DEST)" || { echo "usage: make lab-handout LAB=N DEST=dir"; exit 2; }
+	@python3 labs/lab.py handout $(LAB) $(DEST)
+
+grade:
+	@test -n "$(LAB)" || { echo "usage: make grade LAB=N"; exit 2; }
+	@python3 labs/lab.py grade $(LAB)
 
 # Regenerate the documents made from the code (docs/syscalls.md).
 docs:

@@ -10,7 +10,7 @@ out=$1
 root=$(cd "$(dirname "$0")/.." && pwd)
 target=aarch64-unknown-none
 (cd "$root/user" && cargo build --release --quiet)
-bin="$root/user/target/$target/release"
+bin="${CARGO_TARGET_DIR:-$root/user/target}/$target/release"
 specs=(dir:/bin:0755 dir:/tests:0755 dir:/dev:0755 dir:/tmp:01777 dir:/etc:0755
        chardev:/dev/console:0600:5:1 chardev:/dev/null:0666:1:3 chardev:/dev/zero:0666:1:5)
 for dir in bin tests; do
