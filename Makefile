@@ -73,9 +73,10 @@ grade:
 	@test -n "$(LAB)" || { echo "usage: make grade LAB=N"; exit 2; }
 	@python3 labs/lab.py grade $(LAB)
 
-# Regenerate the documents made from the code (docs/syscalls.md).
+# Regenerate the documents made from the code (docs/syscalls.md, docs/linux-map.md).
 docs:
 	@python3 qemu/syscalls-doc.py
+	@python3 qemu/linux-map.py
 
 clippy:
 	@cargo clippy -p linnet --target $(TARGET) -- -D warnings

@@ -148,7 +148,9 @@ const _: () = assert!(1 << TABLE_SHIFT == PTRS_PER_TABLE);
 /// `pmd_index`, `pte_index` in one. Bits 47:12 are used in both halves: TTBR0 or TTBR1
 /// is chosen by the top bits, which the MMU does not index with.
 pub const fn table_index(va: VirtAddr, level: usize) -> usize {
+    // LAB 1 BEGIN: which 9 bits of va index the table at this level
     (va >> (PAGE_SHIFT + TABLE_SHIFT * (3 - level))) & (PTRS_PER_TABLE - 1)
+    // LAB 1 END
 }
 
 /// Reads entry `index` of the table at `table` (Linux `READ_ONCE(*pmdp)` after
@@ -477,6 +479,7 @@ impl PageTable {
         if check_va(va).is_err() {
             return walk;
         }
+        // LAB 1 BEGIN: walk the four levels from the root, recording each step
         let mut table = self.root;
         for (level, step) in walk.steps.iter_mut().enumerate() {
             let index = table_index(va, level);
@@ -488,6 +491,7 @@ impl PageTable {
                 Entry::Invalid | Entry::Leaf(..) => break,
             }
         }
+        // LAB 1 END
         walk
     }
 

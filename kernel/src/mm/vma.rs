@@ -265,6 +265,7 @@ fn check_vma_range(start: usize, end: usize) -> Result<(), VmaError> {
 /// `is_mergeable_vma`: they touch, have the same flags, and are both anonymous or map the
 /// same file with `hi` continuing exactly where `lo` ends in the file.
 fn can_merge(lo: &VmArea, hi: &VmArea) -> bool {
+    // LAB 2 BEGIN: when two neighbouring VMAs may become one (Linux is_mergeable_vma)
     if lo.vm_end != hi.vm_start || lo.vm_flags != hi.vm_flags {
         return false;
     }
@@ -276,6 +277,7 @@ fn can_merge(lo: &VmArea, hi: &VmArea) -> bool {
         }
         _ => false,
     }
+    // LAB 2 END
 }
 
 /// The VMAs of one address space, sorted by address (Linux `mm->mm_mt`, the maple tree).
@@ -300,6 +302,7 @@ impl VmaList {
     /// faulting address, the stack is grown down to it. Use `vma_at` for "the VMA
     /// containing addr". Linnet: two `BTreeMap` range lookups instead of a tree walk.
     pub fn find_vma(&self, addr: usize) -> Option<&VmArea> {
+        // LAB 2 BEGIN: the first VMA with addr < vm_end (it may start above addr)
         if let Some(vma) = self.vma_at(addr) {
             return Some(vma);
         }
@@ -308,6 +311,7 @@ impl VmaList {
             .range((Bound::Excluded(addr), Bound::Unbounded))
             .next()
             .map(|(_, v)| v)
+        // LAB 2 END
     }
 
     /// The VMA containing `addr`, if any (Linux `vma_lookup`).
