@@ -8,6 +8,7 @@
 #   make lab-handout LAB=N DEST=dir   the student tree;  make grade LAB=N   its score
 #
 # Knobs: MEM=512M  GIC=2|3  EL2=0|1  APPEND="loglevel=7 hz=250"  INITRD=file
+#        INITRAMFS=file (build this archive into the image instead of packing user/)
 #        GDB_PORT=1234
 
 TARGET    := aarch64-unknown-none-softfloat
@@ -37,7 +38,8 @@ doctor:
 # Linux arm64 Image QEMU boots. cargo decides what to rebuild; the rest is cheap.
 build:
 	@mkdir -p $(BUILD)
-	@bash qemu/initramfs.sh $(BUILD)/initramfs.cpio
+	@if [ -n "$(INITRAMFS)" ]; then cp "$(INITRAMFS)" $(BUILD)/initramfs.cpio; \
+	 else bash qemu/initramfs.sh $(BUILD)/initramfs.cpio; fi
 	@LINNET_INITRAMFS=$(CURDIR)/$(BUILD)/initramfs.cpio cargo build -p linnet --target $(TARGET) --profile $(PROFILE)
 	@mkdir -p $(BUILD)
 	@cp $(ELF) $(BUILD)/kernel.elf

@@ -104,9 +104,13 @@ def run(cmd, tree, env=None, timeout=600):
         return 124, f"timed out\n{ex.stdout or ''}"
 
 
-def grade(n, tree=ROOT, quiet=False, target_dir=None):
+def grade(n, tree=ROOT, quiet=False, target_dir=None, initramfs=None, first_failure=False):
+    """Score lab n on `tree`. `target_dir` and `initramfs` let `check` reuse this tree's
+    build products; `first_failure` stops at the first lost point."""
     l = lab(n)
     env = {"CARGO_TARGET_DIR": target_dir} if target_dir else {}
+    if initramfs:
+        env["INITRAMFS"] = initramfs
     say = (lambda *a: None) if quiet else print
     say(f"Grading lab {n}: {l['title']}")
     code, out = run(["make", "-s", "build"], tree, env)
@@ -140,6 +144,8 @@ def grade(n, tree=ROOT, quiet=False, target_dir=None):
         if not ok and not quiet:
             for line in why.strip().splitlines()[-15:]:
                 print(f"          {line}")
+        if not ok and first_failure:
+            return score, sum(t["points"] for t in l["tests"])
     say(f"  total: {score}/{total}")
     return score, total
 
@@ -159,10 +165,12 @@ def check():
                     handout(n, dest)
                 finally:
                     sys.stdout = saved
-            code, out = run(["make", "-s", "build"], dest, {"CARGO_TARGET_DIR": shared_target})
+            # Labs change only the kernel: the handout reuses this tree's user programs.
+            initramfs = os.path.join(ROOT, "build", "initramfs.cpio")
+            code, out = run(["make", "-s", "build"], dest, {"CARGO_TARGET_DIR": shared_target, "INITRAMFS": initramfs})
             results = [("the handout tree builds", code == 0, out[-2000:])]
             if code == 0:
-                s, tot = grade(n, dest, quiet=True, target_dir=shared_target)
+                s, tot = grade(n, dest, quiet=True, target_dir=shared_target, initramfs=initramfs, first_failure=True)
                 results.append((f"the handout scores below full marks ({s}/{tot})", s < tot, ""))
         s, tot = grade(n, ROOT, quiet=True)
         results.append((f"the full tree gets full marks ({s}/{tot})", s == tot, ""))

@@ -3,8 +3,11 @@
 # kernel boots with (a cpio "newc" archive, made by qemu/mkinitramfs.py):
 #   /bin/NAME     the programs of user/bin (init, sh, ...)
 #   /tests/NAME   the test programs of user/tests (run by make test, one boot each)
+#   /tests/pie    the static-PIE test program (user/pie, its own build)
+#   /tests/data/  files the tests need, with the modes they test (user/tests/data/README.md)
 #   /init         -> /bin/init when there is one
 #   /dev/console  char 5:1, /dev/null 1:3, /dev/zero 1:5
+#   /proc         empty: the kernel generates what is below it (kernel/src/fs/proc.rs)
 set -euo pipefail
 out=$1
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,15 +15,39 @@ target=aarch64-unknown-none
 (cd "$root/user" && cargo build --release --quiet)
 bin="${CARGO_TARGET_DIR:-$root/user/target}/$target/release"
 specs=(dir:/bin:0755 dir:/tests:0755 dir:/dev:0755 dir:/tmp:01777 dir:/etc:0755
+       dir:/proc:0555
        chardev:/dev/console:0600:5:1 chardev:/dev/null:0666:1:3 chardev:/dev/zero:0666:1:5)
+# The initramfs gets copies without debug info (a program is ~1.4 MiB with it, ~50 KiB
+# without, and the ramfs lives in the kernel heap); gdb reads the full ELFs under target/.
+objcopy="$(cd "$root" && rustc --print sysroot)/lib/rustlib/$(cd "$root" && rustc -vV | sed -n 's/^host: //p')/bin/llvm-objcopy"
+stripped="$(dirname "$out")/initramfs-stripped"
 for dir in bin tests; do
     [ -d "$root/user/$dir/src/bin" ] || continue
+    mkdir -p "$stripped/$dir"
     for src in "$root/user/$dir/src/bin/"*.rs; do
         name=$(basename "$src" .rs)
-        specs+=("file:/$dir/$name:0755:$bin/$name")
+        file="$bin/$name"
+        if [ -x "$objcopy" ] && "$objcopy" --strip-debug "$file" "$stripped/$dir/$name"; then
+            file="$stripped/$dir/$name"
+        fi
+        specs+=("file:/$dir/$name:0755:$file")
     done
 done
 [ -f "$bin/init" ] && [ -d "$root/user/bin" ] && specs+=(symlink:/init:/bin/init)
+data="$root/user/tests/data"
+specs+=(dir:/tests/data:0755
+        "file:/tests/data/plain.txt:0644:$data/plain.txt"
+        "file:/tests/data/noexec:0755:$data/noexec.txt"
+        "file:/tests/data/script-arg:0755:$data/script-arg"
+        "file:/tests/data/script-noarg:0755:$data/script-noarg"
+        "file:/tests/data/script-badinterp:0755:$data/script-badinterp"
+        symlink:/tests/data/exec-link:../exec)
+"$root/user/pie/build.sh" --quiet
+pie="${CARGO_TARGET_DIR:-$root/user/target}/pie/aarch64-unknown-none/release/pie"
+if [ -x "$objcopy" ] && "$objcopy" --strip-debug "$pie" "$stripped/tests/pie"; then
+    pie="$stripped/tests/pie"
+fi
+specs+=("file:/tests/pie:0755:$pie")
 for extra in "$root"/user/rootfs/*; do
     [ -e "$extra" ] || continue
     specs+=("file:/etc/$(basename "$extra"):0644:$extra")

@@ -13,7 +13,7 @@ or panicked unexpectedly.
   4. user programs: each test program of user/tests booted as init, its TAP lines
      counted, and the same binary run under qemu-aarch64 (Linux) for the same verdicts.
 Adding a QEMU test is one row in BOOTS, a user test one row in USER_TESTS. Run some
-groups only with: runtests.py host|qemu|user|gdb ...
+groups only with: runtests.py host|qemu|user|session|gdb ...
 """
 import os
 import re
@@ -21,6 +21,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -76,6 +77,10 @@ BOOTS = [
      [r"^ok 1 - 100 kernel stacks", r"^ok 2 - free frames before (\d+) == after \1"], [r"not ok"]),
     ("bad bootargs are reported, not fatal", {"APPEND": "loglevel=abc hz=0 test=ticks"}, 0,
      [r"bootargs: ignoring loglevel=abc", r"bootargs: ignoring hz=0", r"^ok 1 -"], [r"not ok", r"panic"]),
+    ("CPU=max: PAN is turned on, and user programs still run (uaccess uses ldtr/sttr)",
+     {"CPU": "max", "APPEND": "loglevel=8 init=/tests/basics"}, 0,
+     [r"PAN \(privileged access never\): on", r"^ok 11 - write from a kernel address gives EFAULT",
+      r"^ok 14 -", r"init \(pid 1\) exited with status 0"], [r"not ok", r"Kernel panic"]),
     ("loglevel=8 shows kernel info messages", {"APPEND": "loglevel=8 test=ticks"}, 0,
      [r"\] GICv2 ready; timer INTID 27, UART INTID 33", r"\] timer: 100 Hz tick"], [r"not ok"]),
     ("unknown self-test is reported", {"APPEND": "test=nosuch"}, 1,
@@ -83,9 +88,42 @@ BOOTS = [
     # Without a device tree there are no bootargs, so no semihosting: PSCI's plain off, 0.
     ("an ELF kernel gets no device tree from QEMU, and says so", {"KERNEL": "build/kernel.elf"}, 0,
      [r"no device tree in x0 \(0x0\)\. QEMU passes one only to a kernel in Linux Image format"], []),
+    # /bin/init with a program after "--" runs it and exits with its status (128 + the
+    # signal if it was killed), so QEMU's exit status is the program's verdict.
+    ("init -- PROGRAM exits with the program's status", {"APPEND": "init=/bin/init -- /bin/false"}, 1,
+     [r"init \(pid 1\) exited with status 1;"], [r"Kernel panic"]),
+    ("init -- PROGRAM killed by SIGSEGV: status 128 + 11", {"APPEND": "init=/bin/init -- /bin/segfault"}, 139,
+     [r"^segfault: loading", r"init \(pid 1\) exited with status 139;"], [r"Kernel panic"]),
+    # trace=exec: the new mm's VMAs at the four stages of exec (kernel/src/exec/mod.rs);
+    # check_exec_trace reads them and checks that the stack moves and grows as it should.
+    ("trace=exec shows the stack VMA at each stage of exec", {"APPEND": "init=/tests/auxv trace=exec"}, 0,
+     [r"^exec trace: /tests/auxv: after bprm_mm_init", lambda out: check_exec_trace(out, "/tests/auxv")],
+     [r"not ok", r"Kernel panic"]),
+    ("trace=exec with norandmaps: the stack stays at STACK_TOP and grows by 128 KiB",
+     {"APPEND": "init=/tests/auxv trace=exec norandmaps"}, 0,
+     [r"after setup_arg_pages .*\n  fffffffdf000-1000000000000 rw-p 00000000 00:00 0 +\[stack\]\n"
+      r"  bprm->p = 0xffffffffff[0-9a-f]{2}, argc 1, envc 2$",
+      lambda out: check_exec_trace(out, "/tests/auxv", randomized=False)],
+     [r"not ok", r"Kernel panic"]),
+    # -initrd: an archive built here with qemu/mkinitramfs.py (make_test_initrds), one of
+    # the test programs as its /init, replaces the built-in initramfs.
+    ("-initrd: an external cpio archive's /init runs", {"INITRD": "build/test-initrd.cpio", "APPEND": "loglevel=8"}, 0,
+     [r"^  initrd +0x", r"\] initramfs \(-initrd\): 4 entries, 1 files, 2 directories",
+      r"^ok 4 - AT_EXECFN is the path \(here argv\[0\]\)", r"^ok 15 - ",
+      r"init \(pid 1\) exited with status 0;"], [r"not ok", r"Kernel panic"]),
+    ("-initrd: a gzip-compressed cpio archive works too", {"INITRD": "build/test-initrd.cpio.gz", "APPEND": "loglevel=8"}, 0,
+     [r"\] initramfs \(-initrd\): 6 entries, 1 files, 3 directories",
+      r"^ok 1 - init starts with cwd /$", r"^ok 2 - init's fds 0, 1, 2 are /dev/console",
+      r"^ok 60 - ", r"init \(pid 1\) exited with status 0;"], [r"not ok", r"Kernel panic"]),
 ]
 
-# User-space test programs (user/tests), each booted as init: (program, arguments).
+# User-space test programs (user/tests), each booted as init: (program, arguments) and,
+# optionally, a dict of settings: UPPERCASE keys are for qemu/run.sh (e.g. {"MEM": "128M"}
+# for a small machine); lowercase ones are for this runner:
+#   "linnet_only": True   no differential run under qemu-user (the program execs /tests/...
+#                         files of the initramfs, which do not exist on the host, and there
+#                         is no binfmt_misc for aarch64 there)
+#   "binary": PATH        the host ELF to run under qemu-user (default: the user build's)
 # Each prints TAP; every "ok"/"not ok" line counts as one test here, and the boot passes
 # when init exits 0 after as many lines as its plan ("1..N") promised. Adding a test
 # program is one line.
@@ -96,9 +134,30 @@ USER_TESTS = [
     ("threads", ""),
     ("frames", ""),
     ("preempt", ""),
+    ("mmap", ""),
+    ("mprotect", ""),
+    ("brk", ""),
+    ("stack", ""),
+    ("procfs", ""),
+    ("oom", "", {"MEM": "128M"}),
+    ("wait4", ""),
+    ("waitid", ""),
+    ("killing", ""),
+    ("sigmask", ""),
+    ("faults", ""),
+    ("thread_exit", ""),
+    ("reparent", ""),
+    ("reap_cycles", ""),
+    ("pgrp", ""),
+    ("auxv", ""),
+    ("files", ""),
+    ("exec", "", {"linnet_only": True}),
+    ("pie", "", {"binary": os.path.join("pie", "aarch64-unknown-none", "release", "pie")}),
+    ("heap", ""),
 ]
 
-# (name, extra gdb commands, patterns the gdb output must contain, gdbinit to use)
+# (name, extra gdb commands, patterns the gdb output must contain (re.M), gdbinit to use,
+#  and optionally the environment for qemu/run.sh; default APPEND="test=ticks")
 GDB_SESSIONS = [
     ("gdb: breakpoint in paging_init, backtrace reaches start_kernel",
      ["break linnet::mm::kmap::paging_init", "continue", "bt"],
@@ -108,7 +167,73 @@ GDB_SESSIONS = [
      ["continue", "info symbol $pc", "break __enable_mmu", "continue", "info registers x20"],
      [r"Breakpoint 1, 0x00000000402\w+ in primary_entry", r"__enable_mmu",
       r"x20\s+0x40200000"], "gdbinit-boot"),
+    # The helpers of qemu/linnet_gdb.py (docs/gdb.md), stopped in user mode: the exec hook
+    # loads the program's symbols so `break main` resolves; tasks, vmas and ptwalk still
+    # read kernel data at EL0, and PSTATE is back at EL0 afterwards.
+    ("gdb: exec hook loads user symbols; break main; helpers work stopped in user mode",
+     ["linnet-user-symbols on", "break main", "continue", "bt", "info symbol $pc", "tasks",
+      "vmas", "ptwalk 0x400000", "p/x $cpsr & 0xc", "bt 1"],
+     [r"^linnet: pid 1 exec /tests/fork_cow: symbols from \S*fork_cow, load bias 0x0\b",
+      r"^Breakpoint 1, (fork_cow::)?main \(\) at tests/src/bin/fork_cow\.rs:\d+",
+      r"^#0 +(fork_cow::)?main \(\) at tests/src/bin/fork_cow\.rs",
+      r"^#1 .* in (ulib::start::)?ulib_start ", r"^main \+ \d+ in section \.text of /\S+/fork_cow$",
+      r"^\* +1 +1 +0  R \(running\) +fork_cow +0xffff[0-9a-f]+$",
+      r"^pid 1 \(fork_cow\):$",
+      r"^00400000-[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 0 +/tests/fork_cow$",
+      r"^[0-9a-f]+-[0-9a-f]+ rw-p 00000000 00:00 0 +\[stack\]$",
+      r"^page table walk of 0x0000000000400000 \(TTBR0, user half, as loaded now, ASID [1-9]",
+      r"^  pte\[  0\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L3 page pa=0x[0-9a-f]+ AF nG SH=inner "
+      r"AP=EL1-RO/EL0-RO PXN attr=Normal$",
+      r"^\$1 = 0x0$"], "gdbinit", {"APPEND": "init=/tests/fork_cow"}),
+    # Stopped in the kernel (wait4 -> do_wait, parent and first child alive): every helper.
+    ("gdb: helpers at a kernel breakpoint: tasks, vmas, ptwalk (TTBR0, TTBR1), esr, load-user",
+     ["break linnet::task::wait::do_wait", "continue", "tasks", "vmas 1", "ptwalk 0x400000 1",
+      "ptwalk 0xffff000008000000", "ptwalk 0x7000000000 1", "ptwalk 0x0001000000000000",
+      "esr", "esr 0x96000045", "linnet-load-user /tests/fork_cow", "info line main",
+      "help user-defined"],
+     [r"^Breakpoint 1, linnet::task::wait::do_wait",
+      r"^\* +1 +1 +0  R \(running\) +fork_cow +0xffff",
+      r"^  +2 +2 +1  [RSZX] \(\w+\) +fork_cow +0xffff",
+      r"^pid 1 \(fork_cow\):$",
+      r"^00400000-[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 0 +/tests/fork_cow$",
+      r"^[0-9a-f]+-[0-9a-f]+ rw-p 00000000 00:00 0 +\[stack\]$",
+      r"^page table walk of 0x0000000000400000 \(TTBR0, user half, pid 1 \(fork_cow\), root 0x",
+      r"^  pgd\[  0\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L0 table next=0x",
+      r"^  pud\[  0\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L1 table next=0x",
+      r"^  pmd\[  2\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L2 table next=0x",
+      r"^  pte\[  0\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L3 page pa=0x[0-9a-f]+ AF nG SH=inner "
+      r"AP=EL1-RO/EL0-RO PXN attr=Normal$",
+      r"AP=0b11 \(EL1 and EL0 read-only\)", r"UXN=0 \(EL0 may execute\)",
+      r"^  0x0000000000400000 -> phys 0x[0-9a-f]+: EL0 r-x, EL1 r--$",
+      r"^page table walk of 0xffff000008000000 \(TTBR1, kernel half, root 0x",
+      r"^  pmd\[ 64\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L2 ",
+      r" pa=0x40200000 AF SH=inner AP=EL1-RO/EL0-none UXN attr=Normal$",
+      r"^  0xffff000008000000 -> phys 0x40200000: EL0 ---, EL1 r-x$",
+      r"^  pud\[448\] at 0x[0-9a-f]+: 0x0000000000000000 invalid$",
+      r"^  not mapped: an access takes a translation fault, level 1$",
+      r"^0x0001000000000000 is in the hole between TASK_SIZE and VA_START",
+      r"^ESR 0x56000000: EC 0x15 SVC from AArch64, imm16 0x0$",
+      r"^ESR 0x96000045: EC 0x25 data abort \(same EL\); translation fault, level 1; write$",
+      r"FSC +bits 5:0 = 0x05 +translation fault, at level 1", r"WnR +bit 6 +=  ?1 +write",
+      r"FnV +bit 10 += 0 +FAR_EL1 holds the faulting address",
+      r"^linnet: /tests/fork_cow: symbols from \S*fork_cow, load bias 0x0\b",
+      r"^Line \d+ of \"tests/src/bin/fork_cow\.rs\" starts at address 0x[0-9a-f]+ <(fork_cow::)?main>",
+      r"^tasks, lx-tasks -- ", r"^vmas -- ", r"^ptwalk -- ", r"^esr -- ",
+      r"^linnet-user-symbols -- ", r"^linnet-load-user -- "],
+     "gdbinit", {"APPEND": "init=/tests/fork_cow"}),
 ]
+if os.path.exists(os.path.join(ROOT, "user", "pie", "src", "main.rs")):
+    # A static-PIE program runs at ELF_ET_DYN_BASE plus a random offset: the hook passes
+    # that load bias, so the symbols land where the code is.
+    GDB_SESSIONS.append(
+        ("gdb: user symbols of a static-PIE program are loaded at its load bias",
+         ["break main", "continue", "bt 2", "vmas", "ptwalk $pc"],
+         [r"^linnet: pid 1 exec /tests/pie: symbols from \S*pie, load bias 0xaaaa[0-9a-f]{8}\b",
+          r"^Breakpoint 1, (pie::)?main \(\) at src/main\.rs:\d+",
+          r"^#1 +0x0000aaaa[0-9a-f]{8} in (ulib::start::)?ulib_start ",
+          r"^aaaa[0-9a-f]{8}-aaaa[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 0 +/tests/pie$",
+          r"^  0x0000aaaa[0-9a-f]{8} -> phys 0x[0-9a-f]+: EL0 r-x, EL1 r--$"],
+         "gdbinit", {"APPEND": "init=/tests/pie"}))
 
 
 class Tally:
@@ -134,7 +259,17 @@ def build(t):
     return r.returncode == 0
 
 
+def docs_tests(t):
+    r = subprocess.run(["python3", "qemu/syscalls-doc.py", "--check"], cwd=ROOT,
+                       capture_output=True, text=True)
+    t.check(r.returncode == 0, "docs/syscalls.md matches the syscall table", r.stdout + r.stderr)
+    r = subprocess.run(["python3", "qemu/linux-map.py", "--check"], cwd=ROOT,
+                       capture_output=True, text=True)
+    t.check(r.returncode == 0, "docs/linux-map.md matches the code's doc comments", r.stdout + r.stderr)
+
+
 def host_tests(t):
+    docs_tests(t)
     print("# host unit tests (cargo test -p linnet)", flush=True)
     r = subprocess.run(["cargo", "test", "-p", "linnet", "--quiet"], cwd=ROOT,
                        capture_output=True, text=True)
@@ -156,7 +291,7 @@ def host_tests(t):
 
 def boot(env_extra, timeout=TIMEOUT):
     env = dict(os.environ)
-    for k in ("MEM", "GIC", "EL2", "APPEND", "INITRD", "GDB", "KERNEL"):
+    for k in ("MEM", "GIC", "EL2", "APPEND", "INITRD", "GDB", "KERNEL", "CPU"):
         env.pop(k, None)
     env.update(env_extra)
     try:
@@ -168,8 +303,82 @@ def boot(env_extra, timeout=TIMEOUT):
         return None, out, True
 
 
+def user_target():
+    """Where the user programs are built (qemu/initramfs.sh honours CARGO_TARGET_DIR too)."""
+    return os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "user", "target")
+
+
+def make_test_initrds():
+    """The archives the -initrd rows of BOOTS boot: built here with qemu/mkinitramfs.py
+    from programs of the user build, so they are not the built-in initramfs. Plain cpio:
+    /init is the auxv test; gzip: /init is the files test (which wants /tmp and a console)."""
+    release = os.path.join(user_target(), "aarch64-unknown-none", "release")
+    mk = [sys.executable, os.path.join(ROOT, "qemu", "mkinitramfs.py")]
+    build = os.path.join(ROOT, "build")
+    subprocess.run(mk + [os.path.join(build, "test-initrd.cpio"), "dir:/:0755", "dir:/dev:0755",
+                         "chardev:/dev/console:0600:5:1",
+                         "file:/init:0755:" + os.path.join(release, "auxv")], check=True)
+    subprocess.run(mk + ["--gzip", os.path.join(build, "test-initrd.cpio.gz"), "dir:/:0755",
+                         "dir:/dev:0755", "chardev:/dev/console:0600:5:1", "dir:/tmp:01777",
+                         "chardev:/dev/null:0666:1:3",
+                         "file:/init:0755:" + os.path.join(release, "files")], check=True)
+
+
+def check_exec_trace(out, path, randomized=True):
+    """The trace=exec blocks for `path`, stage by stage (exec/mod.rs `trace_stage`): after
+    bprm_mm_init one [stack] page under STACK_TOP; after copy_strings the same VMA and
+    bprm->p lower; after setup_arg_pages the VMA moved (unless norandmaps) as far as
+    bprm->p, and 128 KiB bigger; after the PT_LOADs the program's r-xp, r--p and rw-p
+    segments at 0x400000 and up, and the stack unchanged. Returns what is wrong."""
+    top = 0x1000000000000
+    vma = re.compile(r"^  ([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]{8}) \S+ \d+ ?(.*)$")
+    stages = {}
+    stage = r"(bprm_mm_init|copy_strings|setup_arg_pages|the PT_LOAD mappings)"
+    for m in re.finditer(r"^exec trace: (\S+): after " + stage + r"[^\n]*\n((?:  [^\n]*\n)*)",
+                         out, re.M):
+        if m.group(1) != path or m.group(2) in stages:
+            continue
+        lines = m.group(3).splitlines()
+        vmas = [(int(v.group(1), 16), int(v.group(2), 16), v.group(3), int(v.group(4), 16),
+                 v.group(5).strip()) for v in map(vma.match, lines) if v]
+        p = re.search(r"bprm->p = 0x([0-9a-f]+), argc (\d+), envc (\d+)", m.group(3))
+        stages[m.group(2)] = (vmas, int(p.group(1), 16) if p else None)
+    want = ["bprm_mm_init", "copy_strings", "setup_arg_pages", "the PT_LOAD mappings"]
+    if list(stages) != want:
+        return [f"trace stages for {path}: {list(stages)}, expected {want}"]
+    problems = []
+    (v1, p1), (v2, p2), (v3, p3), (v4, p4) = (stages[s] for s in want)
+    stack = (top - 0x1000, top, "rw-p", 0, "[stack]")
+    if v1 != [stack] or p1 != top - 8:
+        problems.append(f"after bprm_mm_init: {v1}, p {p1}: expected one stack page, p = top - 8")
+    if v2 != [stack] or not (p2 and top - 0x1000 <= p2 < p1):
+        problems.append(f"after copy_strings: {v2}, p {p2}: expected the same page, p lower")
+    stacks = [v for v in v3 if v[4] == "[stack]"]
+    if len(v3) != 1 or len(stacks) != 1:
+        problems.append(f"after setup_arg_pages: {v3}: expected the stack VMA alone")
+    else:
+        start, end = stacks[0][:2]
+        shift = top - end
+        if (shift != 0) != randomized or end % 0x1000:
+            problems.append(f"after setup_arg_pages: stack ends at {end:#x} (randomized: {randomized})")
+        if end - start != 0x1000 + 0x20000:
+            problems.append(f"after setup_arg_pages: stack is {end - start:#x} bytes, expected 0x21000")
+        if p3 != p2 - shift:
+            problems.append(f"after setup_arg_pages: p {p3:#x}, expected {p2 - shift:#x}")
+    segs = [v for v in v4 if v[4] != "[stack]"]
+    kinds = [(v[2], v[4]) for v in segs]
+    if kinds[:2] != [("r-xp", path), ("r--p", path)] or "rw-p" not in [k for k, _ in kinds]:
+        problems.append(f"after the PT_LOADs: {kinds}: expected r-xp and r--p of {path}, and rw-p")
+    elif segs[0][0] != 0x400000 or segs[0][3] != 0:
+        problems.append(f"after the PT_LOADs: text at {segs[0][0]:#x} offset {segs[0][3]:#x}")
+    if [v for v in v4 if v[4] == "[stack]"] != stacks or p4 != p3:
+        problems.append("after the PT_LOADs: the stack changed")
+    return problems
+
+
 def qemu_tests(t):
     print("# QEMU boots (qemu/run.sh)", flush=True)
+    make_test_initrds()
     for name, env, status, want, forbid in BOOTS:
         code, out, timed_out = boot(env)
         problems = []
@@ -178,7 +387,9 @@ def qemu_tests(t):
         elif code != status:
             problems.append(f"QEMU exit status {code}, expected {status}")
         for pat in want:
-            if not re.search(pat, out, re.M):
+            if callable(pat):
+                problems += pat(out)  # a checker: returns what is wrong
+            elif not re.search(pat, out, re.M):
                 problems.append(f"missing: {pat}")
         for pat in forbid:
             if re.search(pat, out, re.M):
@@ -200,9 +411,11 @@ def tap_results(out):
 def user_tests(t):
     print("# user programs (init=/tests/NAME; TAP)", flush=True)
     oracle = shutil.which("qemu-aarch64-static") or shutil.which("qemu-aarch64")
-    for prog, args in USER_TESTS:
+    for prog, args, *settings in USER_TESTS:
+        settings = settings[0] if settings else {}
+        env = {k: v for k, v in settings.items() if k.isupper()}
         append = f"init=/tests/{prog}" + (f" -- {args}" if args else "")
-        code, out, timed_out = boot({"APPEND": append})
+        code, out, timed_out = boot({"APPEND": append, **env})
         plan, lines = tap_results(out)
         for ok, n, name in lines:
             t.check(ok, f"{prog}: {name}", "" if ok else out)
@@ -217,10 +430,13 @@ def user_tests(t):
             problems.append("kernel panic")
         t.check(not problems, f"{prog}: ran to completion on Linnet ({len(lines)} results)",
                 "\n".join(problems) + "\n--- console:\n" + out)
-        if oracle:
+        if oracle and settings.get("linnet_only"):
+            print(f"# {prog}: Linnet only, no differential run under qemu-user", flush=True)
+        elif oracle:
             # Differential test: the same binary under qemu-user (real Linux semantics)
             # must reach the same verdicts, line for line.
-            binary = os.path.join(ROOT, "user", "target", "aarch64-unknown-none", "release", prog)
+            binary = os.path.join(user_target(), settings.get("binary") or
+                                  os.path.join("aarch64-unknown-none", "release", prog))
             try:
                 r = subprocess.run([oracle, binary] + args.split(), capture_output=True, text=True, timeout=TIMEOUT)
                 _, ref = tap_results(r.stdout)
@@ -231,6 +447,120 @@ def user_tests(t):
                 t.check(False, f"{prog}: under {os.path.basename(oracle)}", "timed out")
 
 
+def labs_tests(t):
+    """labs/lab.py check: per lab, the handout builds, fails its grade, the full tree passes."""
+    print("# labs (handout builds, handout fails its grade, full tree gets full marks)", flush=True)
+    r = subprocess.run(["python3", "labs/lab.py", "check"], cwd=ROOT, capture_output=True, text=True)
+    for m in re.finditer(r"^(not ok|ok) - (.*)$", r.stdout, re.M):
+        t.check(m.group(1) == "ok", m.group(2))
+    if r.returncode != 0 and "not ok" not in r.stdout:
+        t.check(False, "labs/lab.py check ran", r.stdout + r.stderr)
+
+
+# A scripted shell session: boot the normal way (/init -> /bin/init -> /bin/sh), type
+# each line at the console once the shell's prompt is back, and check what the console
+# shows between that line and the next prompt. The terminal echoes what is typed, so the
+# transcript reads like a person's session. One row per check:
+#   (line typed, or None for "just boot"; patterns its output must contain (re.M); name)
+# A line ending in " ^C" is typed, and a second later Ctrl-C (0x03) follows.
+SESSION = [
+    (None, [r"^linnet:/# $"], "the shell prints its prompt"),
+    ("echo hello", [r"^linnet:/# echo hello\n+hello$"], "a program runs: echo hello"),
+    ("sleep 2 &", [r"^\[1\] \d+$"], "a background job starts: [1] PID"),
+    ("ps", [r"^ +1 +0 +1 S init$", r"^ +\d+ +1 +\d+ S sh$", r"^ +\d+ +\d+ +\d+ [RS] sleep$"],
+     "ps (from /proc) shows init, the shell and the sleeping job"),
+    ("wait", [r"^\[1\]\+ exited with 0  sleep 2 \(pid \d+\)$"], "wait waits for the job and reports it"),
+    ('/bin/sh -c "exit 3"', [r"^/bin/sh: pid \d+ exited with 3$"], "a failing child: 'exited with 3'"),
+    ("echo $?", [r"^3$"], "$? is the failed command's status"),
+    ("segfault", [r"^segfault: pid \d+ killed by SIGSEGV$"], "a segfaulting child: 'killed by SIGSEGV'"),
+    ("echo $?", [r"^139$"], "$? after SIGSEGV is 128 + 11"),
+    ("sleep 30 ^C", [r"^\^C$", r"^sleep: pid \d+ killed by SIGINT$"],
+     "Ctrl-C kills the foreground job (its own process group), not the shell"),
+    ("zombie", [r"^ +(\d+) +\d+ +\d+ S zombie\n +\d+ +\1 +\d+ Z zombie <defunct>$",
+                r"wait4\(\d+\) collected its status: exited with 7"],
+     "zombie: the exited child is Z in ps until its parent waits"),
+    ("cd /tests", [r"^linnet:/tests# $"], "cd /tests changes the prompt's directory"),
+    ("ls", [r"\bbasics\b", r"\bfork_cow\b"], "ls lists /tests"),
+    ("exit", [r"init \(pid 1\) exited with status 0"], "exit: the shell ends, init exits 0, QEMU powers off"),
+]
+SESSION_PROMPT = re.compile(r"^linnet:[^\n#]*# ", re.M)
+SESSION_STEP_TIMEOUT = 20  # seconds for one command to give the prompt back
+
+
+def session_tests(t):
+    print("# shell session (console input typed line by line after each prompt)", flush=True)
+    env = dict(os.environ)
+    for k in ("MEM", "GIC", "EL2", "APPEND", "INITRD", "GDB", "KERNEL", "CPU"):
+        env.pop(k, None)
+    q = subprocess.Popen(["bash", RUN], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    chunks = []
+    lock = threading.Lock()
+
+    def reader():
+        for data in iter(lambda: q.stdout.read1(4096), b""):
+            with lock:
+                chunks.append(data)
+
+    threading.Thread(target=reader, daemon=True).start()
+
+    def console():
+        with lock:
+            return b"".join(chunks).decode(errors="replace").replace("\r", "")
+
+    def wait_until(cond, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if cond():
+                return True
+            time.sleep(0.05)
+        return cond()
+
+    alive = True
+    try:
+        for line, want, name in SESSION:
+            now = console()
+            prompts = list(SESSION_PROMPT.finditer(now))
+            start = prompts[-1].start() if prompts else len(now)  # the transcript shows the prompt
+            prompts = len(prompts)
+            if line is not None and alive:
+                ctrl_c = line.endswith(" ^C")
+                try:
+                    q.stdin.write(line.removesuffix(" ^C").encode() + b"\n")
+                    q.stdin.flush()
+                    if ctrl_c:
+                        time.sleep(1)  # the job is running in the foreground by then
+                        q.stdin.write(b"\x03")
+                        q.stdin.flush()
+                except BrokenPipeError:
+                    alive = False
+            if line == "exit":
+                done = wait_until(lambda: q.poll() is not None, SESSION_STEP_TIMEOUT)
+            else:
+                done = alive and wait_until(
+                    lambda: len(SESSION_PROMPT.findall(console())) > prompts
+                    and console().endswith("# "), SESSION_STEP_TIMEOUT)
+            out = console()[start:]
+            missing = [p for p in want if not re.search(p, out, re.M)]
+            problems = ([] if done else ["no prompt came back" if line != "exit" else "QEMU did not exit"])
+            problems += [f"missing: {p}" for p in missing]
+            alive = alive and done
+            t.check(not problems, f"session: {name}",
+                    "\n".join(problems) + "\n--- console since the line was typed:\n" + out)
+    finally:
+        if q.poll() is None:
+            q.kill()
+        q.wait()
+    out = console()
+    problems = []
+    if q.returncode != 0:
+        problems.append(f"QEMU exit status {q.returncode}, expected 0")
+    if "Kernel panic" in out:
+        problems.append("kernel panic")
+    t.check(not problems, "session: ended cleanly (QEMU exit status 0, no panic)",
+            "\n".join(problems) + "\n--- console:\n" + out)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -239,11 +569,12 @@ def free_port():
 
 def gdb_tests(t):
     print("# gdb (gdb-multiarch against QEMU's gdb stub)", flush=True)
-    for name, cmds, want, gdbinit in GDB_SESSIONS:
+    for name, cmds, want, gdbinit, *boot_env in GDB_SESSIONS:
         port = free_port()
         env = dict(os.environ, GDB="1", GDB_PORT=str(port), APPEND="test=ticks")
-        for k in ("MEM", "GIC", "EL2", "INITRD"):
+        for k in ("MEM", "GIC", "EL2", "INITRD", "CPU", "KERNEL"):
             env.pop(k, None)
+        env.update(boot_env[0] if boot_env else {})
         q = subprocess.Popen(["bash", RUN], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -260,24 +591,44 @@ def gdb_tests(t):
             except subprocess.TimeoutExpired as e:
                 out = f"gdb timed out\n{e.stdout or ''}"
             missing = [p for p in want if not re.search(p, out, re.M)]
-            t.check(not missing, name, "missing: " + ", ".join(missing) + "\n--- gdb:\n" + out)
+            # The output first, so the last lines shown on failure say what is missing.
+            t.check(not missing, name, "--- gdb:\n" + out + "\nmissing: " + "\n  ".join(missing))
         finally:
             q.kill()
             q.wait()
 
 
+def one_user(prog):
+    """Boot one user test program as init (for labs/lab.py): exit 0 if it passes."""
+    t = Tally()
+    code, out, timed_out = boot({"APPEND": f"init=/tests/{prog}"})
+    plan, lines = tap_results(out)
+    for ok, n, name in lines:
+        t.check(ok, f"{prog}: {name}")
+    t.check(not timed_out and code == 0 and plan == len(lines) and "Kernel panic" not in out,
+            f"{prog}: ran to completion", out[-3000:])
+    print(f"{t.passed} passed, {t.failed} failed")
+    sys.exit(1 if t.failed else 0)
+
+
 def main():
-    groups = sys.argv[1:] or ["host", "qemu", "user", "gdb"]
+    if sys.argv[1:2] == ["--one-user"]:
+        one_user(sys.argv[2])
+    groups = sys.argv[1:] or ["host", "qemu", "user", "session", "gdb", "labs"]
     t = Tally()
     if "host" in groups:
         host_tests(t)
-    if any(g in groups for g in ("qemu", "user", "gdb")) and build(t):
+    if any(g in groups for g in ("qemu", "user", "session", "gdb")) and build(t):
         if "qemu" in groups:
             qemu_tests(t)
         if "user" in groups:
             user_tests(t)
+        if "session" in groups:
+            session_tests(t)
         if "gdb" in groups:
             gdb_tests(t)
+    if "labs" in groups:
+        labs_tests(t)
     print(f"{t.passed} passed, {t.failed} failed")
     sys.exit(1 if t.failed else 0)
 

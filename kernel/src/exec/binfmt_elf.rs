@@ -12,7 +12,7 @@
 
 use super::bprm::{mm_write, LinuxBinprm};
 use super::elf::{self, LoadPlan, PF_R, PF_W, PF_X};
-use super::stack::{randomize_stack_top, setup_arg_pages};
+use super::stack::{arch_align_stack, randomize_stack_top, setup_arg_pages};
 use crate::errno::{Errno, KResult};
 use crate::fs::vfs::{self, RamFile};
 use crate::mm::fault::{handle_mm_fault, Access};
@@ -125,7 +125,11 @@ pub fn load_elf_binary(bprm: &mut LinuxBinprm, randomize: bool) -> KResult<ElfLo
     .map_err(|e| noexec(bprm, e.reason()))?;
 
     // The stack first, as Linux does: its top is fixed before the segments are mapped.
-    setup_arg_pages(bprm, randomize_stack_top(layout::STACK_TOP, randomize))?;
+    setup_arg_pages(
+        bprm,
+        randomize_stack_top(layout::STACK_TOP, randomize),
+        randomize,
+    )?;
     super::trace_stage(
         bprm,
         "after setup_arg_pages (strings shifted to the stack top, VMA expanded by 128 KiB)",
@@ -142,7 +146,7 @@ pub fn load_elf_binary(bprm: &mut LinuxBinprm, randomize: bool) -> KResult<ElfLo
     set_mm_bounds(bprm, &plan);
     super::trace_stage(bprm, "after the PT_LOAD mappings (elf_map) and set_brk");
 
-    let sp = create_elf_tables(bprm, &h, &plan)?;
+    let sp = create_elf_tables(bprm, &h, &plan, randomize)?;
     Ok(ElfLoaded {
         entry: plan.entry as usize,
         sp,
@@ -240,19 +244,22 @@ fn elf_hwcap() -> u64 {
 }
 
 /// Build the Linux initial stack below the strings (Linux `create_elf_tables`), from the
-/// top down: 16 random bytes (AT_RANDOM), then, 16-byte aligned, argc, the argv
-/// pointers, NULL, the envp pointers, NULL, and the auxiliary vector. Returns sp.
+/// top down: a random gap of less than a page (`arch_align_stack`, unless `norandmaps`),
+/// 16 random bytes (AT_RANDOM), then, 16-byte aligned, argc, the argv pointers, NULL,
+/// the envp pointers, NULL, and the auxiliary vector. Returns sp. Left out: AT_PLATFORM
+/// and its "aarch64" string, AT_SYSINFO_EHDR (no vDSO).
 fn create_elf_tables(
     bprm: &mut LinuxBinprm,
     h: &elf::ElfHeader,
     plan: &LoadPlan,
+    randomize: bool,
 ) -> KResult<usize> {
     use auxv::*;
     // Where the strings are: copy_strings put filename, envp, argv from the top down.
     let strings = read_string_addrs(bprm)?;
     let (argv, envp) = strings.split_at(bprm.argc);
 
-    let mut p = bprm.p;
+    let mut p = arch_align_stack(bprm.p, randomize);
     let mut random = [0u8; 16];
     crate::random::get_random_bytes(&mut random);
     p -= 16;

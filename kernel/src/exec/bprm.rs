@@ -146,26 +146,66 @@ pub fn push_string(bprm: &mut LinuxBinprm, s: &[u8]) -> KResult<usize> {
         return Err(Errno::E2BIG);
     }
     let at = bprm.p - len;
-    let mut bytes = Vec::with_capacity(len);
-    bytes.extend_from_slice(s);
-    bytes.push(0);
-    mm_write(&mut bprm.mm, at, &bytes)?;
+    mm_write(&mut bprm.mm, at, s)?;
+    mm_write(&mut bprm.mm, at + s.len(), &[0])?;
     bprm.p = at;
     Ok(at)
 }
 
+/// Argument or environment strings taken from the caller before the old image goes:
+/// packed one after the other, each with its NUL, as they will lie on the new stack (one
+/// buffer of at most `arg_limit` bytes, however many strings there are).
+#[derive(Default)]
+pub struct ArgStrings {
+    bytes: Vec<u8>,
+    count: usize,
+}
+
+impl ArgStrings {
+    /// Add one string (without NUL).
+    fn push(&mut self, s: &[u8]) -> KResult<()> {
+        self.bytes
+            .try_reserve(s.len() + 1)
+            .map_err(|_| Errno::ENOMEM)?;
+        self.bytes.extend_from_slice(s);
+        self.bytes.push(0);
+        self.count += 1;
+        Ok(())
+    }
+
+    /// How many strings (argc or envc).
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// No strings at all?
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The strings, last first, without their NULs.
+    fn iter_rev(&self) -> impl Iterator<Item = &[u8]> {
+        let body = self.bytes.strip_suffix(&[0]).unwrap_or(&[]);
+        body.rsplit(|&b| b == 0).take(self.count)
+    }
+}
+
 /// Read a NULL-terminated array of string pointers from user memory (Linux
-/// `count` + `get_user_arg_ptr`).
-pub fn read_user_strings(list: usize) -> KResult<Vec<Vec<u8>>> {
-    let mut out = Vec::new();
+/// `count` + `get_user_arg_ptr` + the reading half of `copy_strings`). A NULL array is
+/// empty, as Linux allows.
+pub fn read_user_strings(list: usize) -> KResult<ArgStrings> {
+    let mut out = ArgStrings::default();
     if list == 0 {
         return Ok(out);
     }
+    // Bytes the strings and their pointers will take on the new stack, counted as we go.
+    let mut total = 0usize;
     for i in 0.. {
         if i >= MAX_ARG_STRINGS {
             return Err(Errno::E2BIG);
         }
-        let ptr: usize = uaccess::get_user(list + i * 8)?;
+        let slot = list.checked_add(i * 8).ok_or(Errno::EFAULT)?;
+        let ptr: usize = uaccess::get_user(slot)?;
         if ptr == 0 {
             break;
         }
@@ -176,27 +216,36 @@ pub fn read_user_strings(list: usize) -> KResult<Vec<Vec<u8>>> {
                 e
             }
         })?;
-        out.push(s);
-        // Checked as we go, so a huge array fails early (Linux checks the total too).
-        if out.iter().map(|s| s.len() + 1 + 8).sum::<usize>() > arg_limit() {
+        // Checked as we go, with a running total, so a huge array (a million empty
+        // strings) fails early and fast, as Linux's `bprm_stack_limits` +
+        // `copy_strings` would.
+        total += s.len() + 1 + 8;
+        if total > arg_limit() {
             return Err(Errno::E2BIG);
         }
+        out.push(&s)?;
     }
     Ok(out)
 }
 
 /// The strings of an `ArgSource`.
-pub fn collect_strings(src: &ArgSource) -> KResult<Vec<Vec<u8>>> {
+pub fn collect_strings(src: &ArgSource) -> KResult<ArgStrings> {
     match src {
         ArgSource::User(p) => read_user_strings(*p),
-        ArgSource::Kernel(v) => Ok(v.iter().map(|s| s.as_bytes().to_vec()).collect()),
+        ArgSource::Kernel(v) => {
+            let mut out = ArgStrings::default();
+            for s in v.iter() {
+                out.push(s.as_bytes())?;
+            }
+            Ok(out)
+        }
     }
 }
 
 /// Copy strings onto the new stack, last one first, so they end up in order (Linux
 /// `copy_strings`).
-pub fn copy_strings(bprm: &mut LinuxBinprm, strings: &[Vec<u8>]) -> KResult<()> {
-    for s in strings.iter().rev() {
+pub fn copy_strings(bprm: &mut LinuxBinprm, strings: &ArgStrings) -> KResult<()> {
+    for s in strings.iter_rev() {
         push_string(bprm, s)?;
     }
     Ok(())

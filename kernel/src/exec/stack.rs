@@ -57,11 +57,28 @@ fn shift_arg_pages(bprm: &mut LinuxBinprm, shift: usize) -> KResult<()> {
     Ok(())
 }
 
+/// Lower `sp` by a random amount below one page and align it to 16 bytes (Linux
+/// `arch_align_stack`, `arch/arm64/kernel/process.c`); just the alignment with
+/// `norandmaps`.
+pub fn arch_align_stack(sp: usize, randomize: bool) -> usize {
+    let sp = if randomize {
+        sp - (crate::random::get_random_u64() as usize % PAGE_SIZE)
+    } else {
+        sp
+    };
+    sp & !0xf
+}
+
 /// Finish the new stack (Linux `setup_arg_pages`): align the chosen top, shift the
 /// strings there, then extend the VMA by STACK_EXPAND (bounded by RLIMIT_STACK).
-pub fn setup_arg_pages(bprm: &mut LinuxBinprm, stack_top: usize) -> KResult<()> {
-    // arch_align_stack: a random sub-page offset, 16-byte aligned; then PAGE_ALIGN.
-    let stack_top = (stack_top & !0xf) & !(PAGE_SIZE - 1);
+pub fn setup_arg_pages(bprm: &mut LinuxBinprm, stack_top: usize, randomize: bool) -> KResult<()> {
+    // Linux: `stack_top = arch_align_stack(stack_top); stack_top = PAGE_ALIGN(stack_top);`.
+    // The top from `randomize_stack_top` is already page aligned, so the sub-page offset
+    // arch_align_stack takes off is put back by rounding *up* to the page: the top stays
+    // where it was. (The sub-page randomness that does reach the stack pointer comes from
+    // the second arch_align_stack, in `create_elf_tables`.)
+    let stack_top =
+        layout::page_align_up(arch_align_stack(stack_top, randomize)).ok_or(Errno::ENOMEM)?;
     let vm_end = layout::STACK_TOP;
     let stack_shift = vm_end - stack_top;
     if stack_top < layout::MMAP_MIN_ADDR + layout::RLIMIT_STACK_DEFAULT {

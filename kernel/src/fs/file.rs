@@ -65,6 +65,11 @@ pub enum FileKind {
     PipeRead(Arc<Pipe>),
     /// The write end of a pipe.
     PipeWrite(Arc<Pipe>),
+    /// A /proc file: its text, generated when it was opened (Linux builds it in a
+    /// `seq_file` at the first read); read from the file offset (`fs/proc.rs`).
+    Generated(Vec<u8>),
+    /// A /proc/PID directory, for getdents64 and as a dirfd (`fs/proc.rs`).
+    ProcDir(crate::task::pid::Pid),
 }
 
 /// An open file description (Linux `struct file`).

@@ -1,7 +1,7 @@
 //! File systems: the initramfs archive (`cpio`), the in-memory tree it is unpacked into
 //! (`ramfs`), path lookup on that tree (`namei`), and, in the kernel build, open files and
 //! descriptor tables (`file`), the file operations the syscalls call (`vfs`), pipes
-//! (`pipe`) and the console terminal (`tty`).
+//! (`pipe`), the console terminal (`tty`) and the generated files of /proc (`proc`).
 //!
 //! `kernel/src/fs/` (module `fs`). How the pieces call each other: at boot,
 //! `vfs::mount_root` has `RamFs::unpack` (ramfs.rs) ask `cpio` for the members of the
@@ -17,6 +17,7 @@
 
 pub mod cpio;
 pub mod namei;
+pub mod proc;
 pub mod ramfs;
 
 #[cfg(target_os = "none")]

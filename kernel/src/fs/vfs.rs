@@ -122,6 +122,10 @@ pub fn do_open(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<Arc<Fil
     if path.is_empty() {
         return Err(Errno::ENOENT);
     }
+    // Below /proc the files are generated, not looked up (`fs/proc.rs`).
+    if let Some(p) = super::proc::lookup(dirfd, path, flags & O_NOFOLLOW == 0)? {
+        return super::proc::open(p, flags, path);
+    }
     let (start, root) = lookup_start(dirfd, path)?;
     let acc = flags & O_ACCMODE;
     let want_write = acc == O_WRONLY || acc == O_RDWR;
@@ -187,8 +191,16 @@ fn file_for_ino(ino: Ino, flags: u32, path: &str) -> KResult<Arc<File>> {
         }
         _ => return Err(Errno::ENXIO),
     };
-    let keep = flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECTORY | O_PATH);
-    Ok(File::new(kind, keep, Some(ino), String::from(path)))
+    // What F_GETFL reports later (Linux `f_flags`: the open flags without O_CREAT,
+    // O_EXCL, O_NOCTTY, O_TRUNC and O_CLOEXEC, plus O_LARGEFILE, which a 64-bit kernel
+    // forces on: `force_o_largefile` in `build_open_flags`).
+    let keep = flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECTORY | O_NOFOLLOW | O_PATH);
+    Ok(File::new(
+        kind,
+        keep | O_LARGEFILE,
+        Some(ino),
+        String::from(path),
+    ))
 }
 
 /// The console as an open file (for init's fds 0, 1 and 2).
@@ -218,6 +230,15 @@ pub fn read(file: &File, buf: &mut [u8]) -> KResult<usize> {
         }
         FileKind::PipeRead(p) => p.read(buf, nonblock),
         FileKind::PipeWrite(_) => Err(Errno::EBADF),
+        FileKind::Generated(text) => {
+            let mut pos = file.pos.lock();
+            let from = (*pos as usize).min(text.len());
+            let n = buf.len().min(text.len() - from);
+            buf[..n].copy_from_slice(&text[from..from + n]);
+            *pos += n as u64;
+            Ok(n)
+        }
+        FileKind::ProcDir(_) => Err(Errno::EISDIR),
     }
 }
 
@@ -247,7 +268,8 @@ pub fn write(file: &File, buf: &[u8]) -> KResult<usize> {
             }
             r
         }
-        FileKind::PipeRead(_) => Err(Errno::EBADF),
+        FileKind::PipeRead(_) | FileKind::Generated(_) => Err(Errno::EBADF),
+        FileKind::ProcDir(_) => Err(Errno::EISDIR),
     }
 }
 
@@ -262,7 +284,8 @@ pub const SEEK_END: u32 = 2;
 pub fn lseek(file: &File, off: i64, whence: u32) -> KResult<u64> {
     let size = match &file.kind {
         FileKind::Regular(ino) => with_fs(|fs| Ok(fs.stat(*ino)?.st_size))?,
-        FileKind::Dir(_) => 0,
+        FileKind::Dir(_) | FileKind::ProcDir(_) => 0,
+        FileKind::Generated(text) => text.len() as i64,
         FileKind::Null | FileKind::Zero => return Ok(0),
         _ => return Err(Errno::ESPIPE),
     };
@@ -283,6 +306,9 @@ pub fn lseek(file: &File, off: i64, whence: u32) -> KResult<u64> {
 
 /// stat of an open file (Linux `vfs_fstat`); pipes get a synthetic FIFO inode.
 pub fn fstat(file: &File) -> KResult<Stat> {
+    if let Some(st) = super::proc::fstat(&file.kind, &file.path) {
+        return Ok(st);
+    }
     match file.ino {
         Some(ino) => with_fs(|fs| fs.stat(ino)),
         None => Ok(Stat {
@@ -303,7 +329,11 @@ pub fn stat_at(dirfd: i32, path: &str, flags: u32) -> KResult<Stat> {
             fd_ino(dirfd)?
         }
     } else {
-        lookup_at(dirfd, path, flags & AT_SYMLINK_NOFOLLOW == 0)?
+        let follow = flags & AT_SYMLINK_NOFOLLOW == 0;
+        if let Some(p) = super::proc::lookup(dirfd, path, follow)? {
+            return Ok(super::proc::stat(p));
+        }
+        lookup_at(dirfd, path, follow)?
     };
     with_fs(|fs| fs.stat(ino))
 }
@@ -312,10 +342,17 @@ pub fn stat_at(dirfd: i32, path: &str, flags: u32) -> KResult<Stat> {
 /// index into the listing), as many as fit (Linux `iterate_dir` + `filldir64`). EINVAL
 /// if not even one fits.
 pub fn getdents64(file: &File, out: &mut [u8]) -> KResult<usize> {
-    let FileKind::Dir(ino) = file.kind else {
-        return Err(Errno::ENOTDIR);
+    let entries = match file.kind {
+        FileKind::Dir(ino) => {
+            let mut entries = with_fs(|fs| fs.readdir(ino))?;
+            if super::proc::is_root(ino) {
+                entries.extend(super::proc::root_entries()); // the processes
+            }
+            entries
+        }
+        FileKind::ProcDir(pid) => super::proc::pid_entries(pid),
+        _ => return Err(Errno::ENOTDIR),
     };
-    let entries = with_fs(|fs| fs.readdir(ino))?;
     let mut pos = file.pos.lock();
     let mut used = 0;
     for (i, (name, child, ft)) in entries.iter().enumerate().skip(*pos as usize) {
@@ -381,7 +418,8 @@ pub fn kernel_read(ino: Ino, off: u64, buf: &mut [u8]) -> KResult<usize> {
 
 /// What exec needs to know about a file (Linux `do_open_execat` + `may_open`): it must
 /// be a regular file with an execute bit (EACCES otherwise; Linnet runs everything as
-/// root, which may execute a file if any x bit is set).
+/// root, which may execute a file if any x bit is set). A final symlink not followed
+/// (execveat's AT_SYMLINK_NOFOLLOW) is ELOOP, as Linux's `O_NOFOLLOW` open gives.
 pub fn open_exec(dirfd: i32, path: &str, flags: u32) -> KResult<(Ino, u64)> {
     let ino = if path.is_empty() {
         if flags & AT_EMPTY_PATH == 0 {
@@ -392,6 +430,9 @@ pub fn open_exec(dirfd: i32, path: &str, flags: u32) -> KResult<(Ino, u64)> {
         lookup_at(dirfd, path, flags & AT_SYMLINK_NOFOLLOW == 0)?
     };
     let st = with_fs(|fs| fs.stat(ino))?;
+    if st.st_mode & S_IFMT == super::ramfs::S_IFLNK {
+        return Err(Errno::ELOOP); // AT_SYMLINK_NOFOLLOW and the last component is a link
+    }
     if st.st_mode & S_IFMT != super::ramfs::S_IFREG || st.st_mode & 0o111 == 0 {
         return Err(Errno::EACCES);
     }

@@ -6,8 +6,15 @@
 //! the access against its flags, then make the page present: a zeroed page for anonymous
 //! memory, a copy of the file's page for a file mapping, or, for a write to a page shared
 //! copy-on-write, a private copy. Anything else is the program's fault: the caller sends
-//! SIGSEGV. Simplified: no page cache (each file-backed fault reads its own copy of the
-//! file page), no zero page, no huge pages, no swap.
+//! SIGSEGV (SIGBUS for a file page wholly past the end of the file).
+//!
+//! W^X: Linnet never maps a page writable and executable at once. A VMA that allows both
+//! (`mmap(PROT_READ|PROT_WRITE|PROT_EXEC)`, which Linux permits) gets its pages mapped
+//! read-write, and an instruction fetch from one flips it to read-execute (and a write
+//! flips it back), so the program sees what Linux gives it, one fault later.
+//!
+//! Simplified: no page cache (each file-backed fault reads its own copy of the file
+//! page), no zero page, no huge pages, no swap, no fault-around.
 
 use super::layout::{self, PAGE_SIZE};
 use super::mm_struct::MmStruct;
@@ -36,6 +43,21 @@ pub enum VmFault {
     AccErr,
     /// No memory for the page (Linux VM_FAULT_OOM; the task is killed).
     Oom,
+    /// A file mapping's page lies wholly past the end of the file (Linux
+    /// VM_FAULT_SIGBUS from `filemap_fault`): SIGBUS.
+    SigBus,
+}
+
+/// The page permissions for an `access` to a page of a VMA with `flags`: the VMA's own
+/// (Linux `vma->vm_page_prot`), except that a write+exec VMA gets read-write pages, or
+/// read-exec ones for an instruction fetch (W^X, see the file comment).
+pub fn page_prot(flags: VmFlags, access: Access) -> Prot {
+    let prot = flags.to_prot();
+    match (prot.contains(Prot::WRITE | Prot::EXEC), access) {
+        (true, Access::Exec) => prot - Prot::WRITE,
+        (true, _) => prot - Prot::EXEC,
+        (false, _) => prot,
+    }
 }
 
 /// Resolve a fault at `addr` in `mm` (Linux `__do_page_fault` + `handle_mm_fault`).
@@ -61,9 +83,15 @@ pub fn handle_mm_fault(mm: &mut MmStruct, addr: usize, access: Access) -> Result
     }
     let page = addr & !(PAGE_SIZE - 1);
     match mm.lookup(page) {
-        None => do_fault(mm, page),
+        None => do_fault(mm, page, access),
         Some((pa, prot)) if access == Access::Write && !prot.contains(Prot::WRITE) => {
             do_wp_page(mm, page, pa, flags)
+        }
+        Some((pa, prot)) if access == Access::Exec && !prot.contains(Prot::EXEC) => {
+            // A write+exec VMA's page, mapped read-write until now: make it read-exec.
+            mmu::sync_icache(layout::phys_to_virt(pa), PAGE_SIZE);
+            mm.protect_page(page, page_prot(flags, Access::Exec))
+                .map_err(|_| VmFault::Oom)
         }
         // Present with the right permissions: a stale TLB entry (another path changed
         // the PTE). Flushing it is enough.
@@ -75,26 +103,35 @@ pub fn handle_mm_fault(mm: &mut MmStruct, addr: usize, access: Access) -> Result
 }
 
 /// Grow the stack VMA starting at `vm_start` down to cover `addr` (Linux `expand_stack`
-/// / `expand_downwards`): refused past RLIMIT_STACK or into the guard gap above the
-/// next lower VMA.
+/// -> `expand_downwards` + `acct_stack_growth`, `mm/mmap.c`). Refused (the fault becomes
+/// SIGSEGV) when the stack would get bigger than the soft RLIMIT_STACK (8 MiB unless
+/// setrlimit changed it), reach below `mmap_min_addr`, or come closer than
+/// `stack_guard_gap` (256 pages) to the VMA below it, if that one is accessible and not
+/// a stack itself (Linux skips PROT_NONE guard mappings in that test). Simplified: no
+/// RLIMIT_AS / RLIMIT_MEMLOCK accounting.
 pub fn expand_stack(mm: &mut MmStruct, vm_start: usize, addr: usize) -> Result<(), VmFault> {
     let new_start = addr & !(PAGE_SIZE - 1);
+    if new_start < layout::MMAP_MIN_ADDR {
+        return Err(VmFault::MapErr);
+    }
     let vm_end = mm
         .vmas
         .vma_at(vm_start)
         .map(|v| v.vm_end)
         .ok_or(VmFault::MapErr)?;
-    if vm_end - new_start > layout::RLIMIT_STACK_DEFAULT {
+    let rlimit = mm.rlim.soft(crate::syscall::resource::RLIMIT_STACK);
+    if vm_end - new_start > rlimit {
         return Err(VmFault::MapErr);
     }
-    let prev_end = mm
-        .vmas
-        .iter()
-        .take_while(|v| v.vm_end <= vm_start)
-        .last()
-        .map(|v| v.vm_end);
-    if let Some(prev_end) = prev_end {
-        if new_start < prev_end.saturating_add(layout::STACK_GUARD_GAP) {
+    let prev = mm.vmas.iter().take_while(|v| v.vm_end <= vm_start).last();
+    if let Some(prev) = prev {
+        let accessible = prev
+            .vm_flags
+            .intersects(VmFlags::READ | VmFlags::WRITE | VmFlags::EXEC);
+        if accessible
+            && !prev.vm_flags.contains(VmFlags::GROWSDOWN)
+            && new_start - prev.vm_end.min(new_start) < layout::STACK_GUARD_GAP
+        {
             return Err(VmFault::MapErr);
         }
     }
@@ -103,18 +140,34 @@ pub fn expand_stack(mm: &mut MmStruct, vm_start: usize, addr: usize) -> Result<(
         .map_err(|_| VmFault::MapErr)
 }
 
-/// A page not present yet (Linux `do_anonymous_page` / `do_read_fault`): a zeroed frame,
-/// filled from the file for a file mapping, mapped with the VMA's permissions.
-fn do_fault(mm: &mut MmStruct, page: usize) -> Result<(), VmFault> {
+/// Make the page at `page` present now, as a read fault would, whatever its VMA allows
+/// (a PROT_NONE page gets a frame it cannot yet reach). For memory that must exist
+/// before anyone touches it: anonymous MAP_SHARED memory, which fork can only share
+/// page by page (see `mmap.rs`).
+pub fn prefault(mm: &mut MmStruct, page: usize) -> Result<(), VmFault> {
+    match mm.lookup(page) {
+        Some(_) => Ok(()),
+        None => do_fault(mm, page & !(PAGE_SIZE - 1), Access::Read),
+    }
+}
+
+/// A page not present yet (Linux `do_anonymous_page` / `do_read_fault` /
+/// `do_cow_fault`): a zeroed frame, filled from the file for a file mapping, mapped with
+/// the VMA's permissions. The part of the last file page past the end of the file reads
+/// as zeros; a page wholly past it is SIGBUS, as in Linux.
+fn do_fault(mm: &mut MmStruct, page: usize, access: Access) -> Result<(), VmFault> {
     let vma = mm.vmas.vma_at(page).ok_or(VmFault::MapErr)?;
-    let prot = vma.vm_flags.to_prot();
+    let prot = page_prot(vma.vm_flags, access);
     let file = vma.vm_file.clone().map(|f| (f, vma.file_offset(page)));
     let pa = page_alloc::alloc_user_page().ok_or(VmFault::Oom)?;
     let kva = layout::phys_to_virt(pa);
     if let Some((f, off)) = file {
         // SAFETY: the frame was just allocated and is reached through the linear map.
         let buf = unsafe { core::slice::from_raw_parts_mut(kva as *mut u8, PAGE_SIZE) };
-        f.read_at(off, buf); // a short read leaves the zeros: past the end of the file
+        if f.read_at(off, buf) == 0 {
+            page_alloc::put_page(pa);
+            return Err(VmFault::SigBus);
+        }
     }
     if prot.contains(Prot::EXEC) {
         mmu::sync_icache(kva, PAGE_SIZE);
@@ -130,7 +183,7 @@ fn do_fault(mm: &mut MmStruct, page: usize) -> Result<(), VmFault> {
 /// `do_wp_page`). The last user of the frame just gets write permission back
 /// (`wp_page_reuse`); otherwise the page is copied (`wp_page_copy`).
 fn do_wp_page(mm: &mut MmStruct, page: usize, old: usize, flags: VmFlags) -> Result<(), VmFault> {
-    let prot = flags.to_prot();
+    let prot = page_prot(flags, Access::Write);
     if super::page_ref::wp_can_reuse(page_alloc::page_count(old), flags.contains(VmFlags::SHARED)) {
         return mm.protect_page(page, prot).map_err(|_| VmFault::Oom);
     }
@@ -182,7 +235,8 @@ pub fn do_mem_abort(
             match r {
                 Ok(()) => return,
                 Err(VmFault::Oom) => SIGKILL,
-                Err(_) => SIGSEGV,
+                Err(VmFault::SigBus) => SIGBUS,
+                Err(VmFault::MapErr | VmFault::AccErr) => SIGSEGV,
             }
         }
         _ => SIGBUS,

@@ -15,7 +15,8 @@ use super::page_table::{MapError, PageSize, PageTable, Prot};
 use super::vma::{VmFlags, VmaList};
 use crate::arch::aarch64::mmu;
 use crate::errno::{Errno, KResult};
-use crate::mm::layout::PAGE_SIZE;
+use crate::mm::layout::{PAGE_SHIFT, PAGE_SIZE};
+use crate::syscall::resource::Rlimits;
 
 /// One address space.
 pub struct MmStruct {
@@ -48,6 +49,12 @@ pub struct MmStruct {
     pub env_start: usize,
     /// End of envp strings.
     pub env_end: usize,
+    /// The resource limits (getrlimit/setrlimit). Linux keeps them in `signal_struct`;
+    /// Linnet keeps them here, beside the address space most of them bound: threads share
+    /// them, fork copies them (`dup_mmap`). exec builds a new `MmStruct`, so it must copy
+    /// them over from the old one (`MmStruct::inherit_rlimits`) to keep Linux's rule that
+    /// limits survive exec.
+    pub rlim: Rlimits,
 }
 
 impl MmStruct {
@@ -70,7 +77,14 @@ impl MmStruct {
             arg_end: 0,
             env_start: 0,
             env_end: 0,
+            rlim: Rlimits::linux_defaults(page_alloc::nr_total_pages()),
         })
+    }
+
+    /// Take over `old`'s resource limits (exec: limits belong to the process, not to the
+    /// program image).
+    pub fn inherit_rlimits(&mut self, old: &MmStruct) {
+        self.rlim = old.rlim;
     }
 
     /// Physical address of the top-level table, for TTBR0.
@@ -129,21 +143,57 @@ impl MmStruct {
         Ok(())
     }
 
+    /// The first page at or above `va` and below `end` that is mapped now: (address,
+    /// frame, permissions). Holes are skipped a whole table entry at a time (an empty pgd
+    /// entry is 512 GiB of nothing), so walking a large, mostly untouched VMA costs one
+    /// walk per hole, not one per page (Linux's `pgd_none_or_clear_bad` /
+    /// `pmd_none_or_clear_bad` skips in `zap_pmd_range` and friends).
+    pub fn next_present(&self, va: usize, end: usize) -> Option<(usize, usize, Prot)> {
+        let mut va = va & !(PAGE_SIZE - 1);
+        while va < end {
+            if let Some(t) = self.pgd.translate(&mut KernelPhysMem, va) {
+                return Some((va, t.pa & !(PAGE_SIZE - 1), t.prot));
+            }
+            // Not mapped: the walk stopped at an invalid entry of `level`, and everything
+            // that entry would map is a hole.
+            let walk = self.pgd.walk(&mut KernelPhysMem, va);
+            let &(level, _, _, _) = walk.steps().last()?;
+            let covers = 1usize << (PAGE_SHIFT + 9 * (3 - level.min(3)));
+            va = (va | (covers - 1)).checked_add(1)?;
+        }
+        None
+    }
+
     /// Unmap every page in `[start, end)` and drop the frames' references; page-table
     /// pages that become empty are freed (Linux `zap_page_range` + `free_pgtables`).
+    /// TLB entries go by ASID and address, page by page, or, for a range of more than
+    /// 512 pages, all of this ASID's at once at the end (Linux `__flush_tlb_range` and
+    /// its `MAX_DVM_OPS` cut-off). Deferring is safe: the frames and table pages freed
+    /// here cannot be handed out again before the flush, as nothing is allocated in
+    /// between and the caller holds the mm's lock.
     pub fn zap_range(&mut self, start: usize, end: usize) {
-        let mut va = start;
-        while va < end {
+        const MAX_DVM_OPS: usize = 512;
+        let whole_asid = (end.saturating_sub(start)) / PAGE_SIZE > MAX_DVM_OPS;
+        let mut from = start;
+        let mut zapped = false;
+        while let Some((va, _, _)) = self.next_present(from, end) {
             if let Ok((pa, _)) = self.pgd.unmap(&mut KernelPhysMem, va) {
-                self.flush_tlb_page(va);
+                if !whole_asid {
+                    self.flush_tlb_page(va);
+                }
+                zapped = true;
                 page_alloc::put_page(pa);
             }
-            va += PAGE_SIZE;
+            from = va + PAGE_SIZE;
+        }
+        if whole_asid && zapped {
+            self.flush_tlb_mm();
         }
     }
 
     /// Copy this address space for fork (Linux `dup_mmap` + `copy_page_range`): the same
-    /// VMAs; every mapped page shared with the child. Private writable pages become
+    /// VMAs, except those marked `DONTCOPY` (`MADV_DONTFORK`), which the child does not
+    /// get; every mapped page shared with the child. Private writable pages become
     /// read-only in both, so the first write to one copies it (`fault.rs`, `do_wp_page`);
     /// shared pages (MAP_SHARED) stay writable and shared.
     pub fn dup_mmap(&mut self) -> KResult<MmStruct> {
@@ -161,6 +211,7 @@ impl MmStruct {
         child.arg_end = self.arg_end;
         child.env_start = self.env_start;
         child.env_end = self.env_end;
+        child.rlim = self.rlim;
         let ranges: alloc::vec::Vec<(usize, usize, VmFlags)> = self
             .vmas
             .iter()
@@ -168,24 +219,27 @@ impl MmStruct {
             .collect();
         let mut wrprotected = false;
         for (start, end, flags) in ranges {
+            if flags.contains(VmFlags::DONTCOPY) {
+                // Removing a whole VMA the child has just copied cannot fail.
+                let _ = child.vmas.remove_range(start, end);
+                continue;
+            }
             let cow = !flags.contains(VmFlags::SHARED) && flags.contains(VmFlags::WRITE);
-            let mut va = start;
-            while va < end {
-                if let Some((pa, prot)) = self.lookup(va) {
-                    let prot = if cow { prot - Prot::WRITE } else { prot };
-                    if cow && self.pgd.protect(&mut KernelPhysMem, va, prot).is_ok() {
-                        wrprotected = true;
-                    }
-                    page_alloc::get_page(pa);
-                    if let Err(e) = child.map_page(va, pa, prot) {
-                        page_alloc::put_page(pa);
-                        if wrprotected {
-                            self.flush_tlb_mm();
-                        }
-                        return Err(e); // child is dropped: everything it mapped is released
-                    }
+            let mut from = start;
+            while let Some((va, pa, prot)) = self.next_present(from, end) {
+                let prot = if cow { prot - Prot::WRITE } else { prot };
+                if cow && self.pgd.protect(&mut KernelPhysMem, va, prot).is_ok() {
+                    wrprotected = true;
                 }
-                va += PAGE_SIZE;
+                page_alloc::get_page(pa);
+                if let Err(e) = child.map_page(va, pa, prot) {
+                    page_alloc::put_page(pa);
+                    if wrprotected {
+                        self.flush_tlb_mm();
+                    }
+                    return Err(e); // child is dropped: everything it mapped is released
+                }
+                from = va + PAGE_SIZE;
             }
         }
         if wrprotected {
@@ -194,17 +248,23 @@ impl MmStruct {
         Ok(child)
     }
 
-    /// Pages currently mapped (Linux's RSS, roughly).
-    pub fn rss_pages(&self) -> usize {
+    /// Pages currently mapped in `[start, end)` (Linux's RSS counters, counted on demand).
+    pub fn present_pages(&self, start: usize, end: usize) -> usize {
         let mut n = 0;
-        for v in self.vmas.iter() {
-            let mut va = v.vm_start;
-            while va < v.vm_end {
-                n += self.lookup(va).is_some() as usize;
-                va += PAGE_SIZE;
-            }
+        let mut from = start;
+        while let Some((va, _, _)) = self.next_present(from, end) {
+            n += 1;
+            from = va + PAGE_SIZE;
         }
         n
+    }
+
+    /// Pages currently mapped (Linux's RSS, `get_mm_rss`).
+    pub fn rss_pages(&self) -> usize {
+        self.vmas
+            .iter()
+            .map(|v| self.present_pages(v.vm_start, v.vm_end))
+            .sum()
     }
 }
 

@@ -1,130 +1,51 @@
-//! mmap, munmap, mprotect and brk over the VMA list (Linux `mm/mmap.c`: `do_mmap`,
-//! `get_unmapped_area`, `mmap_region`, `do_munmap`, `do_brk_flags`, `sys_brk`;
-//! `mm/mprotect.c`: `do_mprotect_pkey`, `mprotect_fixup`).
+//! mmap, munmap, mprotect, madvise and brk over the VMA list (Linux `mm/mmap.c`:
+//! `do_mmap`, `mmap_region`, `do_munmap`, `do_brk_flags`, `sys_brk`; `mm/mprotect.c`:
+//! `do_mprotect_pkey`, `mprotect_fixup`, `change_protection`; `mm/madvise.c`:
+//! `madvise_dontneed_free`).
 //!
 //! These change what *may* be mapped (the VMAs) and drop pages that may no longer be;
 //! pages arrive later, one fault at a time (`fault.rs`), unless MAP_POPULATE asks for them
-//! now. Simplified: anonymous MAP_SHARED memory is populated at mmap time, so fork shares
-//! every page (Linux backs it with a shmem file instead); no RLIMIT_DATA / RLIMIT_AS.
+//! now. The rules (which flags, which errno, where a mapping goes, how far brk may move)
+//! are in `mman.rs`, where they are unit-tested; this file applies them to an
+//! `MmStruct`'s VMAs and page table.
+//!
+//! Simplified: anonymous MAP_SHARED memory is populated at mmap time, so fork shares
+//! every page (Linux backs it with a shmem file instead); a MAP_SHARED file mapping gets
+//! private copies of the file's pages, so its writes never reach the file (Linux shares
+//! the page cache); no RLIMIT_AS, no overcommit accounting, no mlock.
+//!
+//! Read next: `mman.rs` (the rules), `fault.rs` (how pages arrive), `vma.rs` (the list).
 
-use super::fault::{handle_mm_fault, Access};
-use super::layout::{self, page_align_up, PAGE_SIZE};
+use super::fault::{handle_mm_fault, page_prot, prefault, Access};
+use super::layout::{self, PAGE_SIZE};
 use super::mm_struct::MmStruct;
+use super::mman::{self, madv, BrkBounds, BrkPlan, FileMode};
 use super::page_alloc;
 use super::page_table::Prot;
-use super::vma::{VmArea, VmFile, VmFlags, VmaError};
+use super::vma::{VmArea, VmFile, VmFlags};
+use crate::arch::aarch64::mmu;
 use crate::errno::{Errno, KResult};
+use crate::syscall::resource::RLIMIT_DATA;
 use alloc::sync::Arc;
 
-/// PROT_READ.
-pub const PROT_READ: u32 = 0x1;
-/// PROT_WRITE.
-pub const PROT_WRITE: u32 = 0x2;
-/// PROT_EXEC.
-pub const PROT_EXEC: u32 = 0x4;
-/// MAP_SHARED: changes are visible to other mappers.
-pub const MAP_SHARED: u32 = 0x01;
-/// MAP_PRIVATE: changes are copy-on-write private.
-pub const MAP_PRIVATE: u32 = 0x02;
-/// MAP_SHARED_VALIDATE: MAP_SHARED, refusing unknown flags.
-pub const MAP_SHARED_VALIDATE: u32 = 0x03;
-/// MAP_FIXED: exactly at addr, replacing what is there.
-pub const MAP_FIXED: u32 = 0x10;
-/// MAP_ANONYMOUS: not backed by a file; zero-filled.
-pub const MAP_ANONYMOUS: u32 = 0x20;
-/// MAP_GROWSDOWN: a stack-like mapping.
-pub const MAP_GROWSDOWN: u32 = 0x100;
-/// MAP_DENYWRITE (ignored, as by Linux).
-pub const MAP_DENYWRITE: u32 = 0x800;
-/// MAP_EXECUTABLE (ignored, as by Linux).
-pub const MAP_EXECUTABLE: u32 = 0x1000;
-/// MAP_LOCKED (accepted; nothing is ever swapped).
-pub const MAP_LOCKED: u32 = 0x2000;
-/// MAP_NORESERVE (accepted).
-pub const MAP_NORESERVE: u32 = 0x4000;
-/// MAP_POPULATE: fault every page in now.
-pub const MAP_POPULATE: u32 = 0x8000;
-/// MAP_NONBLOCK (accepted).
-pub const MAP_NONBLOCK: u32 = 0x10000;
-/// MAP_STACK (accepted, a hint).
-pub const MAP_STACK: u32 = 0x20000;
-/// MAP_HUGETLB (not supported: EINVAL).
-pub const MAP_HUGETLB: u32 = 0x40000;
-/// MAP_FIXED_NOREPLACE: exactly at addr, EEXIST if anything is there.
-pub const MAP_FIXED_NOREPLACE: u32 = 0x100000;
+pub use super::mman::{
+    MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_NONBLOCK, MAP_POPULATE, MAP_PRIVATE,
+    MAP_SHARED, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE,
+};
 
-const KNOWN_FLAGS: u32 = MAP_SHARED
-    | MAP_PRIVATE
-    | MAP_FIXED
-    | MAP_ANONYMOUS
-    | MAP_GROWSDOWN
-    | MAP_DENYWRITE
-    | MAP_EXECUTABLE
-    | MAP_LOCKED
-    | MAP_NORESERVE
-    | MAP_POPULATE
-    | MAP_NONBLOCK
-    | MAP_STACK
-    | MAP_HUGETLB
-    | MAP_FIXED_NOREPLACE;
-
-/// The file side of a file mapping: the object and whether it was opened for writing.
+/// The file side of a file mapping: the object and how it was opened.
 pub struct MapFile {
     /// What the pages are read from.
     pub file: Arc<dyn VmFile>,
-    /// Opened with write access (needed for a writable MAP_SHARED mapping).
-    pub writable: bool,
+    /// How the file was opened (the mapping may not outdo it).
+    pub mode: FileMode,
 }
 
-/// Find room for `len` bytes (Linux `get_unmapped_area` ->
-/// `arch_get_unmapped_area_topdown`): the hint if it is free, else the highest gap below
-/// `mm.mmap_base`.
-pub fn get_unmapped_area(mm: &MmStruct, hint: usize, len: usize) -> KResult<usize> {
-    if len > layout::TASK_SIZE - layout::MMAP_MIN_ADDR {
-        return Err(Errno::ENOMEM);
-    }
-    if hint != 0 {
-        let addr = page_align_up(hint).ok_or(Errno::ENOMEM)?;
-        if addr >= layout::MMAP_MIN_ADDR
-            && addr <= layout::TASK_SIZE - len
-            && mm.vmas.find_vma_intersection(addr, addr + len).is_none()
-            && gap_below_stack_ok(mm, addr + len)
-        {
-            return Ok(addr);
-        }
-    }
-    mm.vmas
-        .find_gap_topdown(
-            len,
-            PAGE_SIZE,
-            layout::MMAP_MIN_ADDR,
-            mm.mmap_base,
-            layout::STACK_GUARD_GAP,
-        )
-        .or_else(|| {
-            // Linux falls back to a bottom-up search when the top-down one fails.
-            mm.vmas.find_gap_topdown(
-                len,
-                PAGE_SIZE,
-                layout::MMAP_MIN_ADDR,
-                layout::TASK_SIZE,
-                layout::STACK_GUARD_GAP,
-            )
-        })
-        .ok_or(Errno::ENOMEM)
-}
-
-/// A mapping ending at `end` must leave the guard gap below a stack above it.
-fn gap_below_stack_ok(mm: &MmStruct, end: usize) -> bool {
-    match mm.vmas.find_vma(end) {
-        Some(v) if v.vm_flags.contains(VmFlags::GROWSDOWN) => {
-            v.vm_start >= end.saturating_add(layout::STACK_GUARD_GAP)
-        }
-        _ => true,
-    }
-}
-
-/// mmap's checks and placement (Linux `do_mmap`), then `mmap_region`. Returns the address.
+/// mmap's checks and placement (Linux `do_mmap`), then `mmap_region`; returns the address.
+/// The caller (`sys_mmap`) has refused an unaligned offset and looked up the file, and
+/// passes the offset in pages. `mman.rs` has the rules: the length, the flags
+/// (`mmap_vm_flags`), the placement (`get_unmapped_area`). MAP_FIXED_NOREPLACE over
+/// anything mapped is EEXIST; MAP_FIXED replaces what it covers.
 pub fn do_mmap(
     mm: &mut MmStruct,
     addr: usize,
@@ -132,73 +53,37 @@ pub fn do_mmap(
     prot: u32,
     flags: u32,
     file: Option<MapFile>,
-    offset: usize,
+    pgoff: usize,
 ) -> KResult<usize> {
-    if len == 0 || !offset.is_multiple_of(PAGE_SIZE) {
-        return Err(Errno::EINVAL);
-    }
-    if prot & !(PROT_READ | PROT_WRITE | PROT_EXEC) != 0 {
-        return Err(Errno::EINVAL);
-    }
-    match flags & MAP_SHARED_VALIDATE {
-        MAP_SHARED | MAP_PRIVATE => {}
-        // Linux: MAP_SHARED_VALIDATE refuses flags it does not know.
-        MAP_SHARED_VALIDATE if flags & !KNOWN_FLAGS != 0 => return Err(Errno(95)), // EOPNOTSUPP
-        MAP_SHARED_VALIDATE => {}
-        _ => return Err(Errno::EINVAL), // neither shared nor private
-    }
-    if flags & MAP_HUGETLB != 0 {
-        return Err(Errno::EINVAL);
-    }
-    let len = page_align_up(len).ok_or(Errno::ENOMEM)?;
-    if offset.checked_add(len).is_none() {
-        return Err(Errno::EOVERFLOW);
-    }
-    let shared = flags & MAP_SHARED != 0;
-    let anonymous = flags & MAP_ANONYMOUS != 0;
-    if !anonymous && file.is_none() {
-        return Err(Errno::EBADF);
-    }
-    if let Some(f) = &file {
-        if shared && prot & PROT_WRITE != 0 && !f.writable {
-            return Err(Errno::EACCES);
-        }
-    }
+    let len = mman::mmap_len(len, pgoff, mm.vmas.len())?;
     let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
-    let start = if fixed {
-        if !addr.is_multiple_of(PAGE_SIZE) {
-            return Err(Errno::EINVAL);
-        }
-        if addr < layout::MMAP_MIN_ADDR && addr.checked_add(len).is_some() {
-            return Err(Errno::EPERM); // Linux: below mmap_min_addr is refused
-        }
-        if addr.checked_add(len).is_none_or(|e| e > layout::TASK_SIZE) {
-            return Err(Errno::ENOMEM);
-        }
-        if flags & MAP_FIXED_NOREPLACE != 0
-            && mm.vmas.find_vma_intersection(addr, addr + len).is_some()
-        {
-            return Err(Errno::EEXIST);
-        }
-        addr
-    } else {
-        get_unmapped_area(mm, addr, len)?
-    };
-    let mut vm_flags =
-        VmFlags::from_prot_bits(prot) | VmFlags::MAYREAD | VmFlags::MAYWRITE | VmFlags::MAYEXEC;
-    if shared {
-        vm_flags |= VmFlags::SHARED | VmFlags::MAYSHARE;
+    let start = mman::get_unmapped_area(&mm.vmas, mm.mmap_base, addr, len, fixed)?;
+    if flags & MAP_FIXED_NOREPLACE != 0
+        && mm.vmas.find_vma_intersection(start, start + len).is_some()
+    {
+        return Err(Errno::EEXIST);
     }
-    if flags & MAP_GROWSDOWN != 0 {
-        vm_flags |= VmFlags::GROWSDOWN;
-    }
-    let file = if anonymous {
-        None
-    } else {
-        file.map(|f| f.file)
+    let vm_flags = mman::mmap_vm_flags(prot, flags, file.as_ref().map(|f| f.mode))?;
+    // Linux keeps `vm_start >> PAGE_SHIFT` as an anonymous VMA's pgoff; Linnet keeps 0.
+    let (file, pgoff) = match file {
+        Some(f) => (Some(f.file), pgoff),
+        None => (None, 0),
     };
-    mmap_region(mm, start, len, vm_flags, file, offset / PAGE_SIZE)?;
-    if flags & MAP_POPULATE != 0 || (shared && anonymous) {
+    let anonymous_shared = file.is_none() && vm_flags.contains(VmFlags::SHARED);
+    mmap_region(mm, start, len, vm_flags, file, pgoff)?;
+    if anonymous_shared {
+        // Every page must exist before a fork can share it (see the file comment), even
+        // a PROT_NONE one that mprotect may open up later.
+        let mut va = start;
+        while va < start + len {
+            if prefault(mm, va).is_err() {
+                let _ = do_munmap(mm, start, len);
+                return Err(Errno::ENOMEM);
+            }
+            va += PAGE_SIZE;
+        }
+    } else if flags & (MAP_POPULATE | MAP_NONBLOCK) == MAP_POPULATE {
+        // Linux ignores mm_populate's result: a page it could not get faults later.
         populate(mm, start, start + len);
     }
     Ok(start)
@@ -223,45 +108,42 @@ pub fn mmap_region(
     Ok(())
 }
 
-/// Fault in every page of `[start, end)` now (Linux `mm_populate`), ignoring failures:
-/// the accesses will fault again later and report them then.
-pub fn populate(mm: &mut MmStruct, start: usize, end: usize) {
+/// Fault in every page of `[start, end)` now (Linux `mm_populate` /
+/// `populate_vma_page_range`), as a write where the VMA allows it. Returns false if a
+/// page could not be had (the rest is left for later faults); inaccessible (PROT_NONE)
+/// pages are skipped.
+pub fn populate(mm: &mut MmStruct, start: usize, end: usize) -> bool {
     let mut va = start;
     while va < end {
-        let access = match mm.vmas.vma_at(va) {
-            Some(v) if v.vm_flags.contains(VmFlags::WRITE) => Access::Write,
-            Some(_) => Access::Read,
-            None => break,
+        let access = match mm.vmas.vma_at(va).map(|v| v.vm_flags) {
+            Some(f) if f.contains(VmFlags::WRITE) => Access::Write,
+            Some(f) if f.intersects(VmFlags::READ | VmFlags::EXEC) => Access::Read,
+            Some(_) => {
+                va += PAGE_SIZE;
+                continue;
+            }
+            None => return false,
         };
         if handle_mm_fault(mm, va, access).is_err() {
-            break;
+            return false;
         }
         va += PAGE_SIZE;
     }
+    true
 }
 
 /// Remove `[start, start + len)` from the address space (Linux `do_munmap` /
 /// `do_vmi_munmap`): split the VMAs at the edges, drop them, free their pages and the
-/// page-table pages that become empty. Unmapping a hole is not an error.
+/// page-table pages that become empty, and invalidate each page's TLB entry by ASID and
+/// address (`MmStruct::zap_range`). Unmapping a hole is not an error.
 pub fn do_munmap(mm: &mut MmStruct, start: usize, len: usize) -> KResult<()> {
-    if !start.is_multiple_of(PAGE_SIZE) || len == 0 {
-        return Err(Errno::EINVAL);
+    let end = mman::munmap_range(start, len)?;
+    // Page 0 never holds a VMA, so only the part above it can have any.
+    let from = start.max(layout::MMAP_MIN_ADDR);
+    if from >= end {
+        return Ok(());
     }
-    let len = page_align_up(len).ok_or(Errno::EINVAL)?;
-    let end = start.checked_add(len).ok_or(Errno::EINVAL)?;
-    if end > layout::TASK_SIZE {
-        return Err(Errno::EINVAL);
-    }
-    let removed = match mm.vmas.remove_range(start, end) {
-        Ok(r) => r,
-        Err(VmaError::BadRange) if start < layout::MMAP_MIN_ADDR => {
-            // A range starting in page 0 holds no VMA: only the part above matters.
-            mm.vmas
-                .remove_range(layout::MMAP_MIN_ADDR.min(end), end)
-                .unwrap_or_default()
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let removed = mm.vmas.remove_range(from, end).map_err(Errno::from)?;
     for v in removed {
         mm.zap_range(v.vm_start, v.vm_end);
     }
@@ -269,89 +151,135 @@ pub fn do_munmap(mm: &mut MmStruct, start: usize, len: usize) -> KResult<()> {
 }
 
 /// Change the protection of `[start, start + len)` (Linux `do_mprotect_pkey` +
-/// `mprotect_fixup` + `change_protection`): ENOMEM if any page is unmapped, and then
-/// nothing changes. Present pages get the new permissions now; pages still shared
-/// copy-on-write stay read-only until written.
+/// `mprotect_fixup` + `change_protection`): split the VMAs at the edges, give them the
+/// new READ/WRITE/EXEC bits, merge what now matches, and rewrite the present pages'
+/// entries. An unmapped page anywhere in the range is ENOMEM and nothing changes (Linux
+/// may have changed the VMAs before the hole). A private page still shared
+/// copy-on-write stays read-only until written; a write+exec VMA's pages get read-write
+/// (W^X, `fault::page_prot`); a page that becomes executable has its instruction cache
+/// made coherent first (Linux does that in `set_pte_at`).
 pub fn do_mprotect(mm: &mut MmStruct, start: usize, len: usize, prot: u32) -> KResult<()> {
-    if !start.is_multiple_of(PAGE_SIZE) {
-        return Err(Errno::EINVAL);
-    }
-    if prot & !(PROT_READ | PROT_WRITE | PROT_EXEC) != 0 {
-        return Err(Errno::EINVAL);
-    }
-    if len == 0 {
+    let Some((start, end, new)) = mman::mprotect_check(&mm.vmas, start, len, prot)? else {
         return Ok(());
-    }
-    let len = page_align_up(len).ok_or(Errno::ENOMEM)?;
-    let end = start.checked_add(len).ok_or(Errno::ENOMEM)?;
-    if end > layout::TASK_SIZE {
-        return Err(Errno::ENOMEM);
-    }
-    let new = VmFlags::from_prot_bits(prot);
+    };
     let rwx = VmFlags::READ | VmFlags::WRITE | VmFlags::EXEC;
     mm.vmas
         .change_flags(start, end, |f| (f - rwx) | new)
         .map_err(Errno::from)?;
-    let mut va = start;
-    while va < end {
-        if let Some((pa, _)) = mm.lookup(va) {
-            let shared = mm
-                .vmas
-                .vma_at(va)
-                .is_some_and(|v| v.vm_flags.contains(VmFlags::SHARED));
-            let mut p = new.to_prot();
-            if !shared && page_alloc::page_count(pa) > 1 {
-                p -= Prot::WRITE; // still copy-on-write
-            }
-            if p.contains(Prot::WRITE | Prot::EXEC) {
-                p -= Prot::EXEC; // W^X: a writable page is never executable
-            }
-            mm.protect_page(va, p)?;
+    let mut from = start;
+    while let Some((va, pa, _)) = mm.next_present(from, end) {
+        let flags = mm.vmas.vma_at(va).map_or(new, |v| v.vm_flags);
+        let mut p = page_prot(flags, Access::Read);
+        if !flags.contains(VmFlags::SHARED) && page_alloc::page_count(pa) > 1 {
+            p -= Prot::WRITE; // still copy-on-write
         }
-        va += PAGE_SIZE;
+        if p.contains(Prot::EXEC) {
+            mmu::sync_icache(layout::phys_to_virt(pa), PAGE_SIZE);
+        }
+        mm.protect_page(va, p)?;
+        from = va + PAGE_SIZE;
     }
     Ok(())
 }
 
-/// brk(addr) (Linux `sys_brk`): move the program break. Asking for less than the start,
-/// or for more than fits below the next mapping, leaves it where it is; either way the
-/// (possibly unchanged) break is returned, never an error. Shrinking frees the pages;
-/// growing maps zero-filled memory.
-pub fn do_brk(mm: &mut MmStruct, brk: usize) -> usize {
-    if brk < mm.start_brk || brk > layout::TASK_SIZE {
-        return mm.brk;
-    }
-    let (Some(newbrk), Some(oldbrk)) = (page_align_up(brk), page_align_up(mm.brk)) else {
-        return mm.brk;
+/// madvise(start, len, advice) (Linux `do_madvise`): unknown advice is EINVAL; if part
+/// of the range is unmapped, the advice still applies to the rest and the call returns
+/// ENOMEM. What Linnet does with each advice:
+/// - DONTNEED / DONTNEED_LOCKED / FREE: drop the pages of private mappings
+///   (`madvise_dontneed_free`): anonymous memory then reads as zeros, a private file
+///   mapping reads the file again. Shared mappings keep their pages: with no shmem or
+///   page cache behind them, Linnet's pages *are* the shared contents.
+/// - DONTFORK / DOFORK: set or clear `VM_DONTCOPY` (fork leaves the range out).
+/// - POPULATE_READ / POPULATE_WRITE: fault the pages in now (ENOMEM if one cannot be).
+/// - REMOVE: EINVAL unless the mapping is shared (then accepted, nothing to free).
+/// - the hints (NORMAL, RANDOM, SEQUENTIAL, WILLNEED, COLD, PAGEOUT, DONTDUMP, DODUMP):
+///   accepted and ignored, as Linux may ignore them.
+pub fn do_madvise(mm: &mut MmStruct, start: usize, len: usize, advice: u32) -> KResult<()> {
+    let Some(end) = mman::madvise_range(start, len, advice)? else {
+        return Ok(());
     };
-    if newbrk == oldbrk {
-        mm.brk = brk;
-        return brk;
-    }
-    if newbrk < oldbrk {
-        if do_munmap(mm, newbrk, oldbrk - newbrk).is_err() {
-            return mm.brk;
+    let mut hole = false;
+    let mut addr = start;
+    while addr < end {
+        let Some(v) = mm.vmas.find_vma_intersection(addr, end) else {
+            hole = true;
+            break;
+        };
+        hole |= v.vm_start > addr;
+        let (lo, hi) = (v.vm_start.max(addr), v.vm_end.min(end));
+        let flags = v.vm_flags;
+        match advice {
+            madv::DONTNEED | madv::DONTNEED_LOCKED | madv::FREE
+                if !flags.contains(VmFlags::MAYSHARE) =>
+            {
+                mm.zap_range(lo, hi);
+            }
+            madv::DONTFORK | madv::DOFORK => {
+                let set = advice == madv::DONTFORK;
+                mm.vmas
+                    .change_flags(lo, hi, |f| f.difference(VmFlags::DONTCOPY) | dontcopy(set))
+                    .map_err(Errno::from)?;
+            }
+            madv::POPULATE_READ | madv::POPULATE_WRITE => {
+                let access = match advice {
+                    madv::POPULATE_WRITE => Access::Write,
+                    _ => Access::Read,
+                };
+                let mut va = lo;
+                while va < hi {
+                    handle_mm_fault(mm, va, access).map_err(|_| Errno::ENOMEM)?;
+                    va += PAGE_SIZE;
+                }
+            }
+            madv::REMOVE if !flags.contains(VmFlags::SHARED) => return Err(Errno::EINVAL),
+            _ => {}
         }
-        mm.brk = brk;
-        return brk;
+        addr = hi;
     }
-    // Growing: the new pages (and a guard page) must not touch another mapping.
-    if mm
-        .vmas
-        .find_vma_intersection(oldbrk, newbrk + PAGE_SIZE)
-        .is_some()
-        || !gap_below_stack_ok(mm, newbrk)
-    {
-        return mm.brk;
+    match hole {
+        true => Err(Errno::ENOMEM),
+        false => Ok(()),
     }
-    let flags =
-        VmFlags::READ | VmFlags::WRITE | VmFlags::MAYREAD | VmFlags::MAYWRITE | VmFlags::MAYEXEC;
-    if mm
-        .vmas
-        .insert(VmArea::new_anon(oldbrk, newbrk, flags))
-        .is_err()
-    {
-        return mm.brk;
+}
+
+/// `VM_DONTCOPY` if `set`, else nothing.
+fn dontcopy(set: bool) -> VmFlags {
+    match set {
+        true => VmFlags::DONTCOPY,
+        false => VmFlags::empty(),
+    }
+}
+
+/// brk(addr) (Linux `sys_brk`): move the program break. `mman::brk_plan` decides; a
+/// refused request leaves the break where it is. Either way the (possibly unchanged)
+/// break is returned, never an error, so `brk(0)` reports it. Shrinking unmaps the pages
+/// (they read as zero if the heap grows back); growing maps zero-filled memory lazily,
+/// merging with the heap VMA below (Linux `do_brk_flags` extends it).
+pub fn do_brk(mm: &mut MmStruct, brk: usize) -> usize {
+    let bounds = BrkBounds {
+        start_brk: mm.start_brk,
+        brk: mm.brk,
+        start_data: mm.start_data,
+        end_data: mm.end_data,
+    };
+    match mman::brk_plan(&mm.vmas, bounds, brk, mm.rlim.soft(RLIMIT_DATA)) {
+        BrkPlan::Refuse => return mm.brk,
+        BrkPlan::Set => {}
+        BrkPlan::Shrink(from, to) => {
+            if do_munmap(mm, from, to - from).is_err() {
+                return mm.brk;
+            }
+        }
+        BrkPlan::Grow(from, to) => {
+            let flags = VmFlags::READ
+                | VmFlags::WRITE
+                | VmFlags::MAYREAD
+                | VmFlags::MAYWRITE
+                | VmFlags::MAYEXEC;
+            if mm.vmas.insert(VmArea::new_anon(from, to, flags)).is_err() {
+                return mm.brk;
+            }
+        }
     }
     mm.brk = brk;
     brk

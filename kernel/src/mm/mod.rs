@@ -8,6 +8,7 @@
 
 pub mod frame;
 pub mod layout;
+pub mod mman;
 pub mod page_ref;
 pub mod page_table;
 pub mod vma;

@@ -314,6 +314,21 @@ pub fn sys_mkdirat(f: &mut TrapFrame) -> KResult<usize> {
     })
 }
 
+/// symlinkat(target, newdirfd, linkpath): a symlink whose body is `target`, taken as
+/// written (Linux `do_symlinkat`; the target need not exist).
+pub fn sys_symlinkat(f: &mut TrapFrame) -> KResult<usize> {
+    let target = user_path(arg(f, 0))?;
+    let path = user_path(arg(f, 2))?;
+    if target.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    let (start, root) = vfs::lookup_start(fd_arg(f, 1), &path)?;
+    vfs::with_fs(|fs| {
+        let (dir, name) = namei::lookup_parent(fs, start, root, &path)?;
+        fs.symlink(dir, &name, &target).map(|_| 0)
+    })
+}
+
 /// unlinkat(dirfd, path, flags): AT_REMOVEDIR (0x200) removes a directory.
 pub fn sys_unlinkat(f: &mut TrapFrame) -> KResult<usize> {
     let path = user_path(arg(f, 1))?;

@@ -6,11 +6,14 @@
 //! result in x0: a value, or `-errno` (ARCHITECTURE.md section 5). An unknown number
 //! returns `-ENOSYS` and is logged once, by its Linux name.
 //!
-//! One file per family: `process.rs` (clone, exit, wait4, ids), `time.rs`, `info.rs`
-//! (uname, sysinfo), `fs.rs` (files), `mm.rs` (mmap, munmap, mprotect, brk), `futex.rs`.
+//! One file per family: `process.rs` (clone, exit, wait4, ids), `signal.rs` (kill,
+//! sigaction, sigprocmask), `time.rs`, `info.rs` (uname, sysinfo), `fs.rs` (files),
+//! `mm.rs` (mmap, munmap, mprotect, brk), `futex.rs`, `resource.rs` (getrlimit,
+//! setrlimit, prlimit64).
 //! `docs/syscalls.md` is generated from `SYSCALL_TABLE`.
 
 pub mod names;
+pub mod resource;
 
 #[cfg(target_os = "none")]
 mod fs;
@@ -22,6 +25,8 @@ mod info;
 mod mm;
 #[cfg(target_os = "none")]
 mod process;
+#[cfg(target_os = "none")]
+mod signal;
 #[cfg(target_os = "none")]
 mod time;
 
@@ -65,6 +70,7 @@ mod table {
         29 ioctl => fs::sys_ioctl,
         34 mkdirat => fs::sys_mkdirat,
         35 unlinkat => fs::sys_unlinkat,
+        36 symlinkat => fs::sys_symlinkat,
         49 chdir => fs::sys_chdir,
         50 fchdir => fs::sys_fchdir,
         56 openat => fs::sys_openat,
@@ -79,12 +85,26 @@ mod table {
         80 fstat => fs::sys_fstat,
         93 exit => process::sys_exit,
         94 exit_group => process::sys_exit_group,
+        95 waitid => process::sys_waitid,
         96 set_tid_address => process::sys_set_tid_address,
         98 futex => futex::sys_futex,
         101 nanosleep => time::sys_nanosleep,
         113 clock_gettime => time::sys_clock_gettime,
         124 sched_yield => process::sys_sched_yield,
+        129 kill => signal::sys_kill,
+        130 tkill => signal::sys_tkill,
+        131 tgkill => signal::sys_tgkill,
+        134 rt_sigaction => signal::sys_rt_sigaction,
+        135 rt_sigprocmask => signal::sys_rt_sigprocmask,
+        136 rt_sigpending => signal::sys_rt_sigpending,
+        142 reboot => process::sys_reboot,
+        154 setpgid => process::sys_setpgid,
+        155 getpgid => process::sys_getpgid,
+        156 getsid => process::sys_getsid,
+        157 setsid => process::sys_setsid,
         160 uname => info::sys_uname,
+        163 getrlimit => resource::sys_getrlimit,
+        164 setrlimit => resource::sys_setrlimit,
         172 getpid => process::sys_getpid,
         173 getppid => process::sys_getppid,
         178 gettid => process::sys_gettid,
@@ -97,6 +117,7 @@ mod table {
         226 mprotect => mm::sys_mprotect,
         233 madvise => mm::sys_madvise,
         260 wait4 => process::sys_wait4,
+        261 prlimit64 => resource::sys_prlimit64,
         281 execveat => fs::sys_execveat,
     }
 

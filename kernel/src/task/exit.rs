@@ -1,20 +1,30 @@
 //! How a task ends (Linux `kernel/exit.c`: `do_exit`, `do_group_exit`, `exit_mm`,
-//! `exit_files`, `exit_notify`, `forget_original_parent`, `release_task`).
+//! `exit_files`, `exit_notify`, `forget_original_parent`, `reparent_leader`,
+//! `do_notify_parent` from `kernel/signal.c`, `release_task`).
 //!
 //! A thread that exits gives back what it alone owned (its share of the address space,
 //! the file table, its futex word) and then, if it was the last thread of its process,
 //! tells the parent: the process becomes a zombie (EXIT_ZOMBIE) that keeps only its pid,
 //! exit status and times until the parent's wait4 reaps it (`release_task`, EXIT_DEAD).
 //! Its children are handed to init first, which reaps whatever it adopts.
+//!
+//! ```text
+//! exit_group(code) -> do_group_exit: group_exit_code = code, SIGKILL to the others
+//!   each thread -> do_exit: live -= 1, exit_mm, exit_files, exit_notify
+//!     not the leader: EXIT_DEAD at once (nobody waits for a thread)
+//!     the leader:     EXIT_ZOMBIE; if it is the last (group_dead) the parent is told
+//!     the last one:   forget_original_parent (children -> init), and if the leader
+//!                     went first, the parent is told about the leader now
+//! ```
+//!
 //! The task's kernel stack is freed only after the final switch away from it.
 
 use super::pid::Pid;
 use super::sched::{self, current, TASKS};
-use super::signal::{SigDisposition, SIGCHLD, SIGKILL};
+use super::signal::{group_send_sig_info, thread_group, valid_signal, SIGCHLD, SIGKILL};
 use super::task::{TaskState, TaskStruct};
 use crate::mm::uaccess;
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 
 /// Pid of init, the reaper of orphans (Linux `child_reaper`).
 pub const INIT_PID: Pid = 1;
@@ -25,34 +35,45 @@ pub fn exit_status(code: i32) -> i32 {
 }
 
 /// End the whole thread group (Linux `do_group_exit`): the first caller records the
-/// group's status, every other thread gets SIGKILL, then this thread exits.
+/// group's status and every other thread gets SIGKILL, then this thread exits. A
+/// thread killed by exec's `de_thread` exits quietly with 0: the process lives on.
 pub fn do_group_exit(status: i32) -> ! {
     let status = {
         // Scoped: do_exit never returns, so a reference held here would never be dropped.
         let cur = current();
-        let status = *cur
-            .signal
-            .inner
-            .lock()
-            .group_exit_code
-            .get_or_insert(status);
-        zap_other_threads(&cur);
-        status
+        let mut sig = cur.signal.inner.lock();
+        if let Some(code) = sig.group_exit_code {
+            code
+        } else if sig.group_exec_task.is_some_and(|p| p != cur.pid()) {
+            0
+        } else {
+            sig.group_exit_code = Some(status);
+            drop(sig);
+            zap_other_threads(&cur);
+            status
+        }
     };
     do_exit(status)
 }
 
 /// Send SIGKILL to every other thread of `cur`'s group (Linux `zap_other_threads`).
+///
+/// When the group is not exiting, the caller is exec's `de_thread` (exec/mod.rs), which
+/// Linux has set `signal->group_exec_task` first: this records it here, so the killed
+/// threads do not turn their SIGKILL into a group exit (`do_group_exit`).
+/// `take_over_leader` clears it again.
 pub fn zap_other_threads(cur: &Arc<TaskStruct>) {
-    let others: Vec<Arc<TaskStruct>> = TASKS
-        .lock()
-        .values()
-        .filter(|t| t.tgid() == cur.tgid() && !Arc::ptr_eq(t, cur))
-        .cloned()
-        .collect();
-    for t in others {
-        t.inner.lock().pending.add(SIGKILL);
-        sched::wake_up(&t);
+    {
+        let mut sig = cur.signal.inner.lock();
+        if sig.group_exit_code.is_none() {
+            sig.group_exec_task = Some(cur.pid());
+        }
+    }
+    for t in thread_group(cur.tgid()) {
+        if !Arc::ptr_eq(&t, cur) {
+            t.inner.lock().pending.add(SIGKILL);
+            sched::wake_up(&t);
+        }
     }
 }
 
@@ -60,8 +81,17 @@ pub fn zap_other_threads(cur: &Arc<TaskStruct>) {
 pub fn do_exit(status: i32) -> ! {
     let cur = current();
     assert!(!sched::is_idle(&cur), "the idle task tried to exit");
-    if cur.pid() == INIT_PID && cur.is_leader() {
-        super::init_exited(status);
+    // Linux `exit_signals` + `atomic_dec_and_test(&signal->live)`: from here on this
+    // thread takes no signals, and the last thread out knows it is the last.
+    let group_dead = {
+        let mut sig = cur.signal.inner.lock();
+        sig.live -= 1;
+        sig.live == 0
+    };
+    if group_dead && cur.tgid() == INIT_PID {
+        // Linux panics ("Attempted to kill init!"); Linnet reports and powers off.
+        let code = zombie_status(&cur, status);
+        super::init_exited(code);
     }
     // CLONE_CHILD_CLEARTID: tell a joining thread we are gone (Linux mm_release).
     let ctid = core::mem::take(&mut cur.inner.lock().clear_child_tid);
@@ -70,19 +100,40 @@ pub fn do_exit(status: i32) -> ! {
     }
     exit_mm(&cur);
     exit_files(&cur);
-    let group_dead = {
-        let mut sig = cur.signal.inner.lock();
-        sig.live -= 1;
-        sig.live == 0
+    // The thread's times move to the process's (Linux `__exit_signal`), for its
+    // parent's wait4 rusage; /proc adds the live threads' own times to these.
+    let (utime, stime) = {
+        let mut inner = cur.inner.lock();
+        inner.exit_code = status;
+        (
+            core::mem::take(&mut inner.utime),
+            core::mem::take(&mut inner.stime),
+        )
     };
     {
-        let mut inner = cur.inner.lock();
-        inner.exit_code = cur.signal.inner.lock().group_exit_code.unwrap_or(status);
+        let mut sig = cur.signal.inner.lock();
+        sig.utime += utime;
+        sig.stime += stime;
+        if group_dead {
+            sig.shared_pending = Default::default();
+        }
     }
     exit_notify(&cur, group_dead);
     drop(cur);
     sched::schedule();
     unreachable!("a dead task was scheduled again");
+}
+
+/// The status a zombie process reports (Linux `wait_task_zombie`): the group's exit code
+/// if it ended as a group (exit_group, a fatal signal), else its leader's own.
+pub fn zombie_status(any_thread: &TaskStruct, fallback: i32) -> i32 {
+    if let Some(code) = any_thread.signal.inner.lock().group_exit_code {
+        return code;
+    }
+    match TASKS.lock().get(&any_thread.tgid()) {
+        Some(l) if !core::ptr::eq(Arc::as_ptr(l), any_thread) => l.inner.lock().exit_code,
+        _ => fallback,
+    }
 }
 
 /// Drop this thread's hold on the address space (Linux `exit_mm`). TTBR0 leaves it
@@ -102,62 +153,68 @@ fn exit_files(cur: &TaskStruct) {
     drop(files);
 }
 
-/// Tell the world (Linux `exit_notify`): children go to init, the process becomes a
-/// zombie for its parent, or disappears at once if nobody will wait for it.
+/// Tell the world (Linux `exit_notify`): children go to init; a thread disappears at
+/// once; a leader becomes a zombie, and the parent hears of it when the whole group
+/// is gone, which may be now or when the last other thread exits (a "delayed group
+/// leader", reported from that thread's exit, as Linux `release_task` does).
 fn exit_notify(cur: &Arc<TaskStruct>, group_dead: bool) {
     if group_dead {
         forget_original_parent(cur);
     }
-    if !cur.is_leader() {
-        // A thread: nobody waits for it. If it was the last, its leader (already a
-        // zombie) can now be reported to the parent (Linux `release_task` ->
-        // `do_notify_parent` for a delayed group leader).
-        cur.inner.lock().state = TaskState::Dead;
-        release_task(cur);
-        if group_dead {
-            let leader = TASKS.lock().get(&cur.tgid()).cloned();
-            if let Some(leader) = leader {
-                leader.inner.lock().exit_code = cur.inner.lock().exit_code;
-                notify_parent(&leader);
-            }
+    if cur.is_leader() {
+        cur.inner.lock().state = TaskState::Zombie;
+        if group_dead && do_notify_parent(cur) {
+            cur.inner.lock().state = TaskState::Dead;
+            release_task(cur);
         }
         return;
     }
-    cur.inner.lock().state = TaskState::Zombie;
+    cur.inner.lock().state = TaskState::Dead;
+    release_task(cur);
     if group_dead {
-        notify_parent(cur);
+        let leader = TASKS.lock().get(&cur.tgid()).cloned();
+        if let Some(leader) = leader {
+            if leader.state() == TaskState::Zombie && do_notify_parent(&leader) {
+                leader.inner.lock().state = TaskState::Dead;
+                release_task(&leader);
+            }
+        }
     }
 }
 
-/// The process's last thread is gone: a zombie for the parent to reap, or, if the
-/// parent ignores SIGCHLD or set SA_NOCLDWAIT, reaped right here (Linux
-/// `do_notify_parent`).
-fn notify_parent(leader: &Arc<TaskStruct>) {
-    let parent_pid = leader.inner.lock().parent;
+/// A process has ended: send its exit signal (SIGCHLD) to the parent and wake the
+/// parent's wait4. Returns true when nobody will wait for it, so it is to be reaped at
+/// once: the parent set SIGCHLD to SIG_IGN or SA_NOCLDWAIT, or has no parent (Linux
+/// `do_notify_parent` in `kernel/signal.c`).
+fn do_notify_parent(leader: &Arc<TaskStruct>) -> bool {
+    let (parent_pid, mut sig) = {
+        let inner = leader.inner.lock();
+        (inner.parent, inner.exit_signal)
+    };
     let Some(parent) = TASKS.lock().get(&parent_pid).cloned() else {
-        leader.inner.lock().state = TaskState::Dead;
-        release_task(leader);
-        return;
+        return true;
     };
-    let autoreap = {
-        let sig = parent.signal.inner.lock();
-        sig.nocldwait || sig.action[SIGCHLD as usize] == SigDisposition::Ignore
-    };
-    if autoreap && leader.pid() != INIT_PID {
-        leader.inner.lock().state = TaskState::Dead;
-        parent
-            .signal
-            .inner
-            .lock()
-            .children
-            .retain(|&c| c != leader.pid());
-        release_task(leader);
+    let mut autoreap = false;
+    if sig == SIGCHLD {
+        let ps = parent.signal.inner.lock();
+        if ps.ignores_children() {
+            autoreap = true;
+            if ps.action[SIGCHLD as usize] == super::signal::SigDisposition::Ignore {
+                sig = 0;
+            }
+        }
+    }
+    if valid_signal(sig) {
+        group_send_sig_info(&parent, sig);
     }
     parent.signal.wait_chldexit.wake_all();
+    autoreap
 }
 
 /// Give this process's children to init (Linux `forget_original_parent` with
-/// `find_child_reaper`); init is woken if any of them is already a zombie.
+/// `find_child_reaper` and `reparent_leader`). Must run before the process itself is
+/// reported: its parent may reap it at once, and the children must have a home by then.
+/// A child that is already a zombie is reported to init now, as if it had just exited.
 fn forget_original_parent(cur: &Arc<TaskStruct>) {
     let children = core::mem::take(&mut cur.signal.inner.lock().children);
     if children.is_empty() {
@@ -166,40 +223,44 @@ fn forget_original_parent(cur: &Arc<TaskStruct>) {
     let Some(init) = TASKS.lock().get(&INIT_PID).cloned() else {
         return;
     };
-    let mut zombie = false;
     for pid in children {
         let Some(child) = TASKS.lock().get(&pid).cloned() else {
             continue;
         };
-        // Every thread of the child process gets the new parent.
-        let threads: Vec<Arc<TaskStruct>> = TASKS
-            .lock()
-            .values()
-            .filter(|t| t.tgid() == pid)
-            .cloned()
-            .collect();
-        for t in threads {
+        for t in thread_group(pid) {
             t.inner.lock().parent = INIT_PID;
         }
-        zombie |= child.inner.lock().state == TaskState::Zombie;
         init.signal.inner.lock().children.push(pid);
-    }
-    if zombie {
-        init.signal.wait_chldexit.wake_all();
+        // "We don't want people slaying init": whatever it asked for, init gets SIGCHLD.
+        child.inner.lock().exit_signal = SIGCHLD;
+        let group_dead = child.signal.inner.lock().live == 0;
+        if group_dead && child.state() == TaskState::Zombie && do_notify_parent(&child) {
+            child.inner.lock().state = TaskState::Dead;
+            release_task(&child);
+        }
     }
 }
 
-/// Forget a dead task (Linux `release_task`): out of the pid table and its pid freed.
-/// The memory goes when the last reference does (the scheduler may still hold one).
+/// Forget a dead task (Linux `release_task` + `__unhash_process`): out of the pid table,
+/// its pid freed, and a process leaves its parent's list of children. The memory goes
+/// when the last reference does (the scheduler may still hold one).
 pub fn release_task(t: &Arc<TaskStruct>) {
     TASKS.lock().remove(&t.pid());
     super::free_pid(t.pid());
+    if t.is_leader() {
+        let parent_pid = t.inner.lock().parent;
+        let parent = TASKS.lock().get(&parent_pid).cloned();
+        if let Some(p) = parent {
+            p.signal.inner.lock().children.retain(|&c| c != t.pid());
+        }
+    }
 }
 
 /// After `de_thread` killed the others, a non-leader thread that execs becomes the
 /// leader and takes its pid (Linux `de_thread`'s "exchange_tids" step): the old
 /// leader, a zombie by now, is released unreported.
 pub fn take_over_leader(cur: &Arc<TaskStruct>) {
+    cur.signal.inner.lock().group_exec_task = None;
     if cur.is_leader() {
         return;
     }

@@ -32,7 +32,13 @@ static NEED_RESCHED: AtomicBool = AtomicBool::new(false);
 static ASIDS: Once<Mutex<AsidAllocator>> = Once::new();
 
 /// Make the boot context the idle task, pid 0 (Linux `init_task` / swapper).
+///
+/// From here on the kernel runs with interrupts masked, except in the idle loop's wait
+/// (the boot code unmasked them for the timer self-tests). Were they still unmasked, the
+/// first `schedule` would start init with them on, and a tick arriving while init holds
+/// a task lock (in exec, say) would spin forever in `scheduler_tick` on that lock.
 pub fn init(idle: TaskStruct) {
+    cpu::local_irq_disable();
     ASIDS.call_once(|| Mutex::new(AsidAllocator::new(mmu::asid_bits())));
     let idle = IDLE.call_once(|| Arc::new(idle));
     CURRENT.store(Arc::into_raw(idle.clone()) as *mut _, Ordering::Release);
@@ -80,6 +86,12 @@ pub fn wake_up_pid(pid: Pid) {
     if let Some(t) = t {
         wake_up(&t);
     }
+}
+
+/// The task with thread id `pid`, zombies included until reaped (Linux
+/// `find_task_by_vpid`).
+pub fn find_task_by_vpid(pid: Pid) -> Option<Arc<TaskStruct>> {
+    TASKS.lock().get(&pid).cloned()
 }
 
 /// Sleep until someone wakes us (the caller queued itself somewhere first).
@@ -144,6 +156,12 @@ pub fn need_resched() -> bool {
 /// Pick the next task and switch to it (Linux `schedule` -> `__schedule`). The current
 /// task goes back on the run queue if it is still runnable.
 pub fn schedule() {
+    // The switch and every lock below assume interrupts are masked: an interrupt between
+    // `msr elr_el1` and `eret` in kernel_exit, or while a lock is held, would be fatal.
+    assert!(
+        cpu::irqs_disabled(),
+        "schedule() with interrupts unmasked (kernel bug)"
+    );
     NEED_RESCHED.store(false, Ordering::Relaxed);
     let prev = current();
     let next = {
@@ -241,6 +259,9 @@ pub fn activate_mm() {
 /// The idle loop (Linux `do_idle`): run whatever is runnable; otherwise wait for an
 /// interrupt with interrupts unmasked, the only place the kernel takes them.
 pub fn cpu_idle() -> ! {
+    // start_kernel ran with interrupts on (for the timer self-test); from here on the
+    // kernel keeps them masked everywhere but in the wfi below.
+    cpu::local_irq_disable();
     loop {
         if !RUNQUEUE.lock().is_empty() {
             schedule();

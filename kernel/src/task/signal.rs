@@ -1,14 +1,39 @@
-//! Signals: numbers, sets, and the parts shared by a thread group (Linux
-//! `include/uapi/asm-generic/signal.h`, `kernel/signal.c`, `struct signal_struct`).
+//! Signals: numbers, sets, dispositions, sending and taking them (Linux
+//! `include/uapi/asm-generic/signal.h`, `kernel/signal.c`, `struct signal_struct` and
+//! `struct sighand_struct` in `include/linux/sched/signal.h`).
 //!
-//! This file holds what the rest of the task code needs: the Linux signal numbers, a
-//! 64-bit signal set, per-process handler dispositions, and delivery of the default
-//! actions Linnet supports (terminate or ignore). User handlers with a sigreturn frame
-//! are not implemented yet.
+//! How a signal travels, as in Linux:
+//!
+//! ```text
+//! kill(pid, sig) -> kill_something_info -> group_send_sig_info -> send_signal_locked
+//!     sig_ignored?  discard (unless blocked: a blocked signal is always kept)
+//!     queue it: signal->shared_pending (to a process) or task->pending (to a thread)
+//!     complete_signal: pick a thread that does not block it and wake it; a fatal
+//!                      signal (default action "terminate") kills the whole group now
+//! return to EL0 -> exit_to_user_mode -> dequeue_signal (Linux get_signal): the lowest
+//!     pending, unblocked signal whose action is not "ignore" -> do_group_exit(sig)
+//! ```
+//!
+//! Simplified: user handlers are stored (rt_sigaction reports them back) but never run,
+//! since there is no signal frame and no rt_sigreturn yet: a signal with a handler takes
+//! its *default* action (terminate, or ignore for SIGCHLD/SIGCONT/SIGURG/SIGWINCH).
+//! There is no stopped state: the stop signals (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) are
+//! ignored. No siginfo is queued (a pending set holds one instance per signal, as for
+//! Linux's non-real-time signals); no core dumps.
+//!
+//! Lock order: a process's `signal.inner` before a task's `inner` (as Linux takes
+//! `siglock` and then looks at the task).
+//!
+//! Read next: `exit.rs` (what "terminate" does), `wait.rs` (how the parent hears of it),
+//! `syscall/signal.rs` (the system calls).
 
 use super::pid::Pid;
-use super::sched;
+use super::sched::{self, TASKS};
+use super::task::{TaskState, TaskStruct};
 use super::wait_queue::WaitQueue;
+use crate::errno::{Errno, KResult};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
 use spin::Mutex;
 
 /// Hangup.
@@ -45,10 +70,51 @@ pub const SIGTERM: i32 = 15;
 pub const SIGCHLD: i32 = 17;
 /// Continue.
 pub const SIGCONT: i32 = 18;
-/// Stop: cannot be caught or ignored.
+/// Stop: cannot be caught, blocked or ignored.
 pub const SIGSTOP: i32 = 19;
+/// Stop from the terminal (Ctrl-Z).
+pub const SIGTSTP: i32 = 20;
+/// Background read from the terminal.
+pub const SIGTTIN: i32 = 21;
+/// Background write to the terminal.
+pub const SIGTTOU: i32 = 22;
+/// Urgent data on a socket.
+pub const SIGURG: i32 = 23;
+/// The terminal window changed size.
+pub const SIGWINCH: i32 = 28;
 /// Highest signal number (Linux `_NSIG`).
 pub const NSIG: i32 = 64;
+
+/// sigaction flag: no SIGCHLD when a child stops (stored; Linnet has no stops).
+pub const SA_NOCLDSTOP: u64 = 0x1;
+/// sigaction flag on SIGCHLD: children do not become zombies; wait blocks until all
+/// are gone, then fails with ECHILD.
+pub const SA_NOCLDWAIT: u64 = 0x2;
+/// sigaction flag: the handler takes (sig, siginfo, ucontext) (stored).
+pub const SA_SIGINFO: u64 = 0x4;
+/// sigaction flag: `restorer` is the return trampoline (stored).
+pub const SA_RESTORER: u64 = 0x0400_0000;
+/// sigaction flag: run the handler on the alternate stack (stored).
+pub const SA_ONSTACK: u64 = 0x0800_0000;
+/// sigaction flag: restart interrupted syscalls (stored).
+pub const SA_RESTART: u64 = 0x1000_0000;
+/// sigaction flag: do not block the signal in its own handler (stored).
+pub const SA_NODEFER: u64 = 0x4000_0000;
+/// sigaction flag: reset to SIG_DFL on delivery (stored).
+pub const SA_RESETHAND: u64 = 0x8000_0000;
+/// sigaction flag: keep the address tag bits in si_addr (stored).
+pub const SA_EXPOSE_TAGBITS: u64 = 0x800;
+/// The flags rt_sigaction keeps; unknown bits are dropped so a program can detect them
+/// (Linux `UAPI_SA_FLAGS` in `include/linux/signal_types.h`).
+pub const UAPI_SA_FLAGS: u64 = SA_NOCLDSTOP
+    | SA_NOCLDWAIT
+    | SA_SIGINFO
+    | SA_ONSTACK
+    | SA_RESTART
+    | SA_NODEFER
+    | SA_RESETHAND
+    | SA_EXPOSE_TAGBITS
+    | SA_RESTORER;
 
 /// The short name of a signal, e.g. "SIGSEGV".
 pub fn signame(sig: i32) -> &'static str {
@@ -89,6 +155,11 @@ pub fn signame(sig: i32) -> &'static str {
     NAMES.get(sig as usize).copied().unwrap_or("SIGRT")
 }
 
+/// Is `sig` a signal number (1..=64)? (Linux `valid_signal`, without 0.)
+pub fn valid_signal(sig: i32) -> bool {
+    (1..=NSIG).contains(&sig)
+}
+
 /// A set of signals, bit `n - 1` for signal `n` (Linux `sigset_t` on 64-bit).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SigSet(pub u64);
@@ -96,17 +167,17 @@ pub struct SigSet(pub u64);
 impl SigSet {
     /// Is `sig` in the set?
     pub fn contains(self, sig: i32) -> bool {
-        (1..=NSIG).contains(&sig) && self.0 & (1 << (sig - 1)) != 0
+        valid_signal(sig) && self.0 & (1 << (sig - 1)) != 0
     }
     /// Add `sig`.
     pub fn add(&mut self, sig: i32) {
-        if (1..=NSIG).contains(&sig) {
+        if valid_signal(sig) {
             self.0 |= 1 << (sig - 1);
         }
     }
     /// Remove `sig`.
     pub fn remove(&mut self, sig: i32) {
-        if (1..=NSIG).contains(&sig) {
+        if valid_signal(sig) {
             self.0 &= !(1 << (sig - 1));
         }
     }
@@ -114,27 +185,79 @@ impl SigSet {
     pub fn first(self) -> Option<i32> {
         (self.0 != 0).then(|| self.0.trailing_zeros() as i32 + 1)
     }
+    /// The set without SIGKILL and SIGSTOP, which can be neither blocked nor masked
+    /// (Linux `sigdelsetmask(set, sigmask(SIGKILL) | sigmask(SIGSTOP))`).
+    pub fn without_kernel_only(mut self) -> SigSet {
+        self.remove(SIGKILL);
+        self.remove(SIGSTOP);
+        self
+    }
 }
 
-/// What a process does with a signal (Linux `struct k_sigaction`, reduced to the
-/// dispositions Linnet honours).
+/// What a process does with a signal (the handler word of Linux `struct k_sigaction`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SigDisposition {
     /// SIG_DFL: the default action.
     Default,
     /// SIG_IGN: discard.
     Ignore,
-    /// A user handler at this address (stored; delivery comes with sigreturn support).
+    /// A user handler at this address (stored; taken as the default action, see the
+    /// module doc).
     Handler(u64),
 }
 
-/// The default action of a signal (Linux `sig_kernel_ignore` / `sig_kernel_coredump` /
-/// `sig_kernel_stop`): true = terminate, false = ignore.
-pub fn default_terminates(sig: i32) -> bool {
-    !matches!(
+impl SigDisposition {
+    /// From the `sa_handler` word (SIG_DFL 0, SIG_IGN 1).
+    pub fn from_user(handler: u64) -> SigDisposition {
+        match handler {
+            0 => SigDisposition::Default,
+            1 => SigDisposition::Ignore,
+            h => SigDisposition::Handler(h),
+        }
+    }
+    /// The `sa_handler` word.
+    pub fn to_user(self) -> u64 {
+        match self {
+            SigDisposition::Default => 0,
+            SigDisposition::Ignore => 1,
+            SigDisposition::Handler(h) => h,
+        }
+    }
+}
+
+/// The rest of a `struct sigaction`: flags, restorer and the handler's mask.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SaExtra {
+    /// SA_* flags (only `UAPI_SA_FLAGS` bits).
+    pub flags: u64,
+    /// The sa_restorer word.
+    pub restorer: u64,
+    /// Signals blocked while the handler would run.
+    pub mask: SigSet,
+}
+
+/// One complete action, as rt_sigaction reads and reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KSigaction {
+    /// Handler, SIG_DFL or SIG_IGN.
+    pub handler: SigDisposition,
+    /// Flags, restorer, mask.
+    pub extra: SaExtra,
+}
+
+/// Does `sig`'s default action ignore it (Linux `sig_kernel_ignore`)? Linnet also
+/// ignores the stop signals (`sig_kernel_stop`): it has no stopped state.
+pub fn default_ignores(sig: i32) -> bool {
+    matches!(
         sig,
-        SIGCHLD | SIGCONT | 23 /* SIGURG */ | 28 /* SIGWINCH */
+        SIGCHLD | SIGCONT | SIGURG | SIGWINCH | SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU
     )
+}
+
+/// Does `sig`'s default action end the process? (Everything not ignored: Linux's
+/// "terminate" and "core dump" actions, which Linnet does not tell apart.)
+pub fn default_terminates(sig: i32) -> bool {
+    valid_signal(sig) && !default_ignores(sig)
 }
 
 /// The thread group's shared part (Linux `signal_struct` + `sighand_struct`).
@@ -148,25 +271,63 @@ pub struct SignalStruct {
 
 /// The locked part of `SignalStruct`.
 pub struct SignalInner {
-    /// Dispositions, index = signal number.
+    /// Dispositions, index = signal number (Linux `sighand->action[].sa.sa_handler`).
     pub action: [SigDisposition; NSIG as usize + 1],
-    /// SA_NOCLDWAIT set on SIGCHLD: children are reaped at once.
-    pub nocldwait: bool,
-    /// The group is exiting (Linux `SIGNAL_GROUP_EXIT`), with this status.
+    /// The rest of each sigaction, index = signal number.
+    pub sa: [SaExtra; NSIG as usize + 1],
+    /// Signals sent to the process as a whole, taken by whichever thread does not
+    /// block them (Linux `shared_pending`).
+    pub shared_pending: SigSet,
+    /// The group is exiting (Linux `SIGNAL_GROUP_EXIT`), with this wait status.
     pub group_exit_code: Option<i32>,
+    /// A thread is in exec and has killed the others (Linux `group_exec_task`): they
+    /// exit quietly, without making it a group exit.
+    pub group_exec_task: Option<Pid>,
     /// Threads of the group still alive (Linux `live`).
     pub live: usize,
     /// Child processes, by pid (Linux keeps `children` per task; Linnet keeps them per
     /// process, so any thread of the group can wait for them).
-    pub children: alloc::vec::Vec<Pid>,
+    pub children: Vec<Pid>,
     /// Process group id (Linux `pgrp`).
     pub pgid: Pid,
     /// Session id.
     pub sid: Pid,
+    /// User-mode ticks of the group's threads that have exited (Linux `signal->utime`).
+    pub utime: u64,
+    /// Kernel-mode ticks of the group's exited threads (Linux `signal->stime`).
+    pub stime: u64,
     /// CPU time of reaped children (Linux `cutime`, `cstime`), in ticks.
     pub cutime: u64,
     /// Kernel time of reaped children.
     pub cstime: u64,
+}
+
+impl SignalInner {
+    /// The full action for `sig` (1..=64).
+    pub fn get_action(&self, sig: i32) -> KSigaction {
+        KSigaction {
+            handler: self.action[sig as usize],
+            extra: self.sa[sig as usize],
+        }
+    }
+
+    /// Are this process's children reaped at exit without a zombie (SIGCHLD set to
+    /// SIG_IGN, or SA_NOCLDWAIT)? (Linux: the test in `do_notify_parent`.)
+    pub fn ignores_children(&self) -> bool {
+        self.action[SIGCHLD as usize] == SigDisposition::Ignore
+            || self.sa[SIGCHLD as usize].flags & SA_NOCLDWAIT != 0
+    }
+
+    /// Would `sig` be thrown away by this process right now (Linux `sig_handler_ignored`:
+    /// SIG_IGN, or SIG_DFL with an "ignore" default)?
+    pub fn handler_ignored(&self, sig: i32) -> bool {
+        match self.action[sig as usize] {
+            SigDisposition::Ignore => true,
+            SigDisposition::Default => default_ignores(sig),
+            // Handlers do not run (module doc): the default action decides.
+            SigDisposition::Handler(_) => default_ignores(sig),
+        }
+    }
 }
 
 impl SignalStruct {
@@ -175,12 +336,16 @@ impl SignalStruct {
         SignalStruct {
             inner: Mutex::new(SignalInner {
                 action: [SigDisposition::Default; NSIG as usize + 1],
-                nocldwait: false,
+                sa: [SaExtra::default(); NSIG as usize + 1],
+                shared_pending: SigSet::default(),
                 group_exit_code: None,
+                group_exec_task: None,
                 live: 1,
-                children: alloc::vec::Vec::new(),
+                children: Vec::new(),
                 pgid,
                 sid,
+                utime: 0,
+                stime: 0,
                 cutime: 0,
                 cstime: 0,
             }),
@@ -188,98 +353,256 @@ impl SignalStruct {
         }
     }
 
-    /// A copy for fork: dispositions and groups are inherited; no children's times.
+    /// A copy for fork (Linux `copy_sighand` + `copy_signal`): dispositions, process
+    /// group and session are inherited; pending signals, children and times are not.
     pub fn fork_copy(&self) -> SignalStruct {
         let p = self.inner.lock();
         let s = SignalStruct::new(p.pgid, p.sid);
         {
             let mut c = s.inner.lock();
             c.action = p.action;
-            c.nocldwait = p.nocldwait;
+            c.sa = p.sa;
         }
         s
     }
 }
 
-/// Does the current task have a signal pending whose action is to terminate it?
-pub fn fatal_signal_pending() -> bool {
+/// exec resets what a new program cannot inherit (Linux `flush_signal_handlers` with
+/// `force_default` false): handlers go back to SIG_DFL, SIG_IGN stays, every flag,
+/// restorer and mask is cleared (so SA_NOCLDWAIT is dropped too).
+pub fn flush_signal_handlers(sig: &mut SignalInner) {
+    for a in sig.action.iter_mut() {
+        if *a != SigDisposition::Ignore {
+            *a = SigDisposition::Default;
+        }
+    }
+    sig.sa = [SaExtra::default(); NSIG as usize + 1];
+}
+
+/// Change (and report) the action for `sig` (Linux `do_sigaction`). SIGKILL and SIGSTOP
+/// cannot be changed. Making a signal ignored discards it where it is pending, in the
+/// process and in every thread (POSIX 3.3.1.3).
+pub fn do_sigaction(sig: i32, new: Option<KSigaction>) -> KResult<KSigaction> {
+    if !valid_signal(sig) || (new.is_some() && (sig == SIGKILL || sig == SIGSTOP)) {
+        return Err(Errno::EINVAL);
+    }
     let cur = sched::current();
-    if cur.signal.inner.lock().group_exit_code.is_some() {
-        return true;
+    let mut s = cur.signal.inner.lock();
+    let old = s.get_action(sig);
+    if let Some(mut act) = new {
+        act.extra.flags &= UAPI_SA_FLAGS;
+        act.extra.mask = act.extra.mask.without_kernel_only();
+        s.action[sig as usize] = act.handler;
+        s.sa[sig as usize] = act.extra;
+        if s.handler_ignored(sig) {
+            s.shared_pending.remove(sig);
+            drop(s);
+            for t in thread_group(cur.tgid()) {
+                t.inner.lock().pending.remove(sig);
+            }
+        }
     }
-    let inner = cur.inner.lock();
-    inner.pending.contains(SIGKILL) || inner.pending.0 & !inner.blocked.0 != 0
+    Ok(old)
 }
 
-/// Send `sig` to one task (Linux `send_signal` + `complete_signal`): discarded if the
-/// process ignores it (SIGKILL cannot be ignored), otherwise pending, and the task is
-/// woken so it notices. Sig 0 only checks that the task exists (the caller does that).
-pub fn send_signal(t: &alloc::sync::Arc<super::task::TaskStruct>, sig: i32) {
-    if !(1..=NSIG).contains(&sig) {
-        return;
-    }
-    let disp = t.signal.inner.lock().action[sig as usize];
-    let ignored = match disp {
-        SigDisposition::Ignore => true,
-        SigDisposition::Default => !default_terminates(sig),
-        // No user handler frames yet: a handled signal takes the default action.
-        SigDisposition::Handler(_) => !default_terminates(sig),
-    };
-    if ignored && sig != SIGKILL {
-        return;
-    }
-    t.inner.lock().pending.add(sig);
-    if sig == SIGKILL {
-        // SIGKILL also wakes a sleeper that has other signals blocked.
-        t.inner.lock().blocked.remove(SIGKILL);
-    }
-    sched::wake_up(t);
-}
-
-/// Send `sig` to the current task.
-pub fn send_signal_to_current(sig: i32) {
-    send_signal(&sched::current(), sig);
-}
-
-/// Send `sig` to every process in group `pgid` (Linux `kill_pgrp`); returns how many.
-pub fn kill_pgrp(pgid: Pid, sig: i32) -> usize {
-    let targets: alloc::vec::Vec<_> = sched::TASKS
+/// Every thread of process `tgid`.
+pub fn thread_group(tgid: Pid) -> Vec<Arc<TaskStruct>> {
+    TASKS
         .lock()
         .values()
-        .filter(|t| t.is_leader() && t.signal.inner.lock().pgid == pgid)
+        .filter(|t| t.tgid() == tgid)
         .cloned()
-        .collect();
-    for t in &targets {
-        send_signal(t, sig);
-    }
-    targets.len()
+        .collect()
 }
 
-/// The signal to act on before returning to user space, if any (Linux `get_signal`):
-/// the lowest pending one not blocked (SIGKILL is never blocked), removed from pending.
-pub fn dequeue_signal(t: &super::task::TaskStruct) -> Option<i32> {
-    let mut inner = t.inner.lock();
-    let mut deliverable = SigSet(inner.pending.0 & !inner.blocked.0);
-    if inner.pending.contains(SIGKILL) {
-        deliverable.add(SIGKILL);
-    }
-    let sig = if deliverable.contains(SIGKILL) {
-        SIGKILL
-    } else {
-        deliverable.first()?
+/// Does the current task have a signal pending that it will act on (Linux
+/// `signal_pending`)? In Linnet every such signal ends the process, so this is also
+/// Linux's `fatal_signal_pending`: sleeps end early when it is true.
+pub fn fatal_signal_pending() -> bool {
+    let cur = sched::current();
+    signal_pending(&cur)
+}
+
+/// Does `t` have a signal to act on: SIGKILL, or an unblocked one in its own or its
+/// process's pending set that is not ignored (it may have been queued while blocked),
+/// or is its group exiting?
+pub fn signal_pending(t: &TaskStruct) -> bool {
+    let (shared, exiting, ignored) = {
+        let s = t.signal.inner.lock();
+        let ignored = (1..=NSIG).filter(|&n| s.handler_ignored(n));
+        let ignored = ignored.fold(0u64, |m, n| m | 1 << (n - 1));
+        (s.shared_pending, s.group_exit_code.is_some(), ignored)
     };
-    inner.pending.remove(sig);
-    Some(sig)
+    let inner = t.inner.lock();
+    exiting
+        || inner.pending.contains(SIGKILL)
+        || (inner.pending.0 | shared.0) & !inner.blocked.0 & !ignored != 0
+}
+
+/// Where a signal is sent (Linux `enum pid_type`: PIDTYPE_PID for tkill, PIDTYPE_TGID
+/// for kill).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PidType {
+    /// One thread: its private pending set.
+    Pid,
+    /// The whole process: its shared pending set.
+    Tgid,
+}
+
+/// Queue `sig` for `t` or its process and make sure someone acts on it (Linux
+/// `send_signal_locked` -> `__send_signal_locked` + `complete_signal`).
+///
+/// An ignored signal is discarded at once unless the target blocks it (it may be
+/// unignored before it is unblocked). A dead or exiting process takes nothing.
+pub fn send_signal_locked(t: &Arc<TaskStruct>, sig: i32, kind: PidType) {
+    if !valid_signal(sig) {
+        return;
+    }
+    {
+        let s = t.signal.inner.lock();
+        if s.live == 0 || (s.group_exit_code.is_some() && sig != SIGKILL) {
+            return; // a zombie, or already dying: nothing left to do
+        }
+        // sig_ignored: SIGKILL never is. (Linux never ignores SIGSTOP either; Linnet has
+        // no stopped state, so SIGSTOP's default action is to ignore it.)
+        let blocked = t.inner.lock().blocked.contains(sig);
+        if sig != SIGKILL && !blocked && s.handler_ignored(sig) {
+            return;
+        }
+    }
+    match kind {
+        PidType::Pid => t.inner.lock().pending.add(sig),
+        PidType::Tgid => t.signal.inner.lock().shared_pending.add(sig),
+    }
+    complete_signal(t, sig, kind);
+}
+
+/// Find a thread to take `sig` and wake it (Linux `complete_signal`). A signal whose
+/// action is to terminate, arriving at a thread that does not block it, ends the whole
+/// group right here: every thread gets SIGKILL (the group's status names `sig`).
+fn complete_signal(t: &Arc<TaskStruct>, sig: i32, kind: PidType) {
+    // Linux `wants_signal`: a thread that has exited (a zombie leader) takes nothing.
+    let wants = |x: &Arc<TaskStruct>| {
+        let i = x.inner.lock();
+        matches!(i.state, TaskState::Running | TaskState::Interruptible)
+            && (sig == SIGKILL || !i.blocked.contains(sig))
+    };
+    let target = if wants(t) {
+        t.clone()
+    } else if kind == PidType::Pid {
+        return; // it stays pending until this thread unblocks it
+    } else {
+        match thread_group(t.tgid()).into_iter().find(wants) {
+            Some(x) => x,
+            None => return, // every thread blocks it: pending until one unblocks
+        }
+    };
+    let fatal = {
+        let mut s = t.signal.inner.lock();
+        let fatal = sig == SIGKILL
+            || (s.action[sig as usize] == SigDisposition::Default && default_terminates(sig));
+        if fatal && s.group_exit_code.is_none() {
+            s.group_exit_code = Some(sig);
+            true
+        } else {
+            false
+        }
+    };
+    if fatal {
+        for x in thread_group(t.tgid()) {
+            x.inner.lock().pending.add(SIGKILL);
+            sched::wake_up(&x);
+        }
+    } else {
+        sched::wake_up(&target);
+    }
+}
+
+/// Send `sig` to the process `t` belongs to (Linux `group_send_sig_info`). Sig 0 only
+/// checks that it exists (the caller found it).
+pub fn group_send_sig_info(t: &Arc<TaskStruct>, sig: i32) {
+    if sig != 0 {
+        send_signal_locked(t, sig, PidType::Tgid);
+    }
+}
+
+/// Send `sig` to the current thread (Linux `send_sig(sig, current, 0)`), e.g. SIGPIPE.
+pub fn send_signal_to_current(sig: i32) {
+    send_signal_locked(&sched::current(), sig, PidType::Pid);
+}
+
+/// The processes (thread-group leaders, zombies included until reaped) matching `f`.
+pub fn processes(f: impl Fn(&TaskStruct) -> bool) -> Vec<Arc<TaskStruct>> {
+    TASKS
+        .lock()
+        .values()
+        .filter(|t| t.is_leader() && f(t))
+        .cloned()
+        .collect()
+}
+
+/// Send `sig` to every process in group `pgid` (Linux `__kill_pgrp_info`): ESRCH if the
+/// group is empty.
+pub fn kill_pgrp_info(pgid: Pid, sig: i32) -> KResult<usize> {
+    let targets = processes(|t| t.signal.inner.lock().pgid == pgid);
+    if targets.is_empty() {
+        return Err(Errno::ESRCH);
+    }
+    for t in &targets {
+        group_send_sig_info(t, sig);
+    }
+    Ok(targets.len())
+}
+
+/// Send `sig` to every process in group `pgid` (Linux `kill_pgrp`, used by the tty for
+/// Ctrl-C); returns how many.
+pub fn kill_pgrp(pgid: Pid, sig: i32) -> usize {
+    kill_pgrp_info(pgid, sig).unwrap_or(0)
+}
+
+/// The signal to act on before returning to user space, if any (Linux `get_signal` with
+/// `dequeue_signal`): SIGKILL first, then the lowest unblocked signal of the thread's
+/// own pending set, then of the process's. Signals whose action is to ignore them are
+/// dropped on the way (the disposition may have changed since they were queued).
+pub fn dequeue_signal(t: &TaskStruct) -> Option<i32> {
+    loop {
+        let sig = {
+            let mut s = t.signal.inner.lock();
+            let mut inner = t.inner.lock();
+            if inner.pending.contains(SIGKILL) {
+                inner.pending.remove(SIGKILL);
+                return Some(SIGKILL);
+            }
+            let own = SigSet(inner.pending.0 & !inner.blocked.0);
+            let shared = SigSet(s.shared_pending.0 & !inner.blocked.0);
+            if let Some(sig) = own.first() {
+                inner.pending.remove(sig);
+                sig
+            } else if let Some(sig) = shared.first() {
+                s.shared_pending.remove(sig);
+                sig
+            } else {
+                return None;
+            }
+        };
+        if sig == SIGKILL || !t.signal.inner.lock().handler_ignored(sig) {
+            return Some(sig);
+        }
+    }
 }
 
 /// Deliver a synchronous fault signal the program cannot ignore or block (Linux
-/// `force_sig_fault` -> `force_sig_info_to_task`): an ignored or blocked one is reset to
-/// the default action first.
+/// `force_sig_fault` -> `force_sig_info_to_task`): if it is ignored or blocked, the
+/// action is reset to the default and the signal unblocked first.
 pub fn force_sig(sig: i32) {
+    if !valid_signal(sig) {
+        return;
+    }
     let cur = sched::current();
+    let blocked = cur.inner.lock().blocked.contains(sig);
     {
         let mut s = cur.signal.inner.lock();
-        if s.action[sig as usize] == SigDisposition::Ignore {
+        if blocked || s.action[sig as usize] == SigDisposition::Ignore {
             s.action[sig as usize] = SigDisposition::Default;
         }
     }

@@ -1,77 +1,113 @@
-//! Waiting for children (Linux `kernel/exit.c`: `do_wait`, `wait_consider_task`,
-//! `wait_task_zombie`, and the `wait4` / `waitid` entry points).
+//! Waiting for children (Linux `kernel/exit.c`: `do_wait`, `do_wait_thread`,
+//! `wait_consider_task`, `eligible_child`, `wait_task_zombie`, and the `kernel_wait4` /
+//! `kernel_waitid` entry points).
 //!
 //! The parent scans its children for one that matches the request and has changed
-//! state (here: become a zombie). Found: collect its status and times, then release it.
-//! None changed but some match: sleep on the process's `wait_chldexit` queue until
-//! `exit_notify` wakes it (or return 0 at once with WNOHANG). None match: ECHILD.
+//! state (here: become a zombie whose threads are all gone). Found: collect its status
+//! and times, then release it (unless WNOWAIT). None changed but some match: sleep on
+//! the process's `wait_chldexit` queue until `exit_notify` wakes it (or return "none"
+//! at once with WNOHANG). None match: ECHILD. Linnet has no stopped or continued
+//! children, so WUNTRACED/WSTOPPED/WCONTINUED are accepted and never report anything.
 
-use super::exit::release_task;
+use super::exit::{release_task, zombie_status};
 use super::pid::Pid;
 use super::sched::{current, TASKS};
-use super::task::TaskState;
+use super::signal::SIGCHLD;
+use super::task::{TaskState, TaskStruct};
 use crate::errno::{Errno, KResult};
 use alloc::sync::Arc;
 
-/// wait4 options (Linux `include/uapi/linux/wait.h`).
+/// Return at once if no child has changed state (Linux `include/uapi/linux/wait.h`).
 pub const WNOHANG: u32 = 1;
-/// Report stopped children (accepted; Linnet has no stopped state).
+/// wait4: also report stopped children (accepted; Linnet has no stopped state).
 pub const WUNTRACED: u32 = 2;
+/// waitid: report stopped children (same value as WUNTRACED; accepted).
+pub const WSTOPPED: u32 = 2;
+/// waitid: report children that exited.
+pub const WEXITED: u32 = 4;
 /// Report continued children (accepted; nothing to report).
 pub const WCONTINUED: u32 = 8;
-/// Also wait for "clone" children (accepted).
+/// waitid: leave the child a zombie, to be waited for again.
+pub const WNOWAIT: u32 = 0x0100_0000;
+/// Only children of this thread (Linnet keeps children per process: accepted).
+pub const WNOTHREAD: u32 = 0x2000_0000;
+/// Wait for children of any exit signal.
 pub const WALL: u32 = 0x4000_0000;
-/// Wait for clone children only (accepted).
+/// Wait only for "clone" children: those whose exit signal is not SIGCHLD.
 pub const WCLONE: u32 = 0x8000_0000;
+
+/// The options wait4 accepts (Linux `kernel_wait4`).
+pub const WAIT4_OPTIONS: u32 = WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE;
+/// The options waitid accepts (Linux `kernel_waitid`).
+pub const WAITID_OPTIONS: u32 =
+    WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | WNOTHREAD | WALL | WCLONE;
+
+/// siginfo `si_code` for SIGCHLD: the child exited (Linux `CLD_EXITED`).
+pub const CLD_EXITED: i32 = 1;
+/// The child was killed by a signal (`CLD_KILLED`).
+pub const CLD_KILLED: i32 = 2;
+/// The child was killed and dumped core (`CLD_DUMPED`; Linnet dumps no core).
+pub const CLD_DUMPED: i32 = 3;
 
 /// Which children a wait is for (Linux `enum pid_type` + pid in `wait_opts`).
 #[derive(Clone, Copy, Debug)]
 pub enum WaitFor {
-    /// Any child (pid -1).
+    /// Any child (wait4 pid -1, waitid P_ALL).
     Any,
-    /// The child with this pid (pid > 0).
+    /// The child with this pid (pid > 0, P_PID).
     Pid(Pid),
-    /// Any child in this process group (pid 0: the caller's group; pid < -1: -pid).
+    /// Any child in this process group (pid 0: the caller's group; pid < -1: -pid;
+    /// P_PGID).
     Pgid(Pid),
 }
 
 /// What `do_wait` found.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct WaitResult {
-    /// The reaped child's pid.
+    /// The child's pid.
     pub pid: Pid,
-    /// Linux wait status word.
+    /// Linux wait status word: `code << 8` for an exit, the signal number for a kill.
     pub status: i32,
-    /// User time in ticks.
+    /// User time in ticks (the child's threads and its reaped children).
     pub utime: u64,
     /// System time in ticks.
     pub stime: u64,
 }
 
-/// Translate wait4's pid argument (Linux `kernel_wait4`).
-pub fn wait_for(pid: Pid) -> WaitFor {
-    match pid {
-        -1 => WaitFor::Any,
-        0 => WaitFor::Pgid(current().signal.inner.lock().pgid),
-        p if p < -1 => WaitFor::Pgid(-p),
-        p => WaitFor::Pid(p),
+impl WaitResult {
+    /// waitid's `si_code` and `si_status` for this status (Linux `wait_task_zombie`).
+    pub fn cld_code(&self) -> (i32, i32) {
+        if self.status & 0x7f == 0 {
+            (CLD_EXITED, (self.status >> 8) & 0xff)
+        } else if self.status & 0x80 != 0 {
+            (CLD_DUMPED, self.status & 0x7f)
+        } else {
+            (CLD_KILLED, self.status & 0x7f)
+        }
     }
 }
 
-/// Wait for a child to change state (Linux `do_wait`). `Ok(None)` means WNOHANG found
-/// matching children but none ready.
+/// Translate wait4's pid argument (Linux `kernel_wait4`). `i32::MIN` has no group:
+/// ESRCH, as in Linux.
+pub fn wait_for(pid: Pid) -> KResult<WaitFor> {
+    Ok(match pid {
+        -1 => WaitFor::Any,
+        0 => WaitFor::Pgid(current().signal.inner.lock().pgid),
+        i32::MIN => return Err(Errno::ESRCH),
+        p if p < -1 => WaitFor::Pgid(-p),
+        p => WaitFor::Pid(p),
+    })
+}
+
+/// Wait for a child to change state (Linux `do_wait`). `options` are already checked by
+/// the syscall; exits are reported only with WEXITED (wait4 always adds it). `Ok(None)` means WNOHANG found matching children but none ready.
 pub fn do_wait(which: WaitFor, options: u32) -> KResult<Option<WaitResult>> {
-    if options & !(WNOHANG | WUNTRACED | WCONTINUED | WALL | WCLONE) != 0 {
-        return Err(Errno::EINVAL);
-    }
     let me = current();
     let mut result: KResult<Option<WaitResult>> = Err(Errno::ECHILD);
     let done = me.signal.wait_chldexit.wait_until(|| {
-        result = scan_children(which);
-        match result {
-            Ok(None) if options & WNOHANG == 0 => false, // keep sleeping
-            _ => true,
-        }
+        result = scan_children(which, options);
+        // Keep sleeping only while children match but none is ready.
+        !matches!(result, Ok(None) if options & WNOHANG == 0)
     });
     if !done {
         return Err(Errno::EINTR);
@@ -79,8 +115,21 @@ pub fn do_wait(which: WaitFor, options: u32) -> KResult<Option<WaitResult>> {
     result
 }
 
+/// Does this child count for the wait (Linux `eligible_pid` + `eligible_child`)? By
+/// default only children that send SIGCHLD at exit; __WCLONE only the others; __WALL
+/// all.
+fn eligible_child(child: &TaskStruct, pid: Pid, which: WaitFor, options: u32) -> bool {
+    let ok = match which {
+        WaitFor::Any => true,
+        WaitFor::Pid(p) => p == pid,
+        WaitFor::Pgid(g) => child.signal.inner.lock().pgid == g,
+    };
+    let clone_child = child.inner.lock().exit_signal != SIGCHLD;
+    ok && (options & WALL != 0 || clone_child == (options & WCLONE != 0))
+}
+
 /// One pass over the children (Linux `do_wait_thread` + `wait_consider_task`).
-fn scan_children(which: WaitFor) -> KResult<Option<WaitResult>> {
+fn scan_children(which: WaitFor, options: u32) -> KResult<Option<WaitResult>> {
     let me = current();
     let children = me.signal.inner.lock().children.clone();
     let mut matched = false;
@@ -88,19 +137,14 @@ fn scan_children(which: WaitFor) -> KResult<Option<WaitResult>> {
         let Some(child) = TASKS.lock().get(&pid).cloned() else {
             continue;
         };
-        let ok = match which {
-            WaitFor::Any => true,
-            WaitFor::Pid(p) => p == pid,
-            WaitFor::Pgid(g) => child.signal.inner.lock().pgid == g,
-        };
-        if !ok {
+        if !eligible_child(&child, pid, which, options) {
             continue;
         }
         matched = true;
-        let zombie = child.inner.lock().state == TaskState::Zombie;
+        let zombie = child.state() == TaskState::Zombie;
         let group_dead = child.signal.inner.lock().live == 0;
-        if zombie && group_dead {
-            return Ok(Some(wait_task_zombie(&child)));
+        if zombie && group_dead && options & WEXITED != 0 {
+            return Ok(Some(wait_task_zombie(&child, options & WNOWAIT != 0)));
         }
     }
     if matched {
@@ -111,21 +155,25 @@ fn scan_children(which: WaitFor) -> KResult<Option<WaitResult>> {
 }
 
 /// Reap a zombie (Linux `wait_task_zombie`): take its status and times, add them to the
-/// parent's children totals, and release it (EXIT_DEAD).
-fn wait_task_zombie(child: &Arc<super::task::TaskStruct>) -> WaitResult {
-    let me = current();
+/// parent's children totals, and release it (EXIT_DEAD). With WNOWAIT only look.
+fn wait_task_zombie(child: &Arc<TaskStruct>, nowait: bool) -> WaitResult {
+    let own = child.inner.lock().exit_code;
+    let status = zombie_status(child, own);
     let r = {
-        let mut inner = child.inner.lock();
-        inner.state = TaskState::Dead;
         let sig = child.signal.inner.lock();
         WaitResult {
             pid: child.pid(),
-            status: inner.exit_code,
-            utime: inner.utime + sig.cutime,
-            stime: inner.stime + sig.cstime,
+            status,
+            utime: sig.utime + sig.cutime,
+            stime: sig.stime + sig.cstime,
         }
     };
+    if nowait {
+        return r;
+    }
+    child.inner.lock().state = TaskState::Dead;
     {
+        let me = current();
         let mut sig = me.signal.inner.lock();
         sig.children.retain(|&c| c != r.pid);
         sig.cutime += r.utime;

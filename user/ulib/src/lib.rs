@@ -7,8 +7,9 @@
 //! on Linnet, on Linux and under `qemu-aarch64` user mode.
 //!
 //! Reading order: `start` (process entry) -> `syscall` (the trap itself) -> `errno` ->
-//! the typed wrappers (`io`, `process`, `mm`, `time`, `signal`, `info`) -> `thread`
-//! (clone with a new stack) -> `print` and `tap` (output) -> `panic`.
+//! the typed wrappers (`io`, `fs`, `tty`, `process`, `mm`, `time`, `signal`, `info`) ->
+//! `thread` (clone with a new stack) -> `print` and `tap` (output) -> `panic`; `heap` is
+//! a malloc (brk + mmap) a program may install as its `#[global_allocator]`.
 //!
 //! ```ignore
 //! #![no_std]
@@ -28,18 +29,23 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod errno;
+pub mod fs;
+pub mod heap;
 pub mod info;
 pub mod io;
 pub mod mm;
 mod panic;
 pub mod print;
 pub mod process;
+pub mod reloc;
+pub mod resource;
 pub mod signal;
 pub mod start;
 pub mod syscall;
 pub mod tap;
 pub mod thread;
 pub mod time;
+pub mod tty;
 
 pub use errno::{Errno, SysResult};
 pub use info::{is_linnet, sysinfo, uname, Sysinfo, Utsname};

@@ -1,4 +1,4 @@
-//! Memory: mmap, munmap, mprotect, brk.
+//! Memory: mmap, munmap, mprotect, madvise, brk.
 //!
 //! The kernel side is `do_mmap`, `do_munmap`, `mprotect` and `do_brk` in
 //! `kernel/src/mm/mmap.rs`. These wrappers are `unsafe` because they can remove or change
@@ -22,8 +22,22 @@ pub const MAP_SHARED: usize = 0x01;
 pub const MAP_PRIVATE: usize = 0x02;
 /// MAP_FIXED: map exactly at `addr`, replacing what is there.
 pub const MAP_FIXED: usize = 0x10;
+/// MAP_SHARED_VALIDATE: MAP_SHARED, but unknown flags are an error (EOPNOTSUPP).
+pub const MAP_SHARED_VALIDATE: usize = 0x03;
 /// MAP_ANONYMOUS: zero-filled memory, not backed by a file (fd -1).
 pub const MAP_ANONYMOUS: usize = 0x20;
+/// MAP_GROWSDOWN: a stack-like mapping that grows down on a fault just below it.
+pub const MAP_GROWSDOWN: usize = 0x100;
+/// MAP_POPULATE: fault every page in at mmap time.
+pub const MAP_POPULATE: usize = 0x8000;
+/// MAP_FIXED_NOREPLACE: map exactly at `addr`, but fail with EEXIST if anything is there.
+pub const MAP_FIXED_NOREPLACE: usize = 0x100000;
+/// madvise(2) MADV_NORMAL: no special treatment.
+pub const MADV_NORMAL: usize = 0;
+/// madvise(2) MADV_WILLNEED: the pages will be needed soon (a hint).
+pub const MADV_WILLNEED: usize = 3;
+/// madvise(2) MADV_DONTNEED: drop the pages; private anonymous memory then reads as zero.
+pub const MADV_DONTNEED: usize = 4;
 /// Page size of Linnet and of Linux/arm64 with a 4 KiB granule.
 pub const PAGE_SIZE: usize = 4096;
 
@@ -59,6 +73,15 @@ pub unsafe fn munmap(addr: usize, len: usize) -> SysResult {
 pub unsafe fn mprotect(addr: usize, len: usize, prot: usize) -> SysResult {
     // SAFETY: the caller vouches for the new permissions.
     check(unsafe { syscall3(nr::MPROTECT, addr, len, prot) })
+}
+
+/// madvise(2): advice about the use of `[addr, addr + len)`.
+///
+/// # Safety
+/// MADV_DONTNEED throws away the contents of private mappings.
+pub unsafe fn madvise(addr: usize, len: usize, advice: usize) -> SysResult {
+    // SAFETY: the caller vouches for the effect on the range.
+    check(unsafe { syscall3(nr::MADVISE, addr, len, advice) })
 }
 
 /// brk(2): ask for the program break at `addr` (0: just report it). Linux's brk never

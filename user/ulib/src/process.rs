@@ -7,7 +7,7 @@
 //! The status helpers decode what `wait4` stores exactly as Linux's `<sys/wait.h>` macros.
 
 use crate::errno::{check, SysResult};
-use crate::syscall::{nr, syscall0, syscall1, syscall3, syscall4, syscall5};
+use crate::syscall::{nr, syscall0, syscall1, syscall2, syscall3, syscall4, syscall5};
 
 /// SIGCHLD: the signal a forked child sends its parent at exit (the low byte of clone's flags).
 pub const SIGCHLD: usize = 17;
@@ -96,6 +96,34 @@ pub unsafe fn execve(path: *const u8, argv: *const *const u8, envp: *const *cons
     check(unsafe { syscall3(nr::EXECVE, path as usize, argv as usize, envp as usize) })
 }
 
+/// AT_EMPTY_PATH for execveat: an empty path means the file `dirfd` is open on.
+pub const AT_EMPTY_PATH: u32 = 0x1000;
+
+/// execveat(2): execve of `path` relative to `dirfd` (AT_FDCWD: the cwd), or of the file
+/// `dirfd` itself with an empty path and [`AT_EMPTY_PATH`]. Only returns on failure.
+///
+/// # Safety
+/// As for [`execve`].
+pub unsafe fn execveat(
+    dirfd: i32,
+    path: *const u8,
+    argv: *const *const u8,
+    envp: *const *const u8,
+    flags: u32,
+) -> SysResult {
+    // SAFETY: the caller vouches for the strings and arrays; the kernel only reads them.
+    check(unsafe {
+        syscall5(
+            nr::EXECVEAT,
+            dirfd as usize,
+            path as usize,
+            argv as usize,
+            envp as usize,
+            flags as usize,
+        )
+    })
+}
+
 /// wait4(2) without rusage: wait for child `pid` (-1: any child), store its status.
 /// Returns the pid reaped (0 with [`WNOHANG`] when none is ready yet).
 pub fn wait4(pid: i32, status: Option<&mut i32>, options: i32) -> SysResult<i32> {
@@ -111,6 +139,148 @@ pub fn wait4(pid: i32, status: Option<&mut i32>, options: i32) -> SysResult<i32>
         )
     })
     .map(|p| p as i32)
+}
+
+/// setpgid(2): put process `pid` (0: this one) in process group `pgid` (0: a new group
+/// led by `pid`). A shell does this for each job, in the child and in the parent, so the
+/// group exists before either goes on.
+pub fn setpgid(pid: i32, pgid: i32) -> SysResult {
+    // SAFETY: touches no memory of ours.
+    check(unsafe { syscall2(nr::SETPGID, pid as usize, pgid as usize) })
+}
+
+/// getpgid(2): the process group of `pid` (0: this process).
+pub fn getpgid(pid: i32) -> SysResult<i32> {
+    // SAFETY: touches no memory of ours.
+    check(unsafe { syscall1(nr::GETPGID, pid as usize) }).map(|g| g as i32)
+}
+
+/// setsid(2): start a new session (and process group) led by this process.
+pub fn setsid() -> SysResult<i32> {
+    // SAFETY: touches no memory of ours.
+    check(unsafe { syscall0(nr::SETSID) }).map(|g| g as i32)
+}
+
+/// getsid(2): the session of `pid` (0: this process).
+pub fn getsid(pid: i32) -> SysResult<i32> {
+    // SAFETY: touches no memory of ours.
+    check(unsafe { syscall1(nr::GETSID, pid as usize) }).map(|g| g as i32)
+}
+
+/// getpgrp(): this process's group, as glibc does it: getpgid(0).
+pub fn getpgrp() -> i32 {
+    getpgid(0).unwrap_or(-1)
+}
+
+/// `struct rusage` (Linux `include/uapi/linux/resource.h`): times as (seconds,
+/// microseconds), then 14 counters.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Rusage {
+    /// User CPU time.
+    pub ru_utime: [i64; 2],
+    /// System CPU time.
+    pub ru_stime: [i64; 2],
+    /// maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock, msgsnd,
+    /// msgrcv, nsignals, nvcsw, nivcsw.
+    pub rest: [i64; 14],
+}
+
+const _: () = assert!(core::mem::size_of::<Rusage>() == 144);
+
+/// wait4(2) with all four arguments: also the child's resource usage.
+pub fn wait4_rusage(
+    pid: i32,
+    status: Option<&mut i32>,
+    options: i32,
+    ru: Option<&mut Rusage>,
+) -> SysResult<i32> {
+    let status = status.map_or(core::ptr::null_mut(), |s| s as *mut i32);
+    let ru = ru.map_or(core::ptr::null_mut(), |r| r as *mut Rusage);
+    // SAFETY: status and ru are null or live objects we own, of the sizes the kernel writes.
+    check(unsafe {
+        syscall4(
+            nr::WAIT4,
+            pid as usize,
+            status as usize,
+            options as usize,
+            ru as usize,
+        )
+    })
+    .map(|p| p as i32)
+}
+
+/// waitid idtype: any child.
+pub const P_ALL: i32 = 0;
+/// waitid idtype: the child with pid `id`.
+pub const P_PID: i32 = 1;
+/// waitid idtype: any child in process group `id` (0: ours).
+pub const P_PGID: i32 = 2;
+/// waitid option: report children that exited.
+pub const WEXITED: i32 = 4;
+/// waitid option: leave the child waitable (a zombie) after reporting it.
+pub const WNOWAIT: i32 = 0x0100_0000;
+/// siginfo si_code: the child exited (si_status: its exit code).
+pub const CLD_EXITED: i32 = 1;
+/// siginfo si_code: the child was killed (si_status: the signal).
+pub const CLD_KILLED: i32 = 2;
+/// siginfo si_code: the child was killed and dumped core.
+pub const CLD_DUMPED: i32 = 3;
+
+/// The kernel's 128-byte `siginfo_t` as waitid fills it (SIGCHLD fields only).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct Siginfo {
+    /// SIGCHLD, or 0 when WNOHANG found nothing.
+    pub si_signo: i32,
+    /// Always 0 here.
+    pub si_errno: i32,
+    /// CLD_EXITED, CLD_KILLED or CLD_DUMPED.
+    pub si_code: i32,
+    pad0: i32,
+    /// The child's pid.
+    pub si_pid: i32,
+    /// The child's real uid.
+    pub si_uid: u32,
+    /// Exit code or signal.
+    pub si_status: i32,
+    rest: [i32; 25],
+}
+
+const _: () = assert!(core::mem::size_of::<Siginfo>() == 128);
+
+impl Siginfo {
+    /// Filled with `byte`, so a test can see which fields the kernel wrote.
+    pub fn filled(byte: u8) -> Siginfo {
+        let w = i32::from_ne_bytes([byte; 4]);
+        Siginfo {
+            si_signo: w,
+            si_errno: w,
+            si_code: w,
+            pad0: w,
+            si_pid: w,
+            si_uid: w as u32,
+            si_status: w,
+            rest: [w; 25],
+        }
+    }
+}
+
+/// waitid(2) (the raw syscall, with the rusage pointer NULL): wait for a child matching
+/// (`idtype`, `id`) to change as `options` ask (must include [`WEXITED`]).
+pub fn waitid(idtype: i32, id: i32, info: Option<&mut Siginfo>, options: i32) -> SysResult {
+    let info = info.map_or(core::ptr::null_mut(), |i| i as *mut Siginfo);
+    // SAFETY: info is null or a live 128-byte siginfo we own.
+    check(unsafe {
+        syscall5(
+            nr::WAITID,
+            idtype as usize,
+            id as usize,
+            info as usize,
+            options as usize,
+            0,
+        )
+    })
 }
 
 /// WIFEXITED: the child called exit (status bits 0..6 are zero).

@@ -53,7 +53,7 @@ pub const SIG_IGN: usize = 1;
 
 /// The kernel's `struct sigaction` on arm64 (not glibc's): handler, flags, restorer, mask.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct KSigaction {
     /// Handler address, or SIG_DFL / SIG_IGN.
     pub handler: usize,
@@ -106,6 +106,19 @@ pub unsafe fn rt_sigaction(
             8,
         )
     })
+}
+
+/// rt_sigpending(2): the signals pending for this thread or process while blocked.
+pub fn rt_sigpending() -> SysResult<u64> {
+    let mut set = 0u64;
+    // SAFETY: the kernel writes 8 bytes into set, which we own.
+    check(unsafe { syscall2(nr::RT_SIGPENDING, &mut set as *mut u64 as usize, 8) })?;
+    Ok(set)
+}
+
+/// The sigset bit for signal `sig` (bit n-1 for signal n), as `sigaddset` sets it.
+pub const fn sigmask(sig: i32) -> u64 {
+    1 << (sig - 1)
 }
 
 /// rt_sigprocmask(2): change the blocked-signal mask; the old one goes to `old`.

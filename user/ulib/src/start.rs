@@ -20,17 +20,26 @@ use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 // The entry point. Linux leaves all registers but sp zero at exec, yet clearing x29/x30 is
 // what ends the frame-pointer chain for a backtrace, so do it explicitly (the CFI line
-// says the same to gdb). The ABI promises a 16-byte aligned sp here.
+// says the same to gdb). The ABI promises a 16-byte aligned sp here. A static-PIE
+// program first applies its own relocations (`reloc.rs`); `_DYNAMIC` is weak, so in an
+// ordinary static program it is 0 and that call returns at once.
 global_asm!(
     ".section .text._start, \"ax\", %progbits",
     ".globl _start",
     ".type _start, %function",
+    ".weak _DYNAMIC",
+    ".hidden _DYNAMIC",
     "_start:",
     "    .cfi_startproc",
     "    .cfi_undefined x30", // no caller: gdb's backtrace ends here
     "    mov x29, xzr",
     "    mov x30, xzr",
+    "    mov x19, sp", // callee-saved: the initial stack, across the next call
     "    mov x0, sp",
+    "    adrp x1, _DYNAMIC",
+    "    add x1, x1, :lo12:_DYNAMIC",
+    "    bl _dl_relocate_static_pie",
+    "    mov x0, x19",
     "    bl ulib_start",
     "    brk #0x1", // ulib_start never returns
     "    .cfi_endproc",
@@ -151,4 +160,42 @@ pub fn auxv(ty: u64) -> Option<u64> {
         // SAFETY: this pair was not the last one.
         p = unsafe { p.add(2) };
     }
+}
+
+/// Where the initial stack's pieces sit, for programs that show them (`exec_stack`):
+/// the stack pointer `_start` received (it points at argc) and the three arrays.
+#[derive(Clone, Copy, Debug)]
+pub struct InitialStack {
+    /// sp at entry: the address of argc.
+    pub sp: usize,
+    /// Address of argv[0] (sp + 8).
+    pub argv: usize,
+    /// Address of envp[0] (just past argv's NULL).
+    pub envp: usize,
+    /// Address of the first auxv pair (just past envp's NULL).
+    pub auxv: usize,
+}
+
+/// The addresses recorded by `_start` (all 0 if it did not run, as in a unit test).
+pub fn initial_stack() -> InitialStack {
+    let argv = ARGV.load(Relaxed);
+    InitialStack {
+        sp: argv.saturating_sub(8),
+        argv,
+        envp: ENVP.load(Relaxed),
+        auxv: AUXV.load(Relaxed),
+    }
+}
+
+/// Every auxiliary-vector pair `(type, value)`, in order, up to (not including) AT_NULL.
+pub fn auxv_entries() -> impl Iterator<Item = (u64, u64)> {
+    let p = AUXV.load(Relaxed) as *const u64;
+    let len = if p.is_null() { 0 } else { usize::MAX };
+    (0..len)
+        .map(move |i| {
+            // SAFETY: the vector is (type, value) pairs ending with AT_NULL, and take_while
+            // stops there, so no read goes past it.
+            unsafe { (*p.add(2 * i), *p.add(2 * i + 1)) }
+        })
+        .take_while(|&(t, _)| t != AT_NULL)
 }

@@ -26,6 +26,11 @@ pub fn local_irq_disable() {
     DAIF.write(DAIF::I::Masked + DAIF::F::Masked + DAIF::A::Masked + DAIF::D::Masked);
 }
 
+/// Are IRQs masked (PSTATE.I set)? (Linux `irqs_disabled`)
+pub fn irqs_disabled() -> bool {
+    DAIF.is_set(DAIF::I)
+}
+
 /// Wait for an interrupt (Linux `cpu_do_idle`).
 pub fn wait_for_interrupt() {
     asm::wfi();

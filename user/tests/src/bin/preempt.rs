@@ -23,7 +23,16 @@ const MAX_SPINS: u64 = 4_000_000_000;
 fn main() -> i32 {
     let mut tap = Tap::new(3);
     // SAFETY: no MAP_FIXED: the kernel picks a free range, nothing else refers to it.
-    let Ok(p) = (unsafe { mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) }) else {
+    let Ok(p) = (unsafe {
+        mmap(
+            0,
+            4096,
+            PROT_READ | PROT_WRITE,
+            MAP_SHARED | MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    }) else {
         tap.ok(false, "mmap a shared page");
         return tap.done();
     };
@@ -49,11 +58,18 @@ fn main() -> i32 {
         spins += 1;
         core::hint::spin_loop();
     }
-    tap.ok(counter.load(Ordering::Relaxed) > 0, "a child ran while the parent spun without a syscall");
+    tap.ok(
+        counter.load(Ordering::Relaxed) > 0,
+        "a child ran while the parent spun without a syscall",
+    );
     stop.store(1, Ordering::Relaxed);
     let mut status = 0;
     let reaped = wait4(child, Some(&mut status), 0);
-    tap.eq(reaped, Ok(child), "the child stopped when told and was reaped");
+    tap.eq(
+        reaped,
+        Ok(child),
+        "the child stopped when told and was reaped",
+    );
     tap.ok(wifexited(status) && wexitstatus(status) == 0, "it exited 0");
     tap.done()
 }

@@ -1,0 +1,250 @@
+//! binlib: what Linnet's user-land programs (`src/bin/*.rs`, each one `/bin/NAME`) share.
+//!
+//! - the heap: ulib's brk + mmap malloc installed as the global allocator, so the
+//!   programs may use `Vec` and `String`;
+//! - C strings from byte slices, whole-file reads, number parsing;
+//! - running a program: [`execvp`] (search `$PATH`, as libc's `execvp`) and [`spawn`]
+//!   (fork + exec, the way a shell starts a child);
+//! - what happened to a child, for people: [`Status`] ("exited with 3", "killed by SIGSEGV");
+//! - signal names; /proc parsing for `ps`, `maps` and the demos.
+//!
+//! Read next: `bin/init.rs`, then `bin/sh.rs`.
+
+#![no_std]
+#![deny(missing_docs)]
+
+extern crate alloc;
+
+pub mod proc;
+
+use alloc::ffi::CString;
+use alloc::vec::Vec;
+use core::ffi::CStr;
+use core::fmt;
+use ulib::io::{self, AT_FDCWD, O_CLOEXEC, O_RDONLY};
+use ulib::process::{self, wexitstatus, wifexited, wifsignaled, wtermsig};
+use ulib::{Errno, SysResult};
+
+#[global_allocator]
+static HEAP: ulib::heap::Heap = ulib::heap::Heap::new();
+
+/// The search path when the environment has no `PATH`.
+pub const DEFAULT_PATH: &str = "/bin:/tests";
+
+/// A NUL-terminated copy of `s` (a NUL inside `s` ends it early).
+pub fn cstring(s: &[u8]) -> CString {
+    let end = s.iter().position(|&b| b == 0).unwrap_or(s.len());
+    CString::new(&s[..end]).unwrap_or_default()
+}
+
+/// `s` as text; bytes that are not UTF-8 show as "?".
+pub fn text(s: &[u8]) -> &str {
+    core::str::from_utf8(s).unwrap_or("?")
+}
+
+/// Parse a decimal number (optionally negative).
+pub fn parse_int(s: &[u8]) -> Option<i64> {
+    let (neg, digits) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty() || digits.len() > 18 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = digits.iter().fold(0i64, |n, &d| n * 10 + (d - b'0') as i64);
+    Some(if neg { -n } else { n })
+}
+
+/// Everything `fd` has to give, until end of file.
+pub fn read_all(fd: i32) -> SysResult<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match io::read(fd, &mut buf) {
+            Ok(0) => return Ok(out),
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(Errno::EINTR) => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// The contents of the file at `path`.
+pub fn read_file(path: &[u8]) -> SysResult<Vec<u8>> {
+    let fd = io::openat(AT_FDCWD, &cstring(path), O_RDONLY | O_CLOEXEC, 0)? as i32;
+    let r = read_all(fd);
+    let _ = io::close(fd);
+    r
+}
+
+/// The value of environment variable `name`, from this program's environment.
+pub fn getenv(name: &[u8]) -> Option<&'static [u8]> {
+    ulib::env().find_map(|e| {
+        (e.len() > name.len() && e.starts_with(name) && e[name.len()] == b'=')
+            .then(|| &e[name.len() + 1..])
+    })
+}
+
+/// A NULL-terminated array of pointers to the strings of `v` (for execve). The pointers
+/// borrow `v`, which must outlive the array's use.
+fn ptr_array(v: &[CString]) -> Vec<*const u8> {
+    let mut a: Vec<*const u8> = v.iter().map(|s| s.as_ptr().cast()).collect();
+    a.push(core::ptr::null());
+    a
+}
+
+/// execve(2) with Rust strings. Only returns on failure.
+pub fn execve(path: &CStr, argv: &[CString], envp: &[CString]) -> Errno {
+    let (a, e) = (ptr_array(argv), ptr_array(envp));
+    // SAFETY: path, every argv/envp string and both arrays are NUL/NULL-terminated and live
+    // across the call.
+    match unsafe { process::execve(path.as_ptr().cast(), a.as_ptr(), e.as_ptr()) } {
+        Err(e) => e,
+        Ok(_) => Errno::EINVAL, // execve does not return on success
+    }
+}
+
+/// execvp(3): run `argv[0]`, searching the directories of `path` when it has no '/'.
+/// Only returns on failure, with the most telling error (ENOENT if nothing was found).
+pub fn execvp(argv: &[CString], envp: &[CString], path: &[u8]) -> Errno {
+    let Some(name) = argv.first() else {
+        return Errno::ENOENT;
+    };
+    let name = name.as_bytes();
+    if name.contains(&b'/') {
+        return execve(&cstring(name), argv, envp);
+    }
+    let mut err = Errno::ENOENT;
+    for dir in path.split(|&b| b == b':') {
+        let dir: &[u8] = if dir.is_empty() { b"." } else { dir };
+        let mut full = Vec::with_capacity(dir.len() + 1 + name.len());
+        full.extend_from_slice(dir);
+        full.push(b'/');
+        full.extend_from_slice(name);
+        match execve(&cstring(&full), argv, envp) {
+            Errno::ENOENT | Errno::ENOTDIR => {}
+            e => err = e, // e.g. EACCES or ENOEXEC: remember it, keep looking
+        }
+    }
+    err
+}
+
+/// Fork, and in the child run `argv` (via `$PATH`) with `envp`; returns the child's pid.
+/// A child that cannot exec says why on stderr and exits 127, as a shell's does.
+pub fn spawn(argv: &[CString], envp: &[CString]) -> SysResult<i32> {
+    let path = getenv(b"PATH").unwrap_or(DEFAULT_PATH.as_bytes());
+    let pid = process::fork()?;
+    if pid == 0 {
+        let e = execvp(argv, envp, path);
+        let name = argv.first().map_or("", |a| text(a.as_bytes()));
+        ulib::eprintln!("{}: {}", name, e.text());
+        process::exit_group(127);
+    }
+    Ok(pid)
+}
+
+/// This program's environment as owned C strings (to pass on to a child).
+pub fn environ() -> Vec<CString> {
+    ulib::env().map(cstring).collect()
+}
+
+/// Wait for `pid` (restarting after EINTR); returns its wait status.
+pub fn wait_for(pid: i32) -> SysResult<i32> {
+    let mut status = 0;
+    loop {
+        match process::wait4(pid, Some(&mut status), 0) {
+            Err(Errno::EINTR) => {}
+            Err(e) => return Err(e),
+            Ok(_) => return Ok(status),
+        }
+    }
+}
+
+/// A wait status, written for people: "exited with 3", "killed by SIGSEGV".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Status(pub i32);
+
+impl Status {
+    /// The number a shell puts in `$?`: the exit code, or 128 + the signal.
+    pub fn code(self) -> i32 {
+        if wifsignaled(self.0) {
+            128 + wtermsig(self.0)
+        } else {
+            wexitstatus(self.0)
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0;
+        if wifexited(s) {
+            write!(f, "exited with {}", wexitstatus(s))
+        } else if wifsignaled(s) {
+            write!(f, "killed by {}", signame(wtermsig(s)))?;
+            if process::wcoredump(s) {
+                write!(f, " (core dumped)")?;
+            }
+            Ok(())
+        } else {
+            write!(f, "wait status {:#x}", s)
+        }
+    }
+}
+
+/// Signal names, index = number (Linux `include/uapi/asm-generic/signal.h`).
+const SIGNAMES: [&str; 32] = [
+    "0",
+    "SIGHUP",
+    "SIGINT",
+    "SIGQUIT",
+    "SIGILL",
+    "SIGTRAP",
+    "SIGABRT",
+    "SIGBUS",
+    "SIGFPE",
+    "SIGKILL",
+    "SIGUSR1",
+    "SIGSEGV",
+    "SIGUSR2",
+    "SIGPIPE",
+    "SIGALRM",
+    "SIGTERM",
+    "SIGSTKFLT",
+    "SIGCHLD",
+    "SIGCONT",
+    "SIGSTOP",
+    "SIGTSTP",
+    "SIGTTIN",
+    "SIGTTOU",
+    "SIGURG",
+    "SIGXCPU",
+    "SIGXFSZ",
+    "SIGVTALRM",
+    "SIGPROF",
+    "SIGWINCH",
+    "SIGIO",
+    "SIGPWR",
+    "SIGSYS",
+];
+
+/// The name of signal `sig`, e.g. "SIGSEGV" ("SIGRT" for the real-time ones).
+pub fn signame(sig: i32) -> &'static str {
+    SIGNAMES.get(sig as usize).copied().unwrap_or("SIGRT")
+}
+
+/// Every signal's number and name, 1..=31.
+pub fn signals() -> impl Iterator<Item = (i32, &'static str)> {
+    (1..SIGNAMES.len()).map(|i| (i as i32, SIGNAMES[i]))
+}
+
+/// A signal by number ("9") or name, with or without "SIG" ("KILL", "SIGKILL").
+pub fn signum(s: &[u8]) -> Option<i32> {
+    if let Some(n) = parse_int(s) {
+        return (0..=64).contains(&n).then_some(n as i32);
+    }
+    let name = s.strip_prefix(b"SIG").unwrap_or(s);
+    signals()
+        .find(|(_, n)| n.as_bytes()[3..].eq_ignore_ascii_case(name))
+        .map(|(n, _)| n)
+}
