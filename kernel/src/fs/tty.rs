@@ -101,12 +101,13 @@ static READERS: WaitQueue = WaitQueue::new();
 
 /// Run `f` on the terminal from process context (a syscall), with IRQs masked while the
 /// lock is held: the console interrupt (`receive`) takes the same lock, and if it arrived
-/// while we held it, it would spin forever on this CPU (Linux: `spin_lock_irqsave`). IRQs
-/// are on in process context, so they are simply turned back on after.
+/// while we held it, it would spin forever on this CPU (Linux: `spin_lock_irqsave`).
+/// Linnet's kernel already runs with IRQs masked outside the idle loop; saving and
+/// restoring keeps this correct wherever it is called from.
 fn with_tty<T>(f: impl FnOnce(&mut Tty) -> T) -> T {
-    crate::arch::aarch64::cpu::local_irq_disable();
+    let flags = crate::arch::aarch64::cpu::local_irq_save();
     let r = f(&mut TTY.lock());
-    crate::arch::aarch64::cpu::local_irq_enable();
+    crate::arch::aarch64::cpu::local_irq_restore(flags);
     r
 }
 

@@ -26,6 +26,19 @@ pub fn local_irq_disable() {
     DAIF.write(DAIF::I::Masked + DAIF::F::Masked + DAIF::A::Masked + DAIF::D::Masked);
 }
 
+/// Mask IRQs and return the previous DAIF, for `local_irq_restore` (Linux
+/// `local_irq_save`).
+pub fn local_irq_save() -> u64 {
+    let flags = DAIF.get();
+    local_irq_disable();
+    flags
+}
+
+/// Put DAIF back as `local_irq_save` found it (Linux `local_irq_restore`).
+pub fn local_irq_restore(flags: u64) {
+    DAIF.set(flags);
+}
+
 /// Are IRQs masked (PSTATE.I set)? (Linux `irqs_disabled`)
 pub fn irqs_disabled() -> bool {
     DAIF.is_set(DAIF::I)
