@@ -67,6 +67,7 @@ pub mod auxv {
 
 /// PF_R/W/X to PROT_READ/WRITE/EXEC (Linux `make_prot`).
 pub fn make_prot(p_flags: u32) -> u32 {
+    // LAB 4 BEGIN: translate PF_R, PF_W, PF_X to PROT_READ, PROT_WRITE, PROT_EXEC
     let mut prot = 0;
     if p_flags & PF_R != 0 {
         prot |= PROT_READ;
@@ -78,6 +79,7 @@ pub fn make_prot(p_flags: u32) -> u32 {
         prot |= PROT_EXEC;
     }
     prot
+    // LAB 4 END
 }
 
 /// What `load_elf_binary` leaves for the commit: where to start and the stack pointer.
@@ -168,6 +170,7 @@ fn elf_map(
     seg: &elf::SegmentPlan,
     prot: u32,
 ) -> KResult<()> {
+    // LAB 4 BEGIN: map the file pages, zero the bss tail of the last one, add anonymous bss pages
     let flags =
         VmFlags::from_prot_bits(prot) | VmFlags::MAYREAD | VmFlags::MAYWRITE | VmFlags::MAYEXEC;
     let (start, file_end, mem_end) = (
@@ -203,6 +206,7 @@ fn elf_map(
             .map_err(Errno::from)?;
     }
     Ok(())
+    // LAB 4 END
 }
 
 /// Write into a present page of the new mm whatever its permissions (for `padzero` on a
@@ -287,6 +291,7 @@ fn create_elf_tables(
         (AT_EXECFN, bprm.exec as u64),
         (AT_NULL, 0),
     ];
+    // LAB 5 BEGIN: lay out argc, argv, NULL, envp, NULL and the auxv pairs at an aligned sp
     let words = 1 + argv.len() + 1 + envp.len() + 1 + aux.len() * 2;
     let sp = (p - words * 8) & !0xf; // STACK_ROUND: 16-byte aligned, as AAPCS64 wants
     let mut table: Vec<u64> = Vec::with_capacity(words);
@@ -303,6 +308,7 @@ fn create_elf_tables(
     mm_write(&mut bprm.mm, sp, &bytes)?;
     bprm.mm.arg_end = bprm.mm.env_start;
     Ok(sp)
+    // LAB 5 END
 }
 
 /// The addresses of the argv and envp strings on the new stack, in order: walk up from

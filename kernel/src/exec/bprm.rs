@@ -138,6 +138,7 @@ fn arg_limit() -> usize {
 
 /// Push one string (with its NUL) below `p` (Linux `copy_string_kernel` for one string).
 pub fn push_string(bprm: &mut LinuxBinprm, s: &[u8]) -> KResult<usize> {
+    // LAB 5 BEGIN: check the limits, write s and its NUL just below p, move p down
     let len = s.len() + 1;
     if len > MAX_ARG_STRLEN {
         return Err(Errno::E2BIG);
@@ -150,6 +151,7 @@ pub fn push_string(bprm: &mut LinuxBinprm, s: &[u8]) -> KResult<usize> {
     mm_write(&mut bprm.mm, at + s.len(), &[0])?;
     bprm.p = at;
     Ok(at)
+    // LAB 5 END
 }
 
 /// Argument or environment strings taken from the caller before the old image goes:
@@ -245,8 +247,10 @@ pub fn collect_strings(src: &ArgSource) -> KResult<ArgStrings> {
 /// Copy strings onto the new stack, last one first, so they end up in order (Linux
 /// `copy_strings`).
 pub fn copy_strings(bprm: &mut LinuxBinprm, strings: &ArgStrings) -> KResult<()> {
+    // LAB 5 BEGIN: push every string so that they end up in order on the stack
     for s in strings.iter_rev() {
         push_string(bprm, s)?;
     }
     Ok(())
+    // LAB 5 END
 }

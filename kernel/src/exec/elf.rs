@@ -292,6 +292,7 @@ pub fn plan_load(
     };
     let mut prev_end = 0u64;
     for p in &loads {
+        // LAB 4 BEGIN: refuse bad PT_LOADs: filesz over memsz, past the file end, misaligned, W+X
         if p.p_filesz > p.p_memsz {
             return Err(PlanError::FileszOverMemsz);
         }
@@ -307,6 +308,7 @@ pub fn plan_load(
         if p.p_flags & PF_W != 0 && p.p_flags & PF_X != 0 {
             return Err(PlanError::WriteAndExec);
         }
+        // LAB 4 END
         let vaddr = p
             .p_vaddr
             .checked_add(load_bias)

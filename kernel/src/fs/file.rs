@@ -150,12 +150,14 @@ impl FilesStruct {
 
     /// The lowest free descriptor >= `min` (Linux `alloc_fd`), holding `file`.
     pub fn install(&mut self, min: usize, file: Arc<File>, cloexec: bool) -> Option<usize> {
+        // LAB 7 BEGIN: put file in the lowest free slot at or above min, below NR_OPEN
         let fd = (min..NR_OPEN).find(|&i| self.fds.get(i).is_none_or(|e| e.is_none()))?;
         if self.fds.len() <= fd {
             self.fds.resize(fd + 1, None);
         }
         self.fds[fd] = Some(FdEntry { file, cloexec });
         Some(fd)
+        // LAB 7 END
     }
 
     /// Put `file` at exactly `fd`, closing what was there (dup2/dup3); returns the old one
@@ -192,6 +194,7 @@ impl FilesStruct {
 
     /// Close every close-on-exec descriptor (Linux `do_close_on_exec`).
     pub fn close_on_exec(&mut self) -> Vec<FdEntry> {
+        // LAB 7 BEGIN: take every FD_CLOEXEC entry out of the table and return them
         let mut closed = Vec::new();
         for slot in self.fds.iter_mut() {
             if slot.as_ref().is_some_and(|e| e.cloexec) {
@@ -201,6 +204,7 @@ impl FilesStruct {
             }
         }
         closed
+        // LAB 7 END
     }
 
     /// Descriptors in use, with their files.

@@ -77,6 +77,7 @@ pub fn lookup_start(dirfd: i32, path: &str) -> KResult<(Ino, Ino)> {
         let fs = *inner.fs.lock();
         (fs, inner.files.clone())
     };
+    // LAB 7 BEGIN: AT_FDCWD or an absolute path use the cwd, else dirfd must be an open directory
     if path.starts_with('/') || dirfd == AT_FDCWD {
         return Ok((fs.cwd, fs.root));
     }
@@ -86,6 +87,7 @@ pub fn lookup_start(dirfd: i32, path: &str) -> KResult<(Ino, Ino)> {
         FileKind::Dir(ino) => Ok((ino, fs.root)),
         _ => Err(Errno::ENOTDIR),
     }
+    // LAB 7 END
 }
 
 /// Resolve `path` relative to `dirfd` to an inode.

@@ -110,6 +110,7 @@ pub fn handle_mm_fault(mm: &mut MmStruct, addr: usize, access: Access) -> Result
 /// a stack itself (Linux skips PROT_NONE guard mappings in that test). Simplified: no
 /// RLIMIT_AS / RLIMIT_MEMLOCK accounting.
 pub fn expand_stack(mm: &mut MmStruct, vm_start: usize, addr: usize) -> Result<(), VmFault> {
+    // LAB 3 BEGIN: grow the stack VMA down to addr within RLIMIT_STACK and the guard gap
     let new_start = addr & !(PAGE_SIZE - 1);
     if new_start < layout::MMAP_MIN_ADDR {
         return Err(VmFault::MapErr);
@@ -138,6 +139,7 @@ pub fn expand_stack(mm: &mut MmStruct, vm_start: usize, addr: usize) -> Result<(
     mm.vmas
         .expand_down(vm_start, new_start)
         .map_err(|_| VmFault::MapErr)
+    // LAB 3 END
 }
 
 /// Make the page at `page` present now, as a read fault would, whatever its VMA allows
@@ -183,6 +185,7 @@ fn do_fault(mm: &mut MmStruct, page: usize, access: Access) -> Result<(), VmFaul
 /// `do_wp_page`). The last user of the frame just gets write permission back
 /// (`wp_page_reuse`); otherwise the page is copied (`wp_page_copy`).
 fn do_wp_page(mm: &mut MmStruct, page: usize, old: usize, flags: VmFlags) -> Result<(), VmFault> {
+    // LAB 3 BEGIN: copy-on-write: reuse the frame or copy it to a new one and remap
     let prot = page_prot(flags, Access::Write);
     if super::page_ref::wp_can_reuse(page_alloc::page_count(old), flags.contains(VmFlags::SHARED)) {
         return mm.protect_page(page, prot).map_err(|_| VmFault::Oom);
@@ -205,6 +208,7 @@ fn do_wp_page(mm: &mut MmStruct, page: usize, old: usize, flags: VmFlags) -> Res
         return Err(VmFault::Oom);
     }
     Ok(())
+    // LAB 3 END
 }
 
 /// A data or instruction abort from EL0 (Linux `do_mem_abort` -> `do_page_fault`):

@@ -67,7 +67,9 @@ impl<'a> PageRefs<'a> {
 /// frame may simply be made writable (Linux `wp_page_reuse`) when the mapping is shared
 /// or nobody else maps it; otherwise it must be copied (`wp_page_copy`).
 pub fn wp_can_reuse(count: u32, shared: bool) -> bool {
+    // LAB 3 BEGIN: may the writer keep this frame (Linux wp_page_reuse) or must it copy
     shared || count == 1
+    // LAB 3 END
 }
 
 #[cfg(test)]

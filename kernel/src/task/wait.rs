@@ -130,6 +130,7 @@ fn eligible_child(child: &TaskStruct, pid: Pid, which: WaitFor, options: u32) ->
 
 /// One pass over the children (Linux `do_wait_thread` + `wait_consider_task`).
 fn scan_children(which: WaitFor, options: u32) -> KResult<Option<WaitResult>> {
+    // LAB 6 BEGIN: find an eligible child whose whole group is a zombie, else none or ECHILD
     let me = current();
     let children = me.signal.inner.lock().children.clone();
     let mut matched = false;
@@ -152,11 +153,13 @@ fn scan_children(which: WaitFor, options: u32) -> KResult<Option<WaitResult>> {
     } else {
         Err(Errno::ECHILD)
     }
+    // LAB 6 END
 }
 
 /// Reap a zombie (Linux `wait_task_zombie`): take its status and times, add them to the
 /// parent's children totals, and release it (EXIT_DEAD). With WNOWAIT only look.
 fn wait_task_zombie(child: &Arc<TaskStruct>, nowait: bool) -> WaitResult {
+    // LAB 6 BEGIN: collect status and times, then unless nowait make it EXIT_DEAD and release it
     let own = child.inner.lock().exit_code;
     let status = zombie_status(child, own);
     let r = {
@@ -181,4 +184,5 @@ fn wait_task_zombie(child: &Arc<TaskStruct>, nowait: bool) -> WaitResult {
     }
     release_task(child);
     r
+    // LAB 6 END
 }
