@@ -45,9 +45,15 @@
 .equ TCR_TG1_4K,     (2 << 30)
 .equ TCR_AS,         (1 << 36)
 .equ TCR_VALUE,      (TCR_T0SZ | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | TCR_T1SZ | TCR_IRGN1_WBWA | TCR_ORGN1_WBWA | TCR_SH1_INNER | TCR_TG1_4K | TCR_AS)
-/* SCTLR_EL1 (D17.2.118): the RES1 bits of v8.0, then M (MMU), C and I (caches), SA. */
+/*
+ * SCTLR_EL1 (D17.2.118): the RES1 bits of v8.0, then M (MMU), C and I (caches), SA and
+ * SA0 (stack alignment checks at EL1 and EL0), and, as Linux does for user space: DZE
+ * (EL0 may use DC ZVA), UCT (EL0 may read CTR_EL0), nTWI/nTWE (EL0's WFI/WFE do not
+ * trap), UCI (EL0 may clean and invalidate caches by address, as JITs must).
+ */
 .equ SCTLR_RES1,     0x30d00800
-.equ SCTLR_MMU_ON,   (SCTLR_RES1 | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 12))
+.equ SCTLR_EL0_OK,   ((1 << 14) | (1 << 15) | (1 << 16) | (1 << 18) | (1 << 26))
+.equ SCTLR_MMU_ON,   (SCTLR_RES1 | SCTLR_EL0_OK | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 12))
 .equ KIMAGE_VADDR,   0xffff000008000000
 
     .section .head.text, "ax"
