@@ -79,6 +79,10 @@ pub fn bprm_mm_init(
     trace: bool,
 ) -> KResult<LinuxBinprm> {
     let mut mm = MmStruct::new()?;
+    // Resource limits belong to the process, not to the image: they survive exec.
+    if let Some(old) = crate::task::sched::current().inner.lock().mm.clone() {
+        mm.inherit_rlimits(&old.lock());
+    }
     let top = layout::STACK_TOP;
     let flags = VmFlags::READ
         | VmFlags::WRITE
@@ -131,9 +135,17 @@ pub fn mm_write(mm: &mut MmStruct, addr: usize, data: &[u8]) -> KResult<()> {
     Ok(())
 }
 
+/// The caller's RLIMIT_STACK soft limit (the default if it has no address space yet).
+pub fn stack_rlimit() -> usize {
+    match crate::task::sched::current().inner.lock().mm.clone() {
+        Some(mm) => mm.lock().rlim.soft(crate::syscall::resource::RLIMIT_STACK),
+        None => layout::RLIMIT_STACK_DEFAULT,
+    }
+}
+
 /// The stack limit on strings: a quarter of RLIMIT_STACK (Linux `bprm_stack_limits`).
 fn arg_limit() -> usize {
-    layout::RLIMIT_STACK_DEFAULT / 4
+    stack_rlimit() / 4
 }
 
 /// Push one string (with its NUL) below `p` (Linux `copy_string_kernel` for one string).

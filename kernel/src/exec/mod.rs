@@ -49,7 +49,6 @@ mod kernel {
     use crate::fs::vfs::{self, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
     use crate::mm::vma::{maps_line, VmFlags};
     use crate::task::sched::{self, current};
-    use crate::task::signal::SigDisposition;
     use alloc::format;
     use alloc::string::String;
     use alloc::sync::Arc;
@@ -214,15 +213,8 @@ mod kernel {
         cur.inner.lock().files = private;
         drop(files);
         drop(closed);
-        // flush_signal_handlers: handlers back to SIG_DFL, SIG_IGN stays.
-        {
-            let mut sig = cur.signal.inner.lock();
-            for a in sig.action.iter_mut() {
-                if matches!(a, SigDisposition::Handler(_)) {
-                    *a = SigDisposition::Default;
-                }
-            }
-        }
+        // Handlers back to SIG_DFL (SIG_IGN stays), flags and masks cleared.
+        crate::task::signal::flush_signal_handlers(&mut cur.signal.inner.lock());
         context::write_tpidr_el0(0);
         context::fpsimd_load(&FpsimdState::default());
         // start_thread: a clean register set at EL0 (PSTATE 0: EL0t, interrupts on).

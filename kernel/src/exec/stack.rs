@@ -81,7 +81,8 @@ pub fn setup_arg_pages(bprm: &mut LinuxBinprm, stack_top: usize, randomize: bool
         layout::page_align_up(arch_align_stack(stack_top, randomize)).ok_or(Errno::ENOMEM)?;
     let vm_end = layout::STACK_TOP;
     let stack_shift = vm_end - stack_top;
-    if stack_top < layout::MMAP_MIN_ADDR + layout::RLIMIT_STACK_DEFAULT {
+    let rlim = bprm.mm.rlim.soft(crate::syscall::resource::RLIMIT_STACK);
+    if stack_top < layout::MMAP_MIN_ADDR + rlim.min(layout::RLIMIT_STACK_DEFAULT) {
         return Err(Errno::ENOMEM);
     }
     bprm.p -= stack_shift;
@@ -97,7 +98,6 @@ pub fn setup_arg_pages(bprm: &mut LinuxBinprm, stack_top: usize, randomize: bool
         .cloned()
         .ok_or(Errno::EFAULT)?;
     let stack_size = vma.vm_end - vma.vm_start;
-    let rlim = layout::RLIMIT_STACK_DEFAULT;
     let stack_base = if stack_size + STACK_EXPAND > rlim {
         vma.vm_end - rlim
     } else {
@@ -108,4 +108,27 @@ pub fn setup_arg_pages(bprm: &mut LinuxBinprm, stack_top: usize, randomize: bool
         .expand_down(vma.vm_start, stack_base & !(PAGE_SIZE - 1))
         .map_err(|_| Errno::EFAULT)?;
     Ok(())
+}
+
+/// Where mmap's top-down search starts, below the stack and its room to grow (Linux
+/// `mmap_base` in `mm/util.c`, called through `arch_pick_mmap_layout` by
+/// `setup_new_exec`): the gap is RLIMIT_STACK plus the guard gap plus the most the stack
+/// top may have been randomized, clamped to [128 MiB, 5/6 of TASK_SIZE], and the base
+/// itself is randomized by up to 2^18 pages (arm64 `arch_mmap_rnd`).
+pub fn mmap_base(stack_rlimit: usize, randomize: bool) -> usize {
+    let stack_rnd = if randomize {
+        STACK_RND_MASK << layout::PAGE_SHIFT
+    } else {
+        0
+    };
+    let gap = stack_rlimit
+        .saturating_add(layout::STACK_GUARD_GAP)
+        .saturating_add(stack_rnd)
+        .clamp(layout::MMAP_MIN_GAP, layout::TASK_SIZE / 6 * 5);
+    let rnd = if randomize {
+        (crate::random::get_random_u64() as usize & 0x3ffff) << layout::PAGE_SHIFT
+    } else {
+        0
+    };
+    (layout::STACK_TOP - gap - rnd) & !(PAGE_SIZE - 1)
 }
