@@ -320,3 +320,22 @@ impl core::fmt::Display for StatusText {
         }
     }
 }
+
+/// Fork a child that runs `f` and exits with what it returns (`exit_group`); the child's
+/// pid in the parent, or -1 if fork failed. The tests' way to start a child.
+pub fn spawn(f: impl FnOnce() -> i32) -> i32 {
+    match fork() {
+        Ok(0) => exit_group(f()),
+        Ok(pid) => pid,
+        Err(_) => -1,
+    }
+}
+
+/// Block in wait4 for `pid`; its wait status if wait4 returned that pid.
+pub fn reap(pid: i32) -> Option<i32> {
+    let mut status = 0;
+    match wait4(pid, Some(&mut status), 0) {
+        Ok(p) if p == pid => Some(status),
+        _ => None,
+    }
+}

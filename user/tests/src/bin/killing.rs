@@ -14,25 +14,10 @@
 #![no_std]
 #![no_main]
 
+use ulib::process::{reap, spawn};
 use ulib::process::{waitid, StatusText, P_PID, WEXITED, WNOWAIT};
 use ulib::signal::{kill, tgkill, tkill, SIGCHLD, SIGKILL, SIGTERM, SIGUSR1};
 use ulib::{Errno, Tap};
-
-fn spawn(f: impl FnOnce() -> i32) -> i32 {
-    match ulib::fork() {
-        Ok(0) => ulib::exit_group(f()),
-        Ok(pid) => pid,
-        Err(_) => -1,
-    }
-}
-
-fn reap(pid: i32) -> Option<i32> {
-    let mut status = 0;
-    match ulib::wait4(pid, Some(&mut status), 0) {
-        Ok(p) if p == pid => Some(status),
-        _ => None,
-    }
-}
 
 fn sleep_forever() -> i32 {
     loop {

@@ -12,24 +12,9 @@
 #![no_std]
 #![no_main]
 
+use ulib::process::{reap, spawn};
 use ulib::process::{waitid, StatusText, P_PID, WEXITED, WNOWAIT};
 use ulib::{Errno, Tap};
-
-fn spawn(f: impl FnOnce() -> i32) -> i32 {
-    match ulib::fork() {
-        Ok(0) => ulib::exit_group(f()),
-        Ok(pid) => pid,
-        Err(_) => -1,
-    }
-}
-
-fn reap(pid: i32) -> Option<i32> {
-    let mut status = 0;
-    match ulib::wait4(pid, Some(&mut status), 0) {
-        Ok(p) if p == pid => Some(status),
-        _ => None,
-    }
-}
 
 fn read_i32(fd: i32) -> Option<i32> {
     let mut b = [0u8; 4];

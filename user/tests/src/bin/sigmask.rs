@@ -17,6 +17,7 @@
 #![no_main]
 
 use ulib::process::StatusText;
+use ulib::process::{reap, spawn};
 use ulib::signal::{
     kill, rt_sigaction, rt_sigpending, rt_sigprocmask, sigmask, KSigaction, SIGCHLD, SIGKILL,
     SIGTERM, SIGUSR1, SIGUSR2, SIG_BLOCK, SIG_DFL, SIG_IGN, SIG_SETMASK, SIG_UNBLOCK,
@@ -28,22 +29,6 @@ const SIGSTOP: i32 = 19;
 const SA_NOCLDWAIT: u64 = 2;
 const SA_RESTART: u64 = 0x1000_0000;
 const SA_RESTORER: u64 = 0x0400_0000;
-
-fn spawn(f: impl FnOnce() -> i32) -> i32 {
-    match ulib::fork() {
-        Ok(0) => ulib::exit_group(f()),
-        Ok(pid) => pid,
-        Err(_) => -1,
-    }
-}
-
-fn reap(pid: i32) -> Option<i32> {
-    let mut status = 0;
-    match ulib::wait4(pid, Some(&mut status), 0) {
-        Ok(p) if p == pid => Some(status),
-        _ => None,
-    }
-}
 
 /// rt_sigaction with only a handler and flags (mask empty).
 fn set(sig: i32, handler: usize, flags: u64) -> Result<KSigaction, Errno> {

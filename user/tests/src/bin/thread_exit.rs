@@ -18,27 +18,12 @@
 #![no_main]
 
 use core::sync::atomic::{AtomicI32, AtomicU32, AtomicU64, Ordering::SeqCst};
+use ulib::process::{reap, spawn};
 use ulib::process::{StatusText, WNOHANG};
 use ulib::signal::{kill, rt_sigprocmask, sigmask, tgkill, tkill, SIGKILL, SIGTERM, SIGUSR1};
 use ulib::signal::{SIG_BLOCK, SIG_UNBLOCK};
 use ulib::thread::futex_wait;
 use ulib::{Errno, Tap, Thread};
-
-fn spawn(f: impl FnOnce() -> i32) -> i32 {
-    match ulib::fork() {
-        Ok(0) => ulib::exit_group(f()),
-        Ok(pid) => pid,
-        Err(_) => -1,
-    }
-}
-
-fn reap(pid: i32) -> Option<i32> {
-    let mut status = 0;
-    match ulib::wait4(pid, Some(&mut status), 0) {
-        Ok(p) if p == pid => Some(status),
-        _ => None,
-    }
-}
 
 fn thread(f: fn(usize) -> i32, arg: usize) -> Option<Thread> {
     ulib::map_anon(64 * 1024)

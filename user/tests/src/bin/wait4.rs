@@ -16,26 +16,9 @@
 #![no_main]
 
 use core::sync::atomic::{AtomicU32, Ordering::SeqCst};
+use ulib::process::{reap, spawn};
 use ulib::process::{wait4_rusage, Rusage, StatusText, WNOHANG};
 use ulib::{Errno, Tap};
-
-/// Fork a child that runs `f` and exits with what it returns; the child's pid, or -1.
-fn spawn(f: impl FnOnce() -> i32) -> i32 {
-    match ulib::fork() {
-        Ok(0) => ulib::exit_group(f()),
-        Ok(pid) => pid,
-        Err(_) => -1,
-    }
-}
-
-/// Block in wait4 for `pid`; its status if wait4 returned that pid.
-fn reap(pid: i32) -> Option<i32> {
-    let mut status = 0;
-    match ulib::wait4(pid, Some(&mut status), 0) {
-        Ok(p) if p == pid => Some(status),
-        _ => None,
-    }
-}
 
 fn read_byte(fd: i32) -> Option<u8> {
     let mut b = [0u8; 1];
