@@ -261,7 +261,7 @@ fn banner(info: &BootInfo, image_pa: usize, heap_bytes: usize) {
         (
             "mmap_base",
             layout::MMAP_BASE,
-            "mmap searches down from here",
+            "mmap searches down from here (with norandmaps)",
         ),
         (
             "ELF_ET_DYN_BASE",

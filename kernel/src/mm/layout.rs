@@ -90,7 +90,9 @@ pub const STACK_GUARD_GAP: usize = 256 * PAGE_SIZE;
 /// Smallest gap between the top of the mmap area and STACK_TOP (Linux `MIN_GAP` in
 /// `mm/util.c`, 128 MiB): the stack can grow into it.
 pub const MMAP_MIN_GAP: usize = 128 << 20;
-/// Where mmap's top-down search starts before randomization (Linux `mmap_base`).
+/// Where mmap's top-down search starts without randomization (`norandmaps`). exec
+/// computes the real one per process (`exec::stack::mmap_base`, Linux `mmap_base`):
+/// below the stack's room to grow and its random offset, randomized itself.
 pub const MMAP_BASE: usize = STACK_TOP - MMAP_MIN_GAP;
 
 /// Entries in one page-table page (512 eight-byte descriptors in 4 KiB).
