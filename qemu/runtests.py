@@ -453,11 +453,15 @@ def user_tests(t):
             print(f"# {prog}: Linnet only, no differential run under qemu-user", flush=True)
         elif oracle:
             # Differential test: the same binary under qemu-user (real Linux semantics)
-            # must reach the same verdicts, line for line.
+            # must reach the same verdicts, line for line. It runs in a session and
+            # process group of its own, as init does on Linnet: whatever session the
+            # runner was started in (a CI container's may lie outside its pid
+            # namespace, so getsid() says 0), and kill(0, sig) stays inside the test.
             binary = os.path.join(user_target(), settings.get("binary") or
                                   os.path.join("aarch64-unknown-none", "release", prog))
             try:
-                r = subprocess.run([oracle, binary] + args.split(), capture_output=True, text=True, timeout=TIMEOUT)
+                r = subprocess.run([oracle, binary] + args.split(), capture_output=True, text=True, timeout=TIMEOUT,
+                                   start_new_session=True)
                 _, ref = tap_results(r.stdout)
                 same = [(ok, n) for ok, n, _ in ref] == [(ok, n) for ok, n, _ in lines]
                 t.check(same and r.returncode == 0, f"{prog}: same TAP verdicts under {os.path.basename(oracle)} (Linux semantics)",
