@@ -426,6 +426,11 @@ def tap_results(out):
     return (int(plan.group(1)) if plan else None), lines
 
 
+# Runs a command with Linux's default limits for init (8 MiB soft stack, 1024 soft
+# open files), the values Linnet's init starts with, whatever the caller's shell set.
+LINUX_DEFAULT_LIMITS = ["sh", "-c", 'ulimit -S -s 8192 2>/dev/null; ulimit -S -n 1024 2>/dev/null; exec "$@"', "sh"]
+
+
 def user_tests(t):
     print("# user programs (init=/tests/NAME; TAP)", flush=True)
     oracle = shutil.which("qemu-aarch64-static") or shutil.which("qemu-aarch64")
@@ -453,15 +458,16 @@ def user_tests(t):
             print(f"# {prog}: Linnet only, no differential run under qemu-user", flush=True)
         elif oracle:
             # Differential test: the same binary under qemu-user (real Linux semantics)
-            # must reach the same verdicts, line for line. It runs in a session and
-            # process group of its own, as init does on Linnet: whatever session the
-            # runner was started in (a CI container's may lie outside its pid
-            # namespace, so getsid() says 0), and kill(0, sig) stays inside the test.
+            # must reach the same verdicts, line for line. It starts as init does on
+            # Linnet, whatever the shell that ran `make test` set up: in a session and
+            # process group of its own (a CI container's session may lie outside its
+            # pid namespace, so getsid() says 0; and kill(0, sig) stays inside the
+            # test), with Linux's default stack and open-file limits.
             binary = os.path.join(user_target(), settings.get("binary") or
                                   os.path.join("aarch64-unknown-none", "release", prog))
             try:
-                r = subprocess.run([oracle, binary] + args.split(), capture_output=True, text=True, timeout=TIMEOUT,
-                                   start_new_session=True)
+                r = subprocess.run(LINUX_DEFAULT_LIMITS + [oracle, binary] + args.split(), capture_output=True,
+                                   text=True, timeout=TIMEOUT, start_new_session=True)
                 _, ref = tap_results(r.stdout)
                 same = [(ok, n) for ok, n, _ in ref] == [(ok, n) for ok, n, _ in lines]
                 t.check(same and r.returncode == 0, f"{prog}: same TAP verdicts under {os.path.basename(oracle)} (Linux semantics)",
