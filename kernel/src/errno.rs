@@ -71,9 +71,19 @@ errnos! {
     ELOOP = 40, "Too many levels of symbolic links";
     EOVERFLOW = 75, "Value too large for defined data type";
     ETIMEDOUT = 110, "Connection timed out";
+    ERESTARTSYS = 512, "Restart the syscall unless the handler lacks SA_RESTART (kernel only)";
+    ERESTARTNOINTR = 513, "Restart the syscall always (kernel only)";
+    ERESTARTNOHAND = 514, "Restart the syscall if no handler runs (kernel only)";
 }
 
 impl Errno {
+    /// Is this one of the kernel-internal restart codes (Linux `include/linux/errno.h`)?
+    /// A user program never sees them: `do_signal` turns each into a restart of the
+    /// syscall or into EINTR before the return to user space.
+    pub fn is_restart(self) -> bool {
+        (512..=514).contains(&self.0)
+    }
+
     /// The value a syscall returns for this error: `-errno` as a register.
     pub fn as_syscall_ret(self) -> u64 {
         (-(self.0 as i64)) as u64

@@ -36,6 +36,12 @@ pub fn hz() -> u32 {
     HZ.load(Ordering::Relaxed)
 }
 
+/// Scheduler ticks to the clock ticks user space counts in (Linux `jiffies_to_clock_t`,
+/// USER_HZ = 100 a second), for /proc and SIGCHLD's si_utime.
+pub fn jiffies_to_clock_t(ticks: u64) -> u64 {
+    ticks * 100 / hz().max(1) as u64
+}
+
 fn reload() {
     let interval = counter_frequency() / hz() as u64;
     CNTV_TVAL_EL0.set(interval);

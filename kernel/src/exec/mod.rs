@@ -44,7 +44,7 @@ mod kernel {
     use super::binfmt_script::parse_shebang;
     use super::bprm::{self, bprm_mm_init, copy_strings, push_string, ArgSource, LinuxBinprm};
     use crate::arch::aarch64::context::{self, FpsimdState};
-    use crate::arch::aarch64::trap::TrapFrame;
+    use crate::arch::aarch64::trap::{TrapFrame, NO_SYSCALL};
     use crate::errno::{Errno, KResult};
     use crate::fs::vfs::{self, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
     use crate::mm::vma::{maps_line, VmFlags};
@@ -202,6 +202,9 @@ mod kernel {
             inner.comm = name;
             inner.clear_child_tid = 0;
             inner.tls = 0;
+            // setup_new_exec: the alternate signal stack was in the old address space.
+            inner.sas_ss_sp = 0;
+            inner.sas_ss_size = 0;
             inner.mm.replace(new_mm)
         };
         sched::activate_mm(); // TTBR0 leaves the old tables before they are freed
@@ -222,6 +225,7 @@ mod kernel {
             pc: loaded.entry as u64,
             sp: loaded.sp as u64,
             pstate: 0,
+            syscallno: NO_SYSCALL, // forget_syscall: nothing to restart in the new program
             ..Default::default()
         }
     }

@@ -87,7 +87,7 @@ impl Pipe {
         });
         self.wr_wait.wake_all();
         if !ok {
-            return Err(Errno::EINTR);
+            return Err(Errno::ERESTARTSYS);
         }
         result
     }
@@ -127,7 +127,7 @@ impl Pipe {
             return if done > 0 {
                 Ok(done)
             } else {
-                Err(Errno::EINTR)
+                Err(Errno::ERESTARTSYS)
             };
         }
         result

@@ -188,7 +188,7 @@ pub fn read(buf: &mut [u8], nonblock: bool) -> KResult<usize> {
         })
     });
     if !ok {
-        return Err(Errno::EINTR);
+        return Err(Errno::ERESTARTSYS);
     }
     out
 }

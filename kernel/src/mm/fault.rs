@@ -219,11 +219,12 @@ pub fn do_mem_abort(
     esr: crate::arch::aarch64::esr::Esr,
     frame: &crate::arch::aarch64::trap::TrapFrame,
 ) {
-    use crate::task::signal::{force_sig, SIGBUS, SIGKILL, SIGSEGV};
+    use crate::arch::aarch64::esr::FaultKind;
+    use crate::task::siginfo::{BUS_ADRALN, BUS_ADRERR, BUS_OBJERR, SEGV_ACCERR, SEGV_MAPERR};
+    use crate::task::signal::{force_sig, force_sig_fault, SIGBUS, SIGKILL, SIGSEGV};
     let cur = crate::task::sched::current();
     let kind = esr.abort().map(|a| a.kind);
-    use crate::arch::aarch64::esr::FaultKind;
-    let sig = match kind {
+    let (sig, code) = match kind {
         Some(FaultKind::Translation | FaultKind::Permission | FaultKind::AccessFlag) => {
             let access = if esr.is_instruction_abort() {
                 Access::Exec
@@ -238,12 +239,14 @@ pub fn do_mem_abort(
             let r = handle_mm_fault(&mut mm.lock(), far, access);
             match r {
                 Ok(()) => return,
-                Err(VmFault::Oom) => SIGKILL,
-                Err(VmFault::SigBus) => SIGBUS,
-                Err(VmFault::MapErr | VmFault::AccErr) => SIGSEGV,
+                Err(VmFault::Oom) => (SIGKILL, 0),
+                Err(VmFault::SigBus) => (SIGBUS, BUS_ADRERR),
+                Err(VmFault::MapErr) => (SIGSEGV, SEGV_MAPERR),
+                Err(VmFault::AccErr) => (SIGSEGV, SEGV_ACCERR),
             }
         }
-        _ => SIGBUS,
+        Some(FaultKind::Alignment) => (SIGBUS, BUS_ADRALN),
+        _ => (SIGBUS, BUS_OBJERR),
     };
     log::debug!(
         "pid {} ({}): {} at 0x{:x}, pc 0x{:x}, {}",
@@ -256,8 +259,9 @@ pub fn do_mem_abort(
     );
     if sig == SIGKILL {
         log::error!("out of memory: killing pid {} ({})", cur.pid(), cur.comm());
+        return force_sig(SIGKILL);
     }
-    force_sig(sig);
+    force_sig_fault(sig, code, far as u64, esr.0);
 }
 
 /// A kernel access to user memory (inside `uaccess`) faulted: resolve it as the user's

@@ -26,7 +26,7 @@ mod mm;
 #[cfg(target_os = "none")]
 mod process;
 #[cfg(target_os = "none")]
-mod signal;
+pub mod signal;
 #[cfg(target_os = "none")]
 mod time;
 
@@ -94,9 +94,12 @@ mod table {
         129 kill => signal::sys_kill,
         130 tkill => signal::sys_tkill,
         131 tgkill => signal::sys_tgkill,
+        132 sigaltstack => signal::sys_sigaltstack,
+        133 rt_sigsuspend => signal::sys_rt_sigsuspend,
         134 rt_sigaction => signal::sys_rt_sigaction,
         135 rt_sigprocmask => signal::sys_rt_sigprocmask,
         136 rt_sigpending => signal::sys_rt_sigpending,
+        139 rt_sigreturn => crate::arch::aarch64::signal::sys_rt_sigreturn,
         142 reboot => process::sys_reboot,
         154 setpgid => process::sys_setpgid,
         155 getpgid => process::sys_getpgid,

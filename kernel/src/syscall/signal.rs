@@ -1,21 +1,26 @@
-//! Signal syscalls: kill, tkill, tgkill, rt_sigaction, rt_sigprocmask, rt_sigpending
-//! (Linux `kernel/signal.c`: `sys_kill`, `kill_something_info`, `do_tkill`,
-//! `sys_rt_sigaction`, `sys_rt_sigprocmask`, `sys_rt_sigpending`).
+//! Signal syscalls: kill, tkill, tgkill, rt_sigaction, rt_sigprocmask, rt_sigpending,
+//! rt_sigsuspend, sigaltstack (Linux `kernel/signal.c`: `sys_kill`,
+//! `kill_something_info`, `do_tkill`, `sys_rt_sigaction`, `sys_rt_sigprocmask`,
+//! `sys_rt_sigpending`, `sys_rt_sigsuspend`, `do_sigaltstack`).
 //!
-//! The machinery (queues, dispositions, delivery) is `task/signal.rs`; this file reads
-//! the arguments, applies Linux's rules about them and picks the targets. Everyone is
-//! root in Linnet: there are no permission checks (no EPERM).
+//! The machinery (queues, dispositions, delivery) is `task/signal.rs`, the frame and
+//! rt_sigreturn `arch/aarch64/signal.rs`; this file reads the arguments, applies
+//! Linux's rules about them and picks the targets. Everyone is root in Linnet: there
+//! are no permission checks (no EPERM).
 
 use super::arg;
+use crate::arch::aarch64::sigframe::StackT;
 use crate::arch::aarch64::trap::TrapFrame;
 use crate::errno::{Errno, KResult};
 use crate::mm::uaccess;
 use crate::task::exit::INIT_PID;
 use crate::task::pid::Pid;
 use crate::task::sched::{self, current, TASKS};
+use crate::task::siginfo::{SI_TKILL, SI_USER};
 use crate::task::signal::{
-    do_sigaction, group_send_sig_info, kill_pgrp_info, processes, send_signal_locked, valid_signal,
-    KSigaction, PidType, SaExtra, SigDisposition, SigSet,
+    do_sigaction, group_send_sig_info, kill_pgrp_info, processes, send_signal_locked,
+    signal_pending_current, valid_signal, KSigInfo, KSigaction, PidType, SaExtra, SigDisposition,
+    SigSet,
 };
 
 /// The only sigset size arm64 Linux accepts: 64 signals, 8 bytes (`sizeof(sigset_t)`).
@@ -46,15 +51,16 @@ pub fn kill_something_info(pid: Pid, sig: i32) -> KResult<()> {
         return Err(Errno::EINVAL);
     }
     let cur = current();
+    let info = KSigInfo::user(sig, SI_USER, cur.tgid());
     match pid {
         p if p > 0 => {
             let t = sched::find_task_by_vpid(p).ok_or(Errno::ESRCH)?;
-            group_send_sig_info(&t, sig);
+            group_send_sig_info(&t, info);
             Ok(())
         }
         0 => {
             let pgid = cur.signal.inner.lock().pgid;
-            kill_pgrp_info(pgid, sig).map(|_| ())
+            kill_pgrp_info(pgid, info).map(|_| ())
         }
         -1 => {
             let me = cur.tgid();
@@ -63,13 +69,13 @@ pub fn kill_something_info(pid: Pid, sig: i32) -> KResult<()> {
                 return Err(Errno::ESRCH);
             }
             for t in &targets {
-                group_send_sig_info(t, sig);
+                group_send_sig_info(t, info);
             }
             Ok(())
         }
         // -i32::MIN does not exist (Linux sys_kill checks this too).
         i32::MIN => Err(Errno::ESRCH),
-        p => kill_pgrp_info(-p, sig).map(|_| ()),
+        p => kill_pgrp_info(-p, info).map(|_| ()),
     }
 }
 
@@ -84,7 +90,8 @@ pub fn do_tkill(tgid: Option<Pid>, tid: Pid, sig: i32) -> KResult<()> {
         return Err(Errno::ESRCH);
     }
     if sig != 0 {
-        send_signal_locked(&t, sig, PidType::Pid);
+        let info = KSigInfo::user(sig, SI_TKILL, current().tgid());
+        send_signal_locked(&t, info, PidType::Pid);
     }
     Ok(())
 }
@@ -92,8 +99,8 @@ pub fn do_tkill(tgid: Option<Pid>, tid: Pid, sig: i32) -> KResult<()> {
 /// rt_sigaction(sig, act, oldact, sigsetsize) (Linux `sys_rt_sigaction`), with the
 /// kernel's arm64 `struct sigaction`: handler, flags, restorer, mask, one u64 each.
 /// `act` is read before anything changes; `oldact` gets the action as it was. A
-/// handler is stored and reported back, but runs as the default action (see
-/// `task/signal.rs`).
+/// handler runs with a frame `arch/aarch64/signal.rs` builds; its `restorer` (with
+/// SA_RESTORER, as every C library sets it) must call rt_sigreturn.
 pub fn sys_rt_sigaction(f: &mut TrapFrame) -> KResult<usize> {
     let (sig, act, oact, size) = (arg(f, 0) as i32, arg(f, 1), arg(f, 2), arg(f, 3));
     if size != SIGSET_SIZE {
@@ -160,11 +167,123 @@ pub fn sys_rt_sigpending(f: &mut TrapFrame) -> KResult<usize> {
         return Err(Errno::EINVAL);
     }
     let cur = current();
-    let shared = cur.signal.inner.lock().shared_pending;
+    let shared = cur.signal.inner.lock().shared_pending.signal;
     let pending = {
         let inner = cur.inner.lock();
-        (inner.pending.0 | shared.0) & inner.blocked.0
+        (inner.pending.signal.0 | shared.0) & inner.blocked.0
     };
     uaccess::copy_to_user(set, &pending.to_le_bytes()[..size as usize])?;
+    Ok(0)
+}
+
+/// rt_sigsuspend(mask, sigsetsize) (Linux `sys_rt_sigsuspend`): replace the blocked mask
+/// with `mask` and sleep until a signal is to be acted on. The old mask comes back
+/// after the handler's frame is built (so the frame records it, and rt_sigreturn
+/// restores it); the call itself always "fails" with EINTR once a handler has run.
+pub fn sys_rt_sigsuspend(f: &mut TrapFrame) -> KResult<usize> {
+    if arg(f, 1) != SIGSET_SIZE {
+        return Err(Errno::EINVAL);
+    }
+    let mask = SigSet(uaccess::get_user::<u64>(arg(f, 0) as usize)?).without_kernel_only();
+    let cur = current();
+    {
+        let mut inner = cur.inner.lock();
+        let old = core::mem::replace(&mut inner.blocked, mask);
+        inner.saved_sigmask = Some(old); // Linux set_restore_sigmask
+    }
+    while !signal_pending_current() {
+        sched::sleep_current();
+    }
+    Err(Errno::ERESTARTNOHAND)
+}
+
+/// SS_ONSTACK: the thread is running on its alternate stack (reported only).
+pub const SS_ONSTACK: i32 = 1;
+/// SS_DISABLE: no alternate stack.
+pub const SS_DISABLE: i32 = 2;
+/// SS_AUTODISARM: forget the alternate stack while a handler runs on it.
+pub const SS_AUTODISARM: i32 = 1 << 31;
+/// The smallest alternate stack arm64 Linux accepts (`MINSIGSTKSZ`): a frame and room.
+pub const MINSIGSTKSZ: u64 = 5120;
+
+/// Is `sp` on the current thread's alternate stack (Linux `on_sig_stack`)? The stack
+/// grows down, so its top address counts and its bottom does not. With SS_AUTODISARM
+/// the answer is no: the stack was forgotten when the handler started on it.
+pub fn on_sig_stack(sp: u64) -> bool {
+    let cur = current();
+    let inner = cur.inner.lock();
+    inner.sas_ss_flags & SS_AUTODISARM == 0
+        && sp > inner.sas_ss_sp
+        && sp - inner.sas_ss_sp <= inner.sas_ss_size
+}
+
+/// The flags sigaltstack and `uc_stack` report for stack pointer `sp` (Linux
+/// `sas_ss_flags`): SS_DISABLE without a stack, SS_ONSTACK while on it, else 0.
+pub fn sas_ss_flags(sp: u64) -> i32 {
+    if current().inner.lock().sas_ss_size == 0 {
+        SS_DISABLE
+    } else if on_sig_stack(sp) {
+        SS_ONSTACK
+    } else {
+        0
+    }
+}
+
+/// Set and/or report the alternate signal stack (Linux `do_sigaltstack`): EPERM while
+/// running on it, EINVAL for unknown flags, ENOMEM for a stack smaller than `min_size`.
+/// `sp` is the caller's user stack pointer.
+pub fn do_sigaltstack(new: Option<StackT>, sp: u64, min_size: u64) -> KResult<StackT> {
+    let cur = current();
+    let old = {
+        let inner = cur.inner.lock();
+        StackT {
+            ss_sp: inner.sas_ss_sp,
+            ss_flags: inner.sas_ss_flags,
+            _pad: 0,
+            ss_size: inner.sas_ss_size,
+        }
+    };
+    let reported = StackT {
+        ss_flags: sas_ss_flags(sp) | (old.ss_flags & SS_AUTODISARM),
+        ..old
+    };
+    if let Some(ss) = new {
+        if on_sig_stack(sp) {
+            return Err(Errno::EPERM);
+        }
+        let mode = ss.ss_flags & !SS_AUTODISARM;
+        if mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0 {
+            return Err(Errno::EINVAL);
+        }
+        if ss.ss_sp == old.ss_sp && ss.ss_size == old.ss_size && ss.ss_flags == old.ss_flags {
+            return Ok(reported);
+        }
+        let (sp, size) = if mode == SS_DISABLE {
+            (0, 0)
+        } else if ss.ss_size < min_size {
+            return Err(Errno::ENOMEM);
+        } else {
+            (ss.ss_sp, ss.ss_size)
+        };
+        let mut inner = cur.inner.lock();
+        inner.sas_ss_sp = sp;
+        inner.sas_ss_size = size;
+        inner.sas_ss_flags = ss.ss_flags;
+    }
+    Ok(reported)
+}
+
+/// sigaltstack(ss, old_ss) (Linux `sys_sigaltstack`): the new stack is read first, the
+/// old one written after the change.
+pub fn sys_sigaltstack(f: &mut TrapFrame) -> KResult<usize> {
+    let (ss, oss) = (arg(f, 0) as usize, arg(f, 1) as usize);
+    let new = match ss {
+        0 => None,
+        p => Some(uaccess::get_user::<StackT>(p)?),
+    };
+    let old = do_sigaltstack(new, f.sp, MINSIGSTKSZ)?;
+    if oss != 0 {
+        uaccess::put_user(oss, old)?;
+    }
     Ok(0)
 }

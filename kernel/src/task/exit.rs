@@ -21,6 +21,7 @@
 
 use super::pid::Pid;
 use super::sched::{self, current, TASKS};
+use super::siginfo::{KSigInfo, CLD_EXITED, CLD_KILLED};
 use super::signal::{group_send_sig_info, thread_group, valid_signal, SIGCHLD, SIGKILL};
 use super::task::{TaskState, TaskStruct};
 use crate::mm::uaccess;
@@ -71,7 +72,7 @@ pub fn zap_other_threads(cur: &Arc<TaskStruct>) {
     }
     for t in thread_group(cur.tgid()) {
         if !Arc::ptr_eq(&t, cur) {
-            t.inner.lock().pending.add(SIGKILL);
+            t.inner.lock().pending.add(KSigInfo::kernel(SIGKILL));
             sched::wake_up(&t);
         }
     }
@@ -205,10 +206,37 @@ fn do_notify_parent(leader: &Arc<TaskStruct>) -> bool {
         }
     }
     if valid_signal(sig) {
-        group_send_sig_info(&parent, sig);
+        group_send_sig_info(&parent, chld_info(leader, sig));
     }
     parent.signal.wait_chldexit.wake_all();
     autoreap
+}
+
+/// What the parent's SIGCHLD handler learns about the child (Linux `do_notify_parent`'s
+/// siginfo): who, how it ended (CLD_EXITED with the exit code, or CLD_KILLED with the
+/// signal), and the CPU time of its whole thread group in clock ticks.
+fn chld_info(leader: &Arc<TaskStruct>, sig: i32) -> KSigInfo {
+    let (status, utime, stime) = {
+        let i = leader.inner.lock();
+        (i.exit_code, i.utime, i.stime)
+    };
+    let (gu, gs) = {
+        let s = leader.signal.inner.lock();
+        (s.utime, s.stime)
+    };
+    let (code, status) = match status & 0x7f {
+        0 => (CLD_EXITED, (status >> 8) & 0xff),
+        killed => (CLD_KILLED, killed),
+    };
+    KSigInfo {
+        signo: sig,
+        code,
+        pid: leader.tgid(),
+        status,
+        utime: crate::drivers::timer::jiffies_to_clock_t(utime + gu),
+        stime: crate::drivers::timer::jiffies_to_clock_t(stime + gs),
+        ..Default::default()
+    }
 }
 
 /// Give this process's children to init (Linux `forget_original_parent` with

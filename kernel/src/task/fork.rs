@@ -98,7 +98,7 @@ pub fn copy_process(args: &KernelCloneArgs, regs: &TrapFrame) -> KResult<Arc<Tas
     }
     let cur = current();
     let kstack = kmap::alloc_kernel_stack().ok_or(Errno::ENOMEM)?;
-    let (mm, files, fs, parent, comm, blocked) = {
+    let (mm, files, fs, parent, comm, blocked, sas) = {
         let inner = cur.inner.lock();
         let mm = match &inner.mm {
             Some(mm) if f.contains(CloneFlags::VM) => Some(mm.clone()), // threads share
@@ -120,7 +120,23 @@ pub fn copy_process(args: &KernelCloneArgs, regs: &TrapFrame) -> KResult<Arc<Tas
         } else {
             cur.tgid()
         };
-        (mm, files, fs, parent, inner.comm.clone(), inner.blocked)
+        // The alternate signal stack is inherited, except by a thread that shares the
+        // address space: two threads on one stack would trample each other (Linux
+        // `copy_process`: sas_ss_reset for CLONE_VM without CLONE_VFORK).
+        let sas = if f.contains(CloneFlags::VM) && !f.contains(CloneFlags::VFORK) {
+            (0, 0, 0)
+        } else {
+            (inner.sas_ss_sp, inner.sas_ss_size, inner.sas_ss_flags)
+        };
+        (
+            mm,
+            files,
+            fs,
+            parent,
+            inner.comm.clone(),
+            inner.blocked,
+            sas,
+        )
     };
     let pid = super::alloc_pid().ok_or(Errno::EAGAIN)?;
     let (tgid, signal, exit_signal) = if f.contains(CloneFlags::THREAD) {
@@ -153,6 +169,10 @@ pub fn copy_process(args: &KernelCloneArgs, regs: &TrapFrame) -> KResult<Arc<Tas
         },
         pending: Default::default(),
         blocked,
+        saved_sigmask: None,
+        sas_ss_sp: sas.0,
+        sas_ss_size: sas.1,
+        sas_ss_flags: sas.2,
         tls,
         utime: 0,
         stime: 0,

@@ -58,7 +58,13 @@ pub fn futex_wait(addr: usize, val: u32, deadline_ns: Option<u64>) -> KResult<()
     });
     me.inner.lock().wake_at = None;
     if !ok {
-        return Err(Errno::EINTR);
+        // Linux restarts an untimed wait after a SA_RESTART handler; a timed one ends
+        // with EINTR (its restart block, which would keep the deadline, is not here).
+        return Err(if deadline_ns.is_some() {
+            Errno::ERESTARTNOHAND
+        } else {
+            Errno::ERESTARTSYS
+        });
     }
     if let Some(d) = deadline_ns {
         if crate::drivers::timer::uptime_ns() >= d && woken {

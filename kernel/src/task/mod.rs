@@ -8,6 +8,7 @@
 //! zombie until its parent's `wait::do_wait` reaps it.
 
 pub mod pid;
+pub mod siginfo;
 
 #[cfg(target_os = "none")]
 pub mod exit;

@@ -108,7 +108,7 @@ pub fn sleep_until(deadline_ns: u64) -> bool {
         if crate::drivers::timer::uptime_ns() >= deadline_ns {
             return true;
         }
-        if super::signal::fatal_signal_pending() {
+        if super::signal::signal_pending_current() {
             return false;
         }
         {

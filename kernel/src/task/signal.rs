@@ -7,28 +7,34 @@
 //! ```text
 //! kill(pid, sig) -> kill_something_info -> group_send_sig_info -> send_signal_locked
 //!     sig_ignored?  discard (unless blocked: a blocked signal is always kept)
-//!     queue it: signal->shared_pending (to a process) or task->pending (to a thread)
+//!     queue it with its siginfo: signal->shared_pending (to a process) or
+//!                      task->pending (to a thread)
 //!     complete_signal: pick a thread that does not block it and wake it; a fatal
 //!                      signal (default action "terminate") kills the whole group now
-//! return to EL0 -> exit_to_user_mode -> dequeue_signal (Linux get_signal): the lowest
-//!     pending, unblocked signal whose action is not "ignore" -> do_group_exit(sig)
+//! return to EL0 -> exit_to_user_mode -> do_signal (arch/aarch64/signal.rs)
+//!     -> get_signal -> dequeue_signal: the lowest pending, unblocked signal
+//!        default action "terminate": do_group_exit(sig); "ignore": the next one
+//!        a handler: handle_signal -> setup_rt_frame builds the frame on the user
+//!        stack and the thread returns into the handler; its restorer calls
+//!        rt_sigreturn, which puts everything back
 //! ```
 //!
-//! Simplified: user handlers are stored (rt_sigaction reports them back) but never run,
-//! since there is no signal frame and no rt_sigreturn yet: a signal with a handler takes
-//! its *default* action (terminate, or ignore for SIGCHLD/SIGCONT/SIGURG/SIGWINCH).
-//! There is no stopped state: the stop signals (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) are
-//! ignored. No siginfo is queued (a pending set holds one instance per signal, as for
-//! Linux's non-real-time signals); no core dumps.
+//! Simplified: there is no stopped state: the stop signals (SIGSTOP, SIGTSTP, SIGTTIN,
+//! SIGTTOU) are ignored. A pending set holds one instance per signal with its siginfo
+//! (Linux does so for the classic signals; real-time signals queue there). No core
+//! dumps.
 //!
 //! Lock order: a process's `signal.inner` before a task's `inner` (as Linux takes
 //! `siglock` and then looks at the task).
 //!
-//! Read next: `exit.rs` (what "terminate" does), `wait.rs` (how the parent hears of it),
+//! Read next: `siginfo.rs` (what a signal carries), `arch/aarch64/signal.rs` (running a
+//! handler), `exit.rs` (what "terminate" does), `wait.rs` (how the parent hears of it),
 //! `syscall/signal.rs` (the system calls).
 
 use super::pid::Pid;
 use super::sched::{self, TASKS};
+use super::siginfo::SI_USER;
+pub use super::siginfo::{KSigInfo, SigPending, SigSet};
 use super::task::{TaskState, TaskStruct};
 use super::wait_queue::WaitQueue;
 use crate::errno::{Errno, KResult};
@@ -90,17 +96,17 @@ pub const SA_NOCLDSTOP: u64 = 0x1;
 /// sigaction flag on SIGCHLD: children do not become zombies; wait blocks until all
 /// are gone, then fails with ECHILD.
 pub const SA_NOCLDWAIT: u64 = 0x2;
-/// sigaction flag: the handler takes (sig, siginfo, ucontext) (stored).
+/// sigaction flag: the handler takes (sig, siginfo, ucontext).
 pub const SA_SIGINFO: u64 = 0x4;
-/// sigaction flag: `restorer` is the return trampoline (stored).
+/// sigaction flag: `restorer` is the return trampoline (it calls rt_sigreturn).
 pub const SA_RESTORER: u64 = 0x0400_0000;
-/// sigaction flag: run the handler on the alternate stack (stored).
+/// sigaction flag: run the handler on the alternate stack (sigaltstack).
 pub const SA_ONSTACK: u64 = 0x0800_0000;
-/// sigaction flag: restart interrupted syscalls (stored).
+/// sigaction flag: restart a syscall the signal interrupted instead of failing it with EINTR.
 pub const SA_RESTART: u64 = 0x1000_0000;
-/// sigaction flag: do not block the signal in its own handler (stored).
+/// sigaction flag: do not block the signal in its own handler.
 pub const SA_NODEFER: u64 = 0x4000_0000;
-/// sigaction flag: reset to SIG_DFL on delivery (stored).
+/// sigaction flag: reset to SIG_DFL on delivery.
 pub const SA_RESETHAND: u64 = 0x8000_0000;
 /// sigaction flag: keep the address tag bits in si_addr (stored).
 pub const SA_EXPOSE_TAGBITS: u64 = 0x800;
@@ -160,40 +166,6 @@ pub fn valid_signal(sig: i32) -> bool {
     (1..=NSIG).contains(&sig)
 }
 
-/// A set of signals, bit `n - 1` for signal `n` (Linux `sigset_t` on 64-bit).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SigSet(pub u64);
-
-impl SigSet {
-    /// Is `sig` in the set?
-    pub fn contains(self, sig: i32) -> bool {
-        valid_signal(sig) && self.0 & (1 << (sig - 1)) != 0
-    }
-    /// Add `sig`.
-    pub fn add(&mut self, sig: i32) {
-        if valid_signal(sig) {
-            self.0 |= 1 << (sig - 1);
-        }
-    }
-    /// Remove `sig`.
-    pub fn remove(&mut self, sig: i32) {
-        if valid_signal(sig) {
-            self.0 &= !(1 << (sig - 1));
-        }
-    }
-    /// The lowest signal in the set.
-    pub fn first(self) -> Option<i32> {
-        (self.0 != 0).then(|| self.0.trailing_zeros() as i32 + 1)
-    }
-    /// The set without SIGKILL and SIGSTOP, which can be neither blocked nor masked
-    /// (Linux `sigdelsetmask(set, sigmask(SIGKILL) | sigmask(SIGSTOP))`).
-    pub fn without_kernel_only(mut self) -> SigSet {
-        self.remove(SIGKILL);
-        self.remove(SIGSTOP);
-        self
-    }
-}
-
 /// What a process does with a signal (the handler word of Linux `struct k_sigaction`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SigDisposition {
@@ -201,8 +173,7 @@ pub enum SigDisposition {
     Default,
     /// SIG_IGN: discard.
     Ignore,
-    /// A user handler at this address (stored; taken as the default action, see the
-    /// module doc).
+    /// A user handler at this address.
     Handler(u64),
 }
 
@@ -277,7 +248,7 @@ pub struct SignalInner {
     pub sa: [SaExtra; NSIG as usize + 1],
     /// Signals sent to the process as a whole, taken by whichever thread does not
     /// block them (Linux `shared_pending`).
-    pub shared_pending: SigSet,
+    pub shared_pending: SigPending,
     /// The group is exiting (Linux `SIGNAL_GROUP_EXIT`), with this wait status.
     pub group_exit_code: Option<i32>,
     /// A thread is in exec and has killed the others (Linux `group_exec_task`): they
@@ -324,8 +295,7 @@ impl SignalInner {
         match self.action[sig as usize] {
             SigDisposition::Ignore => true,
             SigDisposition::Default => default_ignores(sig),
-            // Handlers do not run (module doc): the default action decides.
-            SigDisposition::Handler(_) => default_ignores(sig),
+            SigDisposition::Handler(_) => false,
         }
     }
 }
@@ -337,7 +307,7 @@ impl SignalStruct {
             inner: Mutex::new(SignalInner {
                 action: [SigDisposition::Default; NSIG as usize + 1],
                 sa: [SaExtra::default(); NSIG as usize + 1],
-                shared_pending: SigSet::default(),
+                shared_pending: SigPending::default(),
                 group_exit_code: None,
                 group_exec_task: None,
                 live: 1,
@@ -416,9 +386,9 @@ pub fn thread_group(tgid: Pid) -> Vec<Arc<TaskStruct>> {
 }
 
 /// Does the current task have a signal pending that it will act on (Linux
-/// `signal_pending`)? In Linnet every such signal ends the process, so this is also
-/// Linux's `fatal_signal_pending`: sleeps end early when it is true.
-pub fn fatal_signal_pending() -> bool {
+/// `signal_pending(current)`)? Interruptible sleeps end early when it is true; the
+/// syscall then returns EINTR, or ERESTARTSYS to be restarted (`arch/aarch64/signal.rs`).
+pub fn signal_pending_current() -> bool {
     let cur = sched::current();
     signal_pending(&cur)
 }
@@ -431,12 +401,16 @@ pub fn signal_pending(t: &TaskStruct) -> bool {
         let s = t.signal.inner.lock();
         let ignored = (1..=NSIG).filter(|&n| s.handler_ignored(n));
         let ignored = ignored.fold(0u64, |m, n| m | 1 << (n - 1));
-        (s.shared_pending, s.group_exit_code.is_some(), ignored)
+        (
+            s.shared_pending.signal,
+            s.group_exit_code.is_some(),
+            ignored,
+        )
     };
     let inner = t.inner.lock();
     exiting
         || inner.pending.contains(SIGKILL)
-        || (inner.pending.0 | shared.0) & !inner.blocked.0 & !ignored != 0
+        || (inner.pending.signal.0 | shared.0) & !inner.blocked.0 & !ignored != 0
 }
 
 /// Where a signal is sent (Linux `enum pid_type`: PIDTYPE_PID for tkill, PIDTYPE_TGID
@@ -449,12 +423,13 @@ pub enum PidType {
     Tgid,
 }
 
-/// Queue `sig` for `t` or its process and make sure someone acts on it (Linux
-/// `send_signal_locked` -> `__send_signal_locked` + `complete_signal`).
+/// Queue a signal (`info.signo`) for `t` or its process and make sure someone acts on
+/// it (Linux `send_signal_locked` -> `__send_signal_locked` + `complete_signal`).
 ///
 /// An ignored signal is discarded at once unless the target blocks it (it may be
 /// unignored before it is unblocked). A dead or exiting process takes nothing.
-pub fn send_signal_locked(t: &Arc<TaskStruct>, sig: i32, kind: PidType) {
+pub fn send_signal_locked(t: &Arc<TaskStruct>, info: KSigInfo, kind: PidType) {
+    let sig = info.signo;
     if !valid_signal(sig) {
         return;
     }
@@ -471,15 +446,17 @@ pub fn send_signal_locked(t: &Arc<TaskStruct>, sig: i32, kind: PidType) {
         }
     }
     match kind {
-        PidType::Pid => t.inner.lock().pending.add(sig),
-        PidType::Tgid => t.signal.inner.lock().shared_pending.add(sig),
+        PidType::Pid => t.inner.lock().pending.add(info),
+        PidType::Tgid => t.signal.inner.lock().shared_pending.add(info),
     }
     complete_signal(t, sig, kind);
 }
 
 /// Find a thread to take `sig` and wake it (Linux `complete_signal`). A signal whose
 /// action is to terminate, arriving at a thread that does not block it, ends the whole
-/// group right here: every thread gets SIGKILL (the group's status names `sig`).
+/// group right here: every thread gets SIGKILL (the group's status names `sig`). A
+/// signal with a handler only wakes the chosen thread, which runs the handler on its
+/// way back to user space.
 fn complete_signal(t: &Arc<TaskStruct>, sig: i32, kind: PidType) {
     // Linux `wants_signal`: a thread that has exited (a zombie leader) takes nothing.
     let wants = |x: &Arc<TaskStruct>| {
@@ -510,7 +487,7 @@ fn complete_signal(t: &Arc<TaskStruct>, sig: i32, kind: PidType) {
     };
     if fatal {
         for x in thread_group(t.tgid()) {
-            x.inner.lock().pending.add(SIGKILL);
+            x.inner.lock().pending.add(KSigInfo::kernel(SIGKILL));
             sched::wake_up(&x);
         }
     } else {
@@ -518,17 +495,19 @@ fn complete_signal(t: &Arc<TaskStruct>, sig: i32, kind: PidType) {
     }
 }
 
-/// Send `sig` to the process `t` belongs to (Linux `group_send_sig_info`). Sig 0 only
-/// checks that it exists (the caller found it).
-pub fn group_send_sig_info(t: &Arc<TaskStruct>, sig: i32) {
-    if sig != 0 {
-        send_signal_locked(t, sig, PidType::Tgid);
+/// Send a signal to the process `t` belongs to (Linux `group_send_sig_info`). Signal 0
+/// only checks that it exists (the caller found it).
+pub fn group_send_sig_info(t: &Arc<TaskStruct>, info: KSigInfo) {
+    if info.signo != 0 {
+        send_signal_locked(t, info, PidType::Tgid);
     }
 }
 
-/// Send `sig` to the current thread (Linux `send_sig(sig, current, 0)`), e.g. SIGPIPE.
+/// Send `sig` to the current thread as if it had called kill on itself (Linux
+/// `send_sig(sig, current, 0)`, SI_USER from the caller), e.g. SIGPIPE.
 pub fn send_signal_to_current(sig: i32) {
-    send_signal_locked(&sched::current(), sig, PidType::Pid);
+    let cur = sched::current();
+    send_signal_locked(&cur, KSigInfo::user(sig, SI_USER, cur.tgid()), PidType::Pid);
 }
 
 /// The processes (thread-group leaders, zombies included until reaped) matching `f`.
@@ -541,60 +520,98 @@ pub fn processes(f: impl Fn(&TaskStruct) -> bool) -> Vec<Arc<TaskStruct>> {
         .collect()
 }
 
-/// Send `sig` to every process in group `pgid` (Linux `__kill_pgrp_info`): ESRCH if the
-/// group is empty.
-pub fn kill_pgrp_info(pgid: Pid, sig: i32) -> KResult<usize> {
+/// Send a signal to every process in group `pgid` (Linux `__kill_pgrp_info`): ESRCH if
+/// the group is empty.
+pub fn kill_pgrp_info(pgid: Pid, info: KSigInfo) -> KResult<usize> {
     let targets = processes(|t| t.signal.inner.lock().pgid == pgid);
     if targets.is_empty() {
         return Err(Errno::ESRCH);
     }
     for t in &targets {
-        group_send_sig_info(t, sig);
+        group_send_sig_info(t, info);
     }
     Ok(targets.len())
 }
 
-/// Send `sig` to every process in group `pgid` (Linux `kill_pgrp`, used by the tty for
-/// Ctrl-C); returns how many.
+/// Send `sig` from the kernel to every process in group `pgid` (Linux `kill_pgrp`, used
+/// by the tty for Ctrl-C); returns how many.
 pub fn kill_pgrp(pgid: Pid, sig: i32) -> usize {
-    kill_pgrp_info(pgid, sig).unwrap_or(0)
+    kill_pgrp_info(pgid, KSigInfo::kernel(sig)).unwrap_or(0)
 }
 
-/// The signal to act on before returning to user space, if any (Linux `get_signal` with
-/// `dequeue_signal`): SIGKILL first, then the lowest unblocked signal of the thread's
-/// own pending set, then of the process's. Signals whose action is to ignore them are
-/// dropped on the way (the disposition may have changed since they were queued).
-pub fn dequeue_signal(t: &TaskStruct) -> Option<i32> {
+/// Take the next signal to act on (Linux `dequeue_signal`): SIGKILL first, then the
+/// lowest unblocked signal of the thread's own pending set, then of the process's.
+/// Signals whose action is to ignore them are dropped on the way (the disposition may
+/// have changed since they were queued).
+pub fn dequeue_signal(t: &TaskStruct) -> Option<KSigInfo> {
     loop {
-        let sig = {
+        let info = {
             let mut s = t.signal.inner.lock();
             let mut inner = t.inner.lock();
-            if inner.pending.contains(SIGKILL) {
-                inner.pending.remove(SIGKILL);
-                return Some(SIGKILL);
+            if let Some(kill) = inner.pending.take(SIGKILL) {
+                return Some(kill);
             }
-            let own = SigSet(inner.pending.0 & !inner.blocked.0);
-            let shared = SigSet(s.shared_pending.0 & !inner.blocked.0);
+            let own = SigSet(inner.pending.signal.0 & !inner.blocked.0);
+            let shared = SigSet(s.shared_pending.signal.0 & !inner.blocked.0);
             if let Some(sig) = own.first() {
-                inner.pending.remove(sig);
-                sig
+                inner.pending.take(sig)?
             } else if let Some(sig) = shared.first() {
-                s.shared_pending.remove(sig);
-                sig
+                s.shared_pending.take(sig)?
             } else {
                 return None;
             }
         };
-        if sig == SIGKILL || !t.signal.inner.lock().handler_ignored(sig) {
-            return Some(sig);
+        if !t.signal.inner.lock().handler_ignored(info.signo) {
+            return Some(info);
         }
     }
 }
 
-/// Deliver a synchronous fault signal the program cannot ignore or block (Linux
-/// `force_sig_fault` -> `force_sig_info_to_task`): if it is ignored or blocked, the
-/// action is reset to the default and the signal unblocked first.
-pub fn force_sig(sig: i32) {
+/// A signal on its way to a user handler (Linux `struct ksignal`).
+#[derive(Clone, Copy, Debug)]
+pub struct KSignal {
+    /// What it carries.
+    pub info: KSigInfo,
+    /// The action as it was when the signal was taken (before SA_RESETHAND).
+    pub ka: KSigaction,
+}
+
+/// Act on pending signals until one needs a user handler (Linux `get_signal`): the
+/// default actions happen here (terminate ends the process and does not return;
+/// ignore goes on to the next signal). A handler with SA_RESETHAND is reset to SIG_DFL
+/// as it is taken. `None`: nothing left to do.
+pub fn get_signal() -> Option<KSignal> {
+    loop {
+        let info = dequeue_signal(&sched::current())?;
+        let sig = info.signo;
+        let ka = {
+            let cur = sched::current();
+            let mut s = cur.signal.inner.lock();
+            let ka = s.get_action(sig);
+            if matches!(ka.handler, SigDisposition::Handler(_))
+                && ka.extra.flags & SA_RESETHAND != 0
+            {
+                s.action[sig as usize] = SigDisposition::Default;
+            }
+            ka
+        };
+        // Nothing of ours may be held across do_group_exit, which never returns: a
+        // task reference kept here would leak the task and its kernel stack.
+        match ka.handler {
+            _ if sig == SIGKILL => super::exit::do_group_exit(SIGKILL),
+            SigDisposition::Handler(_) => return Some(KSignal { info, ka }),
+            SigDisposition::Ignore => continue,
+            SigDisposition::Default if default_ignores(sig) => continue,
+            SigDisposition::Default => super::exit::do_group_exit(sig),
+        }
+    }
+}
+
+/// Deliver a synchronous signal the program cannot ignore or block (Linux
+/// `force_sig_info_to_task`): if it is ignored or blocked, the action is reset to the
+/// default and the signal unblocked first, so a fault inside its own handler kills.
+pub fn force_sig_info(info: KSigInfo) {
+    let sig = info.signo;
     if !valid_signal(sig) {
         return;
     }
@@ -606,9 +623,29 @@ pub fn force_sig(sig: i32) {
             s.action[sig as usize] = SigDisposition::Default;
         }
     }
-    {
-        let mut inner = cur.inner.lock();
-        inner.blocked.remove(sig);
-        inner.pending.add(sig);
+    let mut inner = cur.inner.lock();
+    inner.blocked.remove(sig);
+    inner.pending.remove(sig); // the fault's own information replaces an older kill's
+    inner.pending.add(info);
+}
+
+/// A fault (Linux `force_sig_fault`): `sig` with `code` (SEGV_MAPERR, ...), the address
+/// and the exception syndrome.
+pub fn force_sig_fault(sig: i32, code: i32, addr: u64, esr: u64) {
+    force_sig_info(KSigInfo::fault(sig, code, addr, esr));
+}
+
+/// A signal from the kernel with no more to say (Linux `force_sig`), e.g. SIGKILL when
+/// a fault finds no memory.
+pub fn force_sig(sig: i32) {
+    force_sig_info(KSigInfo::kernel(sig));
+}
+
+/// The kernel could not run the handler for `sig` (no room for the frame): SIGSEGV,
+/// which kills the process if `sig` was SIGSEGV itself (Linux `force_sigsegv`).
+pub fn force_sigsegv(sig: i32) {
+    if sig == SIGSEGV {
+        sched::current().signal.inner.lock().action[SIGSEGV as usize] = SigDisposition::Default;
     }
+    force_sig(SIGSEGV);
 }

@@ -12,7 +12,7 @@
 //! in the kernel, so these locks are never contended: they make the sharing explicit.
 
 use super::pid::Pid;
-use super::signal::{SigSet, SignalStruct};
+use super::signal::{SigPending, SigSet, SignalStruct};
 use crate::arch::aarch64::context::{CpuContext, FpsimdState};
 use crate::arch::aarch64::trap::TrapFrame;
 use crate::mm::kmap::KernelStack;
@@ -103,9 +103,20 @@ pub struct TaskInner {
     /// Where to write 0 and wake a futex at exit (CLONE_CHILD_CLEARTID, set_tid_address).
     pub clear_child_tid: usize,
     /// Signals sent to this thread and not yet handled (Linux `pending`).
-    pub pending: SigSet,
+    pub pending: SigPending,
     /// Signals blocked from delivery (Linux `blocked`).
     pub blocked: SigSet,
+    /// The mask to put back once a signal frame is set up or the syscall ends, after
+    /// rt_sigsuspend replaced `blocked` for its sleep (Linux `saved_sigmask` with
+    /// TIF_RESTORE_SIGMASK).
+    pub saved_sigmask: Option<SigSet>,
+    /// The alternate signal stack: lowest address, size and flags (Linux `sas_ss_sp`,
+    /// `sas_ss_size`, `sas_ss_flags`); size 0 means none.
+    pub sas_ss_sp: u64,
+    /// Size of the alternate stack.
+    pub sas_ss_size: u64,
+    /// The flags sigaltstack was given (SS_AUTODISARM is the one that matters).
+    pub sas_ss_flags: i32,
     /// The saved TPIDR_EL0 (TLS pointer) while switched out.
     pub tls: u64,
     /// Ticks spent in user mode and in the kernel (Linux `utime`, `stime`).

@@ -110,7 +110,7 @@ pub fn do_wait(which: WaitFor, options: u32) -> KResult<Option<WaitResult>> {
         !matches!(result, Ok(None) if options & WNOHANG == 0)
     });
     if !done {
-        return Err(Errno::EINTR);
+        return Err(Errno::ERESTARTSYS);
     }
     result
 }

@@ -29,14 +29,15 @@ impl WaitQueue {
         }
     }
 
-    /// Sleep until `cond` holds or the task has a fatal signal pending (Linux
-    /// `wait_event_interruptible`). Returns false if a signal ended the wait.
+    /// Sleep until `cond` holds or the task has a signal pending (Linux
+    /// `wait_event_interruptible`). Returns false if a signal ended the wait: the
+    /// caller returns ERESTARTSYS (or EINTR where Linux never restarts).
     pub fn wait_until(&self, mut cond: impl FnMut() -> bool) -> bool {
         loop {
             if cond() {
                 return true;
             }
-            if super::signal::fatal_signal_pending() {
+            if super::signal::signal_pending_current() {
                 return false;
             }
             let me = sched::current();

@@ -8,6 +8,7 @@
 pub mod asid;
 pub mod esr;
 pub mod pte;
+pub mod sigframe;
 
 #[cfg(target_os = "none")]
 pub mod backtrace;
@@ -17,6 +18,8 @@ pub mod context;
 pub mod cpu;
 #[cfg(target_os = "none")]
 pub mod mmu;
+#[cfg(target_os = "none")]
+pub mod signal;
 #[cfg(target_os = "none")]
 pub mod trap;
 #[cfg(target_os = "none")]

@@ -35,6 +35,10 @@ pub struct TrapFrame {
 
 const _: () = assert!(core::mem::size_of::<TrapFrame>() == 288); // S_FRAME_SIZE in entry.S
 
+/// `TrapFrame::syscallno` when the entry was not a syscall, or the syscall is forgotten
+/// so it will not be restarted (Linux `NO_SYSCALL`, -1).
+pub const NO_SYSCALL: u64 = u64::MAX;
+
 /// EL1 synchronous exception. A fault inside the user-access routines is the user's
 /// bad pointer (or a page not there yet): resolve it as a user page fault or return
 /// EFAULT through the fixup. Anything else is a kernel bug: report and stop.
@@ -67,6 +71,7 @@ extern "C" fn el1h_irq_handler(_frame: &mut TrapFrame) {
 extern "C" fn el0_sync_handler(frame: &mut TrapFrame) {
     let esr = Esr(cpu::read_esr());
     let far = cpu::read_far();
+    frame.syscallno = NO_SYSCALL; // do_el0_svc sets it for a syscall
     match esr.ec() {
         esr::ESR_ELX_EC_SVC64 => crate::syscall::do_el0_svc(frame),
         esr::ESR_ELX_EC_DABT_LOW | esr::ESR_ELX_EC_IABT_LOW => {
@@ -79,19 +84,29 @@ extern "C" fn el0_sync_handler(frame: &mut TrapFrame) {
         esr::ESR_ELX_EC_FP_EXC64 => user_fault(frame, esr, far, crate::task::signal::SIGFPE),
         _ => user_fault(frame, esr, far, crate::task::signal::SIGILL),
     }
-    exit_to_user_mode();
+    exit_to_user_mode(frame);
 }
 
 /// EL0 interrupt (Linux `el0t_64_irq_handler`).
 #[no_mangle]
-extern "C" fn el0_irq_handler(_frame: &mut TrapFrame) {
+extern "C" fn el0_irq_handler(frame: &mut TrapFrame) {
+    frame.syscallno = NO_SYSCALL;
     crate::drivers::irq::handle_irq(true);
-    exit_to_user_mode();
+    exit_to_user_mode(frame);
 }
 
 /// A user program did something only a signal can answer (Linux `arm64_force_sig_fault`
-/// via `do_el0_undef` and friends).
+/// via `do_el0_undef` and friends). `si_addr` is the faulting address for a misaligned
+/// pc or sp, the instruction's address otherwise; the codes are Linux's.
 fn user_fault(frame: &TrapFrame, esr: Esr, far: u64, sig: i32) {
+    use crate::task::siginfo::{BUS_ADRALN, FPE_FLTUNK, ILL_ILLOPC, TRAP_BRKPT};
+    use crate::task::signal::{SIGBUS, SIGFPE, SIGTRAP};
+    let (code, addr) = match sig {
+        SIGBUS => (BUS_ADRALN, far),
+        SIGTRAP => (TRAP_BRKPT, frame.pc),
+        SIGFPE => (FPE_FLTUNK, frame.pc),
+        _ => (ILL_ILLOPC, frame.pc),
+    };
     let cur = crate::task::sched::current();
     log::debug!(
         "pid {} ({}): {} at pc 0x{:x}, {} (FAR 0x{:x})",
@@ -102,19 +117,21 @@ fn user_fault(frame: &TrapFrame, esr: Esr, far: u64, sig: i32) {
         esr,
         far
     );
-    crate::task::signal::force_sig(sig);
+    crate::task::signal::force_sig_fault(sig, code, addr, esr.0);
 }
 
 /// Work before returning to EL0 (Linux `exit_to_user_mode_loop`): switch if the tick
-/// asked for it, and act on a pending signal (terminate, for every default action
-/// Linnet supports). A task never returns to user space with SIGKILL pending.
-pub fn exit_to_user_mode() {
-    if crate::task::sched::need_resched() {
-        crate::task::sched::schedule();
-    }
-    let sig = crate::task::signal::dequeue_signal(&crate::task::sched::current());
-    if let Some(sig) = sig {
-        crate::task::exit::do_group_exit(sig);
+/// asked for it, then act on pending signals (`do_signal`: a default action, or a
+/// handler frame), until neither is left. A task never returns to user space with
+/// SIGKILL pending.
+pub fn exit_to_user_mode(frame: &mut TrapFrame) {
+    loop {
+        if crate::task::sched::need_resched() {
+            crate::task::sched::schedule();
+        }
+        if !super::signal::do_signal(frame) {
+            break;
+        }
     }
 }
 

@@ -172,11 +172,7 @@ fn read_mm(mm: &MmStruct, start: usize, end: usize) -> Vec<u8> {
     out
 }
 
-/// Kernel ticks to clock ticks (Linux `jiffies_to_clock_t`, USER_HZ = 100).
-fn clock_t(ticks: u64) -> u64 {
-    let hz = crate::drivers::timer::hz().max(1) as u64;
-    ticks * 100 / hz
-}
+use crate::drivers::timer::jiffies_to_clock_t as clock_t;
 
 /// Gather what `stat` and `status` print about leader `t`'s process (Linux takes the
 /// same figures under `lock_task_sighand` in `do_task_stat`).
@@ -207,7 +203,7 @@ fn snapshot(t: &Arc<TaskStruct>) -> TaskInfo {
             s => s.letter(),
         };
         info.ppid = i.parent;
-        info.sig_pending = i.pending.0;
+        info.sig_pending = i.pending.signal.0;
         info.sig_blocked = i.blocked.0;
         info.exit_signal = i.exit_signal;
         info.exit_code = if i.state == TaskState::Zombie {
@@ -228,7 +224,7 @@ fn snapshot(t: &Arc<TaskStruct>) -> TaskInfo {
         info.stime = clock_t(stime + s.stime);
         info.cutime = clock_t(s.cutime);
         info.cstime = clock_t(s.cstime);
-        info.sig_shared = s.shared_pending.0;
+        info.sig_shared = s.shared_pending.signal.0;
         for sig in 1..s.action.len() {
             match s.action[sig] {
                 SigDisposition::Ignore => info.sig_ignored |= 1 << (sig - 1),
