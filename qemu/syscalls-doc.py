@@ -2,8 +2,9 @@
 """qemu/syscalls-doc.py: write docs/syscalls.md from the syscall table, so it cannot drift.
 
 The table is the `table! { NR name => module::handler, ... }` block of
-kernel/src/syscall/mod.rs; each handler's first doc-comment line (in the module file it
-names) becomes the description. `--check` exits 1 if docs/syscalls.md is out of date
+kernel/src/syscall/mod.rs; each handler's doc comment (in the module file it names: a
+sibling like `signal`, or a `crate::...` path such as `crate::arch::aarch64::signal`)
+becomes the description. `--check` exits 1 if docs/syscalls.md is out of date
 (make test runs that).
 """
 import os
@@ -11,7 +12,8 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SYSCALL_DIR = os.path.join(ROOT, "kernel", "src", "syscall")
+SRC_DIR = os.path.join(ROOT, "kernel", "src")
+SYSCALL_DIR = os.path.join(SRC_DIR, "syscall")
 OUT = os.path.join(ROOT, "docs", "syscalls.md")
 
 
@@ -19,11 +21,18 @@ def table():
     src = open(os.path.join(SYSCALL_DIR, "mod.rs")).read()
     block = re.search(r"table!\s*\{(.*?)\n\s*\}", src, re.S).group(1)
     return [(int(n), name, mod, fn) for n, name, mod, fn in
-            re.findall(r"(\d+)\s+(\w+)\s*=>\s*(\w+)::(\w+)", block)]
+            re.findall(r"(\d+)\s+(\w+)\s*=>\s*([\w:]+)::(\w+)", block)]
+
+
+def module_file(mod):
+    """The source file of a handler's module, relative to kernel/src."""
+    if mod.startswith("crate::"):
+        return "/".join(mod.split("::")[1:]) + ".rs"
+    return f"syscall/{mod}.rs"
 
 
 def doc_of(mod, fn):
-    path = os.path.join(SYSCALL_DIR, mod + ".rs")
+    path = os.path.join(SRC_DIR, module_file(mod))
     if not os.path.exists(path):
         return ""
     src = open(path).read()
@@ -44,7 +53,7 @@ def render():
            f"{len(rows)} system calls.", "",
            "| nr | name | file | what it does |", "|---:|---|---|---|"]
     for n, name, mod, fn in rows:
-        out.append(f"| {n} | `{name}` | `syscall/{mod}.rs` | {doc_of(mod, fn)} |")
+        out.append(f"| {n} | `{name}` | `{module_file(mod)}` | {doc_of(mod, fn)} |")
     return "\n".join(out) + "\n"
 
 

@@ -43,9 +43,12 @@ pub mod nr {
     pub const KILL: usize = 129;
     pub const TKILL: usize = 130;
     pub const TGKILL: usize = 131;
+    pub const SIGALTSTACK: usize = 132;
+    pub const RT_SIGSUSPEND: usize = 133;
     pub const RT_SIGACTION: usize = 134;
     pub const RT_SIGPROCMASK: usize = 135;
     pub const RT_SIGPENDING: usize = 136;
+    pub const RT_SIGRETURN: usize = 139;
     pub const REBOOT: usize = 142;
     pub const SETPGID: usize = 154;
     pub const GETPGID: usize = 155;
