@@ -145,6 +145,7 @@ USER_TESTS = [
     ("waitid", ""),
     ("killing", ""),
     ("sigmask", ""),
+    ("sighandler", ""),
     ("faults", ""),
     ("thread_exit", ""),
     ("reparent", ""),

@@ -158,6 +158,13 @@ pub fn sys_getpid(_: &mut TrapFrame) -> KResult<usize> {
     Ok(current().tgid() as usize)
 }
 
+/// getuid, geteuid, getgid, getegid: 0, since everyone is root in Linnet (Linux
+/// `sys_getuid` and friends in `kernel/sys.c`; there are no credentials here, so
+/// `struct cred` has no counterpart and permission checks pass).
+pub fn sys_getuid(_: &mut TrapFrame) -> KResult<usize> {
+    Ok(0)
+}
+
 /// getppid: the parent process's id (Linux `sys_getppid`).
 pub fn sys_getppid(_: &mut TrapFrame) -> KResult<usize> {
     Ok(current().inner.lock().parent as usize)

@@ -12,8 +12,9 @@
 //! x1 = &info, x2 = &uc, x30 = the restorer. rt_sigreturn reads the frame back.
 //! The layouts are Linux's (`arch/arm64/include/uapi/asm/sigcontext.h`, `ucontext.h`,
 //! `include/uapi/asm-generic/siginfo.h`), the numbers too
-//! (`include/uapi/asm-generic/signal.h`). On Linnet the kernel side is
-//! `kernel/src/task/signal.rs` (`get_signal`) and `kernel/src/arch/aarch64/sigframe.rs`.
+//! (`include/uapi/asm-generic/signal.h`). On Linnet the kernel side is `get_signal`
+//! (kernel/src/task/signal.rs), `do_signal`, `setup_rt_frame` and `sys_rt_sigreturn`
+//! (kernel/src/arch/aarch64/signal.rs) and the frame layout (arch/aarch64/sigframe.rs).
 
 use crate::errno::{check, SysResult};
 use crate::syscall::{nr, syscall2, syscall3, syscall4};

@@ -36,7 +36,7 @@ fn main() -> i32 {
     let mut tap = Tap::new(10);
     let start = set_brk(0);
     tap.ok(
-        start != 0 && start % P == 0,
+        start != 0 && start.is_multiple_of(P),
         "brk(0) reports the break: page aligned at the start",
     );
     tap.eq(set_brk(0), start, "brk(0) changes nothing");
