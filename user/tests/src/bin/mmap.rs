@@ -256,7 +256,8 @@ fn file_mapping(tap: &mut Tap) {
     let last = size.div_ceil(P) * P;
     // SAFETY: as above.
     let m = unsafe { mmap(0, last + P, PROT_READ, MAP_PRIVATE, fd, 0) }.unwrap_or(0);
-    let tail_zero = m != 0 && !size.is_multiple_of(P) && read_at(m + size) == 0 && read_at(m + last - 1) == 0;
+    let tail_zero =
+        m != 0 && !size.is_multiple_of(P) && read_at(m + size) == 0 && read_at(m + last - 1) == 0;
     let st = in_child(|| {
         read_at(m + last);
     });

@@ -11,7 +11,8 @@
 //! SA_RESETHAND; SA_RESTART (a pipe read goes on; without it, EINTR); rt_sigsuspend;
 //! SIGCHLD's siginfo; SIGSEGV's si_code, si_addr, fault_address and esr_context, with a
 //! handler that fixes the page or moves uc_mcontext.pc on; sigaltstack and SA_ONSTACK (a
-//! stack overflow is caught); handlers kept across fork; rt_sigreturn refusing bad frames.
+//! stack overflow is caught; without it the frame has no room and SIGSEGV kills);
+//! handlers kept across fork; rt_sigreturn refusing bad frames.
 //! On Linnet: `get_signal` (kernel/src/task/signal.rs), `do_signal`, `setup_rt_frame`,
 //! `sys_rt_sigreturn` (kernel/src/arch/aarch64/signal.rs, the layout in sigframe.rs) and
 //! the syscalls in kernel/src/syscall/signal.rs.
@@ -481,7 +482,10 @@ fn recurse(depth: usize) -> usize {
 
 /// A child with an alternate stack and an SA_ONSTACK SIGSEGV handler overflows its
 /// stack (RLIMIT_STACK at most 8 MiB).
-fn overflow_child() -> i32 {
+/// Recurse past RLIMIT_STACK with a SIGSEGV handler: on an alternate stack (`alt`) the
+/// handler runs and exits 42; without one there is no room for its frame, so the
+/// kernel gives up on the handler and SIGSEGV kills (Linux `force_sigsegv`).
+fn overflow_child(alt: bool) -> i32 {
     let lim = getrlimit(RLIMIT_STACK).unwrap_or(Rlimit {
         cur: 8 << 20,
         max: u64::MAX,
@@ -499,8 +503,9 @@ fn overflow_child() -> i32 {
     ALT[0].store(mem.as_ptr() as usize, SeqCst);
     ALT[1].store(mem.len(), SeqCst);
     let st = stack(mem.as_ptr() as usize, 0, mem.len());
-    if sigaltstack(Some(&st), None).is_err()
-        || sigaction(SIGSEGV, overflow_h, SA_ONSTACK, 0).is_err()
+    let flags = if alt { SA_ONSTACK } else { 0 };
+    if (alt && sigaltstack(Some(&st), None).is_err())
+        || sigaction(SIGSEGV, overflow_h, flags, 0).is_err()
     {
         return 2;
     }
@@ -544,7 +549,7 @@ fn handmade_frame(fpsimd: bool) -> usize {
 
 #[no_mangle]
 fn main() -> i32 {
-    let mut tap = Tap::new(30);
+    let mut tap = Tap::new(31);
     let (me, linnet) = (ulib::getpid(), ulib::is_linnet());
     // SAFETY: getuid touches no memory. (On Linnet everyone is root: uid 0.)
     let uid = ulib::errno::check(unsafe { syscall0(GETUID) }).map_or(u32::MAX, |u| u as u32);
@@ -720,7 +725,7 @@ fn main() -> i32 {
         "a handler installed before fork runs in the child",
     );
 
-    // 24-26: sigaltstack and SA_ONSTACK.
+    // 24-27: sigaltstack and SA_ONSTACK.
     let mut old = StackT::default();
     let first = sigaltstack(None, Some(&mut old)).map(|_| old.ss_flags);
     let Ok(mem) = ulib::map_anon(4 * SIGSTKSZ) else {
@@ -744,15 +749,22 @@ fn main() -> i32 {
         set == Ok(0) && on == (true, SS_ONSTACK as usize, 1) && off == (false, 0, 0) && now == st,
         "SA_ONSTACK: the handler runs on the alternate stack; SS_ONSTACK; EPERM there",
     );
-    let s = reap(spawn(overflow_child));
+    let s = reap(spawn(|| overflow_child(true)));
     report(
         &mut tap,
         s,
         42 << 8,
         "a stack overflow is caught by an SA_ONSTACK SIGSEGV handler",
     );
+    let s = reap(spawn(|| overflow_child(false)));
+    report(
+        &mut tap,
+        s,
+        SIGSEGV,
+        "without an alternate stack there is no room for the frame: killed by SIGSEGV",
+    );
 
-    // 27-28: rt_sigreturn on frames made by hand.
+    // 28-29: rt_sigreturn on frames made by hand.
     let s = sigreturn_at(handmade_frame(true));
     report(
         &mut tap,
@@ -768,7 +780,7 @@ fn main() -> i32 {
         tap.diag(format_args!("  wait statuses {s:x?}"));
     }
 
-    // 29-30: every frame had its FPSIMD record; no child left.
+    // 30-31: every frame had its FPSIMD record; no child left.
     let frames = [FRAMES[0].load(SeqCst), FRAMES[1].load(SeqCst)];
     tap.eq(
         frames[1],
