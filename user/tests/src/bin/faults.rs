@@ -5,7 +5,7 @@
 //! misaligned address gives SIGBUS (7); an undefined instruction SIGILL (4); a `brk`
 //! breakpoint SIGTRAP (5). A fault signal cannot be escaped: a child that set SIGSEGV
 //! to SIG_IGN, or blocked it, still dies of it. On Linnet: `do_mem_abort` and
-//! `user_fault` (kernel/src/mm/fault.rs, arch/aarch64/trap.rs) call `force_sig`
+//! `user_fault` (kernel/src/mm/fault.rs, arch/aarch64/trap.rs) call `force_sig_fault`
 //! (kernel/src/task/signal.rs); the address is logged at debug level (`loglevel=8`).
 //! Syscalls used: clone (as fork), wait4, rt_sigaction, rt_sigprocmask, exit_group.
 
