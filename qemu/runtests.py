@@ -508,6 +508,8 @@ SESSION = [
     ("echo $?", [r"^3$"], "$? is the failed command's status"),
     ("segfault", [r"^segfault: pid \d+ killed by SIGSEGV$"], "a segfaulting child: 'killed by SIGSEGV'"),
     ("echo $?", [r"^139$"], "$? after SIGSEGV is 128 + 11"),
+    ("sigdemo", [r"handler: signal 11, si_code 2 \(SEGV_ACCERR\)", r"the store was retried and the page reads 42"],
+     "sigdemo: a SIGSEGV handler on an alternate stack repairs the page and the store is retried"),
     ("sleep 30 ^C", [r"^\^C$", r"^sleep: pid \d+ killed by SIGINT$"],
      "Ctrl-C kills the foreground job (its own process group), not the shell"),
     ("zombie", [r"^ +(\d+) +\d+ +\d+ S zombie\n +\d+ +\1 +\d+ Z zombie <defunct>$",
