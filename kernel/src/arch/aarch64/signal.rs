@@ -44,12 +44,14 @@ pub fn do_signal(regs: &mut TrapFrame) -> bool {
     // handler forbids it. Only once per syscall: forget_syscall.
     let mut restart = None;
     if regs.syscallno != NO_SYSCALL {
-        let ret = Errno(-(regs.regs[0] as i64) as i32);
+        // An error is -1..-4095 in x0 (Linux `IS_ERR_VALUE`); anything else is a result.
+        let x0 = regs.regs[0] as i64;
+        let err = (-4095..0).contains(&x0).then(|| Errno(-x0 as i32));
         regs.syscallno = NO_SYSCALL;
-        if ret.is_restart() {
+        if let Some(ret) = err.filter(|e| e.is_restart()) {
             restart = Some((ret, regs.pc));
             regs.regs[0] = regs.orig_x0;
-            regs.pc -= 4;
+            regs.pc = regs.pc.wrapping_sub(4);
         }
     }
     match get_signal() {
@@ -121,7 +123,9 @@ fn sigsp(sp: u64, ksig: &KSignal) -> u64 {
     if ksig.ka.extra.flags & SA_ONSTACK != 0 && sas_ss_flags(sp) == 0 {
         let cur = current();
         let inner = cur.inner.lock();
-        inner.sas_ss_sp + inner.sas_ss_size
+        // A stack the user placed at the very top of the address space would wrap:
+        // the frame then lands nowhere valid and the handler gets SIGSEGV instead.
+        inner.sas_ss_sp.wrapping_add(inner.sas_ss_size)
     } else {
         sp
     }
