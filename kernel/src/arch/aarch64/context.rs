@@ -22,17 +22,9 @@ pub struct CpuContext {
     pub pc: u64,
 }
 
-/// FP/SIMD registers of a user thread (Linux `struct user_fpsimd_state`).
-#[repr(C, align(16))]
-#[derive(Clone, Copy, Debug, Default)]
-pub struct FpsimdState {
-    /// q0 to q31.
-    pub vregs: [u128; 32],
-    /// Floating-point status register.
-    pub fpsr: u32,
-    /// Floating-point control register.
-    pub fpcr: u32,
-}
+/// FP/SIMD registers of a user thread; defined with the signal frame, which carries
+/// them too (`sigframe.rs`).
+pub use super::sigframe::FpsimdState;
 
 core::arch::global_asm!(
     // The kernel is built without FP/SIMD; these few routines move the user's registers.
@@ -190,5 +182,3 @@ pub fn write_tpidr_el0(v: u64) {
     // SAFETY: writes a register only user code reads.
     unsafe { core::arch::asm!("msr tpidr_el0, {}", in(reg) v) };
 }
-
-const _: () = assert!(core::mem::size_of::<FpsimdState>() == 528);

@@ -101,6 +101,8 @@ pub struct RtSigframe {
 // The Linux ABI: offsets glibc, musl, gdb and qemu-user rely on.
 const _: () = {
     use core::mem::offset_of;
+    assert!(size_of::<FpsimdState>() == 528);
+    assert!(offset_of!(FpsimdState, fpsr) == 512);
     assert!(size_of::<StackT>() == 24);
     assert!(offset_of!(SigContext, regs) == 8);
     assert!(offset_of!(SigContext, sp) == 256);
@@ -145,20 +147,23 @@ impl RtSigframe {
     }
 }
 
-/// The FP/SIMD registers as the record holds them.
+/// FP/SIMD registers of a user thread (Linux `struct user_fpsimd_state`): what the
+/// context switch saves (`context.rs`, whose assembly relies on this layout) and what
+/// the frame's FP/SIMD record carries.
+#[repr(C, align(16))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct FpsimdRecord {
+pub struct FpsimdState {
+    /// q0 to q31.
+    pub vregs: [u128; 32],
     /// Floating-point status register.
     pub fpsr: u32,
     /// Floating-point control register.
     pub fpcr: u32,
-    /// v0 to v31.
-    pub vregs: [u128; 32],
 }
 
 /// Write the records into `__reserved` (Linux `setup_sigframe`'s record part): FP/SIMD
 /// always, the ESR for a fault, then the terminator.
-pub fn write_records(reserved: &mut [u8; 4096], fp: &FpsimdRecord, esr: Option<u64>) {
+pub fn write_records(reserved: &mut [u8; 4096], fp: &FpsimdState, esr: Option<u64>) {
     let mut put =
         |off: usize, bytes: &[u8]| reserved[off..off + bytes.len()].copy_from_slice(bytes);
     put(0, &FPSIMD_MAGIC.to_le_bytes());
@@ -182,8 +187,15 @@ pub fn write_records(reserved: &mut [u8; 4096], fp: &FpsimdRecord, esr: Option<u
 /// the FP/SIMD state. `None` means a bad frame: a record that is misaligned, runs past
 /// the area, has the wrong size, is unknown or repeated, no terminator, or no FP/SIMD
 /// record at all (arm64 Linux requires one).
-pub fn parse_records(reserved: &[u8; 4096]) -> Option<FpsimdRecord> {
-    let word = |off: usize| u32::from_le_bytes(reserved[off..off + 4].try_into().unwrap());
+pub fn parse_records(reserved: &[u8; 4096]) -> Option<FpsimdState> {
+    let word = |o: usize| {
+        u32::from_le_bytes([
+            reserved[o],
+            reserved[o + 1],
+            reserved[o + 2],
+            reserved[o + 3],
+        ])
+    };
     let mut fp = None;
     let mut seen_esr = false;
     let mut off = 0usize;
@@ -198,14 +210,16 @@ pub fn parse_records(reserved: &[u8; 4096]) -> Option<FpsimdRecord> {
         match magic {
             0 if size == 0 => return fp,
             FPSIMD_MAGIC if size == FPSIMD_CONTEXT_SIZE && fp.is_none() => {
-                let mut r = FpsimdRecord {
+                let mut r = FpsimdState {
                     fpsr: word(off + 8),
                     fpcr: word(off + 12),
                     vregs: [0; 32],
                 };
                 for (i, v) in r.vregs.iter_mut().enumerate() {
                     let at = off + 16 + 16 * i;
-                    *v = u128::from_le_bytes(reserved[at..at + 16].try_into().unwrap());
+                    let mut bytes = [0u8; 16];
+                    bytes.copy_from_slice(&reserved[at..at + 16]);
+                    *v = u128::from_le_bytes(bytes);
                 }
                 fp = Some(r);
             }
@@ -245,8 +259,8 @@ pub fn valid_user_pstate(pstate: u64) -> Option<u64> {
 mod tests {
     use super::*;
 
-    fn sample() -> FpsimdRecord {
-        let mut r = FpsimdRecord {
+    fn sample() -> FpsimdState {
+        let mut r = FpsimdState {
             fpsr: 0x1f,
             fpcr: 0x0300_0000,
             vregs: [0; 32],

@@ -24,7 +24,7 @@
 //! SA_RESTORER). No single-step or BTI handling.
 
 use super::context::{fpsimd_load, fpsimd_save, FpsimdState};
-use super::sigframe::{self, FpsimdRecord, RtSigframe};
+use super::sigframe::{self, RtSigframe};
 use super::trap::{TrapFrame, NO_SYSCALL};
 use crate::errno::{Errno, KResult};
 use crate::mm::uaccess;
@@ -159,12 +159,7 @@ fn setup_rt_frame(ksig: &KSignal, oldset: SigSet, regs: &mut TrapFrame) -> KResu
     mc.fault_address = if fault { info.addr } else { 0 };
     let mut fp = FpsimdState::default();
     fpsimd_save(&mut fp);
-    let rec = FpsimdRecord {
-        fpsr: fp.fpsr,
-        fpcr: fp.fpcr,
-        vregs: fp.vregs,
-    };
-    sigframe::write_records(&mut mc.reserved, &rec, fault.then_some(info.esr));
+    sigframe::write_records(&mut mc.reserved, &fp, fault.then_some(info.esr));
     uaccess::copy_to_user(frame_addr as usize, frame.as_bytes())?;
     // The frame record lets a debugger or unwinder walk from the handler back into the
     // interrupted code.
@@ -223,11 +218,7 @@ fn restore_sigframe(regs: &mut TrapFrame) -> Result<(), ()> {
     regs.sp = mc.sp;
     regs.pc = mc.pc;
     regs.pstate = pstate;
-    fpsimd_load(&FpsimdState {
-        vregs: fp.vregs,
-        fpsr: fp.fpsr,
-        fpcr: fp.fpcr,
-    });
+    fpsimd_load(&fp);
     current().inner.lock().blocked = SigSet(frame.uc.uc_sigmask).without_kernel_only();
     // restore_altstack: errors other than a fault are ignored, as in Linux.
     let _ = do_sigaltstack(Some(frame.uc.uc_stack), regs.sp, MINSIGSTKSZ);
