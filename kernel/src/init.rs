@@ -113,6 +113,7 @@ pub extern "C" fn start_kernel(dtb_pa: usize, image_pa: usize) -> ! {
     );
     irq::init(gic, info.timer_irq, info.uart_irq);
     timer::init(args.hz);
+    rtc_hctosys(&info);
     printk::enable_input();
     cpu::local_irq_enable();
     log::info!(
@@ -218,6 +219,32 @@ fn echo_forever() -> ! {
             print!("{}", c as char);
         }
         cpu::wait_for_interrupt();
+    }
+}
+
+/// Set the wall clock from the PL031 (Linux `rtc_hctosys`); without one it stays at 1970.
+fn rtc_hctosys(info: &BootInfo) {
+    let Some(r) = info.rtc else {
+        log::warn!("no PL031 real-time clock: CLOCK_REALTIME starts at 1970");
+        return;
+    };
+    match crate::mm::kmap::ioremap(r.start, r.size.max(layout::PAGE_SIZE)) {
+        Ok(va) => {
+            // SAFETY: `va` maps the PL031 the device tree names.
+            let secs = unsafe { crate::drivers::rtc_pl031::read_seconds(va) };
+            crate::time::timekeeping_init(secs);
+            let tm = crate::time::time64_to_tm(secs);
+            log::info!(
+                "rtc: PL031 says {:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+                tm.year,
+                tm.month,
+                tm.day,
+                tm.hour,
+                tm.min,
+                tm.sec
+            );
+        }
+        Err(e) => log::warn!("rtc: cannot map the PL031: {:?}", e),
     }
 }
 

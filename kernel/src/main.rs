@@ -28,6 +28,7 @@ pub mod mm;
 pub mod random;
 pub mod syscall;
 pub mod task;
+pub mod time;
 
 #[cfg(target_os = "none")]
 mod init;

@@ -66,6 +66,8 @@ pub struct BootInfo<'a> {
     pub uart: Region,
     /// The PL011's interrupt number (GIC INTID).
     pub uart_irq: u32,
+    /// The PL031 real-time clock, when the machine has one.
+    pub rtc: Option<Region>,
     /// The interrupt controller.
     pub gic: GicInfo,
     /// The virtual timer's interrupt (GIC INTID of the third `interrupts` entry).
@@ -157,6 +159,8 @@ impl<'a> BootInfo<'a> {
             .property("interrupts")
             .and_then(|p| gic_intid(p.value))
             .ok_or(FdtError::NoUart)?;
+
+        info.rtc = fdt.find_compatible(&["arm,pl031"]).and_then(first_reg);
 
         if let Some(g) = fdt.find_compatible(&["arm,gic-v3"]) {
             let mut regs = g.reg().ok_or(FdtError::NoGic)?;
@@ -293,6 +297,13 @@ mod tests {
             }
         );
         assert_eq!(info.uart_irq, 33);
+        assert_eq!(
+            info.rtc,
+            Some(Region {
+                start: 0x0901_0000,
+                size: 0x1000
+            })
+        );
         assert_eq!(info.gic.version, 2);
         assert_eq!(info.gic.dist.start, 0x0800_0000);
         assert_eq!(info.gic.cpu_or_redist.start, 0x0801_0000);

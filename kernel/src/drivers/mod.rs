@@ -1,6 +1,6 @@
 //! Device drivers for QEMU `virt`: the device tree (`fdt`), the PL011 UART (`pl011`), the
 //! GIC interrupt controller v2/v3 (`gic`), the generic timer (`timer`), PSCI and
-//! semihosting for power-off (`psci`), and the interrupt dispatcher (`irq`).
+//! semihosting for power-off (`psci`), the PL031 real-time clock (`rtc_pl031`), and the interrupt dispatcher (`irq`).
 //!
 //! `fdt` is portable (host-tested against a device tree dumped from QEMU); the rest
 //! touches hardware and exists only in the kernel build.
@@ -15,5 +15,7 @@ pub mod irq;
 pub mod pl011;
 #[cfg(target_os = "none")]
 pub mod psci;
+#[cfg(target_os = "none")]
+pub mod rtc_pl031;
 #[cfg(target_os = "none")]
 pub mod timer;

@@ -1,6 +1,6 @@
 //! Time syscalls from the generic timer (Linux `kernel/time/posix-timers.c`
-//! `clock_gettime`, `kernel/time/hrtimer.c` `nanosleep`). All clocks count from boot:
-//! Linnet has no real-time clock, so CLOCK_REALTIME is time since boot too.
+//! `clock_gettime`, `kernel/time/hrtimer.c` `nanosleep`). CLOCK_REALTIME is wall time
+//! (`crate::time`, set from the RTC at boot); the others count from boot.
 
 use super::arg;
 use crate::arch::aarch64::trap::TrapFrame;
@@ -28,12 +28,10 @@ const CLOCK_BOOTTIME: u64 = 7;
 /// clock_gettime(clockid, tp) (Linux `sys_clock_gettime`).
 pub fn sys_clock_gettime(f: &mut TrapFrame) -> KResult<usize> {
     let ns = match arg(f, 0) {
-        CLOCK_REALTIME
-        | CLOCK_MONOTONIC
-        | CLOCK_MONOTONIC_RAW
-        | CLOCK_REALTIME_COARSE
-        | CLOCK_MONOTONIC_COARSE
-        | CLOCK_BOOTTIME => timer::uptime_ns(),
+        CLOCK_REALTIME | CLOCK_REALTIME_COARSE => crate::time::ktime_get_real_ns(),
+        CLOCK_MONOTONIC | CLOCK_MONOTONIC_RAW | CLOCK_MONOTONIC_COARSE | CLOCK_BOOTTIME => {
+            timer::uptime_ns()
+        }
         CLOCK_PROCESS_CPUTIME_ID | CLOCK_THREAD_CPUTIME_ID => {
             let cur = crate::task::sched::current();
             let inner = cur.inner.lock();
