@@ -133,13 +133,15 @@ mod table {
         f.regs[i]
     }
 
-    /// Numbers already reported as unknown (one bit each for 0..512), so each is logged
-    /// once.
+    /// Numbers already reported as unknown (one bit each for 0..511, and the last bit
+    /// for every number from 511 up: none is assigned there), so a program calling them
+    /// in a loop cannot flood the console.
     static UNKNOWN_SEEN: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
 
-    /// Handle `svc #0` from EL0 (Linux `el0_svc` -> `invoke_syscall`).
+    /// Handle `svc #0` from EL0 (Linux `el0_svc` -> `invoke_syscall`). Only the low 32
+    /// bits of x8 count: Linux passes the number on as an `unsigned int`.
     pub fn do_el0_svc(frame: &mut TrapFrame) {
-        let nr = frame.regs[8] as usize;
+        let nr = frame.regs[8] as u32 as usize;
         frame.syscallno = nr as u64;
         frame.orig_x0 = frame.regs[0];
         let ret = match SYSCALL_TABLE.binary_search_by_key(&nr, |s| s.nr) {
@@ -156,10 +158,9 @@ mod table {
     }
 
     fn report_unknown(nr: usize) {
-        let (word, bit) = (nr / 64, nr % 64);
-        if word < UNKNOWN_SEEN.len()
-            && UNKNOWN_SEEN[word].fetch_or(1 << bit, Ordering::Relaxed) & (1 << bit) != 0
-        {
+        let slot = nr.min(UNKNOWN_SEEN.len() * 64 - 1);
+        let (word, bit) = (slot / 64, slot % 64);
+        if UNKNOWN_SEEN[word].fetch_or(1 << bit, Ordering::Relaxed) & (1 << bit) != 0 {
             return;
         }
         let cur = crate::task::sched::current();
