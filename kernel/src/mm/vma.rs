@@ -29,6 +29,7 @@
 use crate::errno::Errno;
 use crate::mm::layout::{MMAP_MIN_ADDR, PAGE_SHIFT, PAGE_SIZE, TASK_SIZE};
 use crate::mm::page_table::Prot;
+use crate::mm::special_mapping::SpecialMapping;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -136,6 +137,10 @@ pub struct VmArea {
     pub vm_pgoff: usize,
     /// The file mapped, or `None` for anonymous memory.
     pub vm_file: Option<Arc<dyn VmFile>>,
+    /// The kernel frames shown, for a special mapping (`[vdso]`, `[vvar]`; Linux keeps
+    /// the `vm_special_mapping` in `vm_private_data`); `vm_pgoff` is then the index of
+    /// the frame at `vm_start`.
+    pub vm_special: Option<&'static SpecialMapping>,
 }
 
 impl VmArea {
@@ -148,6 +153,7 @@ impl VmArea {
             vm_flags: flags,
             vm_pgoff: 0,
             vm_file: None,
+            vm_special: None,
         }
     }
 
@@ -165,6 +171,25 @@ impl VmArea {
             vm_flags: flags,
             vm_pgoff: pgoff,
             vm_file: Some(file),
+            vm_special: None,
+        }
+    }
+
+    /// A special mapping's VMA over `[start, end)`, showing `sm`'s frames from the first
+    /// (Linux `__install_special_mapping`).
+    pub fn new_special(
+        start: usize,
+        end: usize,
+        flags: VmFlags,
+        sm: &'static SpecialMapping,
+    ) -> Self {
+        VmArea {
+            vm_start: start,
+            vm_end: end,
+            vm_flags: flags,
+            vm_pgoff: 0,
+            vm_file: None,
+            vm_special: Some(sm),
         }
     }
 
@@ -185,7 +210,7 @@ impl VmArea {
 
     /// Is this VMA anonymous (no file behind it; Linux `vma_is_anonymous`)?
     pub fn is_anonymous(&self) -> bool {
-        self.vm_file.is_none()
+        self.vm_file.is_none() && self.vm_special.is_none()
     }
 
     /// The file offset (bytes) that backs `addr` (Linux `linear_page_index`, which returns
@@ -206,6 +231,9 @@ impl fmt::Debug for VmArea {
         )?;
         if let Some(file) = &self.vm_file {
             write!(f, " {} pgoff {:#x}", file.path(), self.vm_pgoff)?;
+        }
+        if let Some(sm) = self.vm_special {
+            write!(f, " {} pgoff {:#x}", sm.name, self.vm_pgoff)?;
         }
         write!(f, ")")
     }
@@ -267,6 +295,10 @@ fn check_vma_range(start: usize, end: usize) -> Result<(), VmaError> {
 fn can_merge(lo: &VmArea, hi: &VmArea) -> bool {
     // LAB 2 BEGIN: when two neighbouring VMAs may become one (Linux is_mergeable_vma)
     if lo.vm_end != hi.vm_start || lo.vm_flags != hi.vm_flags {
+        return false;
+    }
+    // Special mappings never merge (Linux's VM_SPECIAL).
+    if lo.vm_special.is_some() || hi.vm_special.is_some() {
         return false;
     }
     match (&lo.vm_file, &hi.vm_file) {
@@ -415,7 +447,7 @@ impl VmaList {
             return Err(VmaError::BadRange);
         }
         let mut upper = lower.clone();
-        if upper.vm_file.is_some() {
+        if upper.vm_file.is_some() || upper.vm_special.is_some() {
             let below = (addr - lower.vm_start) >> PAGE_SHIFT;
             upper.vm_pgoff = upper
                 .vm_pgoff
