@@ -849,6 +849,33 @@ mod tests {
     }
 
     #[test]
+    fn special_mappings_never_merge_and_split_keeps_their_page_index() {
+        static SM: SpecialMapping = SpecialMapping::new("[vdso]");
+        let special = |s: usize, e: usize| VmArea::new_special(s * P, e * P, R, &SM);
+        let mut l = list(vec![special(10, 14)]);
+        // Neighbours with the same flags, anonymous or special, stay separate VMAs.
+        l.insert(anon(14, 16, R)).unwrap();
+        l.insert(anon(8, 10, R)).unwrap();
+        l.insert(special(16, 18)).unwrap();
+        assert_eq!(l.len(), 4);
+        assert!(!l.vma_at(10 * P).unwrap().is_anonymous());
+        // mprotect of the middle of the special VMA splits it; each piece still knows
+        // which frame its first page shows, and the pieces do not merge back.
+        l.change_flags(11 * P, 12 * P, |f| f | VmFlags::EXEC)
+            .unwrap();
+        let pieces: Vec<(usize, usize)> = l
+            .iter()
+            .filter(|v| v.vm_special.is_some() && v.vm_start < 14 * P)
+            .map(|v| (v.vm_start / P, v.vm_pgoff))
+            .collect();
+        assert_eq!(pieces, vec![(10, 0), (11, 1), (12, 2)]);
+        l.change_flags(11 * P, 12 * P, |f| f - VmFlags::EXEC)
+            .unwrap();
+        assert_eq!(l.len(), 6);
+        l.check_invariants();
+    }
+
+    #[test]
     fn split_at_boundaries() {
         let f = file("/f", 3);
         let mut l = list(vec![anon(10, 20, RW), filed(30, 40, R, &f, 5)]);
