@@ -113,6 +113,7 @@ pub extern "C" fn start_kernel(dtb_pa: usize, image_pa: usize) -> ! {
     );
     irq::init(gic, info.timer_irq, info.uart_irq);
     timer::init(args.hz);
+    cpu::arch_counter_set_user_access();
     rtc_hctosys(&info);
     printk::enable_input();
     cpu::local_irq_enable();
@@ -130,6 +131,9 @@ pub extern "C" fn start_kernel(dtb_pa: usize, image_pa: usize) -> ! {
     //    from the initramfs: QEMU's -initrd if given, else the one built into the image.
     if page_alloc::init_mem_map().is_none() {
         early_fail(format_args!("no memory for the page reference counts"));
+    }
+    if let Err(e) = crate::arch::aarch64::vdso::vdso_init() {
+        early_fail(format_args!("vdso: {}", e));
     }
     let (archive, source) = match info.initrd {
         // SAFETY: QEMU loaded the initrd there; its frames are reserved and linearly mapped.

@@ -61,6 +61,8 @@ pub mod auxv {
     pub const AT_HWCAP2: u64 = 26;
     /// Address of the filename string.
     pub const AT_EXECFN: u64 = 31;
+    /// Address of the vDSO's ELF header (`ARCH_DLINFO` on arm64).
+    pub const AT_SYSINFO_EHDR: u64 = 33;
     /// Minimal signal stack size (arm64).
     pub const AT_MINSIGSTKSZ: u64 = 51;
 }
@@ -149,8 +151,10 @@ pub fn load_elf_binary(bprm: &mut LinuxBinprm, randomize: bool) -> KResult<ElfLo
     }
     set_mm_bounds(bprm, &plan);
     super::trace_stage(bprm, "after the PT_LOAD mappings (elf_map) and set_brk");
+    // ARCH_SETUP_ADDITIONAL_PAGES: [vvar] and [vdso].
+    let vdso = crate::arch::aarch64::vdso::arch_setup_additional_pages(&mut bprm.mm)?;
 
-    let sp = create_elf_tables(bprm, &h, &plan, randomize)?;
+    let sp = create_elf_tables(bprm, &h, &plan, randomize, vdso)?;
     Ok(ElfLoaded {
         entry: plan.entry as usize,
         sp,
@@ -252,13 +256,15 @@ fn elf_hwcap() -> u64 {
 /// Build the Linux initial stack below the strings (Linux `create_elf_tables`), from the
 /// top down: a random gap of less than a page (`arch_align_stack`, unless `norandmaps`),
 /// 16 random bytes (AT_RANDOM), then, 16-byte aligned, argc, the argv pointers, NULL,
-/// the envp pointers, NULL, and the auxiliary vector. Returns sp. Left out: AT_PLATFORM
-/// and its "aarch64" string, AT_SYSINFO_EHDR (no vDSO).
+/// the envp pointers, NULL, and the auxiliary vector, whose first entry is
+/// AT_SYSINFO_EHDR when there is a vDSO (arm64's `ARCH_DLINFO`). Returns sp. Left out:
+/// AT_PLATFORM and its "aarch64" string.
 fn create_elf_tables(
     bprm: &mut LinuxBinprm,
     h: &elf::ElfHeader,
     plan: &LoadPlan,
     randomize: bool,
+    vdso: Option<usize>,
 ) -> KResult<usize> {
     use auxv::*;
     // Where the strings are: copy_strings put filename, envp, argv from the top down.
@@ -272,7 +278,8 @@ fn create_elf_tables(
     let u_rand_bytes = p;
     mm_write(&mut bprm.mm, u_rand_bytes, &random)?;
 
-    let aux: [(u64, u64); 19] = [
+    let ehdr = vdso.map(|base| (AT_SYSINFO_EHDR, base as u64));
+    let aux = [
         (AT_MINSIGSTKSZ, 5120),
         (AT_HWCAP, elf_hwcap()),
         (AT_PAGESZ, PAGE_SIZE as u64),
@@ -293,6 +300,7 @@ fn create_elf_tables(
         (AT_EXECFN, bprm.exec as u64),
         (AT_NULL, 0),
     ];
+    let aux: Vec<(u64, u64)> = ehdr.into_iter().chain(aux).collect();
     // LAB 5 BEGIN: lay out argc, argv, NULL, envp, NULL and the auxv pairs at an aligned sp
     let words = 1 + argv.len() + 1 + envp.len() + 1 + aux.len() * 2;
     let sp = (p - words * 8) & !0xf; // STACK_ROUND: 16-byte aligned, as AAPCS64 wants

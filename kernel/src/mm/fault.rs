@@ -180,6 +180,9 @@ pub fn prefault(mm: &mut MmStruct, page: usize) -> Result<(), VmFault> {
 /// as zeros; a page wholly past it is SIGBUS, as in Linux.
 fn do_fault(mm: &mut MmStruct, page: usize, access: Access) -> Result<(), VmFault> {
     let vma = mm.vmas.vma_at(page).ok_or(VmFault::MapErr)?;
+    if vma.vm_special.is_some() {
+        return super::special_mapping::special_mapping_fault(mm, page, access);
+    }
     let prot = page_prot(vma.vm_flags, access);
     let file = vma.vm_file.clone().map(|f| (f, vma.file_offset(page)));
     let pa = page_alloc::alloc_user_page().ok_or(VmFault::Oom)?;

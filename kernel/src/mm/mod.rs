@@ -11,6 +11,7 @@ pub mod layout;
 pub mod mman;
 pub mod page_ref;
 pub mod page_table;
+pub mod special_mapping;
 pub mod vma;
 
 #[cfg(target_os = "none")]

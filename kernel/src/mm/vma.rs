@@ -29,6 +29,7 @@
 use crate::errno::Errno;
 use crate::mm::layout::{MMAP_MIN_ADDR, PAGE_SHIFT, PAGE_SIZE, TASK_SIZE};
 use crate::mm::page_table::Prot;
+use crate::mm::special_mapping::SpecialMapping;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -139,6 +140,10 @@ pub struct VmArea {
     pub vm_pgoff: usize,
     /// The file mapped, or `None` for anonymous memory.
     pub vm_file: Option<Arc<dyn VmFile>>,
+    /// The kernel frames shown, for a special mapping (`[vdso]`, `[vvar]`; Linux keeps
+    /// the `vm_special_mapping` in `vm_private_data`); `vm_pgoff` is then the index of
+    /// the frame at `vm_start`.
+    pub vm_special: Option<&'static SpecialMapping>,
 }
 
 impl VmArea {
@@ -151,6 +156,7 @@ impl VmArea {
             vm_flags: flags,
             vm_pgoff: 0,
             vm_file: None,
+            vm_special: None,
         }
     }
 
@@ -168,6 +174,25 @@ impl VmArea {
             vm_flags: flags,
             vm_pgoff: pgoff,
             vm_file: Some(file),
+            vm_special: None,
+        }
+    }
+
+    /// A special mapping's VMA over `[start, end)`, showing `sm`'s frames from the first
+    /// (Linux `__install_special_mapping`).
+    pub fn new_special(
+        start: usize,
+        end: usize,
+        flags: VmFlags,
+        sm: &'static SpecialMapping,
+    ) -> Self {
+        VmArea {
+            vm_start: start,
+            vm_end: end,
+            vm_flags: flags,
+            vm_pgoff: 0,
+            vm_file: None,
+            vm_special: Some(sm),
         }
     }
 
@@ -188,7 +213,7 @@ impl VmArea {
 
     /// Is this VMA anonymous (no file behind it; Linux `vma_is_anonymous`)?
     pub fn is_anonymous(&self) -> bool {
-        self.vm_file.is_none()
+        self.vm_file.is_none() && self.vm_special.is_none()
     }
 
     /// The file offset (bytes) that backs `addr` (Linux `linear_page_index`, which returns
@@ -209,6 +234,9 @@ impl fmt::Debug for VmArea {
         )?;
         if let Some(file) = &self.vm_file {
             write!(f, " {} pgoff {:#x}", file.path(), self.vm_pgoff)?;
+        }
+        if let Some(sm) = self.vm_special {
+            write!(f, " {} pgoff {:#x}", sm.name, self.vm_pgoff)?;
         }
         write!(f, ")")
     }
@@ -270,6 +298,10 @@ fn check_vma_range(start: usize, end: usize) -> Result<(), VmaError> {
 fn can_merge(lo: &VmArea, hi: &VmArea) -> bool {
     // LAB 2 BEGIN: when two neighbouring VMAs may become one (Linux is_mergeable_vma)
     if lo.vm_end != hi.vm_start || lo.vm_flags != hi.vm_flags {
+        return false;
+    }
+    // Special mappings never merge (Linux's VM_SPECIAL).
+    if lo.vm_special.is_some() || hi.vm_special.is_some() {
         return false;
     }
     match (&lo.vm_file, &hi.vm_file) {
@@ -418,7 +450,7 @@ impl VmaList {
             return Err(VmaError::BadRange);
         }
         let mut upper = lower.clone();
-        if upper.vm_file.is_some() {
+        if upper.vm_file.is_some() || upper.vm_special.is_some() {
             let below = (addr - lower.vm_start) >> PAGE_SHIFT;
             upper.vm_pgoff = upper
                 .vm_pgoff
@@ -817,6 +849,33 @@ mod tests {
             l.vma_at(55 * P).unwrap().file_offset(55 * P + 12),
             (104 * P) + 12
         );
+    }
+
+    #[test]
+    fn special_mappings_never_merge_and_split_keeps_their_page_index() {
+        static SM: SpecialMapping = SpecialMapping::new("[vdso]");
+        let special = |s: usize, e: usize| VmArea::new_special(s * P, e * P, R, &SM);
+        let mut l = list(vec![special(10, 14)]);
+        // Neighbours with the same flags, anonymous or special, stay separate VMAs.
+        l.insert(anon(14, 16, R)).unwrap();
+        l.insert(anon(8, 10, R)).unwrap();
+        l.insert(special(16, 18)).unwrap();
+        assert_eq!(l.len(), 4);
+        assert!(!l.vma_at(10 * P).unwrap().is_anonymous());
+        // mprotect of the middle of the special VMA splits it; each piece still knows
+        // which frame its first page shows, and the pieces do not merge back.
+        l.change_flags(11 * P, 12 * P, |f| f | VmFlags::EXEC)
+            .unwrap();
+        let pieces: Vec<(usize, usize)> = l
+            .iter()
+            .filter(|v| v.vm_special.is_some() && v.vm_start < 14 * P)
+            .map(|v| (v.vm_start / P, v.vm_pgoff))
+            .collect();
+        assert_eq!(pieces, vec![(10, 0), (11, 1), (12, 2)]);
+        l.change_flags(11 * P, 12 * P, |f| f - VmFlags::EXEC)
+            .unwrap();
+        assert_eq!(l.len(), 6);
+        l.check_invariants();
     }
 
     #[test]

@@ -55,6 +55,7 @@ pub fn ktime_get_real_seconds() -> u64 {
 #[cfg(target_os = "none")]
 pub fn do_settimeofday64(real_ns: u64) {
     OFFS_REAL.store(offset_for(real_ns, ktime_get_ns()), Ordering::Relaxed);
+    crate::arch::aarch64::vdso::update_vsyscall(); // the vDSO reads offs_real too
 }
 
 /// Set the wall clock from the RTC's seconds at boot (Linux `timekeeping_init` with

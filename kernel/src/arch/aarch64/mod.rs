@@ -6,9 +6,11 @@
 //! `init::start_kernel`. Exceptions: `entry.S` (`vectors`) -> `trap.rs`.
 
 pub mod asid;
+pub mod cpufeature;
 pub mod esr;
 pub mod pte;
 pub mod sigframe;
+pub mod vdso;
 
 #[cfg(target_os = "none")]
 pub mod backtrace;

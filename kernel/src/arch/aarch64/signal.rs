@@ -11,17 +11,16 @@
 //!   handler:  undo the restart into EINTR unless SA_RESTART allows it
 //!             handle_signal -> setup_rt_frame: rt_sigframe on the user stack (or the
 //!             alternate stack), then pc = handler, x0 = sig, x1 = &info, x2 = &uc,
-//!             x30 = restorer, sp = the frame; block sa_mask (and sig itself)
+//!             x30 = restorer (or the vDSO's), sp = the frame; block sa_mask (and sig itself)
 //!   none:     the syscall restarts (pc was already moved back)
 //! the handler returns to the restorer: mov x8, #139; svc #0
 //! sys_rt_sigreturn: registers, FP/SIMD, blocked mask and alternate stack from the
 //!                   frame; a frame that asks for privilege is a bad frame: SIGSEGV
 //! ```
 //!
-//! Simplified: Linux has a vDSO with a default restorer (`__kernel_rt_sigreturn`) for
-//! handlers installed without SA_RESTORER; Linnet has no vDSO, so such a handler
-//! returns to address 0 and the program gets SIGSEGV (every C library, and ulib, sets
-//! SA_RESTORER). No single-step or BTI handling.
+//! A handler installed without SA_RESTORER (glibc does that on arm64) returns to the
+//! vDSO's `__kernel_rt_sigreturn`, as in Linux's `setup_return` (`arch/aarch64/vdso`).
+//! Simplified: no single-step or BTI handling.
 
 use super::context::{fpsimd_load, fpsimd_save, FpsimdState};
 use super::sigframe::{self, RtSigframe};
@@ -32,7 +31,7 @@ use crate::syscall::signal::{do_sigaltstack, sas_ss_flags, MINSIGSTKSZ, SS_AUTOD
 use crate::task::sched::current;
 use crate::task::signal::{
     force_sig, force_sigsegv, get_signal, KSignal, SigDisposition, SigSet, SA_NODEFER, SA_ONSTACK,
-    SA_RESTART, SA_SIGINFO, SIGSEGV,
+    SA_RESTART, SA_RESTORER, SA_SIGINFO, SIGSEGV,
 };
 
 /// Act on pending signals before returning to EL0 (Linux `do_signal`). Returns true
@@ -175,7 +174,15 @@ fn setup_rt_frame(ksig: &KSignal, oldset: SigSet, regs: &mut TrapFrame) -> KResu
     }
     regs.sp = frame_addr;
     regs.regs[29] = record_addr;
-    regs.regs[30] = ksig.ka.extra.restorer;
+    // setup_return: the handler returns to sa_restorer, or without SA_RESTORER to the
+    // vDSO's __kernel_rt_sigreturn (0 if the program unmapped the vDSO: SIGSEGV).
+    regs.regs[30] = if ksig.ka.extra.flags & SA_RESTORER != 0 {
+        ksig.ka.extra.restorer
+    } else {
+        let mm = current().inner.lock().mm.clone();
+        mm.and_then(|mm| super::vdso::vdso_sigtramp(&mm.lock()))
+            .unwrap_or(0)
+    };
     regs.pc = handler;
     Ok(())
 }

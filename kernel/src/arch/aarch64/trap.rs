@@ -82,6 +82,9 @@ extern "C" fn el0_sync_handler(frame: &mut TrapFrame) {
         }
         esr::ESR_ELX_EC_BRK64 => user_fault(frame, esr, far, crate::task::signal::SIGTRAP),
         esr::ESR_ELX_EC_FP_EXC64 => user_fault(frame, esr, far, crate::task::signal::SIGFPE),
+        // An `mrs` of an ID register (HWCAP_CPUID): emulated as Linux does.
+        esr::ESR_ELX_EC_UNKNOWN | esr::ESR_ELX_EC_SYS64
+            if super::cpufeature::do_emulate_mrs(frame, esr) => {}
         _ => user_fault(frame, esr, far, crate::task::signal::SIGILL),
     }
     exit_to_user_mode(frame);
