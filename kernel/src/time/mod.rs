@@ -9,6 +9,13 @@
 //! Simplified: no NTP slewing, no leap seconds, and CLOCK_BOOTTIME equals CLOCK_MONOTONIC
 //! (Linnet never suspends).
 
+pub mod clocks;
+pub mod hrtimer;
+#[cfg(target_os = "none")]
+pub mod posix_timers;
+#[cfg(target_os = "none")]
+pub mod timer_list;
+
 use core::sync::atomic::{AtomicI64, Ordering};
 
 /// Nanoseconds in a second.
