@@ -728,6 +728,49 @@ fn posix_timers(tap: &mut Tap, linnet: bool) {
     let _ = timer_delete(id6);
 }
 
+/// After exec (argv[1] = "exec-child"): ITIMER_REAL carried over, POSIX timer 0.. gone.
+/// Exit 0 if so.
+fn exec_child() -> i32 {
+    let real = getitimer(ITIMER_REAL).map_or(0, |v| v.it_value.as_us());
+    let gone = (0..4).all(|id| timer_gettime(id) == Err(Errno::EINVAL));
+    let _ = setitimer(ITIMER_REAL, None, None);
+    match (real > 0, gone) {
+        (true, true) => 0,
+        (false, _) => 2,
+        (true, false) => 3,
+    }
+}
+
+/// exec keeps ITIMER_REAL and deletes POSIX timers (Linux `begin_new_exec` ->
+/// `exit_itimers`). Linnet only: under qemu-user /tests/timers is not there to exec.
+fn exec_check(tap: &mut Tap, linnet: bool) {
+    let name = "exec keeps ITIMER_REAL and deletes the POSIX timers";
+    if !linnet {
+        tap.skip(name, "needs /tests/timers");
+        return;
+    }
+    let child = spawn(|| {
+        for _ in 0..4 {
+            let _ = timer_create(CLOCK_MONOTONIC, None);
+        }
+        let v = Itimerval {
+            it_interval: Timeval::default(),
+            it_value: Timeval::from_ms(10_000),
+        };
+        let _ = setitimer(ITIMER_REAL, Some(&v), None);
+        let path = c"/tests/timers";
+        let argv = [path.as_ptr(), c"exec-child".as_ptr(), core::ptr::null()];
+        let envp = [core::ptr::null()];
+        // SAFETY: NUL-terminated strings and NULL-terminated arrays that outlive the call.
+        let _ = unsafe { ulib::process::execve(path.as_ptr().cast(), argv.as_ptr().cast(), envp.as_ptr()) };
+        1
+    });
+    let status = reap(child);
+    if !tap.eq(status.map(ulib::wexitstatus), Some(0), name) {
+        tap.diag("exit 1: exec failed; 2: ITIMER_REAL lost; 3: a POSIX timer survived");
+    }
+}
+
 fn times_check(tap: &mut Tap) {
     let mut a = Tms::default();
     let t0 = times(Some(&mut a));
@@ -773,12 +816,16 @@ fn times_check(tap: &mut Tap) {
 
 #[no_mangle]
 fn main() -> i32 {
-    let mut tap = Tap::new(83);
+    if ulib::args().nth(1) == Some(b"exec-child".as_slice()) {
+        return exec_child();
+    }
+    let mut tap = Tap::new(84);
     let linnet = ulib::is_linnet();
     clocks(&mut tap, linnet);
     sleeps(&mut tap, linnet);
     itimers(&mut tap);
     posix_timers(&mut tap, linnet);
     times_check(&mut tap);
+    exec_check(&mut tap, linnet);
     tap.done()
 }
