@@ -295,7 +295,7 @@ fn sleeps(tap: &mut Tap, linnet: bool) {
     let t0 = now(CLOCK_MONOTONIC);
     let r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts(MS), None); // 1 ms after boot
     tap.ok(
-        r.is_ok() && now(CLOCK_MONOTONIC) - t0 < 20 * MS,
+        r.is_ok() && now(CLOCK_MONOTONIC) - t0 < 200 * MS,
         "clock_nanosleep to a past absolute time returns at once",
     );
     tap.eq(
@@ -434,7 +434,7 @@ fn itimers(tap: &mut Tap) {
     let _ = clock_nanosleep(CLOCK_MONOTONIC, 0, &ts(30 * MS), None);
     let g = getitimer(ITIMER_REAL).unwrap_or_default();
     tap.ok(
-        g.it_value.as_us() > 900_000 && g.it_value.as_us() <= 975_000,
+        g.it_value.as_us() > 500_000 && g.it_value.as_us() <= 975_000,
         "getitimer ITIMER_REAL counts down",
     );
     tap.eq(g.it_interval, Timeval::from_ms(250), "getitimer reports the interval");
@@ -562,17 +562,22 @@ fn posix_timers(tap: &mut Tap, linnet: bool) {
         it_value: ts(10 * MS),
     };
     let before = T_COUNT.load(SeqCst);
+    let t0 = now(CLOCK_MONOTONIC);
     let _ = timer_settime(id2, 0, &per, None);
     let _ = clock_nanosleep(CLOCK_MONOTONIC, 0, &ts(105 * MS), None);
+    // Expiries at 10, 20, ... ms: the first is the signal, the rest overruns.
+    let want = ((now(CLOCK_MONOTONIC) - t0) / (10 * MS) - 1) as i32;
     let _ = rt_sigprocmask(SIG_UNBLOCK, Some(&mask), None);
     let delivered = T_COUNT.load(SeqCst) == before + 1;
     let over = T_OVERRUN.load(SeqCst);
     let getover = timer_getoverrun(id2);
     let _ = timer_delete(id2);
-    tap.ok(
-        delivered && (5..=15).contains(&over),
+    if !tap.ok(
+        delivered && over >= 5 && (want - 3..=want + 1).contains(&over),
         "a blocked periodic timer's signal carries its overruns (about 9)",
-    );
+    ) {
+        tap.diag(format_args!("si_overrun {}, expected about {}", over, want));
+    }
     tap.eq(
         getover,
         Ok(over as usize),
@@ -595,7 +600,7 @@ fn posix_timers(tap: &mut Tap, linnet: bool) {
     let _ = clock_nanosleep(CLOCK_MONOTONIC, 0, &ts(50 * MS), None);
     let b = timer_gettime(id3).map_or(0, |v| v.it_value.as_ns());
     tap.ok(
-        a > 400 * MS && a <= 500 * MS && b < a - 40 * MS && b > 0,
+        a > 300 * MS && a <= 500 * MS && b < a - 40 * MS && b > 0,
         "SIGEV_NONE: timer_gettime counts down",
     );
     let abs = now(CLOCK_MONOTONIC) + 30 * MS;
