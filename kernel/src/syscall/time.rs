@@ -20,7 +20,7 @@ use crate::time::clocks::{
 use crate::time::hrtimer::TimerBase;
 use crate::time::posix_timers::{self, Sigevent};
 use crate::time::timer_list::{self, with_timers, Now};
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::Ordering;
 
 /// ITIMER_REAL: wall time, SIGALRM.
 const ITIMER_REAL: u64 = 0;
@@ -31,9 +31,6 @@ const ITIMER_PROF: u64 = 2;
 /// Latest wall time settimeofday accepts (Linux `TIME_SETTOD_SEC_MAX`: `KTIME_SEC_MAX`
 /// less 30 years of uptime).
 const TIME_SETTOD_SEC_MAX: i64 = 9_223_372_036 - 946_080_000;
-
-/// The time zone settimeofday stored (Linux `sys_tz`): minutes west, DST type.
-static SYS_TZ: AtomicU64 = AtomicU64::new(0);
 
 /// A clock's time now in ns (Linux `kc->clock_get_timespec`).
 fn clock_get_ns(kc: Kclock) -> u64 {
@@ -95,10 +92,7 @@ fn do_settimeofday(ts: Option<[i64; 2]>, tz: Option<[i32; 2]>) -> KResult<usize>
         if !(-15 * 60..=15 * 60).contains(&west) {
             return Err(Errno::EINVAL);
         }
-        SYS_TZ.store(
-            (west as u32 as u64) | (dst as u32 as u64) << 32,
-            Ordering::Relaxed,
-        );
+        crate::time::set_sys_tz(west, dst);
     }
     if let Some([sec, nsec]) = ts {
         crate::time::do_settimeofday64(timespec64_to_ns(sec, nsec));
@@ -130,8 +124,7 @@ pub fn sys_gettimeofday(f: &mut TrapFrame) -> KResult<usize> {
         uaccess::put_user(tv, ns_to_timeval(crate::time::ktime_get_real_ns()))?;
     }
     if tz != 0 {
-        let z = SYS_TZ.load(Ordering::Relaxed);
-        uaccess::put_user(tz, [z as u32, (z >> 32) as u32])?;
+        uaccess::put_user(tz, crate::time::sys_tz())?;
     }
     Ok(0)
 }

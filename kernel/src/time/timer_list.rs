@@ -297,9 +297,13 @@ pub fn on_dequeue(info: &mut KSigInfo) {
     let Some(st) = all.get_mut(&tgid) else {
         return;
     };
-    if info.code != SI_TIMER {
+    if info.signo == SIGALRM {
         st.real.on_sigalrm_dequeued(Now::get().mono);
-    } else if let Some(t) = st.posix_timers.get_mut(&info.tid) {
+    }
+    if info.code != SI_TIMER {
+        return;
+    }
+    if let Some(t) = st.posix_timers.get_mut(&info.tid) {
         let now = base_now(t.timer.base, tgid, t.cpu_tid);
         if let Some(overrun) = t.timer.rearm(now, info.sys_private) {
             info.overrun = overrun;
