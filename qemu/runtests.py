@@ -158,6 +158,7 @@ USER_TESTS = [
     ("heap", ""),
     ("fault_progress", ""),
     ("vdso", ""),
+    ("timers", ""),
 ]
 
 # (name, extra gdb commands, patterns the gdb output must contain (re.M), gdbinit to use,
