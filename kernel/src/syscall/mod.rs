@@ -24,6 +24,8 @@ mod info;
 #[cfg(target_os = "none")]
 mod mm;
 #[cfg(target_os = "none")]
+mod poll;
+#[cfg(target_os = "none")]
 mod process;
 #[cfg(target_os = "none")]
 pub mod signal;
@@ -80,6 +82,8 @@ mod table {
         62 lseek => fs::sys_lseek,
         63 read => fs::sys_read,
         64 write => fs::sys_write,
+        72 pselect6 => poll::sys_pselect6,
+        73 ppoll => poll::sys_ppoll,
         78 readlinkat => fs::sys_readlinkat,
         79 newfstatat => fs::sys_newfstatat,
         80 fstat => fs::sys_fstat,
@@ -88,6 +92,8 @@ mod table {
         95 waitid => process::sys_waitid,
         96 set_tid_address => process::sys_set_tid_address,
         98 futex => futex::sys_futex,
+        99 set_robust_list => futex::sys_set_robust_list,
+        100 get_robust_list => futex::sys_get_robust_list,
         101 nanosleep => time::sys_nanosleep,
         113 clock_gettime => time::sys_clock_gettime,
         124 sched_yield => process::sys_sched_yield,
