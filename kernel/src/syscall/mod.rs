@@ -30,6 +30,8 @@ mod process;
 #[cfg(target_os = "none")]
 pub mod signal;
 #[cfg(target_os = "none")]
+mod sigqueue;
+#[cfg(target_os = "none")]
 mod time;
 
 #[cfg(target_os = "none")]
@@ -105,6 +107,8 @@ mod table {
         134 rt_sigaction => signal::sys_rt_sigaction,
         135 rt_sigprocmask => signal::sys_rt_sigprocmask,
         136 rt_sigpending => signal::sys_rt_sigpending,
+        137 rt_sigtimedwait => sigqueue::sys_rt_sigtimedwait,
+        138 rt_sigqueueinfo => sigqueue::sys_rt_sigqueueinfo,
         139 rt_sigreturn => crate::arch::aarch64::signal::sys_rt_sigreturn,
         142 reboot => process::sys_reboot,
         154 setpgid => process::sys_setpgid,
@@ -129,6 +133,7 @@ mod table {
         222 mmap => mm::sys_mmap,
         226 mprotect => mm::sys_mprotect,
         233 madvise => mm::sys_madvise,
+        240 rt_tgsigqueueinfo => sigqueue::sys_rt_tgsigqueueinfo,
         260 wait4 => process::sys_wait4,
         261 prlimit64 => resource::sys_prlimit64,
         281 execveat => fs::sys_execveat,

@@ -46,6 +46,7 @@ pub mod tap;
 pub mod thread;
 pub mod time;
 pub mod tty;
+pub mod wait;
 
 pub use errno::{Errno, SysResult};
 pub use info::{is_linnet, sysinfo, uname, Sysinfo, Utsname};
