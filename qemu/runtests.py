@@ -158,6 +158,7 @@ USER_TESTS = [
     ("heap", ""),
     ("poll", ""),
     ("futex", ""),
+    ("rtsig", ""),
 ]
 
 # (name, extra gdb commands, patterns the gdb output must contain (re.M), gdbinit to use,
