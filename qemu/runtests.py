@@ -159,6 +159,9 @@ USER_TESTS = [
     ("fault_progress", ""),
     ("vdso", ""),
     ("timers", ""),
+    ("poll", ""),
+    ("futex", ""),
+    ("rtsig", ""),
 ]
 
 # (name, extra gdb commands, patterns the gdb output must contain (re.M), gdbinit to use,

@@ -17,6 +17,7 @@
 
 pub mod cpio;
 pub mod namei;
+pub mod poll;
 pub mod proc;
 pub mod ramfs;
 
@@ -24,6 +25,8 @@ pub mod ramfs;
 pub mod file;
 #[cfg(target_os = "none")]
 pub mod pipe;
+#[cfg(target_os = "none")]
+pub mod select;
 #[cfg(target_os = "none")]
 pub mod tty;
 #[cfg(target_os = "none")]

@@ -132,4 +132,18 @@ impl Pipe {
         }
         result
     }
+
+    /// This end's ready mask (Linux `pipe_poll`), registering on both queues.
+    pub fn poll<'a>(
+        &'a self,
+        read_end: bool,
+        pt: Option<&mut super::select::PollTable<'a>>,
+    ) -> u32 {
+        if let Some(pt) = pt {
+            pt.poll_wait(&self.rd_wait);
+            pt.poll_wait(&self.wr_wait);
+        }
+        let p = self.inner.lock();
+        super::poll::pipe_poll_mask(read_end, p.buf.len(), PIPE_BUF_SIZE, p.readers, p.writers)
+    }
 }

@@ -198,3 +198,14 @@ pub fn write(buf: &[u8]) -> usize {
     crate::printk::write_bytes(buf);
     buf.len()
 }
+
+/// The console's ready mask (Linux `n_tty_poll`): readable when a line (or an
+/// end-of-file mark) waits, always writable.
+pub fn poll<'a>(pt: Option<&mut super::select::PollTable<'a>>) -> u32 {
+    use super::poll::{POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
+    if let Some(pt) = pt {
+        pt.poll_wait(&READERS);
+    }
+    let readable = with_tty(|tty| tty.nlines > 0);
+    POLLOUT | POLLWRNORM | if readable { POLLIN | POLLRDNORM } else { 0 }
+}

@@ -244,6 +244,18 @@ pub fn read(file: &File, buf: &mut [u8]) -> KResult<usize> {
     }
 }
 
+/// What `file` could do now, as POLL* bits (Linux `vfs_poll` -> `file_operations.poll`),
+/// naming in `pt` the wait queues it announces changes on. Files without a poll
+/// method of their own are always ready (`DEFAULT_POLLMASK`), as in Linux.
+pub fn poll<'a>(file: &'a File, pt: Option<&mut super::select::PollTable<'a>>) -> u32 {
+    match &file.kind {
+        FileKind::PipeRead(p) => p.poll(true, pt),
+        FileKind::PipeWrite(p) => p.poll(false, pt),
+        FileKind::Console => tty::poll(pt),
+        _ => super::poll::DEFAULT_POLLMASK,
+    }
+}
+
 /// Write to an open file at its offset, or its end with O_APPEND (Linux `vfs_write`).
 pub fn write(file: &File, buf: &[u8]) -> KResult<usize> {
     if !file.writable() {

@@ -24,9 +24,13 @@ mod info;
 #[cfg(target_os = "none")]
 mod mm;
 #[cfg(target_os = "none")]
+mod poll;
+#[cfg(target_os = "none")]
 mod process;
 #[cfg(target_os = "none")]
 pub mod signal;
+#[cfg(target_os = "none")]
+mod sigqueue;
 #[cfg(target_os = "none")]
 mod time;
 
@@ -80,6 +84,8 @@ mod table {
         62 lseek => fs::sys_lseek,
         63 read => fs::sys_read,
         64 write => fs::sys_write,
+        72 pselect6 => poll::sys_pselect6,
+        73 ppoll => poll::sys_ppoll,
         78 readlinkat => fs::sys_readlinkat,
         79 newfstatat => fs::sys_newfstatat,
         80 fstat => fs::sys_fstat,
@@ -88,6 +94,8 @@ mod table {
         95 waitid => process::sys_waitid,
         96 set_tid_address => process::sys_set_tid_address,
         98 futex => futex::sys_futex,
+        99 set_robust_list => futex::sys_set_robust_list,
+        100 get_robust_list => futex::sys_get_robust_list,
         101 nanosleep => time::sys_nanosleep,
         102 getitimer => time::sys_getitimer,
         103 setitimer => time::sys_setitimer,
@@ -109,6 +117,8 @@ mod table {
         134 rt_sigaction => signal::sys_rt_sigaction,
         135 rt_sigprocmask => signal::sys_rt_sigprocmask,
         136 rt_sigpending => signal::sys_rt_sigpending,
+        137 rt_sigtimedwait => sigqueue::sys_rt_sigtimedwait,
+        138 rt_sigqueueinfo => sigqueue::sys_rt_sigqueueinfo,
         139 rt_sigreturn => crate::arch::aarch64::signal::sys_rt_sigreturn,
         142 reboot => process::sys_reboot,
         153 times => time::sys_times,
@@ -136,6 +146,7 @@ mod table {
         222 mmap => mm::sys_mmap,
         226 mprotect => mm::sys_mprotect,
         233 madvise => mm::sys_madvise,
+        240 rt_tgsigqueueinfo => sigqueue::sys_rt_tgsigqueueinfo,
         260 wait4 => process::sys_wait4,
         261 prlimit64 => resource::sys_prlimit64,
         281 execveat => fs::sys_execveat,

@@ -94,10 +94,12 @@ pub fn do_exit(status: i32) -> ! {
         let code = zombie_status(&cur, status);
         super::init_exited(code);
     }
-    // CLONE_CHILD_CLEARTID: tell a joining thread we are gone (Linux mm_release).
+    // Robust futexes, then CLONE_CHILD_CLEARTID: tell a joining thread we are gone
+    // (Linux mm_release: futex_exit_release first).
+    super::futex::futex_exit_release(&cur);
     let ctid = core::mem::take(&mut cur.inner.lock().clear_child_tid);
     if ctid != 0 && uaccess::put_user(ctid, 0u32).is_ok() {
-        super::futex::futex_wake(ctid, 1);
+        super::futex::futex_wake_one(ctid);
     }
     exit_mm(&cur);
     exit_files(&cur);

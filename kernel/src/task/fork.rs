@@ -170,6 +170,9 @@ pub fn copy_process(args: &KernelCloneArgs, regs: &TrapFrame) -> KResult<Arc<Tas
         pending: Default::default(),
         blocked,
         saved_sigmask: None,
+        // Linux copy_process: a new task starts without a robust list.
+        robust_list: 0,
+        real_blocked: Default::default(),
         sas_ss_sp: sas.0,
         sas_ss_size: sas.1,
         sas_ss_flags: sas.2,

@@ -43,6 +43,8 @@ fn bare_inner(comm: &str, fs: FsStruct, files: FilesStruct) -> TaskInner {
         exit_code: 0,
         clear_child_tid: 0,
         set_child_tid: 0,
+        robust_list: 0,
+        real_blocked: Default::default(),
         pending: Default::default(),
         blocked: Default::default(),
         saved_sigmask: None,

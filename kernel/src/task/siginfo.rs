@@ -13,12 +13,19 @@
 //! chld:  si_pid   si_uid   si_status  si_utime  si_stime (CLD_EXITED, CLD_KILLED)
 //! ```
 //!
-//! Simplified: Linnet queues at most one instance of each signal (Linux does so for the
-//! classic signals 1-31; real-time signals 32-64 queue every instance there), and
-//! `sigval` (sigqueue) is not supported.
+//! ```text
+//! rt:    si_pid   si_uid   si_value (8 bytes)            (SI_QUEUE and other codes < 0)
+//! ```
+//!
+//! A pending set holds one instance of each classic signal (1-31) but queues every
+//! instance of a real-time signal (32-64), each with its own siginfo, up to
+//! RLIMIT_SIGPENDING queued entries in all (Linux `__send_signal_locked`,
+//! `__sigqueue_alloc`; Linux counts per user, and everyone is root in Linnet, so the
+//! count is global).
 
 use super::pid::Pid;
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// Highest signal number (Linux `_NSIG`).
 const NSIG: i32 = 64;
@@ -27,6 +34,11 @@ fn valid_signal(sig: i32) -> bool {
     (1..=NSIG).contains(&sig)
 }
 
+/// The first real-time signal (Linux's kernel `SIGRTMIN`; the C libraries keep the first
+/// two or three for themselves and call a later one SIGRTMIN).
+pub const SIGRTMIN: i32 = 32;
+/// Sent by sigqueue(3) / rt_sigqueueinfo (Linux `SI_QUEUE`).
+pub const SI_QUEUE: i32 = -1;
 /// Sent by kill(2) (Linux `SI_USER`).
 pub const SI_USER: i32 = 0;
 /// Sent by the kernel itself, e.g. Ctrl-C on the console (Linux `SI_KERNEL`).
@@ -132,6 +144,30 @@ impl KSigInfo {
         }
     }
 
+    /// The siginfo a user passed to rt_sigqueueinfo (the first 48 bytes, Linux
+    /// `struct kernel_siginfo`, as `copy_siginfo_from_user` takes them); `si_signo`
+    /// becomes `sig`. Every layout's fields are read, so what `to_user` gives back for
+    /// the signal's layout is what the sender wrote.
+    pub fn from_user(sig: i32, b: &[u8; 128]) -> KSigInfo {
+        let w32 = |o: usize| i32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]);
+        let w64 = |o: usize| u64::from_le_bytes(core::array::from_fn(|i| b[o + i]));
+        KSigInfo {
+            signo: sig,
+            code: w32(8),
+            pid: w32(16),
+            uid: w32(20) as u32,
+            addr: w64(16),
+            esr: 0,
+            status: w32(24),
+            utime: w64(32),
+            stime: w64(40),
+            value: w64(24),
+            tid: w32(16),
+            overrun: w32(20),
+            sys_private: 0,
+        }
+    }
+
     /// Is this a fault (the `si_addr` layout)? (Linux `siginfo_layout`: a positive
     /// code below SI_KERNEL means the signal's own codes.)
     pub fn is_fault(&self) -> bool {
@@ -164,6 +200,8 @@ impl KSigInfo {
                 put(24, &self.status.to_le_bytes());
                 put(32, &self.utime.to_le_bytes());
                 put(40, &self.stime.to_le_bytes());
+            } else {
+                put(24, &self.value.to_le_bytes());
             }
         }
         b
@@ -204,24 +242,58 @@ impl SigSet {
     }
 }
 
+/// Queued siginfo entries in every pending set (Linux's per-user
+/// UCOUNT_RLIMIT_SIGPENDING count), checked against RLIMIT_SIGPENDING.
+static QUEUED_SIGINFO: AtomicUsize = AtomicUsize::new(0);
+
 /// Signals waiting to be taken, with what each carries (Linux `struct sigpending`: a
-/// set and a list of `sigqueue` entries; here at most one entry per signal).
-#[derive(Clone, Debug, Default)]
+/// set and a list of `sigqueue` entries): one entry per classic signal, one per send of
+/// a real-time signal, oldest first.
+#[derive(Debug, Default)]
 pub struct SigPending {
     /// Which signals are pending.
     pub signal: SigSet,
-    /// Their information, one entry per signal in `signal`, oldest first.
+    /// Their information, oldest first. A signal can be pending without an entry when
+    /// the queue limit was reached (Linux "lose info").
     list: Vec<KSigInfo>,
 }
 
+impl Drop for SigPending {
+    fn drop(&mut self) {
+        QUEUED_SIGINFO.fetch_sub(self.list.len(), Ordering::Relaxed);
+    }
+}
+
+/// Why a signal could not be queued.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueueFull;
+
 impl SigPending {
-    /// Queue `info` (Linux `__send_signal_locked`): a signal already pending is not
-    /// queued twice, and keeps its first information (Linux `legacy_queue`).
+    /// Queue `info` whatever the limit (the kernel's own signals, Linux
+    /// `override_rlimit`); a classic signal already pending is not queued twice.
     pub fn add(&mut self, info: KSigInfo) {
-        if valid_signal(info.signo) && !self.signal.contains(info.signo) {
-            self.signal.add(info.signo);
-            self.list.push(info);
+        let _ = self.queue(info, None);
+    }
+
+    /// Queue `info` (Linux `__send_signal_locked`): a classic signal already pending
+    /// keeps its first information (Linux `legacy_queue`); a real-time one queues again.
+    /// Beyond `limit` queued entries, a real-time signal sent with a code other than
+    /// SI_USER fails (EAGAIN for the sender); any other is marked pending without its
+    /// information, as Linux does.
+    pub fn queue(&mut self, info: KSigInfo, limit: Option<usize>) -> Result<(), QueueFull> {
+        let sig = info.signo;
+        if !valid_signal(sig) || (sig < SIGRTMIN && self.signal.contains(sig)) {
+            return Ok(());
         }
+        let queued = QUEUED_SIGINFO.load(Ordering::Relaxed);
+        if limit.is_none_or(|l| queued < l) {
+            QUEUED_SIGINFO.fetch_add(1, Ordering::Relaxed);
+            self.list.push(info);
+        } else if sig >= SIGRTMIN && info.code != SI_USER {
+            return Err(QueueFull);
+        }
+        self.signal.add(sig);
+        Ok(())
     }
 
     /// Is `sig` pending?
@@ -229,20 +301,32 @@ impl SigPending {
         self.signal.contains(sig)
     }
 
-    /// Take `sig` off the queue and return what it carried (Linux `collect_signal`).
+    /// Take the oldest instance of `sig` and return what it carried (Linux
+    /// `collect_signal`); the signal stays pending while more instances are queued.
+    /// One pending without an entry comes out as a bare SI_USER.
     pub fn take(&mut self, sig: i32) -> Option<KSigInfo> {
         if !self.signal.contains(sig) {
             return None;
         }
-        self.signal.remove(sig);
-        let i = self.list.iter().position(|i| i.signo == sig)?;
-        Some(self.list.remove(i))
+        let info = match self.list.iter().position(|i| i.signo == sig) {
+            Some(i) => {
+                QUEUED_SIGINFO.fetch_sub(1, Ordering::Relaxed);
+                self.list.remove(i)
+            }
+            None => KSigInfo::user(sig, SI_USER, 0),
+        };
+        if !self.list.iter().any(|i| i.signo == sig) {
+            self.signal.remove(sig);
+        }
+        Some(info)
     }
 
-    /// Discard `sig` (made ignored, or flushed).
+    /// Discard every instance of `sig` (made ignored, or flushed).
     pub fn remove(&mut self, sig: i32) {
         self.signal.remove(sig);
+        let before = self.list.len();
         self.list.retain(|i| i.signo != sig);
+        QUEUED_SIGINFO.fetch_sub(before - self.list.len(), Ordering::Relaxed);
     }
 }
 
@@ -267,6 +351,63 @@ mod tests {
         assert_eq!(p.signal, SigSet(0));
         p.add(KSigInfo::kernel(65)); // not a signal: ignored
         assert_eq!(p.signal, SigSet(0));
+    }
+
+    #[test]
+    fn realtime_signals_queue_every_send_in_order() {
+        let mut p = SigPending::default();
+        for v in 0..3 {
+            let mut i = KSigInfo::user(SIGRTMIN + 1, SI_QUEUE, 5);
+            i.value = v;
+            p.queue(i, None).unwrap();
+        }
+        p.add(KSigInfo::user(SIGRTMIN, SI_USER, 5));
+        assert_eq!(p.signal, SigSet(3 << 31));
+        // Oldest first; the signal stays pending until its last instance is taken.
+        assert_eq!(p.take(SIGRTMIN + 1).map(|i| i.value), Some(0));
+        assert_eq!(p.take(SIGRTMIN + 1).map(|i| i.value), Some(1));
+        assert!(p.contains(SIGRTMIN + 1));
+        assert_eq!(p.take(SIGRTMIN + 1).map(|i| i.value), Some(2));
+        assert!(!p.contains(SIGRTMIN + 1));
+        assert_eq!(p.signal.first(), Some(SIGRTMIN));
+        p.add(KSigInfo::user(SIGRTMIN, SI_USER, 6));
+        p.remove(SIGRTMIN);
+        assert_eq!(p.signal, SigSet(0));
+    }
+
+    #[test]
+    fn queue_limit_fails_sigqueue_and_loses_kills_info() {
+        let mut p = SigPending::default();
+        // A limit of 0 entries: nothing can be queued with its information.
+        assert_eq!(
+            p.queue(KSigInfo::user(SIGRTMIN, SI_QUEUE, 5), Some(0)),
+            Err(QueueFull)
+        );
+        assert!(!p.contains(SIGRTMIN));
+        assert_eq!(
+            p.queue(KSigInfo::user(SIGRTMIN, SI_USER, 5), Some(0)),
+            Ok(())
+        );
+        assert_eq!(p.queue(KSigInfo::user(10, SI_QUEUE, 5), Some(0)), Ok(()));
+        // Pending without information: a bare SI_USER comes out.
+        assert_eq!(p.take(SIGRTMIN), Some(KSigInfo::user(SIGRTMIN, SI_USER, 0)));
+        assert!(p.take(10).is_some());
+    }
+
+    #[test]
+    fn rt_layout_round_trips_sigqueue_info() {
+        let mut b = [0u8; 128];
+        b[8..12].copy_from_slice(&SI_QUEUE.to_le_bytes());
+        b[16..20].copy_from_slice(&77i32.to_le_bytes());
+        b[24..32].copy_from_slice(&0x1234_5678_9abcu64.to_le_bytes());
+        let i = KSigInfo::from_user(SIGRTMIN + 2, &b);
+        assert_eq!(
+            (i.signo, i.code, i.pid, i.value),
+            (34, SI_QUEUE, 77, 0x1234_5678_9abc)
+        );
+        let out = i.to_user();
+        assert_eq!(word32(&out, 0), 34);
+        assert_eq!(&out[8..48], &b[8..48]);
     }
 
     #[test]

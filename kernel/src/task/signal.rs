@@ -20,9 +20,8 @@
 //! ```
 //!
 //! Simplified: there is no stopped state: the stop signals (SIGSTOP, SIGTSTP, SIGTTIN,
-//! SIGTTOU) are ignored. A pending set holds one instance per signal with its siginfo
-//! (Linux does so for the classic signals; real-time signals queue there). No core
-//! dumps.
+//! SIGTTOU) are ignored. No core dumps. As in Linux, a pending set holds one instance
+//! of each classic signal and queues every send of a real-time one (`siginfo.rs`).
 //!
 //! Lock order: a process's `signal.inner` before a task's `inner` (as Linux takes
 //! `siglock` and then looks at the task).
@@ -33,8 +32,8 @@
 
 use super::pid::Pid;
 use super::sched::{self, TASKS};
-use super::siginfo::SI_USER;
 pub use super::siginfo::{KSigInfo, SigPending, SigSet};
+use super::siginfo::{SIGRTMIN, SI_USER};
 use super::task::{TaskState, TaskStruct};
 use super::wait_queue::WaitQueue;
 use crate::errno::{Errno, KResult};
@@ -429,27 +428,56 @@ pub enum PidType {
 /// An ignored signal is discarded at once unless the target blocks it (it may be
 /// unignored before it is unblocked). A dead or exiting process takes nothing.
 pub fn send_signal_locked(t: &Arc<TaskStruct>, info: KSigInfo, kind: PidType) {
+    let _ = send_signal_info(t, info, kind);
+}
+
+/// `send_signal_locked` for senders that want to hear of a full queue: EAGAIN when a
+/// real-time signal sent with a code other than SI_USER finds RLIMIT_SIGPENDING
+/// entries already queued (Linux `__send_signal_locked`'s overflow case).
+pub fn send_signal_info(t: &Arc<TaskStruct>, info: KSigInfo, kind: PidType) -> KResult<()> {
     let sig = info.signo;
     if !valid_signal(sig) {
-        return;
+        return Ok(());
     }
     {
         let s = t.signal.inner.lock();
         if s.live == 0 || (s.group_exit_code.is_some() && sig != SIGKILL) {
-            return; // a zombie, or already dying: nothing left to do
+            return Ok(()); // a zombie, or already dying: nothing left to do
         }
         // sig_ignored: SIGKILL never is. (Linux never ignores SIGSTOP either; Linnet has
-        // no stopped state, so SIGSTOP's default action is to ignore it.)
-        let blocked = t.inner.lock().blocked.contains(sig);
+        // no stopped state, so SIGSTOP's default action is to ignore it.) A signal
+        // rt_sigtimedwait waits for (in `real_blocked`) counts as blocked.
+        let blocked = {
+            let i = t.inner.lock();
+            i.blocked.contains(sig) || i.real_blocked.contains(sig)
+        };
         if sig != SIGKILL && !blocked && s.handler_ignored(sig) {
-            return;
+            return Ok(());
         }
     }
-    match kind {
-        PidType::Pid => t.inner.lock().pending.add(info),
-        PidType::Tgid => t.signal.inner.lock().shared_pending.add(info),
+    // Linux charges the queue to the target's user, bounded by the target's limit;
+    // the classic signals (and the kernel's own) override the limit.
+    let limit = (sig >= SIGRTMIN).then(|| sigpending_limit(t));
+    let queued = match kind {
+        PidType::Pid => t.inner.lock().pending.queue(info, limit),
+        PidType::Tgid => t.signal.inner.lock().shared_pending.queue(info, limit),
+    };
+    if queued.is_err() {
+        return Err(Errno::EAGAIN);
     }
     complete_signal(t, sig, kind);
+    Ok(())
+}
+
+/// The target's RLIMIT_SIGPENDING soft limit (Linnet keeps limits with the mm).
+fn sigpending_limit(t: &TaskStruct) -> usize {
+    let mm = t.inner.lock().mm.clone();
+    mm.map(|m| {
+        m.lock()
+            .rlim
+            .soft(crate::syscall::resource::RLIMIT_SIGPENDING)
+    })
+    .unwrap_or(usize::MAX)
 }
 
 /// Find a thread to take `sig` and wake it (Linux `complete_signal`). A signal whose
@@ -476,8 +504,13 @@ fn complete_signal(t: &Arc<TaskStruct>, sig: i32, kind: PidType) {
     };
     let fatal = {
         let mut s = t.signal.inner.lock();
+        // A signal rt_sigtimedwait is waiting for is not fatal (Linux checks
+        // `real_blocked` in `complete_signal`).
+        let waited = target.inner.lock().real_blocked.contains(sig);
         let fatal = sig == SIGKILL
-            || (s.action[sig as usize] == SigDisposition::Default && default_terminates(sig));
+            || (s.action[sig as usize] == SigDisposition::Default
+                && default_terminates(sig)
+                && !waited);
         if fatal && s.group_exit_code.is_none() {
             s.group_exit_code = Some(sig);
             true
@@ -567,6 +600,18 @@ pub fn dequeue_signal(t: &TaskStruct) -> Option<KSigInfo> {
             return Some(info);
         }
     }
+}
+
+/// Take the lowest signal of `set` pending for `t` or its process, without acting on
+/// it (Linux `dequeue_signal` with rt_sigtimedwait's mask): the thread's own first.
+pub fn dequeue_signal_in(t: &TaskStruct, set: SigSet) -> Option<KSigInfo> {
+    let mut s = t.signal.inner.lock();
+    let mut inner = t.inner.lock();
+    if let Some(sig) = SigSet(inner.pending.signal.0 & set.0).first() {
+        return inner.pending.take(sig);
+    }
+    let sig = SigSet(s.shared_pending.signal.0 & set.0).first()?;
+    s.shared_pending.take(sig)
 }
 
 /// A signal on its way to a user handler (Linux `struct ksignal`).

@@ -131,6 +131,11 @@ pub struct TaskInner {
     pub wake_at: Option<u64>,
     /// Where to write the new thread's tid when it first runs (CLONE_CHILD_SETTID).
     pub set_child_tid: usize,
+    /// The user's robust futex list head (set_robust_list), walked at exit; 0: none.
+    pub robust_list: usize,
+    /// While in rt_sigtimedwait: the mask it replaced (Linux `real_blocked`). Signals
+    /// in it are neither ignored nor fatal on arrival: the waiter takes them.
+    pub real_blocked: SigSet,
 }
 
 impl TaskStruct {

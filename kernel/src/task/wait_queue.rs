@@ -4,6 +4,11 @@
 //! A sleeper checks its condition, and if it does not hold, puts itself on the queue,
 //! marks itself sleeping and calls `schedule`. Interrupts are masked in the kernel and
 //! there is one CPU, so no wake-up can slip in between the check and the sleep.
+//!
+//! A task may sleep on several queues at once, with a deadline (`schedule_timeout_on`):
+//! that is what poll and select need (Linux `poll_wait` adds the task to each file's
+//! queue, `poll_schedule_timeout` sleeps until any of them, the timer or a signal wakes
+//! it).
 
 use super::pid::Pid;
 use super::sched;
@@ -21,6 +26,15 @@ impl Default for WaitQueue {
     }
 }
 
+/// Why a wait ended without its condition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitError {
+    /// The deadline passed (Linux: the timeout reached 0).
+    TimedOut,
+    /// A signal is pending: the caller returns ERESTARTSYS, EINTR or the like.
+    Interrupted,
+}
+
 impl WaitQueue {
     /// An empty queue.
     pub const fn new() -> Self {
@@ -32,19 +46,34 @@ impl WaitQueue {
     /// Sleep until `cond` holds or the task has a signal pending (Linux
     /// `wait_event_interruptible`). Returns false if a signal ended the wait: the
     /// caller returns ERESTARTSYS (or EINTR where Linux never restarts).
-    pub fn wait_until(&self, mut cond: impl FnMut() -> bool) -> bool {
+    pub fn wait_until(&self, cond: impl FnMut() -> bool) -> bool {
+        self.wait_until_deadline(None, cond).is_ok()
+    }
+
+    /// Sleep until `cond` holds, a signal is pending, or uptime reaches `deadline_ns`
+    /// (Linux `wait_event_interruptible_hrtimeout`). `cond` is checked first, so a
+    /// condition that already holds wins over a past deadline.
+    pub fn wait_until_deadline(
+        &self,
+        deadline_ns: Option<u64>,
+        mut cond: impl FnMut() -> bool,
+    ) -> Result<(), WaitError> {
         loop {
             if cond() {
-                return true;
+                return Ok(());
             }
-            if super::signal::signal_pending_current() {
-                return false;
-            }
-            let me = sched::current();
-            self.sleepers.lock().push_back(me.pid());
-            sched::sleep_current();
-            self.sleepers.lock().retain(|&p| p != me.pid());
+            schedule_timeout_on(&[self], deadline_ns)?;
         }
+    }
+
+    /// Put a task on the queue (Linux `add_wait_queue`).
+    pub fn add(&self, pid: Pid) {
+        self.sleepers.lock().push_back(pid);
+    }
+
+    /// Take a task off the queue, every time it is there (Linux `remove_wait_queue`).
+    pub fn remove(&self, pid: Pid) {
+        self.sleepers.lock().retain(|&p| p != pid);
     }
 
     /// Wake every sleeper (Linux `wake_up_all`); each rechecks its condition.
@@ -55,7 +84,7 @@ impl WaitQueue {
         }
     }
 
-    /// Wake at most `n` sleepers (futex wake); returns how many were woken.
+    /// Wake at most `n` sleepers; returns how many were woken.
     pub fn wake_n(&self, n: usize) -> usize {
         let mut woken = 0;
         while woken < n {
@@ -72,4 +101,37 @@ impl WaitQueue {
     pub fn is_empty(&self) -> bool {
         self.sleepers.lock().is_empty()
     }
+}
+
+/// Sleep once on every queue in `queues` (there may be none) until one of them wakes
+/// the task, uptime reaches `deadline_ns`, or a signal arrives (Linux
+/// `poll_schedule_timeout` / `schedule_hrtimeout`). Returns Ok after a wake-up, which
+/// may be spurious: the caller rechecks what it waits for. A deadline already past or
+/// a signal already pending returns at once, without sleeping.
+pub fn schedule_timeout_on(
+    queues: &[&WaitQueue],
+    deadline_ns: Option<u64>,
+) -> Result<(), WaitError> {
+    if deadline_ns.is_some_and(|d| crate::time::ktime_get_ns() >= d) {
+        return Err(WaitError::TimedOut);
+    }
+    if super::signal::signal_pending_current() {
+        return Err(WaitError::Interrupted);
+    }
+    let me = sched::current();
+    let pid = me.pid();
+    for q in queues {
+        q.add(pid);
+    }
+    {
+        let mut inner = me.inner.lock();
+        inner.wake_at = deadline_ns;
+        inner.state = super::task::TaskState::Interruptible;
+    }
+    sched::schedule();
+    me.inner.lock().wake_at = None;
+    for q in queues {
+        q.remove(pid);
+    }
+    Ok(())
 }

@@ -48,6 +48,7 @@ pub mod time;
 pub mod timers;
 pub mod tty;
 pub mod vdso;
+pub mod wait;
 
 pub use errno::{Errno, SysResult};
 pub use info::{is_linnet, sysinfo, uname, Sysinfo, Utsname};

@@ -29,6 +29,8 @@ pub mod nr {
     pub const LSEEK: usize = 62;
     pub const READ: usize = 63;
     pub const WRITE: usize = 64;
+    pub const PSELECT6: usize = 72;
+    pub const PPOLL: usize = 73;
     pub const READLINKAT: usize = 78;
     pub const NEWFSTATAT: usize = 79;
     pub const FSTAT: usize = 80;
@@ -37,6 +39,8 @@ pub mod nr {
     pub const WAITID: usize = 95;
     pub const SET_TID_ADDRESS: usize = 96;
     pub const FUTEX: usize = 98;
+    pub const SET_ROBUST_LIST: usize = 99;
+    pub const GET_ROBUST_LIST: usize = 100;
     pub const NANOSLEEP: usize = 101;
     pub const GETITIMER: usize = 102;
     pub const SETITIMER: usize = 103;
@@ -58,6 +62,8 @@ pub mod nr {
     pub const RT_SIGACTION: usize = 134;
     pub const RT_SIGPROCMASK: usize = 135;
     pub const RT_SIGPENDING: usize = 136;
+    pub const RT_SIGTIMEDWAIT: usize = 137;
+    pub const RT_SIGQUEUEINFO: usize = 138;
     pub const RT_SIGRETURN: usize = 139;
     pub const REBOOT: usize = 142;
     pub const TIMES: usize = 153;
@@ -81,6 +87,7 @@ pub mod nr {
     pub const MMAP: usize = 222;
     pub const MPROTECT: usize = 226;
     pub const MADVISE: usize = 233;
+    pub const RT_TGSIGQUEUEINFO: usize = 240;
     pub const WAIT4: usize = 260;
     pub const PRLIMIT64: usize = 261;
     pub const EXECVEAT: usize = 281;
