@@ -156,6 +156,8 @@ USER_TESTS = [
     ("exec", "", {"linnet_only": True}),
     ("pie", "", {"binary": os.path.join("pie", "aarch64-unknown-none", "release", "pie")}),
     ("heap", ""),
+    ("vfork", ""),
+    ("procinfo", ""),
 ]
 
 # (name, extra gdb commands, patterns the gdb output must contain (re.M), gdbinit to use,

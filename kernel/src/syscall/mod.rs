@@ -14,6 +14,7 @@
 
 pub mod names;
 pub mod resource;
+pub mod sys;
 
 #[cfg(target_os = "none")]
 mod fs;
@@ -90,6 +91,8 @@ mod table {
         98 futex => futex::sys_futex,
         101 nanosleep => time::sys_nanosleep,
         113 clock_gettime => time::sys_clock_gettime,
+        122 sched_setaffinity => sys::sys_sched_setaffinity,
+        123 sched_getaffinity => sys::sys_sched_getaffinity,
         124 sched_yield => process::sys_sched_yield,
         129 kill => signal::sys_kill,
         130 tkill => signal::sys_tkill,
@@ -100,14 +103,22 @@ mod table {
         135 rt_sigprocmask => signal::sys_rt_sigprocmask,
         136 rt_sigpending => signal::sys_rt_sigpending,
         139 rt_sigreturn => crate::arch::aarch64::signal::sys_rt_sigreturn,
+        140 setpriority => sys::sys_setpriority,
+        141 getpriority => sys::sys_getpriority,
         142 reboot => process::sys_reboot,
+        148 getresuid => sys::sys_getresuid,
+        150 getresgid => sys::sys_getresuid,
         154 setpgid => process::sys_setpgid,
         155 getpgid => process::sys_getpgid,
         156 getsid => process::sys_getsid,
         157 setsid => process::sys_setsid,
+        158 getgroups => sys::sys_getgroups,
+        159 setgroups => sys::sys_setgroups,
         160 uname => info::sys_uname,
         163 getrlimit => resource::sys_getrlimit,
         164 setrlimit => resource::sys_setrlimit,
+        165 getrusage => sys::sys_getrusage,
+        167 prctl => sys::sys_prctl,
         172 getpid => process::sys_getpid,
         173 getppid => process::sys_getppid,
         174 getuid => process::sys_getuid,
@@ -116,6 +127,8 @@ mod table {
         177 getegid => process::sys_getuid,
         178 gettid => process::sys_gettid,
         179 sysinfo => info::sys_sysinfo,
+        198 socket => sys::sys_socket,
+        199 socketpair => sys::sys_socketpair,
         214 brk => mm::sys_brk,
         215 munmap => mm::sys_munmap,
         220 clone => process::sys_clone,
@@ -133,6 +146,11 @@ mod table {
         f.regs[i]
     }
 
+    /// Calls that are ENOSYS by design, as on a Linux built without them, and that every
+    /// program tries at start-up: not worth a warning. rseq (293): glibc registers a
+    /// restartable-sequence area and falls back when the kernel has none.
+    const QUIET_ENOSYS: &[usize] = &[293];
+
     /// Numbers already reported as unknown (one bit each for 0..512), so each is logged
     /// once.
     static UNKNOWN_SEEN: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
@@ -145,7 +163,9 @@ mod table {
         let ret = match SYSCALL_TABLE.binary_search_by_key(&nr, |s| s.nr) {
             Ok(i) => (SYSCALL_TABLE[i].handler)(frame),
             Err(_) => {
-                report_unknown(nr);
+                if !QUIET_ENOSYS.contains(&nr) {
+                    report_unknown(nr);
+                }
                 Err(Errno::ENOSYS)
             }
         };

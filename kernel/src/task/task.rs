@@ -131,6 +131,8 @@ pub struct TaskInner {
     pub wake_at: Option<u64>,
     /// Where to write the new thread's tid when it first runs (CLONE_CHILD_SETTID).
     pub set_child_tid: usize,
+    /// prctl, nice, groups and vfork state (`task/attrs.rs`).
+    pub attrs: super::attrs::TaskAttrs,
 }
 
 impl TaskStruct {

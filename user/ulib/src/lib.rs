@@ -36,6 +36,7 @@ pub mod io;
 pub mod mm;
 mod panic;
 pub mod print;
+pub mod procattr;
 pub mod process;
 pub mod reloc;
 pub mod resource;
