@@ -406,9 +406,84 @@ fn sockets(tap: &mut Tap) {
     tap.eq(r, Err(Errno::ENOSYS), "rseq: ENOSYS");
 }
 
+/// RLIMIT_NOFILE at 10: every way of making a descriptor stops below it.
+fn nofile(tap: &mut Tap) {
+    use ulib::io::fcntl::F_DUPFD;
+    use ulib::resource::{getrlimit, setrlimit, Rlimit, RLIMIT_NOFILE};
+    let old = getrlimit(RLIMIT_NOFILE).unwrap_or(Rlimit {
+        cur: 1024,
+        max: 4096,
+    });
+    let low = Rlimit {
+        cur: 10,
+        max: old.max,
+    };
+    tap.eq(
+        setrlimit(RLIMIT_NOFILE, &low),
+        Ok(0),
+        "setrlimit(RLIMIT_NOFILE) to 10",
+    );
+    let mut fds = [-1i32; 16];
+    let mut n = 0;
+    let last = loop {
+        match ulib::io::dup(0) {
+            Ok(fd) if n < fds.len() => {
+                fds[n] = fd as i32;
+                n += 1;
+            }
+            r => break r,
+        }
+    };
+    let below = fds[..n].iter().all(|&fd| fd < 10);
+    tap.ok(
+        below && last == Err(Errno::EMFILE),
+        "dup: EMFILE at the soft limit, all fds below it",
+    );
+    tap.eq(
+        ulib::openat(AT_FDCWD, c"/", O_RDONLY, 0),
+        Err(Errno::EMFILE),
+        "openat: EMFILE",
+    );
+    tap.eq(
+        ulib::fs::pipe2(0).err(),
+        Some(Errno::EMFILE),
+        "pipe2: EMFILE",
+    );
+    tap.eq(
+        ulib::io::fcntl(0, F_DUPFD, 0),
+        Err(Errno::EMFILE),
+        "F_DUPFD: EMFILE",
+    );
+    tap.eq(
+        ulib::io::fcntl(0, F_DUPFD, 10),
+        Err(Errno::EINVAL),
+        "F_DUPFD from the limit: EINVAL",
+    );
+    tap.eq(
+        ulib::fs::dup3(0, 10, 0),
+        Err(Errno::EBADF),
+        "dup3 to the limit: EBADF",
+    );
+    tap.eq(
+        ulib::fs::dup3(0, 9, 0),
+        Ok(9),
+        "dup3 below the limit replaces",
+    );
+    for &fd in &fds[..n] {
+        let _ = ulib::close(fd);
+    }
+    let _ = ulib::close(9);
+    let _ = setrlimit(RLIMIT_NOFILE, &old);
+    let r = ulib::io::dup(0);
+    tap.ok(r.is_ok(), "raised again, dup works");
+    if let Ok(fd) = r {
+        let _ = ulib::close(fd as i32);
+    }
+}
+
 #[no_mangle]
 fn main() -> i32 {
-    let mut tap = Tap::new(52);
+    let mut tap = Tap::new(61);
     names(&mut tap); // 8
     dumpable_and_pdeathsig(&mut tap); // 8
     affinity(&mut tap); // 7
@@ -416,5 +491,6 @@ fn main() -> i32 {
     ids(&mut tap); // 8
     rusage(&mut tap); // 7
     sockets(&mut tap); // 7
+    nofile(&mut tap); // 9
     tap.done()
 }
