@@ -158,6 +158,7 @@ USER_TESTS = [
     ("heap", ""),
     ("vfork", ""),
     ("procinfo", ""),
+    ("sysv_ipc", ""),
 ]
 
 # (name, extra gdb commands, patterns the gdb output must contain (re.M), gdbinit to use,

@@ -121,6 +121,9 @@ pub fn do_exit(status: i32) -> ! {
             sig.shared_pending = Default::default();
         }
     }
+    if group_dead {
+        crate::ipc::sem::exit_sem(cur.tgid()); // SEM_UNDO adjustments
+    }
     exit_notify(&cur, group_dead);
     drop(cur);
     sched::schedule();
