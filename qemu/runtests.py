@@ -162,6 +162,9 @@ USER_TESTS = [
     ("poll", ""),
     ("futex", ""),
     ("rtsig", ""),
+    ("vfork", ""),
+    ("procinfo", ""),
+    ("sysv_ipc", ""),
 ]
 
 # (name, extra gdb commands, patterns the gdb output must contain (re.M), gdbinit to use,

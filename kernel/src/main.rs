@@ -22,6 +22,7 @@ pub mod drivers;
 pub mod errno;
 pub mod exec;
 pub mod fs;
+pub mod ipc;
 pub mod kallsyms;
 pub mod mm;
 #[cfg(target_os = "none")]

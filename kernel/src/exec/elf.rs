@@ -296,13 +296,16 @@ pub fn plan_load(
         if p.p_filesz > p.p_memsz {
             return Err(PlanError::FileszOverMemsz);
         }
-        if p.p_offset
-            .checked_add(p.p_filesz)
-            .is_none_or(|e| e > file_size)
+        // Only file bytes are checked, as Linux does (`elf_map` maps nothing for
+        // p_filesz 0): an all-.bss segment may name any p_offset, even past the end.
+        if p.p_filesz != 0
+            && p.p_offset
+                .checked_add(p.p_filesz)
+                .is_none_or(|e| e > file_size)
         {
             return Err(PlanError::PastEndOfFile);
         }
-        if p.p_vaddr % page != p.p_offset % page {
+        if p.p_filesz != 0 && p.p_vaddr % page != p.p_offset % page {
             return Err(PlanError::Misaligned);
         }
         if p.p_flags & PF_W != 0 && p.p_flags & PF_X != 0 {
@@ -329,7 +332,11 @@ pub fn plan_load(
             start,
             file_end: if p.p_filesz == 0 { start } else { file_end },
             mem_end,
-            file_pgoff: (p.p_offset & !(page - 1)) / page,
+            file_pgoff: if p.p_filesz == 0 {
+                0
+            } else {
+                (p.p_offset & !(page - 1)) / page
+            },
             zero_from: file_top,
             flags: p.p_flags,
         });
@@ -468,6 +475,27 @@ mod tests {
         assert_eq!(p.phdr_addr, 0x400040);
         assert_eq!((p.start_code, p.end_code), (0x400000, 0x401234));
         assert_eq!(p.entry, 0x400100);
+    }
+
+    #[test]
+    fn bss_only_segment_may_point_past_the_file() {
+        // A static program whose only writable segment is all .bss, with p_offset past
+        // the end of the file (as some linkers write it): Linux loads it.
+        let text = load(0x400000, 0, 0x1234, 0x1234, PF_R | PF_X);
+        let bss = load(0x412000, 0x2000, 0, 0x3000, PF_R | PF_W);
+        let p = plan(ET_EXEC, &[text, bss], 0x1234).unwrap();
+        assert_eq!(p.segments[1].start, 0x412000);
+        assert_eq!(p.segments[1].file_end, 0x412000); // nothing from the file
+        assert_eq!(p.segments[1].mem_end, 0x415000);
+        assert_eq!(p.elf_brk, 0x415000);
+        // Bytes that are in the file are still checked.
+        let data = load(0x412000, 0x2000, 0x10, 0x3000, PF_R | PF_W);
+        assert_eq!(
+            plan(ET_EXEC, &[text, data], 0x1234),
+            Err(PlanError::PastEndOfFile)
+        );
+        let wraps = load(0x412000, u64::MAX - 4, 0, 0x1000, PF_R | PF_W);
+        assert!(plan(ET_EXEC, &[text, wraps], 0x1234).is_ok());
     }
 
     #[test]

@@ -209,7 +209,8 @@ mod kernel {
         };
         sched::activate_mm(); // TTBR0 leaves the old tables before they are freed
         drop(old_mm);
-        // unshare_files + do_close_on_exec
+        crate::task::fork::exec_mm_release(&cur); // a vfork parent may run again
+                                                  // unshare_files + do_close_on_exec
         let files = cur.inner.lock().files.clone();
         let private = Arc::new(Mutex::new(files.lock().clone()));
         let closed = private.lock().close_on_exec();

@@ -136,6 +136,16 @@ pub struct FdEntry {
 /// Most descriptors a process may have (Linux RLIMIT_NOFILE's usual soft limit).
 pub const NR_OPEN: usize = 1024;
 
+/// The caller's RLIMIT_NOFILE soft limit: descriptors must stay below it (Linux
+/// `rlimit(RLIMIT_NOFILE)`, checked in `alloc_fd`, `do_dup2`/`ksys_dup3` and
+/// `f_dupfd`). NR_OPEN for a task without an address space (limits live in the mm).
+pub fn nofile_limit() -> usize {
+    let mm = crate::task::sched::current().inner.lock().mm.clone();
+    mm.map_or(NR_OPEN, |mm| {
+        mm.lock().rlim.soft(crate::syscall::resource::RLIMIT_NOFILE)
+    })
+}
+
 /// A descriptor table (Linux `struct files_struct` / `fdtable`).
 #[derive(Clone, Default)]
 pub struct FilesStruct {
@@ -151,7 +161,8 @@ impl FilesStruct {
     /// The lowest free descriptor >= `min` (Linux `alloc_fd`), holding `file`.
     pub fn install(&mut self, min: usize, file: Arc<File>, cloexec: bool) -> Option<usize> {
         // LAB 7 BEGIN: put file in the lowest free slot at or above min, below NR_OPEN
-        let fd = (min..NR_OPEN).find(|&i| self.fds.get(i).is_none_or(|e| e.is_none()))?;
+        let limit = nofile_limit(); // EMFILE at the soft limit
+        let fd = (min..limit).find(|&i| self.fds.get(i).is_none_or(|e| e.is_none()))?;
         if self.fds.len() <= fd {
             self.fds.resize(fd + 1, None);
         }
@@ -168,8 +179,8 @@ impl FilesStruct {
         file: Arc<File>,
         cloexec: bool,
     ) -> Option<Option<FdEntry>> {
-        if fd >= NR_OPEN {
-            return None;
+        if fd >= nofile_limit() {
+            return None; // EBADF, as Linux's dup3 says for a target past the limit
         }
         if self.fds.len() <= fd {
             self.fds.resize(fd + 1, None);

@@ -27,4 +27,6 @@ pub mod mmap;
 #[cfg(target_os = "none")]
 pub mod page_alloc;
 #[cfg(target_os = "none")]
+pub mod shm;
+#[cfg(target_os = "none")]
 pub mod uaccess;

@@ -121,6 +121,11 @@ pub trait VmFile: Send + Sync {
     fn read_at(&self, offset: usize, buf: &mut [u8]) -> usize;
     /// Inode number for /proc/PID/maps.
     fn ino(&self) -> u64;
+    /// Is this a System V shared memory segment (Linux `vma->vm_ops == &shm_vm_ops`)?
+    /// shmdt only detaches those.
+    fn is_sysv_shm(&self) -> bool {
+        false
+    }
 }
 
 /// One mapped region of an address space (Linux `struct vm_area_struct`).

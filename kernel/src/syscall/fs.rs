@@ -151,7 +151,7 @@ pub fn sys_fcntl(f: &mut TrapFrame) -> KResult<usize> {
     let files = current().inner.lock().files.clone();
     match cmd {
         F_DUPFD | F_DUPFD_CLOEXEC => {
-            if a >= crate::fs::file::NR_OPEN {
+            if a >= crate::fs::file::nofile_limit() {
                 return Err(Errno::EINVAL);
             }
             install(file, cmd == F_DUPFD_CLOEXEC, a)

@@ -14,6 +14,7 @@
 
 pub mod names;
 pub mod resource;
+pub mod sys;
 
 #[cfg(target_os = "none")]
 mod fs;
@@ -108,6 +109,8 @@ mod table {
         113 clock_gettime => time::sys_clock_gettime,
         114 clock_getres => time::sys_clock_getres,
         115 clock_nanosleep => time::sys_clock_nanosleep,
+        122 sched_setaffinity => sys::sys_sched_setaffinity,
+        123 sched_getaffinity => sys::sys_sched_getaffinity,
         124 sched_yield => process::sys_sched_yield,
         129 kill => signal::sys_kill,
         130 tkill => signal::sys_tkill,
@@ -120,15 +123,23 @@ mod table {
         137 rt_sigtimedwait => sigqueue::sys_rt_sigtimedwait,
         138 rt_sigqueueinfo => sigqueue::sys_rt_sigqueueinfo,
         139 rt_sigreturn => crate::arch::aarch64::signal::sys_rt_sigreturn,
+        140 setpriority => sys::sys_setpriority,
+        141 getpriority => sys::sys_getpriority,
         142 reboot => process::sys_reboot,
+        148 getresuid => sys::sys_getresuid,
+        150 getresgid => sys::sys_getresuid,
         153 times => time::sys_times,
         154 setpgid => process::sys_setpgid,
         155 getpgid => process::sys_getpgid,
         156 getsid => process::sys_getsid,
         157 setsid => process::sys_setsid,
+        158 getgroups => sys::sys_getgroups,
+        159 setgroups => sys::sys_setgroups,
         160 uname => info::sys_uname,
         163 getrlimit => resource::sys_getrlimit,
         164 setrlimit => resource::sys_setrlimit,
+        165 getrusage => sys::sys_getrusage,
+        167 prctl => sys::sys_prctl,
         169 gettimeofday => time::sys_gettimeofday,
         170 settimeofday => time::sys_settimeofday,
         172 getpid => process::sys_getpid,
@@ -139,6 +150,20 @@ mod table {
         177 getegid => process::sys_getuid,
         178 gettid => process::sys_gettid,
         179 sysinfo => info::sys_sysinfo,
+        186 msgget => crate::ipc::msg::sys_msgget,
+        187 msgctl => crate::ipc::msg::sys_msgctl,
+        188 msgrcv => crate::ipc::msg::sys_msgrcv,
+        189 msgsnd => crate::ipc::msg::sys_msgsnd,
+        190 semget => crate::ipc::sem::sys_semget,
+        191 semctl => crate::ipc::sem::sys_semctl,
+        192 semtimedop => crate::ipc::sem::sys_semtimedop,
+        193 semop => crate::ipc::sem::sys_semop,
+        194 shmget => crate::ipc::shm::sys_shmget,
+        195 shmctl => crate::ipc::shm::sys_shmctl,
+        196 shmat => crate::ipc::shm::sys_shmat,
+        197 shmdt => crate::ipc::shm::sys_shmdt,
+        198 socket => sys::sys_socket,
+        199 socketpair => sys::sys_socketpair,
         214 brk => mm::sys_brk,
         215 munmap => mm::sys_munmap,
         220 clone => process::sys_clone,
@@ -160,6 +185,13 @@ mod table {
     /// Numbers already reported as unknown (one bit each for 0..511, and the last bit
     /// for every number from 511 up: none is assigned there), so a program calling them
     /// in a loop cannot flood the console.
+    /// Calls that are ENOSYS by design, as on a Linux built without them, and that every
+    /// program tries at start-up: not worth a warning. rseq (293): glibc registers a
+    /// restartable-sequence area and falls back when the kernel has none.
+    const QUIET_ENOSYS: &[usize] = &[293];
+
+    /// Numbers already reported as unknown (one bit each for 0..512), so each is logged
+    /// once.
     static UNKNOWN_SEEN: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
 
     /// Handle `svc #0` from EL0 (Linux `el0_svc` -> `invoke_syscall`). Only the low 32
@@ -171,7 +203,9 @@ mod table {
         let ret = match SYSCALL_TABLE.binary_search_by_key(&nr, |s| s.nr) {
             Ok(i) => (SYSCALL_TABLE[i].handler)(frame),
             Err(_) => {
-                report_unknown(nr);
+                if !QUIET_ENOSYS.contains(&nr) {
+                    report_unknown(nr);
+                }
                 Err(Errno::ENOSYS)
             }
         };

@@ -4,10 +4,10 @@
 //!
 //! A limit is a pair: the soft limit (`rlim_cur`), which the kernel enforces, and the hard
 //! limit (`rlim_max`), the ceiling the soft one may be raised to. Linnet enforces
-//! RLIMIT_STACK (how far `expand_stack` lets the stack grow, `mm/fault.rs`) and
-//! RLIMIT_DATA (how far `brk` may move, `mm/mmap.rs`); the others are stored and reported
-//! as Linux reports them, but nothing checks them yet (RLIMIT_NOFILE, for one: the fd
-//! table has its own fixed `NR_OPEN`).
+//! RLIMIT_STACK (how far `expand_stack` lets the stack grow, `mm/fault.rs`),
+//! RLIMIT_DATA (how far `brk` may move, `mm/mmap.rs`) and RLIMIT_NOFILE (descriptors stay
+//! below it: `fs/file.rs`, `nofile_limit`); the others are stored and reported as Linux
+//! reports them, but nothing checks them yet.
 //!
 //! Where they live: Linux keeps `rlim[]` in `signal_struct` (one per process); Linnet
 //! keeps them in the `MmStruct` (see its `rlim` field). Everything runs as root, so

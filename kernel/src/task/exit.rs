@@ -101,6 +101,8 @@ pub fn do_exit(status: i32) -> ! {
     if ctid != 0 && uaccess::put_user(ctid, 0u32).is_ok() {
         super::futex::futex_wake_one(ctid);
     }
+    super::fork::mm_release(&cur); // a vfork parent may run again
+    super::attrs::sample_maxrss(&cur);
     exit_mm(&cur);
     exit_files(&cur);
     // The thread's times move to the process's (Linux `__exit_signal`), for its
@@ -123,6 +125,7 @@ pub fn do_exit(status: i32) -> ! {
     }
     if group_dead {
         crate::time::timer_list::exit_itimers(cur.tgid());
+        crate::ipc::sem::exit_sem(cur.tgid()); // SEM_UNDO adjustments
     }
     exit_notify(&cur, group_dead);
     drop(cur);
@@ -210,6 +213,12 @@ fn do_notify_parent(leader: &Arc<TaskStruct>) -> bool {
             }
         }
     }
+    // Linux adds the child's maxrss to the parent's cmaxrss when it is reaped; Linnet
+    // when it is reported.
+    let child_rss = leader.inner.lock().attrs.maxrss_kb;
+    let mut p = parent.inner.lock();
+    p.attrs.cmaxrss_kb = p.attrs.cmaxrss_kb.max(child_rss);
+    drop(p);
     if valid_signal(sig) {
         group_send_sig_info(&parent, chld_info(leader, sig));
     }
@@ -254,7 +263,8 @@ fn forget_original_parent(cur: &Arc<TaskStruct>) {
     if children.is_empty() {
         return;
     }
-    let Some(init) = TASKS.lock().get(&INIT_PID).cloned() else {
+    let reaper_pid = find_new_reaper(cur);
+    let Some(init) = TASKS.lock().get(&reaper_pid).cloned() else {
         return;
     };
     for pid in children {
@@ -262,7 +272,15 @@ fn forget_original_parent(cur: &Arc<TaskStruct>) {
             continue;
         };
         for t in thread_group(pid) {
-            t.inner.lock().parent = INIT_PID;
+            let pdeath = {
+                let mut i = t.inner.lock();
+                i.parent = reaper_pid;
+                i.attrs.pdeath_signal
+            };
+            // PR_SET_PDEATHSIG: the child asked to hear of its parent's death.
+            if valid_signal(pdeath) && pdeath != 0 && t.state() != TaskState::Zombie {
+                group_send_sig_info(&t, KSigInfo::kernel(pdeath));
+            }
         }
         init.signal.inner.lock().children.push(pid);
         // "We don't want people slaying init": whatever it asked for, init gets SIGCHLD.
@@ -274,6 +292,26 @@ fn forget_original_parent(cur: &Arc<TaskStruct>) {
         }
     }
     // LAB 6 END
+}
+
+/// Who adopts `cur`'s children (Linux `find_new_reaper`): the nearest ancestor that
+/// set PR_SET_CHILD_SUBREAPER and is not exiting itself, else init.
+fn find_new_reaper(cur: &Arc<TaskStruct>) -> Pid {
+    let mut pid = cur.inner.lock().parent;
+    while pid > INIT_PID {
+        let Some(t) = TASKS.lock().get(&pid).cloned() else {
+            break;
+        };
+        let (subreaper, parent) = {
+            let i = t.inner.lock();
+            (i.attrs.child_subreaper, i.parent)
+        };
+        if subreaper && t.signal.inner.lock().live > 0 {
+            return pid;
+        }
+        pid = parent;
+    }
+    INIT_PID
 }
 
 /// Forget a dead task (Linux `release_task` + `__unhash_process`): out of the pid table,

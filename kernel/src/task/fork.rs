@@ -8,8 +8,10 @@
 //! `clone(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | ...)`:
 //! share everything, new stack and TLS.
 
+use super::attrs::VforkDone;
 use super::pid::Pid;
 use super::sched::{self, current, TASKS};
+use super::signal::SIGKILL;
 use super::task::{TaskInner, TaskState, TaskStruct};
 use crate::arch::aarch64::context;
 use crate::arch::aarch64::trap::TrapFrame;
@@ -33,7 +35,7 @@ bitflags! {
         const SIGHAND = 0x800;
         /// Return a pidfd (not supported).
         const PIDFD = 0x1000;
-        /// Parent sleeps until the child execs or exits (not supported: runs as fork).
+        /// The parent sleeps until the child execs or exits (`wait_for_vfork_done`).
         const VFORK = 0x4000;
         /// The child's parent is the caller's parent.
         const PARENT = 0x8000;
@@ -71,14 +73,64 @@ pub struct KernelCloneArgs {
 }
 
 /// Create a task and start it (Linux `kernel_clone`). Returns the child's tid.
+///
+/// With CLONE_VFORK the caller sleeps until the child has let go of the memory they
+/// share, by exec or exit (`vfork_done`, completed in `mm_release`).
 pub fn kernel_clone(args: &KernelCloneArgs, regs: &TrapFrame) -> KResult<Pid> {
     let child = copy_process(args, regs)?;
     let pid = child.pid();
     if args.flags.contains(CloneFlags::PARENT_SETTID) {
         let _ = uaccess::put_user(args.parent_tid, pid); // Linux ignores a failure here too
     }
+    let vfork = args.flags.contains(CloneFlags::VFORK).then(|| {
+        let done = Arc::new(VforkDone::new(current().pid()));
+        child.inner.lock().attrs.vfork_done = Some(done.clone());
+        done
+    });
     sched::enqueue(child); // Linux wake_up_new_task
+    if let Some(done) = vfork {
+        wait_for_vfork_done(&done);
+    }
     Ok(pid)
+}
+
+/// Sleep until the vfork child execs or exits (Linux `wait_for_vfork_done`, a killable
+/// wait): only a fatal signal (SIGKILL, or the group exiting) ends it early; other
+/// signals stay pending until the child is done and the parent returns to user space.
+fn wait_for_vfork_done(done: &VforkDone) {
+    let me = current();
+    while !done.is_done() && !fatal_signal_pending(&me) {
+        sched::sleep_current();
+    }
+}
+
+/// Is `t` being killed: SIGKILL pending, or its group exiting (Linux
+/// `fatal_signal_pending`)?
+fn fatal_signal_pending(t: &TaskStruct) -> bool {
+    {
+        let s = t.signal.inner.lock();
+        if s.group_exit_code.is_some() || s.shared_pending.contains(SIGKILL) {
+            return true;
+        }
+    }
+    t.inner.lock().pending.contains(SIGKILL)
+}
+
+/// The task lets go of its memory, by exec or exit (the vfork part of Linux
+/// `mm_release`): a vfork parent waiting for it is woken.
+pub fn mm_release(t: &TaskStruct) {
+    let done = t.inner.lock().attrs.vfork_done.take();
+    if let Some(done) = done {
+        done.complete();
+        sched::wake_up_pid(done.waiter);
+    }
+}
+
+/// exec has replaced the task's memory (Linux `exec_mm_release` and, for the dumpable
+/// flag that Linux keeps in the new `mm_struct`, `setup_new_exec`).
+pub fn exec_mm_release(t: &TaskStruct) {
+    mm_release(t);
+    t.inner.lock().attrs.dumpable = super::attrs::SUID_DUMP_USER;
 }
 
 /// Build the child task (Linux `copy_process`): the sanity rules on flags, then each
@@ -98,7 +150,7 @@ pub fn copy_process(args: &KernelCloneArgs, regs: &TrapFrame) -> KResult<Arc<Tas
     }
     let cur = current();
     let kstack = kmap::alloc_kernel_stack().ok_or(Errno::ENOMEM)?;
-    let (mm, files, fs, parent, comm, blocked, sas) = {
+    let (mm, files, fs, parent, comm, blocked, sas, attrs) = {
         let inner = cur.inner.lock();
         let mm = match &inner.mm {
             Some(mm) if f.contains(CloneFlags::VM) => Some(mm.clone()), // threads share
@@ -136,6 +188,7 @@ pub fn copy_process(args: &KernelCloneArgs, regs: &TrapFrame) -> KResult<Arc<Tas
             inner.comm.clone(),
             inner.blocked,
             sas,
+            inner.attrs.fork_copy(),
         )
     };
     let pid = super::alloc_pid().ok_or(Errno::EAGAIN)?;
@@ -182,6 +235,7 @@ pub fn copy_process(args: &KernelCloneArgs, regs: &TrapFrame) -> KResult<Arc<Tas
         fs,
         files,
         wake_at: None,
+        attrs,
     };
     let child = Arc::new(TaskStruct::new(pid, tgid, Some(kstack), signal, inner));
     copy_thread(&child, regs, args.stack);

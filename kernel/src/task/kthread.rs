@@ -57,6 +57,7 @@ fn bare_inner(comm: &str, fs: FsStruct, files: FilesStruct) -> TaskInner {
         fs: Arc::new(Mutex::new(fs)),
         files: Arc::new(Mutex::new(files)),
         wake_at: None,
+        attrs: Default::default(),
     }
 }
 

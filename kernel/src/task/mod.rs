@@ -12,6 +12,8 @@ pub mod pid;
 pub mod siginfo;
 
 #[cfg(target_os = "none")]
+pub mod attrs;
+#[cfg(target_os = "none")]
 pub mod exit;
 #[cfg(target_os = "none")]
 pub mod fork;

@@ -136,6 +136,8 @@ pub struct TaskInner {
     /// While in rt_sigtimedwait: the mask it replaced (Linux `real_blocked`). Signals
     /// in it are neither ignored nor fatal on arrival: the waiter takes them.
     pub real_blocked: SigSet,
+    /// prctl, nice, groups and vfork state (`task/attrs.rs`).
+    pub attrs: super::attrs::TaskAttrs,
 }
 
 impl TaskStruct {

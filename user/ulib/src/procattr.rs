@@ -1,0 +1,260 @@
+//! Process attributes and odd process calls: prctl, get/setpriority, get/setgroups,
+//! getresuid/getresgid, getrusage, sched_get/setaffinity, socket/socketpair, syslog, and
+//! clone with a function on a stack of its own (for CLONE_VM children such as vfork's).
+//!
+//! The kernel side is `kernel/src/syscall/sys.rs`, `task/fork.rs` and `printk.rs`.
+
+use crate::errno::{check, SysResult};
+use crate::syscall::{syscall2, syscall3, syscall4, syscall5};
+use core::arch::global_asm;
+
+/// Syscall numbers (asm-generic `unistd.h`) of this module's calls.
+#[allow(missing_docs)]
+pub mod nr {
+    pub const SYSLOG: usize = 116;
+    pub const SCHED_SETAFFINITY: usize = 122;
+    pub const SCHED_GETAFFINITY: usize = 123;
+    pub const SETPRIORITY: usize = 140;
+    pub const GETPRIORITY: usize = 141;
+    pub const GETRESUID: usize = 148;
+    pub const GETRESGID: usize = 150;
+    pub const GETGROUPS: usize = 158;
+    pub const SETGROUPS: usize = 159;
+    pub const GETRUSAGE: usize = 165;
+    pub const PRCTL: usize = 167;
+    pub const SOCKET: usize = 198;
+    pub const SOCKETPAIR: usize = 199;
+    pub const CLONE: usize = 220;
+    pub const RSEQ: usize = 293;
+}
+
+/// prctl options (Linux `include/uapi/linux/prctl.h`).
+pub const PR_SET_PDEATHSIG: usize = 1;
+/// Read the parent-death signal.
+pub const PR_GET_PDEATHSIG: usize = 2;
+/// Read the dumpable flag (the return value).
+pub const PR_GET_DUMPABLE: usize = 3;
+/// Set the dumpable flag.
+pub const PR_SET_DUMPABLE: usize = 4;
+/// Set the name.
+pub const PR_SET_NAME: usize = 15;
+/// Read the name (16 bytes).
+pub const PR_GET_NAME: usize = 16;
+/// Become a subreaper.
+pub const PR_SET_CHILD_SUBREAPER: usize = 36;
+/// Read the subreaper flag.
+pub const PR_GET_CHILD_SUBREAPER: usize = 37;
+
+/// prctl(option, arg2, 0, 0, 0).
+pub fn prctl(option: usize, arg2: usize) -> SysResult {
+    // SAFETY: the options this module names take an integer or a pointer to memory the
+    // caller provides in arg2; the kernel checks the pointer.
+    check(unsafe { syscall5(nr::PRCTL, option, arg2, 0, 0, 0) })
+}
+
+/// PR_SET_NAME with a NUL-terminated name.
+pub fn set_name(name: &[u8]) -> SysResult {
+    prctl(PR_SET_NAME, name.as_ptr() as usize)
+}
+
+/// PR_GET_NAME: the 16 bytes the kernel writes.
+pub fn get_name() -> SysResult<[u8; 16]> {
+    let mut b = [0xffu8; 16];
+    prctl(PR_GET_NAME, b.as_mut_ptr() as usize).map(|_| b)
+}
+
+/// PR_GET_PDEATHSIG.
+pub fn get_pdeathsig() -> SysResult<i32> {
+    let mut v = -1i32;
+    prctl(PR_GET_PDEATHSIG, &mut v as *mut i32 as usize).map(|_| v)
+}
+
+/// `which` for get/setpriority.
+pub const PRIO_PROCESS: usize = 0;
+/// A process group.
+pub const PRIO_PGRP: usize = 1;
+/// A user.
+pub const PRIO_USER: usize = 2;
+
+/// The raw getpriority syscall: 20 - nice (libc's getpriority converts).
+pub fn getpriority_raw(which: usize, who: usize) -> SysResult {
+    // SAFETY: integer arguments only.
+    check(unsafe { syscall2(nr::GETPRIORITY, which, who) })
+}
+
+/// setpriority(which, who, nice).
+pub fn setpriority(which: usize, who: usize, nice: i32) -> SysResult {
+    // SAFETY: integer arguments only.
+    check(unsafe { syscall3(nr::SETPRIORITY, which, who, nice as isize as usize) })
+}
+
+/// getgroups(size, list) into `list`.
+pub fn getgroups(list: &mut [u32]) -> SysResult {
+    // SAFETY: the kernel writes at most list.len() ids into list.
+    check(unsafe { syscall2(nr::GETGROUPS, list.len(), list.as_mut_ptr() as usize) })
+}
+
+/// getgroups with a raw size and pointer (for the error cases).
+pub fn getgroups_raw(size: usize, list: usize) -> SysResult {
+    // SAFETY: the kernel checks the pointer.
+    check(unsafe { syscall2(nr::GETGROUPS, size, list) })
+}
+
+/// setgroups(size, list).
+pub fn setgroups(list: &[u32]) -> SysResult {
+    // SAFETY: the kernel reads list.len() ids.
+    check(unsafe { syscall2(nr::SETGROUPS, list.len(), list.as_ptr() as usize) })
+}
+
+/// getresuid (or getresgid with `gid`): the three ids.
+pub fn getresid(gid: bool) -> SysResult<[u32; 3]> {
+    let mut v = [u32::MAX; 3];
+    let n = if gid { nr::GETRESGID } else { nr::GETRESUID };
+    let p = v.as_mut_ptr() as usize;
+    // SAFETY: three writable u32s.
+    check(unsafe { syscall3(n, p, p + 4, p + 8) }).map(|_| v)
+}
+
+/// getrusage `who`.
+pub const RUSAGE_SELF: i32 = 0;
+/// Reaped children.
+pub const RUSAGE_CHILDREN: i32 = -1;
+/// The calling thread.
+pub const RUSAGE_THREAD: i32 = 1;
+
+/// `struct rusage` (18 longs on 64-bit).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Rusage {
+    /// User time: seconds, microseconds.
+    pub utime: [i64; 2],
+    /// System time.
+    pub stime: [i64; 2],
+    /// Largest resident size, KiB.
+    pub maxrss: i64,
+    /// The other counters.
+    pub rest: [i64; 13],
+}
+
+/// getrusage(who).
+pub fn getrusage(who: i32) -> SysResult<Rusage> {
+    let mut r = Rusage::default();
+    // SAFETY: the kernel writes one struct rusage into r.
+    check(unsafe {
+        syscall2(
+            nr::GETRUSAGE,
+            who as isize as usize,
+            &mut r as *mut Rusage as usize,
+        )
+    })
+    .map(|_| r)
+}
+
+/// getrusage with a raw pointer.
+pub fn getrusage_raw(who: i32, p: usize) -> SysResult {
+    // SAFETY: the kernel checks the pointer.
+    check(unsafe { syscall2(nr::GETRUSAGE, who as isize as usize, p) })
+}
+
+/// sched_getaffinity(pid, len, mask): bytes written.
+pub fn sched_getaffinity(pid: i32, len: usize, mask: &mut [u8]) -> SysResult {
+    assert!(len <= mask.len());
+    // SAFETY: the kernel writes at most len bytes into mask.
+    check(unsafe {
+        syscall3(
+            nr::SCHED_GETAFFINITY,
+            pid as usize,
+            len,
+            mask.as_mut_ptr() as usize,
+        )
+    })
+}
+
+/// sched_setaffinity(pid, len, mask).
+pub fn sched_setaffinity(pid: i32, mask: &[u8]) -> SysResult {
+    // SAFETY: the kernel reads mask.len() bytes.
+    check(unsafe {
+        syscall3(
+            nr::SCHED_SETAFFINITY,
+            pid as usize,
+            mask.len(),
+            mask.as_ptr() as usize,
+        )
+    })
+}
+
+/// socket(family, type, protocol).
+pub fn socket(family: usize, ty: usize, proto: usize) -> SysResult {
+    // SAFETY: integer arguments only.
+    check(unsafe { syscall3(nr::SOCKET, family, ty, proto) })
+}
+
+/// socketpair(family, type, protocol, sv) with a raw `sv`.
+pub fn socketpair(family: usize, ty: usize, proto: usize, sv: usize) -> SysResult {
+    // SAFETY: the kernel checks the pointer.
+    check(unsafe { syscall4(nr::SOCKETPAIR, family, ty, proto, sv) })
+}
+
+/// syslog(type, buf, len).
+pub fn syslog(ty: i32, buf: &mut [u8]) -> SysResult {
+    // SAFETY: the kernel writes at most buf.len() bytes.
+    check(unsafe {
+        syscall3(
+            nr::SYSLOG,
+            ty as usize,
+            buf.as_mut_ptr() as usize,
+            buf.len(),
+        )
+    })
+}
+
+/// syslog with raw arguments.
+pub fn syslog_raw(ty: i32, buf: usize, len: usize) -> SysResult {
+    // SAFETY: the kernel checks the pointer.
+    check(unsafe { syscall3(nr::SYSLOG, ty as usize, buf, len) })
+}
+
+// clone with a function: x0-x4 are clone's arguments; the new stack holds [fn, arg].
+// The child calls fn(arg) on it and exits (exit, 93) with its result.
+global_asm!(
+    ".section .text.ulib_clone_fn, \"ax\", %progbits",
+    ".globl ulib_clone_fn",
+    ".type ulib_clone_fn, %function",
+    "ulib_clone_fn:",
+    "    mov x8, #220",
+    "    svc #0",
+    "    cbz x0, 1f",
+    "    ret",
+    "1:  ldp x9, x0, [sp]",
+    "    mov x29, xzr",
+    "    mov x30, xzr",
+    "    blr x9",
+    "    mov x8, #93",
+    "    svc #0",
+    "    brk #0x1",
+    ".size ulib_clone_fn, . - ulib_clone_fn",
+);
+
+extern "C" {
+    fn ulib_clone_fn(flags: usize, newsp: usize, ptid: usize, tls: usize, ctid: usize) -> isize;
+}
+
+/// clone(flags) with a new stack: the child runs `f(arg)` on the top of `stack` and
+/// exits with its result; the parent gets the child's pid. For CLONE_VM children
+/// (CLONE_VFORK among them) that must not touch the parent's stack.
+pub fn clone_fn(
+    flags: usize,
+    stack: &'static mut [u8],
+    f: extern "C" fn(usize) -> i32,
+    arg: usize,
+) -> SysResult<i32> {
+    let top = (stack.as_mut_ptr() as usize + stack.len()) & !15;
+    let sp = top - 16;
+    // SAFETY: sp..top lies in `stack`, which the caller gives up for the child.
+    unsafe {
+        (sp as *mut usize).write(f as usize);
+        ((sp + 8) as *mut usize).write(arg);
+    }
+    // SAFETY: the child runs only `f` on its own stack, then exits; no tid pointers.
+    check(unsafe { ulib_clone_fn(flags, sp, 0, 0, 0) }).map(|p| p as i32)
+}
