@@ -216,6 +216,16 @@ fn clocks(tap: &mut Tap, linnet: bool) {
         Some(Errno::EINVAL),
         "clock_settime(CLOCK_MONOTONIC): EINVAL",
     );
+    tap.eq(
+        clock_settime(CLOCK_PROCESS_CPUTIME_ID, &t).err(),
+        Some(Errno::EINVAL),
+        "clock_settime(CLOCK_PROCESS_CPUTIME_ID): EINVAL",
+    );
+    tap.eq(
+        clock_settime(CLOCK_REALTIME_COARSE, &t).err(),
+        Some(Errno::EINVAL),
+        "clock_settime(CLOCK_REALTIME_COARSE): EINVAL",
+    );
     // SAFETY: a bad pointer.
     let r = unsafe { syscall2(nr::CLOCK_SETTIME, 0, BAD) };
     tap.eq(err(r), Some(Errno::EFAULT), "clock_settime from a bad pointer: EFAULT");
@@ -854,7 +864,7 @@ fn main() -> i32 {
     if ulib::args().nth(1) == Some(b"exec-child".as_slice()) {
         return exec_child();
     }
-    let mut tap = Tap::new(85);
+    let mut tap = Tap::new(87);
     let linnet = ulib::is_linnet();
     clocks(&mut tap, linnet);
     sleeps(&mut tap, linnet);
