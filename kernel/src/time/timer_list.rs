@@ -293,14 +293,13 @@ fn send_timer_signal(t: &Arc<TaskStruct>, info: KSigInfo, kind: PidType) -> bool
     true
 }
 
-/// A signal is being taken by the current task (called from `dequeue_signal`, as in
-/// Linux): SIGALRM lets a periodic ITIMER_REAL go on; a POSIX timer's signal re-arms
+/// A signal is being taken by a thread of process `tgid` (called from `dequeue_signal`,
+/// as in Linux): SIGALRM lets a periodic ITIMER_REAL go on; a POSIX timer's signal re-arms
 /// its timer and learns its overrun count (Linux `posixtimer_rearm`).
-pub fn on_dequeue(info: &mut KSigInfo) {
+pub fn on_dequeue(tgid: Pid, info: &mut KSigInfo) {
     if info.signo != SIGALRM && info.code != SI_TIMER {
         return;
     }
-    let tgid = sched::current().tgid();
     let mut all = TIMERS.lock();
     let Some(st) = all.get_mut(&tgid) else {
         return;
