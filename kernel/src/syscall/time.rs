@@ -101,19 +101,12 @@ fn do_settimeofday(ts: Option<[i64; 2]>, tz: Option<[i32; 2]>) -> KResult<usize>
 }
 
 /// clock_settime(clockid, tp) (Linux `sys_clock_settime`): only CLOCK_REALTIME can be
-/// set; the CPU clocks say EPERM, the others EINVAL.
+/// set (the others have no `clock_set`: EINVAL, checked before reading `tp`).
 pub fn sys_clock_settime(f: &mut TrapFrame) -> KResult<usize> {
-    let kc = kclock(arg(f, 0))?;
-    if !matches!(
-        kc,
-        Kclock::Realtime | Kclock::ProcessCpu | Kclock::ThreadCpu
-    ) {
+    if kclock(arg(f, 0))? != Kclock::Realtime {
         return Err(Errno::EINVAL);
     }
     let ts: [i64; 2] = uaccess::get_user(arg(f, 1) as usize)?;
-    if kc != Kclock::Realtime {
-        return Err(Errno::EPERM); // Linux `posix_cpu_clock_set`
-    }
     do_settimeofday(Some(ts), None)
 }
 
@@ -166,7 +159,8 @@ fn hrtimer_nanosleep(base: TimerBase, expires: u64, abs: bool, rmtp: usize) -> K
         return Err(Errno::ERESTARTNOHAND);
     }
     if rmtp != 0 {
-        let rem = expires.saturating_sub(Now::get().of(base));
+        let cur = current();
+        let rem = expires.saturating_sub(timer_list::base_now(base, cur.tgid(), cur.pid()));
         put_timespec(rmtp, rem)?;
     }
     Err(Errno::EINTR)
@@ -181,9 +175,11 @@ pub fn sys_nanosleep(f: &mut TrapFrame) -> KResult<usize> {
 }
 
 /// clock_nanosleep(clockid, flags, req, rem) (Linux `sys_clock_nanosleep`): relative or
-/// TIMER_ABSTIME, on CLOCK_REALTIME, CLOCK_MONOTONIC or CLOCK_BOOTTIME; EINVAL for an
-/// unknown clock, EOPNOTSUPP for one that cannot sleep (Linux: no `nsleep`). An
-/// absolute CLOCK_REALTIME deadline follows changes of the wall clock.
+/// TIMER_ABSTIME, on CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME or
+/// CLOCK_PROCESS_CPUTIME_ID (until the process has used that much CPU time, Linux
+/// `posix_cpu_nsleep`); EINVAL for an unknown clock, EOPNOTSUPP for one that cannot
+/// sleep (Linux: no `nsleep`). An absolute CLOCK_REALTIME deadline follows changes of the
+/// wall clock.
 pub fn sys_clock_nanosleep(f: &mut TrapFrame) -> KResult<usize> {
     let kc = kclock(arg(f, 0))?;
     if !kc.can_nsleep() {
@@ -193,12 +189,15 @@ pub fn sys_clock_nanosleep(f: &mut TrapFrame) -> KResult<usize> {
     let abs = arg(f, 1) & TIMER_ABSTIME != 0;
     let base = match kc {
         Kclock::Realtime if abs => TimerBase::Realtime,
+        Kclock::ProcessCpu => TimerBase::ProcessCpu,
         _ => TimerBase::Monotonic, // Linux: relative REALTIME sleeps run on MONOTONIC
     };
+    let cur = current();
     let expires = match abs {
         true => ns,
-        false => Now::get().of(base).saturating_add(ns),
+        false => timer_list::base_now(base, cur.tgid(), cur.pid()).saturating_add(ns),
     };
+    drop(cur);
     hrtimer_nanosleep(base, expires, abs, if abs { 0 } else { arg(f, 3) as usize })
 }
 

@@ -596,7 +596,7 @@ pub fn dequeue_signal(t: &TaskStruct) -> Option<KSigInfo> {
         };
         if !t.signal.inner.lock().handler_ignored(info.signo) {
             let mut info = info;
-            crate::time::timer_list::on_dequeue(&mut info); // SIGALRM, SI_TIMER: re-arm
+            crate::time::timer_list::on_dequeue(t.tgid(), &mut info); // SIGALRM, SI_TIMER
             return Some(info);
         }
     }

@@ -68,11 +68,13 @@ impl Kclock {
         })
     }
 
-    /// Can clock_nanosleep sleep on it (Linux: `kc->nsleep` is set)? The others give
-    /// EOPNOTSUPP. Simplified: Linux can also sleep on CLOCK_PROCESS_CPUTIME_ID
-    /// (`posix_cpu_nsleep`); Linnet does not.
+    /// Can clock_nanosleep sleep on it (Linux: `kc->nsleep` is set; for the process
+    /// CPU clock `posix_cpu_nsleep`)? The others give EOPNOTSUPP.
     pub fn can_nsleep(self) -> bool {
-        matches!(self, Kclock::Realtime | Kclock::Monotonic)
+        matches!(
+            self,
+            Kclock::Realtime | Kclock::Monotonic | Kclock::ProcessCpu
+        )
     }
 
     /// Can a POSIX timer run on it (Linux: `kc->timer_create` is set)?
@@ -154,6 +156,7 @@ mod tests {
         assert_eq!(Kclock::from_id(u64::MAX), None); // a per-pid CPU clock
         assert!(Kclock::Realtime.can_nsleep() && Kclock::Monotonic.can_nsleep());
         assert!(!Kclock::ThreadCpu.can_nsleep() && !Kclock::MonotonicRaw.can_nsleep());
+        assert!(Kclock::ProcessCpu.can_nsleep());
         assert!(!Kclock::RealtimeCoarse.can_timer() && Kclock::ProcessCpu.can_timer());
     }
 

@@ -8,6 +8,11 @@
 //!
 //! Simplified: no NTP slewing, no leap seconds, and CLOCK_BOOTTIME equals CLOCK_MONOTONIC
 //! (Linnet never suspends).
+//!
+//! The rest of the folder: `clocks.rs` (clock ids, resolutions, timespec/timeval rules),
+//! `hrtimer.rs` (timer arithmetic: expiry, interval re-arm, overruns), `timer_list.rs`
+//! (the per-process timers and sleepers, checked on every tick) and `posix_timers.rs`
+//! (timer_create and friends). docs/time.md tells the story.
 
 pub mod clocks;
 pub mod hrtimer;

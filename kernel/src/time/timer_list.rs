@@ -57,8 +57,8 @@ impl SignalTimers {
 
 /// Every process's timers, by tgid.
 static TIMERS: Mutex<BTreeMap<Pid, SignalTimers>> = Mutex::new(BTreeMap::new());
-/// Threads sleeping in clock_nanosleep: their clock and absolute wake-up time.
-static SLEEPERS: Mutex<BTreeMap<Pid, (TimerBase, u64)>> = Mutex::new(BTreeMap::new());
+/// Threads sleeping in clock_nanosleep: their clock, absolute wake-up time and process.
+static SLEEPERS: Mutex<BTreeMap<Pid, (TimerBase, u64, Pid)>> = Mutex::new(BTreeMap::new());
 
 /// Run `f` on process `tgid`'s timers (made on first use).
 pub fn with_timers<R>(tgid: Pid, f: impl FnOnce(&mut SignalTimers) -> R) -> R {
@@ -147,19 +147,20 @@ pub fn base_now(base: TimerBase, tgid: Pid, cpu_tid: Pid) -> u64 {
     }
 }
 
-/// Sleep until `expires` on `base` or until a signal (Linux `do_nanosleep`). Returns
-/// true when the time came, false when a signal is pending.
+/// Sleep until `expires` on `base` or until a signal (Linux `do_nanosleep`; on the
+/// process CPU clock `do_cpu_nanosleep`, where the other threads' work wakes it).
+/// Returns true when the time came, false when a signal is pending.
 pub fn do_nanosleep(base: TimerBase, expires: u64) -> bool {
     let me = sched::current();
-    let tid = me.pid();
+    let (tid, tgid) = (me.pid(), me.tgid());
     let expired = loop {
-        if Now::get().of(base) >= expires {
+        if base_now(base, tgid, tid) >= expires {
             break true;
         }
         if signal::signal_pending_current() {
             break false;
         }
-        SLEEPERS.lock().insert(tid, (base, expires));
+        SLEEPERS.lock().insert(tid, (base, expires, tgid));
         me.inner.lock().state = TaskState::Interruptible;
         sched::schedule();
     };
@@ -185,18 +186,25 @@ pub fn run_timers() {
         return; // also: nothing to do before the first task exists
     }
     let now = Now::get();
+    let cur = sched::current();
+    let cpu = (!sched::is_idle(&cur)).then(|| (cur.tgid(), cur.pid(), task_cputime_ns(&cur)));
+    drop(cur);
     let due: Vec<Pid> = SLEEPERS
         .lock()
         .iter()
-        .filter(|(_, &(base, expires))| now.of(base) >= expires)
+        .filter(|(_, &(base, expires, tgid))| match base {
+            // CPU time moves only for the running process.
+            TimerBase::ProcessCpu => {
+                cpu.is_some_and(|(t, _, _)| t == tgid) && base_now(base, tgid, 0) >= expires
+            }
+            TimerBase::ThreadCpu => false,
+            _ => now.of(base) >= expires,
+        })
         .map(|(&tid, _)| tid)
         .collect();
     for tid in due {
         sched::wake_up_pid(tid);
     }
-    let cur = sched::current();
-    let cpu = (!sched::is_idle(&cur)).then(|| (cur.tgid(), cur.pid(), task_cputime_ns(&cur)));
-    drop(cur);
     let mut sends = Vec::new();
     {
         let mut all = TIMERS.lock();
@@ -285,14 +293,13 @@ fn send_timer_signal(t: &Arc<TaskStruct>, info: KSigInfo, kind: PidType) -> bool
     true
 }
 
-/// A signal is being taken by the current task (called from `dequeue_signal`, as in
-/// Linux): SIGALRM lets a periodic ITIMER_REAL go on; a POSIX timer's signal re-arms
+/// A signal is being taken by a thread of process `tgid` (called from `dequeue_signal`,
+/// as in Linux): SIGALRM lets a periodic ITIMER_REAL go on; a POSIX timer's signal re-arms
 /// its timer and learns its overrun count (Linux `posixtimer_rearm`).
-pub fn on_dequeue(info: &mut KSigInfo) {
+pub fn on_dequeue(tgid: Pid, info: &mut KSigInfo) {
     if info.signo != SIGALRM && info.code != SI_TIMER {
         return;
     }
-    let tgid = sched::current().tgid();
     let mut all = TIMERS.lock();
     let Some(st) = all.get_mut(&tgid) else {
         return;

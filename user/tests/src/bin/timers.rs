@@ -83,6 +83,16 @@ fn wait_until(limit_ms: i128, done: impl Fn() -> bool) -> bool {
     true
 }
 
+static SPIN_STOP: AtomicUsize = AtomicUsize::new(0);
+
+/// A thread that burns CPU until SPIN_STOP is set.
+fn spinner(_: usize) -> i32 {
+    while SPIN_STOP.load(SeqCst) == 0 {
+        core::hint::spin_loop();
+    }
+    0
+}
+
 static ALRM: AtomicUsize = AtomicUsize::new(0);
 static ALRM_CODE: AtomicI32 = AtomicI32::new(0);
 static VT: AtomicUsize = AtomicUsize::new(0);
@@ -205,6 +215,16 @@ fn clocks(tap: &mut Tap, linnet: bool) {
         clock_settime(CLOCK_MONOTONIC, &t).err(),
         Some(Errno::EINVAL),
         "clock_settime(CLOCK_MONOTONIC): EINVAL",
+    );
+    tap.eq(
+        clock_settime(CLOCK_PROCESS_CPUTIME_ID, &t).err(),
+        Some(Errno::EINVAL),
+        "clock_settime(CLOCK_PROCESS_CPUTIME_ID): EINVAL",
+    );
+    tap.eq(
+        clock_settime(CLOCK_REALTIME_COARSE, &t).err(),
+        Some(Errno::EINVAL),
+        "clock_settime(CLOCK_REALTIME_COARSE): EINVAL",
     );
     // SAFETY: a bad pointer.
     let r = unsafe { syscall2(nr::CLOCK_SETTIME, 0, BAD) };
@@ -362,6 +382,26 @@ fn sleeps(tap: &mut Tap, linnet: bool) {
         err(r) == Some(Errno::EINTR) && rem.tv_sec == 77 && rem.tv_nsec == 77,
         "an absolute sleep cut short by a handler: EINTR, rem untouched",
     );
+
+    // On the process CPU clock: sleeps until another thread has spun 50 ms of CPU time.
+    // (ITIMER_REAL ends the sleep after 3 s should the CPU time never come.)
+    let name = "clock_nanosleep on CLOCK_PROCESS_CPUTIME_ID waits for the process's CPU time";
+    match ulib::map_anon(64 * 1024).and_then(|s| ulib::spawn_thread(s, 0, spinner, 0)) {
+        Ok(t) => {
+            let _ = arm(3000);
+            let c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+            let r = clock_nanosleep(CLOCK_PROCESS_CPUTIME_ID, 0, &ts(50 * MS), None);
+            let c1 = now(CLOCK_PROCESS_CPUTIME_ID);
+            let _ = setitimer(ITIMER_REAL, None, None);
+            SPIN_STOP.store(1, SeqCst);
+            t.join();
+            tap.ok(r.is_ok() && c1 - c0 >= 50 * MS, name);
+        }
+        Err(e) => {
+            tap.ok(false, name);
+            tap.diag(format_args!("spawn_thread: {:?}", e));
+        }
+    }
 
     // An absolute REALTIME sleep follows the wall clock (Linnet only: sets the clock).
     if linnet {
@@ -824,7 +864,7 @@ fn main() -> i32 {
     if ulib::args().nth(1) == Some(b"exec-child".as_slice()) {
         return exec_child();
     }
-    let mut tap = Tap::new(84);
+    let mut tap = Tap::new(87);
     let linnet = ulib::is_linnet();
     clocks(&mut tap, linnet);
     sleeps(&mut tap, linnet);
