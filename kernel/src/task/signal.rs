@@ -604,14 +604,20 @@ pub fn dequeue_signal(t: &TaskStruct) -> Option<KSigInfo> {
 
 /// Take the lowest signal of `set` pending for `t` or its process, without acting on
 /// it (Linux `dequeue_signal` with rt_sigtimedwait's mask): the thread's own first.
+/// Timer signals taken this way re-arm their timers as `dequeue_signal`'s do.
 pub fn dequeue_signal_in(t: &TaskStruct, set: SigSet) -> Option<KSigInfo> {
-    let mut s = t.signal.inner.lock();
-    let mut inner = t.inner.lock();
-    if let Some(sig) = SigSet(inner.pending.signal.0 & set.0).first() {
-        return inner.pending.take(sig);
-    }
-    let sig = SigSet(s.shared_pending.signal.0 & set.0).first()?;
-    s.shared_pending.take(sig)
+    let mut info = {
+        let mut s = t.signal.inner.lock();
+        let mut inner = t.inner.lock();
+        if let Some(sig) = SigSet(inner.pending.signal.0 & set.0).first() {
+            inner.pending.take(sig)?
+        } else {
+            let sig = SigSet(s.shared_pending.signal.0 & set.0).first()?;
+            s.shared_pending.take(sig)?
+        }
+    };
+    crate::time::timer_list::on_dequeue(t.tgid(), &mut info); // SIGALRM, SI_TIMER
+    Some(info)
 }
 
 /// A signal on its way to a user handler (Linux `struct ksignal`).
