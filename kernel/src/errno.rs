@@ -70,6 +70,7 @@ errnos! {
     ENOTEMPTY = 39, "Directory not empty";
     ELOOP = 40, "Too many levels of symbolic links";
     EOVERFLOW = 75, "Value too large for defined data type";
+    EOPNOTSUPP = 95, "Operation not supported";
     ETIMEDOUT = 110, "Connection timed out";
     ERESTARTSYS = 512, "Restart the syscall unless the handler lacks SA_RESTART (kernel only)";
     ERESTARTNOINTR = 513, "Restart the syscall always (kernel only)";

@@ -36,6 +36,7 @@ pub fn handle_irq(from_user: bool) {
         if intid == irqs.timer {
             crate::drivers::timer::timer_interrupt();
             crate::task::sched::scheduler_tick(from_user);
+            crate::time::timer_list::run_timers();
         } else if intid == irqs.uart {
             crate::printk::console_irq();
             crate::fs::tty::receive();

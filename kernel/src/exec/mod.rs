@@ -218,6 +218,7 @@ mod kernel {
         drop(closed);
         // Handlers back to SIG_DFL (SIG_IGN stays), flags and masks cleared.
         crate::task::signal::flush_signal_handlers(&mut cur.signal.inner.lock());
+        crate::time::timer_list::exec_itimers(cur.tgid()); // POSIX timers go; itimers stay
         context::write_tpidr_el0(0);
         context::fpsimd_load(&FpsimdState::default());
         // start_thread: a clean register set at EL0 (PSTATE 0: EL0t, interrupts on).

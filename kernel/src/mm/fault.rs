@@ -60,6 +60,15 @@ pub fn page_prot(flags: VmFlags, access: Access) -> Prot {
     }
 }
 
+/// Does a present page with `prot` let `access` through?
+fn pte_allows(prot: Prot, access: Access) -> bool {
+    match access {
+        Access::Read => prot.contains(Prot::READ),
+        Access::Write => prot.contains(Prot::WRITE),
+        Access::Exec => prot.contains(Prot::EXEC),
+    }
+}
+
 /// Resolve a fault at `addr` in `mm` (Linux `__do_page_fault` + `handle_mm_fault`).
 pub fn handle_mm_fault(mm: &mut MmStruct, addr: usize, access: Access) -> Result<(), VmFault> {
     if !layout::is_user_addr(addr) {
@@ -94,10 +103,22 @@ pub fn handle_mm_fault(mm: &mut MmStruct, addr: usize, access: Access) -> Result
                 .map_err(|_| VmFault::Oom)
         }
         // Present with the right permissions: a stale TLB entry (another path changed
-        // the PTE). Flushing it is enough.
-        Some(_) => {
+        // the PTE). Flushing it is enough, and the retried access then succeeds.
+        Some((_, prot)) if pte_allows(prot, access) => {
             mm.flush_tlb_page(page);
             Ok(())
+        }
+        // The VMA allows the access but the PTE does not, and no rule above changes the
+        // PTE: returning success would fault again at once, forever. Say so and refuse.
+        Some((_, prot)) => {
+            log::warn!(
+                "fault at 0x{:x}: {:?} allowed by the VMA ({:?}) but not by the PTE ({:?})",
+                addr,
+                access,
+                flags,
+                prot
+            );
+            Err(VmFault::AccErr)
         }
     }
 }

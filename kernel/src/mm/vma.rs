@@ -70,12 +70,15 @@ bitflags! {
 }
 
 impl VmFlags {
-    /// The page permissions for this VMA's pages: READ/WRITE/EXEC as they are, plus USER
-    /// (Linux `vm_get_page_prot`, which looks the bits up in `protection_map`). A
-    /// WRITE|EXEC VMA gives a WRITE|EXEC `Prot`, which `PageTable::map` refuses (W^X).
+    /// The page permissions for this VMA's pages, plus USER (Linux `vm_get_page_prot`,
+    /// which looks the bits up in `protection_map`). As on arm64 Linux, WRITE and EXEC
+    /// each imply READ: the architecture has no write-only pages, and Linux 6.1 maps
+    /// exec-only VMAs readable unless the CPU has FEAT_EPAN (QEMU's cortex-a72 does not;
+    /// `arch/arm64/mm/mmap.c` `vm_get_page_prot`). A WRITE|EXEC VMA gives a WRITE|EXEC
+    /// `Prot`, which `PageTable::map` refuses (W^X; `fault.rs` splits it).
     pub fn to_prot(self) -> Prot {
         let mut prot = Prot::USER;
-        if self.contains(VmFlags::READ) {
+        if self.intersects(VmFlags::READ | VmFlags::WRITE | VmFlags::EXEC) {
             prot |= Prot::READ;
         }
         if self.contains(VmFlags::WRITE) {
@@ -1105,6 +1108,15 @@ mod tests {
         assert_eq!(VmFlags::from_prot_bits(1 | 4 | 0x10), RX);
         assert_eq!(RW.to_prot(), Prot::USER | Prot::READ | Prot::WRITE);
         assert_eq!(VmFlags::empty().to_prot(), Prot::USER);
+        // arm64 has no write-only pages, and exec-only is readable without FEAT_EPAN.
+        assert_eq!(
+            VmFlags::WRITE.to_prot(),
+            Prot::USER | Prot::READ | Prot::WRITE
+        );
+        assert_eq!(
+            VmFlags::EXEC.to_prot(),
+            Prot::USER | Prot::READ | Prot::EXEC
+        );
         assert_eq!(VmFlags::GROWSDOWN.bits(), 0x100);
         assert_eq!(VmFlags::ACCOUNT.bits(), 0x100000);
     }

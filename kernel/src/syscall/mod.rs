@@ -89,7 +89,17 @@ mod table {
         96 set_tid_address => process::sys_set_tid_address,
         98 futex => futex::sys_futex,
         101 nanosleep => time::sys_nanosleep,
+        102 getitimer => time::sys_getitimer,
+        103 setitimer => time::sys_setitimer,
+        107 timer_create => time::sys_timer_create,
+        108 timer_gettime => time::sys_timer_gettime,
+        109 timer_getoverrun => time::sys_timer_getoverrun,
+        110 timer_settime => time::sys_timer_settime,
+        111 timer_delete => time::sys_timer_delete,
+        112 clock_settime => time::sys_clock_settime,
         113 clock_gettime => time::sys_clock_gettime,
+        114 clock_getres => time::sys_clock_getres,
+        115 clock_nanosleep => time::sys_clock_nanosleep,
         124 sched_yield => process::sys_sched_yield,
         129 kill => signal::sys_kill,
         130 tkill => signal::sys_tkill,
@@ -101,6 +111,7 @@ mod table {
         136 rt_sigpending => signal::sys_rt_sigpending,
         139 rt_sigreturn => crate::arch::aarch64::signal::sys_rt_sigreturn,
         142 reboot => process::sys_reboot,
+        153 times => time::sys_times,
         154 setpgid => process::sys_setpgid,
         155 getpgid => process::sys_getpgid,
         156 getsid => process::sys_getsid,
@@ -108,6 +119,8 @@ mod table {
         160 uname => info::sys_uname,
         163 getrlimit => resource::sys_getrlimit,
         164 setrlimit => resource::sys_setrlimit,
+        169 gettimeofday => time::sys_gettimeofday,
+        170 settimeofday => time::sys_settimeofday,
         172 getpid => process::sys_getpid,
         173 getppid => process::sys_getppid,
         174 getuid => process::sys_getuid,
@@ -133,13 +146,15 @@ mod table {
         f.regs[i]
     }
 
-    /// Numbers already reported as unknown (one bit each for 0..512), so each is logged
-    /// once.
+    /// Numbers already reported as unknown (one bit each for 0..511, and the last bit
+    /// for every number from 511 up: none is assigned there), so a program calling them
+    /// in a loop cannot flood the console.
     static UNKNOWN_SEEN: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
 
-    /// Handle `svc #0` from EL0 (Linux `el0_svc` -> `invoke_syscall`).
+    /// Handle `svc #0` from EL0 (Linux `el0_svc` -> `invoke_syscall`). Only the low 32
+    /// bits of x8 count: Linux passes the number on as an `unsigned int`.
     pub fn do_el0_svc(frame: &mut TrapFrame) {
-        let nr = frame.regs[8] as usize;
+        let nr = frame.regs[8] as u32 as usize;
         frame.syscallno = nr as u64;
         frame.orig_x0 = frame.regs[0];
         let ret = match SYSCALL_TABLE.binary_search_by_key(&nr, |s| s.nr) {
@@ -156,10 +171,9 @@ mod table {
     }
 
     fn report_unknown(nr: usize) {
-        let (word, bit) = (nr / 64, nr % 64);
-        if word < UNKNOWN_SEEN.len()
-            && UNKNOWN_SEEN[word].fetch_or(1 << bit, Ordering::Relaxed) & (1 << bit) != 0
-        {
+        let slot = nr.min(UNKNOWN_SEEN.len() * 64 - 1);
+        let (word, bit) = (slot / 64, slot % 64);
+        if UNKNOWN_SEEN[word].fetch_or(1 << bit, Ordering::Relaxed) & (1 << bit) != 0 {
             return;
         }
         let cur = crate::task::sched::current();

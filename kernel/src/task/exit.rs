@@ -119,6 +119,9 @@ pub fn do_exit(status: i32) -> ! {
             sig.shared_pending = Default::default();
         }
     }
+    if group_dead {
+        crate::time::timer_list::exit_itimers(cur.tgid());
+    }
     exit_notify(&cur, group_dead);
     drop(cur);
     sched::schedule();

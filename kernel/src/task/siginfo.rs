@@ -31,6 +31,8 @@ fn valid_signal(sig: i32) -> bool {
 pub const SI_USER: i32 = 0;
 /// Sent by the kernel itself, e.g. Ctrl-C on the console (Linux `SI_KERNEL`).
 pub const SI_KERNEL: i32 = 0x80;
+/// Sent by a POSIX timer's expiry (Linux `SI_TIMER`).
+pub const SI_TIMER: i32 = -2;
 /// Sent by tkill or tgkill (Linux `SI_TKILL`).
 pub const SI_TKILL: i32 = -6;
 /// SIGSEGV: no mapping at the address.
@@ -75,6 +77,15 @@ pub struct KSigInfo {
     pub utime: u64,
     /// As `utime`, system time.
     pub stime: u64,
+    /// SI_TIMER: the timer's id (Linux `si_tid`).
+    pub tid: i32,
+    /// SI_TIMER: expirations missed before delivery (Linux `si_overrun`).
+    pub overrun: i32,
+    /// SI_TIMER: the timer's `sigev_value` (Linux `si_value`).
+    pub value: u64,
+    /// SI_TIMER: the timer generation that queued it, never shown to the user (Linux
+    /// `si_sys_private`).
+    pub sys_private: u32,
 }
 
 impl KSigInfo {
@@ -108,6 +119,19 @@ impl KSigInfo {
         }
     }
 
+    /// A POSIX timer's signal (Linux `posix_timer_event`): `si_overrun` is filled in
+    /// at delivery.
+    pub fn timer(signo: i32, tid: i32, value: u64, sys_private: u32) -> KSigInfo {
+        KSigInfo {
+            signo,
+            code: SI_TIMER,
+            tid,
+            value,
+            sys_private,
+            ..Default::default()
+        }
+    }
+
     /// Is this a fault (the `si_addr` layout)? (Linux `siginfo_layout`: a positive
     /// code below SI_KERNEL means the signal's own codes.)
     pub fn is_fault(&self) -> bool {
@@ -129,6 +153,10 @@ impl KSigInfo {
         put(8, &self.code.to_le_bytes());
         if self.is_fault() {
             put(16, &self.addr.to_le_bytes());
+        } else if self.code == SI_TIMER {
+            put(16, &self.tid.to_le_bytes());
+            put(20, &self.overrun.to_le_bytes());
+            put(24, &self.value.to_le_bytes());
         } else {
             put(16, &self.pid.to_le_bytes());
             put(20, &self.uid.to_le_bytes());
@@ -264,6 +292,19 @@ mod tests {
         // A SIGSEGV sent by kill is not a fault: it carries the sender.
         assert!(!KSigInfo::user(11, SI_USER, 3).is_fault());
         assert!(!KSigInfo::kernel(11).is_fault());
+    }
+
+    #[test]
+    fn timer_layout_has_id_overrun_and_value() {
+        let mut i = KSigInfo::timer(14, 3, 0xfeed_beef_1234, 7);
+        i.overrun = 5;
+        let b = i.to_user();
+        assert_eq!((word32(&b, 8), word32(&b, 16), word32(&b, 20)), (-2, 3, 5));
+        assert_eq!(
+            u64::from_le_bytes(b[24..32].try_into().unwrap()),
+            0xfeed_beef_1234
+        );
+        assert!(b[32..].iter().all(|&x| x == 0)); // si_sys_private stays inside
     }
 
     #[test]

@@ -562,6 +562,8 @@ pub fn dequeue_signal(t: &TaskStruct) -> Option<KSigInfo> {
             }
         };
         if !t.signal.inner.lock().handler_ignored(info.signo) {
+            let mut info = info;
+            crate::time::timer_list::on_dequeue(&mut info); // SIGALRM, SI_TIMER: re-arm
             return Some(info);
         }
     }

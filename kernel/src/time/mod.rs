@@ -9,13 +9,39 @@
 //! Simplified: no NTP slewing, no leap seconds, and CLOCK_BOOTTIME equals CLOCK_MONOTONIC
 //! (Linnet never suspends).
 
-use core::sync::atomic::{AtomicI64, Ordering};
+pub mod clocks;
+pub mod hrtimer;
+#[cfg(target_os = "none")]
+pub mod posix_timers;
+#[cfg(target_os = "none")]
+pub mod timer_list;
+
+use core::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 /// Nanoseconds in a second.
 pub const NSEC_PER_SEC: u64 = 1_000_000_000;
 
 /// Wall-clock nanoseconds minus monotonic nanoseconds (Linux `offs_real`).
 static OFFS_REAL: AtomicI64 = AtomicI64::new(0);
+
+/// The time zone settimeofday stored (Linux `sys_tz`): minutes west of Greenwich in the
+/// low half, the DST type in the high half. Only reported back (gettimeofday); the
+/// kernel keeps UTC.
+static SYS_TZ: AtomicU64 = AtomicU64::new(0);
+
+/// The stored time zone as `struct timezone` {tz_minuteswest, tz_dsttime}.
+pub fn sys_tz() -> [i32; 2] {
+    let z = SYS_TZ.load(Ordering::Relaxed);
+    [z as u32 as i32, (z >> 32) as u32 as i32]
+}
+
+/// Store the time zone (Linux `do_sys_settimeofday64`: `sys_tz = *tz`).
+pub fn set_sys_tz(minuteswest: i32, dsttime: i32) {
+    SYS_TZ.store(
+        minuteswest as u32 as u64 | (dsttime as u32 as u64) << 32,
+        Ordering::Relaxed,
+    );
+}
 
 /// The realtime offset: CLOCK_REALTIME = CLOCK_MONOTONIC + this (nanoseconds).
 pub fn offs_real() -> i64 {

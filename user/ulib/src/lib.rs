@@ -45,6 +45,7 @@ pub mod syscall;
 pub mod tap;
 pub mod thread;
 pub mod time;
+pub mod timers;
 pub mod tty;
 pub mod vdso;
 

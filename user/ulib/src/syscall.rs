@@ -38,7 +38,17 @@ pub mod nr {
     pub const SET_TID_ADDRESS: usize = 96;
     pub const FUTEX: usize = 98;
     pub const NANOSLEEP: usize = 101;
+    pub const GETITIMER: usize = 102;
+    pub const SETITIMER: usize = 103;
+    pub const TIMER_CREATE: usize = 107;
+    pub const TIMER_GETTIME: usize = 108;
+    pub const TIMER_GETOVERRUN: usize = 109;
+    pub const TIMER_SETTIME: usize = 110;
+    pub const TIMER_DELETE: usize = 111;
+    pub const CLOCK_SETTIME: usize = 112;
     pub const CLOCK_GETTIME: usize = 113;
+    pub const CLOCK_GETRES: usize = 114;
+    pub const CLOCK_NANOSLEEP: usize = 115;
     pub const SCHED_YIELD: usize = 124;
     pub const KILL: usize = 129;
     pub const TKILL: usize = 130;
@@ -50,6 +60,7 @@ pub mod nr {
     pub const RT_SIGPENDING: usize = 136;
     pub const RT_SIGRETURN: usize = 139;
     pub const REBOOT: usize = 142;
+    pub const TIMES: usize = 153;
     pub const SETPGID: usize = 154;
     pub const GETPGID: usize = 155;
     pub const GETSID: usize = 156;
@@ -57,6 +68,8 @@ pub mod nr {
     pub const UNAME: usize = 160;
     pub const GETRLIMIT: usize = 163;
     pub const SETRLIMIT: usize = 164;
+    pub const GETTIMEOFDAY: usize = 169;
+    pub const SETTIMEOFDAY: usize = 170;
     pub const GETPID: usize = 172;
     pub const GETPPID: usize = 173;
     pub const GETTID: usize = 178;
