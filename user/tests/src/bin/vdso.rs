@@ -265,12 +265,12 @@ fn child_unmaps_vdso(vvar: usize, end: usize) -> i32 {
 
 #[no_mangle]
 fn main() -> i32 {
-    let mut tap = Tap::new(39);
+    let mut tap = Tap::new(41);
     let linnet = ulib::is_linnet();
     let vdso = Vdso::from_auxv();
     let hwcap = ulib::auxv(AT_HWCAP).unwrap_or(0);
 
-    // 1-5: the image and its symbols.
+    // the image and its symbols.
     let fns = vdso.as_ref().and_then(Fns::find);
     const SYMBOLS: [&str; 4] = [
         "__kernel_rt_sigreturn",
@@ -318,7 +318,7 @@ fn main() -> i32 {
         None => tap.skip(name, NO_VDSO),
     };
 
-    // 6-11: the clocks it reads agree with the syscall.
+    // the clocks it reads agree with the syscall.
     for (clock, name) in [
         (CLOCK_REALTIME, "CLOCK_REALTIME"),
         (CLOCK_MONOTONIC, "CLOCK_MONOTONIC"),
@@ -333,7 +333,7 @@ fn main() -> i32 {
             &|f| agrees(f, clock),
         );
     }
-    // 12-13: fallback to the syscall.
+    // fallback to the syscall.
     need(
         &mut tap,
         &"vdso: clock_gettime(99) falls back to the syscall: -EINVAL",
@@ -347,7 +347,7 @@ fn main() -> i32 {
             r == 0 && ts.tv_sec >= 0 && ts.tv_nsec < 1_000_000_000
         },
     );
-    // 14-15: gettimeofday.
+    // gettimeofday.
     need(
         &mut tap,
         &"vdso: gettimeofday lies between two CLOCK_REALTIME syscalls",
@@ -367,7 +367,7 @@ fn main() -> i32 {
         let r = unsafe { (f.tod)(core::ptr::null_mut(), &mut tz) };
         r == 0 && tz != [-1, -1]
     });
-    // 16-18: clock_getres.
+    // clock_getres.
     need(
         &mut tap,
         &"vdso: clock_getres(CLOCK_REALTIME) and (CLOCK_MONOTONIC) are 1 ns",
@@ -404,7 +404,7 @@ fn main() -> i32 {
             unsafe { (f.getres)(CLOCK_MONOTONIC, core::ptr::null_mut()) == 0 }
         },
     );
-    // 19: monotonic over many calls.
+    // monotonic over many calls.
     need(
         &mut tap,
         &"vdso: 2000 CLOCK_MONOTONIC readings never go backwards",
@@ -419,7 +419,7 @@ fn main() -> i32 {
         },
     );
 
-    // 20-21: a handler without SA_RESTORER returns (on Linux through the vDSO).
+    // a handler without SA_RESTORER returns (on Linux through the vDSO).
     let act = KSigaction {
         handler: norestorer_handler as *const () as usize,
         flags: 0,
@@ -444,7 +444,7 @@ fn main() -> i32 {
         },
     );
 
-    // 22-26: ID registers.
+    // ID registers.
     tap.eq(
         (midr() >> 16) & 0xf,
         0xf,
@@ -480,7 +480,7 @@ fn main() -> i32 {
         agree,
         "cpu: ID_AA64ISAR0_EL1 agrees with AT_HWCAP (AES, PMULL, SHA1/2, CRC32, atomics)",
     );
-    // 27: outside the ID space: SIGILL at the mrs.
+    // outside the ID space: SIGILL at the mrs.
     let _ = sigaction_info(SIGILL, on_sigill, 0, 0);
     // SAFETY: read_sctlr traps; the handler steps over the mrs.
     let x0 = unsafe { read_sctlr() };
@@ -492,7 +492,7 @@ fn main() -> i32 {
     );
     tap.ok(hwcap & (1 << 11) != 0, "cpu: AT_HWCAP has HWCAP_CPUID");
 
-    // 29-30: the counter.
+    // the counter.
     let freq = cntfrq();
     tap.ok(
         freq >= 1_000_000,
@@ -506,7 +506,7 @@ fn main() -> i32 {
         "cpu: cntvct_el0 is readable at EL0 and advances at least 10 ms over a 10 ms sleep",
     );
 
-    // 31-32: /proc/self/maps.
+    // /proc/self/maps.
     let mut buf = [0u8; 4096];
     let n = read_maps(&mut buf);
     let maps = &buf[..n];
@@ -524,7 +524,7 @@ fn main() -> i32 {
         &|_| matches!((vv, vd), (Some((_, e, p)), Some((s, _, _))) if e == s && &p == b"r--p"),
     );
 
-    // 33-35: fork.
+    // fork.
     let (vvar_start, vdso_end) = match (vv, vd) {
         (Some((a, _, _)), Some((_, b, _))) => (a, b),
         _ => (0, 0),
@@ -564,7 +564,54 @@ fn main() -> i32 {
         },
     );
 
-    // 36-39: the same again after the children are gone: nothing was freed under us.
+    // Setting the clock and the time zone reaches the data page (update_vsyscall,
+    // update_vsyscall_tz). Linnet only: under qemu-user this would set the host's clock.
+    if linnet {
+        need(
+            &mut tap,
+            &"vdso: CLOCK_REALTIME follows clock_settime (+1000 s)",
+            &|f| {
+                let Ok(now) = ulib::clock_gettime(CLOCK_REALTIME) else {
+                    return false;
+                };
+                let later = Timespec {
+                    tv_sec: now.tv_sec + 1000,
+                    tv_nsec: now.tv_nsec,
+                };
+                let set = ulib::timers::clock_settime(CLOCK_REALTIME, &later).is_ok();
+                let (r, v) = f.gettime(CLOCK_REALTIME);
+                let follows =
+                    set && r == 0 && agrees(f, CLOCK_REALTIME) && v.tv_sec >= later.tv_sec;
+                let back = Timespec {
+                    tv_sec: v.tv_sec - 1000,
+                    tv_nsec: v.tv_nsec,
+                };
+                let _ = ulib::timers::clock_settime(CLOCK_REALTIME, &back);
+                follows && agrees(f, CLOCK_REALTIME)
+            },
+        );
+        need(
+            &mut tap,
+            &"vdso: gettimeofday reports the time zone settimeofday stored",
+            &|f| {
+                let set = ulib::timers::settimeofday(None, Some(&[-60, 1])).is_ok();
+                let mut tz = [0i32; 2];
+                // SAFETY: the vDSO's gettimeofday with only a timezone.
+                let r = unsafe { (f.tod)(core::ptr::null_mut(), &mut tz) };
+                let _ = ulib::timers::settimeofday(None, Some(&[0, 0]));
+                set && r == 0 && tz == [-60, 1]
+            },
+        );
+    } else {
+        let why = "would set the host's clock (Linnet only)";
+        tap.skip("vdso: CLOCK_REALTIME follows clock_settime (+1000 s)", why);
+        tap.skip(
+            "vdso: gettimeofday reports the time zone settimeofday stored",
+            why,
+        );
+    }
+
+    // the same again after the children are gone: nothing was freed under us.
     need(
         &mut tap,
         &"vdso: still agrees with CLOCK_REALTIME after the children",
