@@ -6,12 +6,15 @@
 //! its dynamic symbol table as musl and glibc do (`ulib::vdso`), and checks: each clock
 //! the vDSO reads (REALTIME, MONOTONIC, MONOTONIC_RAW, both COARSE, BOOTTIME) agrees with
 //! the syscall (it lies between two syscall readings), other clocks fall back to the
-//! syscall (EINVAL for an unknown one), gettimeofday and clock_getres; a handler
+//! syscall (EINVAL for an unknown one), gettimeofday and clock_getres (the same as the
+//! syscall's), and (Linnet only, it would set the host's clock under qemu-user) they follow
+//! clock_settime and settimeofday's time zone; a handler
 //! installed without SA_RESTORER returns, through `__kernel_rt_sigreturn`; EL0 `mrs` of
 //! MIDR_EL1, MPIDR_EL1, ID_AA64PFR0_EL1 and ID_AA64ISAR0_EL1 gives Linux's sanitised
 //! values (agreeing with AT_HWCAP), while an `mrs` outside the ID space is SIGILL;
 //! CNTVCT_EL0 and CNTFRQ_EL0 are readable and the counter moves; /proc/self/maps shows
 //! `[vdso]` at AT_SYSINFO_EHDR with `[vvar]` right below; a forked child's vDSO works,
+//! also after MADV_DONTNEED dropped its pages,
 //! a child's write to its vDSO (after mprotect) stays its own, a child unmapping its
 //! vDSO leaves the parent's intact; and (on Linnet) no frame is lost doing all this.
 //!
@@ -20,8 +23,8 @@
 //! On Linnet: `kernel/src/arch/aarch64/vdso/`, `arch/aarch64/cpufeature.rs`,
 //! `mm/special_mapping.rs`, `setup_rt_frame` in `arch/aarch64/signal.rs`.
 //! Syscalls used: clock_gettime, clock_getres, gettimeofday (through the vDSO's
-//! fallback), rt_sigaction, kill, getpid, nanosleep, openat, read, close, mprotect,
-//! munmap, clone (as fork), wait4, sysinfo, uname, write, exit_group.
+//! fallback), clock_settime, settimeofday, rt_sigaction, kill, getpid, nanosleep, openat,
+//! read, close, mprotect, madvise, munmap, clone (as fork), wait4, sysinfo, uname, write, exit_group.
 
 #![no_std]
 #![no_main]
@@ -257,6 +260,17 @@ fn child_writes_vdso(base: usize) -> i32 {
     (unsafe { core::ptr::read_volatile(p) } != 0xa5) as i32
 }
 
+/// A child drops its vDSO pages with MADV_DONTNEED, then calls into the vDSO: the pages
+/// must come back as the vDSO (Linux `special_mapping_fault`), not as zeros. Exit 0 if
+/// the clock still agrees with the syscall.
+fn child_dontneed_vdso(f: Fns, base: usize, end: usize) -> i32 {
+    // SAFETY: the vDSO's pages are dropped and fault back in; nothing of ours is lost.
+    if unsafe { ulib::mm::madvise(base, end - base, ulib::mm::MADV_DONTNEED) }.is_err() {
+        return 2;
+    }
+    (!agrees(&f, CLOCK_MONOTONIC)) as i32 * 3
+}
+
 /// A child unmaps [vvar] and [vdso] and exits.
 fn child_unmaps_vdso(vvar: usize, end: usize) -> i32 {
     // SAFETY: this child uses neither again before it exits.
@@ -265,7 +279,7 @@ fn child_unmaps_vdso(vvar: usize, end: usize) -> i32 {
 
 #[no_mangle]
 fn main() -> i32 {
-    let mut tap = Tap::new(41);
+    let mut tap = Tap::new(43);
     let linnet = ulib::is_linnet();
     let vdso = Vdso::from_auxv();
     let hwcap = ulib::auxv(AT_HWCAP).unwrap_or(0);
@@ -394,6 +408,19 @@ fn main() -> i32 {
             // SAFETY: as above.
             let r = unsafe { (f.getres)(CLOCK_MONOTONIC_COARSE, &mut ts) };
             r == 0 && ts.tv_sec == 0 && ts.tv_nsec > 1 && ts.tv_nsec <= 10_000_000
+        },
+    );
+    need(
+        &mut tap,
+        &"vdso: clock_getres agrees with the syscall for every clock it handles",
+        &|f| {
+            [0, 1, 4, 5, 6, 7].iter().all(|&c| {
+                let mut ts = Timespec::default();
+                // SAFETY: the vDSO's clock_getres with a valid timespec.
+                let r = unsafe { (f.getres)(c, &mut ts) };
+                let sys = ulib::timers::clock_getres(c);
+                r == 0 && matches!(sys, Ok(t) if t.tv_sec == ts.tv_sec && t.tv_nsec == ts.tv_nsec)
+            })
         },
     );
     need(
@@ -551,6 +578,14 @@ fn main() -> i32 {
             // SAFETY: as above.
             let after = unsafe { core::ptr::read_volatile((base + 15) as *const u8) };
             child_ok && before == after && after != 0xa5
+        },
+    );
+    need(
+        &mut tap,
+        &"fork: after MADV_DONTNEED on its [vdso] the child's vDSO still works",
+        &|f| {
+            let f = *f;
+            vdso_end != 0 && reap(spawn(move || child_dontneed_vdso(f, base, vdso_end))) == Some(0)
         },
     );
     need(
