@@ -106,6 +106,12 @@ def rust_string(s):
     return read_bytes(int(ptr), n).decode(errors="replace") if n else ""
 
 
+def rust_str(s):
+    """A Rust &str (data_ptr, length)."""
+    n = int(s["length"])
+    return read_bytes(int(s["data_ptr"]), n).decode(errors="replace") if n else ""
+
+
 def read_bytes(addr, n):
     return bytes(gdb.selected_inferior().read_memory(addr, n))
 
@@ -297,8 +303,11 @@ def vma_lines(mm):
                         ((VM_READ, "r"), (VM_WRITE, "w"), (VM_EXEC, "x")))
         perms += "s" if flags & VM_MAYSHARE else "p"
         file = option(vma["vm_file"])
+        special = option(vma["vm_special"]) if "vm_special" in _fields(vma) else None
         if file is not None:
             pgoff, name = int(vma["vm_pgoff"]) << 12, vm_file_path(file)
+        elif special is not None:  # [vvar], [vdso]: mm/special_mapping.rs
+            pgoff, name = 0, rust_str(special.dereference()["name"])
         elif flags & VM_GROWSDOWN:
             pgoff, name = 0, "[stack]"
         elif brk > start_brk and start >= start_brk and end <= (brk + 0xFFF) & ~0xFFF:
@@ -314,8 +323,8 @@ class Vmas(gdb.Command):
     """vmas [PID]: the VMAs of a task (default: the current one), as /proc/PID/maps shows them.
 Each line is one VmArea of the task's MmStruct (Linux vm_area_struct), walked from its
 VmaList (a BTreeMap keyed by vm_start): start-end, permissions (r/w/x, then p private or
-s shared), file offset, device, inode, and name: the file it maps, [stack] (the VM_GROWSDOWN
-area) or [heap] (the brk area). A VMA says what may be mapped; pages arrive on first touch,
+s shared), file offset, device, inode, and name: the file it maps, [vvar]/[vdso] (special
+mappings), [stack] (the VM_GROWSDOWN area) or [heap] (the brk area). A VMA says what may be mapped; pages arrive on first touch,
 so compare with `ptwalk ADDR PID` to see what is mapped now. (The inode column is 0 here.)"""
 
     def __init__(self):

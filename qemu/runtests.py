@@ -192,6 +192,7 @@ GDB_SESSIONS = [
       r"^pid 1 \(fork_cow\):$",
       r"^00400000-[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 0 +/tests/fork_cow$",
       r"^[0-9a-f]+-[0-9a-f]+ rw-p 00000000 00:00 0 +\[stack\]$",
+      r"^[0-9a-f]+-[0-9a-f]+ r-xp 00000000 00:00 0 +\[vdso\]$",
       r"^page table walk of 0x0000000000400000 \(TTBR0, user half, as loaded now, ASID [1-9]",
       r"^  pte\[  0\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L3 page pa=0x[0-9a-f]+ AF nG SH=inner "
       r"AP=EL1-RO/EL0-RO PXN attr=Normal$",

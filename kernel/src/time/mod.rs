@@ -46,6 +46,8 @@ pub fn set_sys_tz(minuteswest: i32, dsttime: i32) {
         minuteswest as u32 as u64 | (dsttime as u32 as u64) << 32,
         Ordering::Relaxed,
     );
+    #[cfg(target_os = "none")]
+    crate::arch::aarch64::vdso::update_vsyscall_tz(); // the vDSO's gettimeofday reports it
 }
 
 /// The realtime offset: CLOCK_REALTIME = CLOCK_MONOTONIC + this (nanoseconds).

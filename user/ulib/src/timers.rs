@@ -152,8 +152,7 @@ pub fn clock_getres(clock: i32) -> SysResult<Timespec> {
 /// clock_settime(2).
 pub fn clock_settime(clock: i32, ts: &Timespec) -> SysResult<()> {
     // SAFETY: the kernel only reads ts.
-    check(unsafe { syscall2(nr::CLOCK_SETTIME, clock as usize, ts as *const _ as usize) })
-        .map(drop)
+    check(unsafe { syscall2(nr::CLOCK_SETTIME, clock as usize, ts as *const _ as usize) }).map(drop)
 }
 
 /// clock_nanosleep(2), as the raw syscall: the error comes back as an Errno (the C
@@ -207,7 +206,11 @@ pub fn getitimer(which: i32) -> SysResult<Itimerval> {
 
 /// setitimer(2): arm (or with a zero value disarm) `which`; `old` gets the previous
 /// setting.
-pub fn setitimer(which: i32, new: Option<&Itimerval>, old: Option<&mut Itimerval>) -> SysResult<()> {
+pub fn setitimer(
+    which: i32,
+    new: Option<&Itimerval>,
+    old: Option<&mut Itimerval>,
+) -> SysResult<()> {
     // SAFETY: new is read, old written.
     check(unsafe { syscall3(nr::SETITIMER, which as usize, ptr(new), mptr(old)) }).map(drop)
 }

@@ -156,22 +156,7 @@ pub fn enable_pan() -> bool {
 /// with EVNTI (bits 7:4) chosen, as Linux does, for about 10 kHz from the counter.
 pub fn arch_counter_set_user_access() {
     let freq = crate::drivers::timer::counter_frequency();
-    let cntkctl = cntkctl_value(freq);
+    let cntkctl = super::cpufeature::cntkctl_value(freq);
     // SAFETY: CNTKCTL_EL1 only controls EL0 access to the timer and the event stream.
     unsafe { core::arch::asm!("msr cntkctl_el1, {}", "isb", in(reg) cntkctl, options(nostack)) };
-}
-
-/// The CNTKCTL_EL1 value for a counter of `freq` Hz (see `arch_counter_set_user_access`).
-/// The event stream divider is Linux's: the highest set bit of `freq / 10000`, one lower
-/// when the bit below it is clear (rounding to the nearest power of two).
-pub fn cntkctl_value(freq: u64) -> u64 {
-    const EL0VCTEN: u64 = 1 << 1;
-    const EVNTEN: u64 = 1 << 2;
-    const EVNTI_SHIFT: u64 = 4;
-    let div = freq / 10_000;
-    let mut pos = 64 - div.leading_zeros() as u64; // fls
-    if pos > 1 && div & (1 << (pos - 2)) == 0 {
-        pos -= 1;
-    }
-    EL0VCTEN | EVNTEN | (pos.min(15) << EVNTI_SHIFT)
 }

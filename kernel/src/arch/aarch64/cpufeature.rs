@@ -19,6 +19,10 @@
 //! 0, as on a CPU without AArch32 (Linux shows a few MVFR fields); features Linnet does
 //! not support for user space (SVE, SME, pointer authentication, MTE, BTI) are hidden,
 //! as in a Linux built without them.
+//!
+//! Also here, because it is pure arithmetic the host tests can check: `cntkctl_value`,
+//! the CNTKCTL_EL1 setting that lets EL0 read the virtual counter
+//! (`cpu::arch_counter_set_user_access`).
 
 /// One trapped MRS: the register (op0, op1, CRn, CRm, op2) and the target Xt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,6 +204,21 @@ pub fn emulate_sys_reg(r: &Mrs, hw: impl Fn(u8, u8) -> u64) -> Option<u64> {
     )
 }
 
+/// The CNTKCTL_EL1 value for a counter of `freq` Hz (see `cpu::arch_counter_set_user_access`).
+/// The event stream divider is Linux's: the highest set bit of `freq / 10000`, one lower
+/// when the bit below it is clear (rounding to the nearest power of two).
+pub fn cntkctl_value(freq: u64) -> u64 {
+    const EL0VCTEN: u64 = 1 << 1;
+    const EVNTEN: u64 = 1 << 2;
+    const EVNTI_SHIFT: u64 = 4;
+    let div = freq / 10_000;
+    let mut pos = 64 - div.leading_zeros() as u64; // fls
+    if pos > 1 && div & (1 << (pos - 2)) == 0 {
+        pos -= 1;
+    }
+    EL0VCTEN | EVNTEN | (pos.min(15) << EVNTI_SHIFT)
+}
+
 #[cfg(target_os = "none")]
 pub use imp::*;
 
@@ -319,6 +338,21 @@ mod tests {
         assert_eq!(other(3, 3, 14, 0, 2), None); // cntvct_el0 (not trapped when allowed)
         assert_eq!(other(3, 0, 1, 0, 0), None); // sctlr_el1
         assert_eq!(other(2, 0, 0, 0, 0), None); // debug space
+    }
+
+    #[test]
+    fn cntkctl_lets_el0_read_the_virtual_counter_and_starts_a_10khz_event_stream() {
+        // 62.5 MHz (QEMU virt): 6250 = 0b1_1000_0110_1010, fls 13, bit 11 set: EVNTI 13.
+        assert_eq!(cntkctl_value(62_500_000), (13 << 4) | 0b110);
+        // 24 MHz: 2400 = 0b1001_0110_0000, fls 12, bit 10 clear: rounded down to 11.
+        assert_eq!(cntkctl_value(24_000_000), (11 << 4) | 0b110);
+        // EL0PCTEN (bit 0) and the EL0 timer-register bits (8, 9) stay clear.
+        for f in [1, 10_000, 19_200_000, 1_000_000_000, u64::MAX] {
+            let v = cntkctl_value(f);
+            assert_eq!(v & 0b11_0000_0001, 0);
+            assert_eq!(v & 0b110, 0b110);
+            assert!(v < 0x100, "nothing above EVNTI (bits 7:4)");
+        }
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //! (`mmu.rs`), and the data formats the rest of the kernel reads through this door:
 //! page-table descriptors (`pte.rs`) and exception syndromes (`esr.rs`).
 //!
+//! What user space gets from the architecture: the vDSO and its data page (`vdso/`), and
+//! EL0 reads of the ID registers, emulated (`cpufeature.rs`).
+//!
 //! Boot path: `head.S` (Image header, EL2 -> EL1, early tables, MMU on) ->
 //! `init::start_kernel`. Exceptions: `entry.S` (`vectors`) -> `trap.rs`.
 

@@ -149,14 +149,24 @@ fn clocks(tap: &mut Tap, linnet: bool) {
     tap.eq(r, 0, "gettimeofday(NULL, NULL) succeeds");
     // SAFETY: a bad pointer: the kernel must refuse it.
     let r = unsafe { syscall2(nr::GETTIMEOFDAY, BAD, 0) };
-    tap.eq(err(r), Some(Errno::EFAULT), "gettimeofday to a bad pointer: EFAULT");
+    tap.eq(
+        err(r),
+        Some(Errno::EFAULT),
+        "gettimeofday to a bad pointer: EFAULT",
+    );
     let mut tz = [7i32; 2];
     // SAFETY: tz is ours to write.
     let r = unsafe { syscall2(nr::GETTIMEOFDAY, 0, tz.as_mut_ptr() as usize) };
-    tap.ok(r == 0 && tz == [0, 0], "gettimeofday reports time zone 0 (UTC)");
+    tap.ok(
+        r == 0 && tz == [0, 0],
+        "gettimeofday reports time zone 0 (UTC)",
+    );
     let b1 = now(CLOCK_BOOTTIME);
     let m = now(CLOCK_MONOTONIC);
-    tap.ok(b1 > 0 && m > 0, "CLOCK_BOOTTIME and CLOCK_MONOTONIC count from boot");
+    tap.ok(
+        b1 > 0 && m > 0,
+        "CLOCK_BOOTTIME and CLOCK_MONOTONIC count from boot",
+    );
     tap.eq(
         clock_gettime(100).err(),
         Some(Errno::EINVAL),
@@ -164,7 +174,11 @@ fn clocks(tap: &mut Tap, linnet: bool) {
     );
     // SAFETY: a bad pointer.
     let r = unsafe { syscall2(nr::CLOCK_GETTIME, 1, BAD) };
-    tap.eq(err(r), Some(Errno::EFAULT), "clock_gettime to a bad pointer: EFAULT");
+    tap.eq(
+        err(r),
+        Some(Errno::EFAULT),
+        "clock_gettime to a bad pointer: EFAULT",
+    );
 
     // clock_getres: 1 ns for hrtimer clocks and the CPU clocks, a tick for coarse ones.
     let one = Timespec {
@@ -192,12 +206,20 @@ fn clocks(tap: &mut Tap, linnet: bool) {
     // SAFETY: NULL res is allowed.
     let r = unsafe { syscall2(nr::CLOCK_GETRES, 0, 0) };
     tap.eq(r, 0, "clock_getres(REALTIME, NULL) succeeds");
-    tap.eq(clock_getres(64).err(), Some(Errno::EINVAL), "clock_getres(64): EINVAL");
+    tap.eq(
+        clock_getres(64).err(),
+        Some(Errno::EINVAL),
+        "clock_getres(64): EINVAL",
+    );
     // qemu-user 7.2 ignores the failed copy-out and returns 0; Linux says EFAULT.
     if linnet {
         // SAFETY: a bad pointer.
         let r = unsafe { syscall2(nr::CLOCK_GETRES, 1, BAD) };
-        tap.eq(err(r), Some(Errno::EFAULT), "clock_getres to a bad pointer: EFAULT");
+        tap.eq(
+            err(r),
+            Some(Errno::EFAULT),
+            "clock_getres to a bad pointer: EFAULT",
+        );
     } else {
         tap.skip(
             "clock_getres to a bad pointer: EFAULT",
@@ -228,7 +250,11 @@ fn clocks(tap: &mut Tap, linnet: bool) {
     );
     // SAFETY: a bad pointer.
     let r = unsafe { syscall2(nr::CLOCK_SETTIME, 0, BAD) };
-    tap.eq(err(r), Some(Errno::EFAULT), "clock_settime from a bad pointer: EFAULT");
+    tap.eq(
+        err(r),
+        Some(Errno::EFAULT),
+        "clock_settime from a bad pointer: EFAULT",
+    );
     let bad_ns = Timespec {
         tv_sec: 1_800_000_000,
         tv_nsec: 1_000_000_000,
@@ -249,7 +275,11 @@ fn clocks(tap: &mut Tap, linnet: bool) {
     );
     // SAFETY: a bad pointer.
     let r = unsafe { syscall2(nr::SETTIMEOFDAY, BAD, 0) };
-    tap.eq(err(r), Some(Errno::EFAULT), "settimeofday from a bad pointer: EFAULT");
+    tap.eq(
+        err(r),
+        Some(Errno::EFAULT),
+        "settimeofday from a bad pointer: EFAULT",
+    );
 
     // Really moving the wall clock: Linnet only (under qemu-user this would be the host's).
     if linnet {
@@ -344,7 +374,11 @@ fn sleeps(tap: &mut Tap, linnet: bool) {
     );
     // SAFETY: a bad pointer.
     let r = unsafe { syscall4(nr::CLOCK_NANOSLEEP, 1, 0, BAD, 0) };
-    tap.eq(err(r), Some(Errno::EFAULT), "clock_nanosleep from a bad pointer: EFAULT");
+    tap.eq(
+        err(r),
+        Some(Errno::EFAULT),
+        "clock_nanosleep from a bad pointer: EFAULT",
+    );
 
     // Interrupted by a handler (SIGALRM from ITIMER_REAL): EINTR, `rem` for relative only.
     let _ = sigaction_info(SIGALRM, on_alrm, 0, 0);
@@ -477,7 +511,11 @@ fn itimers(tap: &mut Tap) {
         g.it_value.as_us() > 500_000 && g.it_value.as_us() <= 975_000,
         "getitimer ITIMER_REAL counts down",
     );
-    tap.eq(g.it_interval, Timeval::from_ms(250), "getitimer reports the interval");
+    tap.eq(
+        g.it_interval,
+        Timeval::from_ms(250),
+        "getitimer reports the interval",
+    );
     let status = reap(spawn(|| match getitimer(ITIMER_REAL) {
         Ok(v) if v == Itimerval::default() => 0,
         _ => 1,
@@ -504,11 +542,23 @@ fn itimers(tap: &mut Tap) {
     );
     // SAFETY: bad pointers.
     let r = unsafe { syscall3(nr::SETITIMER, 0, BAD, 0) };
-    tap.eq(err(r), Some(Errno::EFAULT), "setitimer from a bad pointer: EFAULT");
+    tap.eq(
+        err(r),
+        Some(Errno::EFAULT),
+        "setitimer from a bad pointer: EFAULT",
+    );
     // SAFETY: as above.
     let r = unsafe { syscall2(nr::GETITIMER, 0, BAD) };
-    tap.eq(err(r), Some(Errno::EFAULT), "getitimer to a bad pointer: EFAULT");
-    tap.eq(getitimer(5).err(), Some(Errno::EINVAL), "getitimer(5): EINVAL");
+    tap.eq(
+        err(r),
+        Some(Errno::EFAULT),
+        "getitimer to a bad pointer: EFAULT",
+    );
+    tap.eq(
+        getitimer(5).err(),
+        Some(Errno::EINVAL),
+        "getitimer(5): EINVAL",
+    );
 
     let _ = sigaction(SIGVTALRM, on_vt, 0, 0);
     let _ = sigaction(SIGPROF, on_prof, 0, 0);
@@ -555,7 +605,11 @@ fn posix_timers(tap: &mut Tap, linnet: bool) {
         "timer_create SIGEV_SIGNAL: the timer's signal arrives",
     );
     tap.eq(
-        (T_CODE.load(SeqCst), T_VALUE.load(SeqCst), T_OVERRUN.load(SeqCst)),
+        (
+            T_CODE.load(SeqCst),
+            T_VALUE.load(SeqCst),
+            T_OVERRUN.load(SeqCst),
+        ),
         (SI_TIMER, 0x1234_5678_9abc, 0),
         "its siginfo: si_code SI_TIMER, si_value, si_overrun 0",
     );
@@ -744,17 +798,33 @@ fn posix_timers(tap: &mut Tap, linnet: bool) {
     let mut out = 0i32;
     // SAFETY: bad pointers.
     let r = unsafe { syscall3(nr::TIMER_CREATE, 1, BAD, &mut out as *mut _ as usize) };
-    tap.eq(err(r), Some(Errno::EFAULT), "timer_create from a bad sigevent: EFAULT");
+    tap.eq(
+        err(r),
+        Some(Errno::EFAULT),
+        "timer_create from a bad sigevent: EFAULT",
+    );
     // SAFETY: as above.
     let r = unsafe { syscall3(nr::TIMER_CREATE, 1, &ev as *const _ as usize, BAD) };
-    tap.eq(err(r), Some(Errno::EFAULT), "timer_create to a bad id pointer: EFAULT");
+    tap.eq(
+        err(r),
+        Some(Errno::EFAULT),
+        "timer_create to a bad id pointer: EFAULT",
+    );
     let id6 = timer_create(CLOCK_MONOTONIC, None).unwrap_or(-1);
     // SAFETY: as above.
     let r = unsafe { syscall4(nr::TIMER_SETTIME, id6 as usize, 0, BAD, 0) };
-    tap.eq(err(r), Some(Errno::EFAULT), "timer_settime from a bad pointer: EFAULT");
+    tap.eq(
+        err(r),
+        Some(Errno::EFAULT),
+        "timer_settime from a bad pointer: EFAULT",
+    );
     // SAFETY: NULL new_value.
     let r = unsafe { syscall4(nr::TIMER_SETTIME, id6 as usize, 0, 0, 0) };
-    tap.eq(err(r), Some(Errno::EINVAL), "timer_settime with NULL: EINVAL");
+    tap.eq(
+        err(r),
+        Some(Errno::EINVAL),
+        "timer_settime with NULL: EINVAL",
+    );
     let bad = Itimerspec {
         it_interval: Timespec::default(),
         it_value: Timespec {
@@ -769,7 +839,11 @@ fn posix_timers(tap: &mut Tap, linnet: bool) {
     );
     // SAFETY: as above.
     let r = unsafe { syscall2(nr::TIMER_GETTIME, id6 as usize, BAD) };
-    tap.eq(err(r), Some(Errno::EFAULT), "timer_gettime to a bad pointer: EFAULT");
+    tap.eq(
+        err(r),
+        Some(Errno::EFAULT),
+        "timer_gettime to a bad pointer: EFAULT",
+    );
     let _ = timer_delete(id6);
 }
 
@@ -807,7 +881,9 @@ fn exec_check(tap: &mut Tap, linnet: bool) {
         let argv = [path.as_ptr(), c"exec-child".as_ptr(), core::ptr::null()];
         let envp = [core::ptr::null()];
         // SAFETY: NUL-terminated strings and NULL-terminated arrays that outlive the call.
-        let _ = unsafe { ulib::process::execve(path.as_ptr().cast(), argv.as_ptr().cast(), envp.as_ptr()) };
+        let _ = unsafe {
+            ulib::process::execve(path.as_ptr().cast(), argv.as_ptr().cast(), envp.as_ptr())
+        };
         1
     });
     let status = reap(child);
@@ -856,7 +932,11 @@ fn times_check(tap: &mut Tap) {
     }
     // SAFETY: a bad pointer.
     let r = unsafe { ulib::syscall::syscall1(nr::TIMES, BAD) };
-    tap.eq(err(r), Some(Errno::EFAULT), "times to a bad pointer: EFAULT");
+    tap.eq(
+        err(r),
+        Some(Errno::EFAULT),
+        "times to a bad pointer: EFAULT",
+    );
 }
 
 #[no_mangle]

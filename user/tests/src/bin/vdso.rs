@@ -6,12 +6,15 @@
 //! its dynamic symbol table as musl and glibc do (`ulib::vdso`), and checks: each clock
 //! the vDSO reads (REALTIME, MONOTONIC, MONOTONIC_RAW, both COARSE, BOOTTIME) agrees with
 //! the syscall (it lies between two syscall readings), other clocks fall back to the
-//! syscall (EINVAL for an unknown one), gettimeofday and clock_getres; a handler
+//! syscall (EINVAL for an unknown one), gettimeofday and clock_getres (the same as the
+//! syscall's), and (Linnet only, it would set the host's clock under qemu-user) they follow
+//! clock_settime and settimeofday's time zone; a handler
 //! installed without SA_RESTORER returns, through `__kernel_rt_sigreturn`; EL0 `mrs` of
 //! MIDR_EL1, MPIDR_EL1, ID_AA64PFR0_EL1 and ID_AA64ISAR0_EL1 gives Linux's sanitised
 //! values (agreeing with AT_HWCAP), while an `mrs` outside the ID space is SIGILL;
 //! CNTVCT_EL0 and CNTFRQ_EL0 are readable and the counter moves; /proc/self/maps shows
 //! `[vdso]` at AT_SYSINFO_EHDR with `[vvar]` right below; a forked child's vDSO works,
+//! also after MADV_DONTNEED dropped its pages,
 //! a child's write to its vDSO (after mprotect) stays its own, a child unmapping its
 //! vDSO leaves the parent's intact; and (on Linnet) no frame is lost doing all this.
 //!
@@ -20,8 +23,8 @@
 //! On Linnet: `kernel/src/arch/aarch64/vdso/`, `arch/aarch64/cpufeature.rs`,
 //! `mm/special_mapping.rs`, `setup_rt_frame` in `arch/aarch64/signal.rs`.
 //! Syscalls used: clock_gettime, clock_getres, gettimeofday (through the vDSO's
-//! fallback), rt_sigaction, kill, getpid, nanosleep, openat, read, close, mprotect,
-//! munmap, clone (as fork), wait4, sysinfo, uname, write, exit_group.
+//! fallback), clock_settime, settimeofday, rt_sigaction, kill, getpid, nanosleep, openat,
+//! read, close, mprotect, madvise, munmap, clone (as fork), wait4, sysinfo, uname, write, exit_group.
 
 #![no_std]
 #![no_main]
@@ -257,6 +260,17 @@ fn child_writes_vdso(base: usize) -> i32 {
     (unsafe { core::ptr::read_volatile(p) } != 0xa5) as i32
 }
 
+/// A child drops its vDSO pages with MADV_DONTNEED, then calls into the vDSO: the pages
+/// must come back as the vDSO (Linux `special_mapping_fault`), not as zeros. Exit 0 if
+/// the clock still agrees with the syscall.
+fn child_dontneed_vdso(f: Fns, base: usize, end: usize) -> i32 {
+    // SAFETY: the vDSO's pages are dropped and fault back in; nothing of ours is lost.
+    if unsafe { ulib::mm::madvise(base, end - base, ulib::mm::MADV_DONTNEED) }.is_err() {
+        return 2;
+    }
+    (!agrees(&f, CLOCK_MONOTONIC)) as i32 * 3
+}
+
 /// A child unmaps [vvar] and [vdso] and exits.
 fn child_unmaps_vdso(vvar: usize, end: usize) -> i32 {
     // SAFETY: this child uses neither again before it exits.
@@ -265,12 +279,12 @@ fn child_unmaps_vdso(vvar: usize, end: usize) -> i32 {
 
 #[no_mangle]
 fn main() -> i32 {
-    let mut tap = Tap::new(39);
+    let mut tap = Tap::new(43);
     let linnet = ulib::is_linnet();
     let vdso = Vdso::from_auxv();
     let hwcap = ulib::auxv(AT_HWCAP).unwrap_or(0);
 
-    // 1-5: the image and its symbols.
+    // the image and its symbols.
     let fns = vdso.as_ref().and_then(Fns::find);
     const SYMBOLS: [&str; 4] = [
         "__kernel_rt_sigreturn",
@@ -318,7 +332,7 @@ fn main() -> i32 {
         None => tap.skip(name, NO_VDSO),
     };
 
-    // 6-11: the clocks it reads agree with the syscall.
+    // the clocks it reads agree with the syscall.
     for (clock, name) in [
         (CLOCK_REALTIME, "CLOCK_REALTIME"),
         (CLOCK_MONOTONIC, "CLOCK_MONOTONIC"),
@@ -333,7 +347,7 @@ fn main() -> i32 {
             &|f| agrees(f, clock),
         );
     }
-    // 12-13: fallback to the syscall.
+    // fallback to the syscall.
     need(
         &mut tap,
         &"vdso: clock_gettime(99) falls back to the syscall: -EINVAL",
@@ -347,7 +361,7 @@ fn main() -> i32 {
             r == 0 && ts.tv_sec >= 0 && ts.tv_nsec < 1_000_000_000
         },
     );
-    // 14-15: gettimeofday.
+    // gettimeofday.
     need(
         &mut tap,
         &"vdso: gettimeofday lies between two CLOCK_REALTIME syscalls",
@@ -367,7 +381,7 @@ fn main() -> i32 {
         let r = unsafe { (f.tod)(core::ptr::null_mut(), &mut tz) };
         r == 0 && tz != [-1, -1]
     });
-    // 16-18: clock_getres.
+    // clock_getres.
     need(
         &mut tap,
         &"vdso: clock_getres(CLOCK_REALTIME) and (CLOCK_MONOTONIC) are 1 ns",
@@ -398,13 +412,26 @@ fn main() -> i32 {
     );
     need(
         &mut tap,
+        &"vdso: clock_getres agrees with the syscall for every clock it handles",
+        &|f| {
+            [0, 1, 4, 5, 6, 7].iter().all(|&c| {
+                let mut ts = Timespec::default();
+                // SAFETY: the vDSO's clock_getres with a valid timespec.
+                let r = unsafe { (f.getres)(c, &mut ts) };
+                let sys = ulib::timers::clock_getres(c);
+                r == 0 && matches!(sys, Ok(t) if t.tv_sec == ts.tv_sec && t.tv_nsec == ts.tv_nsec)
+            })
+        },
+    );
+    need(
+        &mut tap,
         &"vdso: clock_getres with a NULL timespec returns 0",
         &|f| {
             // SAFETY: a NULL res is allowed.
             unsafe { (f.getres)(CLOCK_MONOTONIC, core::ptr::null_mut()) == 0 }
         },
     );
-    // 19: monotonic over many calls.
+    // monotonic over many calls.
     need(
         &mut tap,
         &"vdso: 2000 CLOCK_MONOTONIC readings never go backwards",
@@ -419,7 +446,7 @@ fn main() -> i32 {
         },
     );
 
-    // 20-21: a handler without SA_RESTORER returns (on Linux through the vDSO).
+    // a handler without SA_RESTORER returns (on Linux through the vDSO).
     let act = KSigaction {
         handler: norestorer_handler as *const () as usize,
         flags: 0,
@@ -444,7 +471,7 @@ fn main() -> i32 {
         },
     );
 
-    // 22-26: ID registers.
+    // ID registers.
     tap.eq(
         (midr() >> 16) & 0xf,
         0xf,
@@ -480,7 +507,7 @@ fn main() -> i32 {
         agree,
         "cpu: ID_AA64ISAR0_EL1 agrees with AT_HWCAP (AES, PMULL, SHA1/2, CRC32, atomics)",
     );
-    // 27: outside the ID space: SIGILL at the mrs.
+    // outside the ID space: SIGILL at the mrs.
     let _ = sigaction_info(SIGILL, on_sigill, 0, 0);
     // SAFETY: read_sctlr traps; the handler steps over the mrs.
     let x0 = unsafe { read_sctlr() };
@@ -492,7 +519,7 @@ fn main() -> i32 {
     );
     tap.ok(hwcap & (1 << 11) != 0, "cpu: AT_HWCAP has HWCAP_CPUID");
 
-    // 29-30: the counter.
+    // the counter.
     let freq = cntfrq();
     tap.ok(
         freq >= 1_000_000,
@@ -506,7 +533,7 @@ fn main() -> i32 {
         "cpu: cntvct_el0 is readable at EL0 and advances at least 10 ms over a 10 ms sleep",
     );
 
-    // 31-32: /proc/self/maps.
+    // /proc/self/maps.
     let mut buf = [0u8; 4096];
     let n = read_maps(&mut buf);
     let maps = &buf[..n];
@@ -524,7 +551,7 @@ fn main() -> i32 {
         &|_| matches!((vv, vd), (Some((_, e, p)), Some((s, _, _))) if e == s && &p == b"r--p"),
     );
 
-    // 33-35: fork.
+    // fork.
     let (vvar_start, vdso_end) = match (vv, vd) {
         (Some((a, _, _)), Some((_, b, _))) => (a, b),
         _ => (0, 0),
@@ -555,6 +582,14 @@ fn main() -> i32 {
     );
     need(
         &mut tap,
+        &"fork: after MADV_DONTNEED on its [vdso] the child's vDSO still works",
+        &|f| {
+            let f = *f;
+            vdso_end != 0 && reap(spawn(move || child_dontneed_vdso(f, base, vdso_end))) == Some(0)
+        },
+    );
+    need(
+        &mut tap,
         &"fork: a child unmapping its vDSO leaves the parent's working",
         &|f| {
             let child_ok = reap(spawn(move || child_unmaps_vdso(vvar_start, vdso_end))) == Some(0);
@@ -564,7 +599,54 @@ fn main() -> i32 {
         },
     );
 
-    // 36-39: the same again after the children are gone: nothing was freed under us.
+    // Setting the clock and the time zone reaches the data page (update_vsyscall,
+    // update_vsyscall_tz). Linnet only: under qemu-user this would set the host's clock.
+    if linnet {
+        need(
+            &mut tap,
+            &"vdso: CLOCK_REALTIME follows clock_settime (+1000 s)",
+            &|f| {
+                let Ok(now) = ulib::clock_gettime(CLOCK_REALTIME) else {
+                    return false;
+                };
+                let later = Timespec {
+                    tv_sec: now.tv_sec + 1000,
+                    tv_nsec: now.tv_nsec,
+                };
+                let set = ulib::timers::clock_settime(CLOCK_REALTIME, &later).is_ok();
+                let (r, v) = f.gettime(CLOCK_REALTIME);
+                let follows =
+                    set && r == 0 && agrees(f, CLOCK_REALTIME) && v.tv_sec >= later.tv_sec;
+                let back = Timespec {
+                    tv_sec: v.tv_sec - 1000,
+                    tv_nsec: v.tv_nsec,
+                };
+                let _ = ulib::timers::clock_settime(CLOCK_REALTIME, &back);
+                follows && agrees(f, CLOCK_REALTIME)
+            },
+        );
+        need(
+            &mut tap,
+            &"vdso: gettimeofday reports the time zone settimeofday stored",
+            &|f| {
+                let set = ulib::timers::settimeofday(None, Some(&[-60, 1])).is_ok();
+                let mut tz = [0i32; 2];
+                // SAFETY: the vDSO's gettimeofday with only a timezone.
+                let r = unsafe { (f.tod)(core::ptr::null_mut(), &mut tz) };
+                let _ = ulib::timers::settimeofday(None, Some(&[0, 0]));
+                set && r == 0 && tz == [-60, 1]
+            },
+        );
+    } else {
+        let why = "would set the host's clock (Linnet only)";
+        tap.skip("vdso: CLOCK_REALTIME follows clock_settime (+1000 s)", why);
+        tap.skip(
+            "vdso: gettimeofday reports the time zone settimeofday stored",
+            why,
+        );
+    }
+
+    // the same again after the children are gone: nothing was freed under us.
     need(
         &mut tap,
         &"vdso: still agrees with CLOCK_REALTIME after the children",

@@ -33,9 +33,10 @@ pub struct VdsoData {
     pub hrtimer_res: AtomicU32,
     /// clock_getres of the *_COARSE clocks: one tick (Linux `LOW_RES_NSEC`, `TICK_NSEC`).
     pub coarse_res: AtomicU32,
-    /// gettimeofday's timezone (Linux `tz_minuteswest`, from `sys_tz`; always 0 here).
+    /// gettimeofday's timezone (Linux `tz_minuteswest`, from `sys_tz`, which
+    /// settimeofday sets).
     pub tz_minuteswest: AtomicU32,
-    /// gettimeofday's DST flag (Linux `tz_dsttime`; always 0 here).
+    /// gettimeofday's DST type (Linux `tz_dsttime`, from `sys_tz`).
     pub tz_dsttime: AtomicU32,
 }
 

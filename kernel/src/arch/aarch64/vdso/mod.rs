@@ -97,13 +97,25 @@ mod imp {
             Ordering::Relaxed,
         );
         vd.hrtimer_res.store(1, Ordering::Relaxed);
-        let tick = super::data::NSEC_PER_SEC / crate::drivers::timer::hz().max(1) as u64;
+        let tick = crate::time::clocks::tick_nsec(crate::drivers::timer::hz());
         vd.coarse_res.store(tick as u32, Ordering::Relaxed);
         vd.clock_mode
             .store(VDSO_CLOCKMODE_ARCHTIMER, Ordering::Relaxed);
         VDSO_DATA.store(vd_va, Ordering::Release);
         update_vsyscall();
+        update_vsyscall_tz();
         Ok(())
+    }
+
+    /// Copy the time zone settimeofday stored (`crate::time::sys_tz`) into the data page
+    /// (Linux `update_vsyscall_tz`). Not under the sequence count, as in Linux: the two
+    /// fields are read and written one by one.
+    pub fn update_vsyscall_tz() {
+        let Some(vd) = vdso_data() else { return };
+        let [minuteswest, dsttime] = crate::time::sys_tz();
+        vd.tz_minuteswest
+            .store(minuteswest as u32, Ordering::Relaxed);
+        vd.tz_dsttime.store(dsttime as u32, Ordering::Relaxed);
     }
 
     /// Bring the data page up to date with the timekeeping (Linux `update_vsyscall`):
