@@ -18,6 +18,14 @@ pub mod resource;
 #[cfg(target_os = "none")]
 mod fs;
 #[cfg(target_os = "none")]
+mod fs_attr;
+#[cfg(target_os = "none")]
+mod fs_ioctl;
+#[cfg(target_os = "none")]
+mod fs_lock;
+#[cfg(target_os = "none")]
+mod fs_rw;
+#[cfg(target_os = "none")]
 mod futex;
 #[cfg(target_os = "none")]
 mod info;
@@ -71,8 +79,19 @@ mod table {
         34 mkdirat => fs::sys_mkdirat,
         35 unlinkat => fs::sys_unlinkat,
         36 symlinkat => fs::sys_symlinkat,
+        37 linkat => fs_attr::sys_linkat,
+        38 renameat => fs_attr::sys_renameat,
+        43 statfs => fs_attr::sys_statfs,
+        44 fstatfs => fs_attr::sys_fstatfs,
+        45 truncate => fs_rw::sys_truncate,
+        46 ftruncate => fs_rw::sys_ftruncate,
+        48 faccessat => fs_attr::sys_faccessat,
         49 chdir => fs::sys_chdir,
         50 fchdir => fs::sys_fchdir,
+        52 fchmod => fs_attr::sys_fchmod,
+        53 fchmodat => fs_attr::sys_fchmodat,
+        54 fchownat => fs_attr::sys_fchownat,
+        55 fchown => fs_attr::sys_fchown,
         56 openat => fs::sys_openat,
         57 close => fs::sys_close,
         59 pipe2 => fs::sys_pipe2,
@@ -80,9 +99,20 @@ mod table {
         62 lseek => fs::sys_lseek,
         63 read => fs::sys_read,
         64 write => fs::sys_write,
+        65 readv => fs_rw::sys_readv,
+        66 writev => fs_rw::sys_writev,
+        67 pread64 => fs_rw::sys_pread64,
+        68 pwrite64 => fs_rw::sys_pwrite64,
+        69 preadv => fs_rw::sys_preadv,
+        70 pwritev => fs_rw::sys_pwritev,
+        71 sendfile => fs_rw::sys_sendfile,
         78 readlinkat => fs::sys_readlinkat,
         79 newfstatat => fs::sys_newfstatat,
         80 fstat => fs::sys_fstat,
+        81 sync => fs_rw::sys_sync,
+        82 fsync => fs_rw::sys_fsync,
+        83 fdatasync => fs_rw::sys_fdatasync,
+        88 utimensat => fs_attr::sys_utimensat,
         93 exit => process::sys_exit,
         94 exit_group => process::sys_exit_group,
         95 waitid => process::sys_waitid,
@@ -108,6 +138,7 @@ mod table {
         160 uname => info::sys_uname,
         163 getrlimit => resource::sys_getrlimit,
         164 setrlimit => resource::sys_setrlimit,
+        166 umask => fs_attr::sys_umask,
         172 getpid => process::sys_getpid,
         173 getppid => process::sys_getppid,
         174 getuid => process::sys_getuid,
@@ -125,7 +156,10 @@ mod table {
         233 madvise => mm::sys_madvise,
         260 wait4 => process::sys_wait4,
         261 prlimit64 => resource::sys_prlimit64,
+        276 renameat2 => fs_attr::sys_renameat2,
+        278 getrandom => fs_attr::sys_getrandom,
         281 execveat => fs::sys_execveat,
+        439 faccessat2 => fs_attr::sys_faccessat2,
     }
 
     /// Argument `i` of the current syscall (x0..x5).
