@@ -130,6 +130,7 @@ BOOTS = [
 # program is one line.
 USER_TESTS = [
     ("basics", ""),
+    ("files2", ""),
     ("fork_cow", ""),
     ("segv", ""),
     ("threads", ""),
