@@ -131,6 +131,8 @@ BOOTS = [
 USER_TESTS = [
     ("basics", ""),
     ("files2", ""),
+    ("locks", ""),
+    ("tty", "", {"linnet_only": True}),
     ("fork_cow", ""),
     ("segv", ""),
     ("threads", ""),
