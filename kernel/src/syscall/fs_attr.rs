@@ -120,15 +120,16 @@ pub fn sys_fchmodat(f: &mut TrapFrame) -> KResult<usize> {
     vfs::with_fs(|fs| fs.chmod(ino, arg(f, 2) as u32)).map(|_| 0)
 }
 
-/// Linux `chown_common` + `notify_change`: -1 keeps an id; a real change of owner or
-/// group of a non-directory clears set-user-ID, and set-group-ID when group-executable.
+/// Linux `chown_common` + `notify_change`: -1 keeps an id; any chown of a
+/// non-directory (even with both ids -1) clears set-user-ID, and set-group-ID when
+/// group-executable (ATTR_KILL_SUID / ATTR_KILL_SGID).
 fn do_chown(ino: Ino, uid: u32, gid: u32) -> KResult<usize> {
     vfs::with_fs(|fs| {
         let st = fs.stat(ino)?;
         let new_uid = if uid == u32::MAX { st.st_uid } else { uid };
         let new_gid = if gid == u32::MAX { st.st_gid } else { gid };
         fs.chown(ino, new_uid, new_gid)?;
-        if st.st_mode & S_IFMT != S_IFDIR && (uid != u32::MAX || gid != u32::MAX) {
+        if st.st_mode & S_IFMT != S_IFDIR {
             let mut mode = st.st_mode & !0o4000;
             if mode & 0o2010 == 0o2010 {
                 mode &= !0o2000;
@@ -271,6 +272,27 @@ pub fn sys_linkat(f: &mut TrapFrame) -> KResult<usize> {
             return Err(Errno::ENOENT); // linking an unlinked open file (Linux, without O_TMPFILE)
         }
         fs.link(nd, &name, target).map(|_| 0)
+    })
+}
+
+/// mknodat(dirfd, path, mode, dev) (Linux `do_mknodat` / `may_mknod`): a regular
+/// file, device node, FIFO or socket, less the umask; a directory type is EPERM, an
+/// unknown type EINVAL. `dev` is decoded as Linux's `new_decode_dev`.
+pub fn sys_mknodat(f: &mut TrapFrame) -> KResult<usize> {
+    let path = user_path(arg(f, 1))?;
+    let mode = arg(f, 2) as u32;
+    let dev = arg(f, 3) as u32;
+    match mode & S_IFMT {
+        0 | 0o100000 | 0o020000 | 0o060000 | 0o010000 | 0o140000 => {}
+        S_IFDIR => return Err(Errno::EPERM),
+        _ => return Err(Errno::EINVAL),
+    }
+    let (major, minor) = ((dev & 0xfff00) >> 8, (dev & 0xff) | ((dev >> 12) & 0xfff00));
+    let mode = (mode & S_IFMT) | (mode & 0o7777 & !vfs::current_umask());
+    let (start, root) = vfs::lookup_start(fd_arg(f, 0), &path)?;
+    vfs::with_fs(|fs| {
+        let (dir, name) = namei::lookup_parent(fs, start, root, &path)?;
+        fs.mknod(dir, &name, mode, major, minor).map(|_| 0)
     })
 }
 

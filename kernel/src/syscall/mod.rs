@@ -76,6 +76,7 @@ mod table {
         24 dup3 => fs::sys_dup3,
         25 fcntl => fs::sys_fcntl,
         29 ioctl => fs::sys_ioctl,
+        33 mknodat => fs_attr::sys_mknodat,
         34 mkdirat => fs::sys_mkdirat,
         35 unlinkat => fs::sys_unlinkat,
         36 symlinkat => fs::sys_symlinkat,

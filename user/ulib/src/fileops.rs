@@ -12,6 +12,7 @@ use core::ffi::CStr;
 /// Syscall numbers used here (asm-generic `unistd.h`).
 #[allow(missing_docs)] // the names are Linux's
 pub mod nr {
+    pub const MKNODAT: usize = 33;
     pub const LINKAT: usize = 37;
     pub const RENAMEAT: usize = 38;
     pub const STATFS: usize = 43;
@@ -337,6 +338,20 @@ pub fn utimensat(
     let t = times.map(|t| t.as_ptr() as usize).unwrap_or(0);
     // SAFETY: the path and times are only read.
     check(unsafe { syscall4(nr::UTIMENSAT, dirfd as usize, p, t, flags as usize) })
+}
+
+/// mknodat(2); `dev` as `makedev` encodes it.
+pub fn mknodat(dirfd: i32, path: &CStr, mode: u32, dev: u64) -> SysResult {
+    // SAFETY: path is only read.
+    check(unsafe {
+        syscall4(
+            nr::MKNODAT,
+            dirfd as usize,
+            path.as_ptr() as usize,
+            mode as usize,
+            dev as usize,
+        )
+    })
 }
 
 /// umask(2): returns the old mask.
