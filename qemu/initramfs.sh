@@ -6,7 +6,8 @@
 #   /tests/pie    the static-PIE test program (user/pie, its own build)
 #   /tests/data/  files the tests need, with the modes they test (user/tests/data/README.md)
 #   /init         -> /bin/init when there is one
-#   /dev/console  char 5:1, /dev/null 1:3, /dev/zero 1:5
+#   /dev/console  char 5:1, /dev/null 1:3, /dev/zero 1:5, /dev/full 1:7, /dev/random 1:8,
+#                 /dev/urandom 1:9, /dev/tty 5:0 (kernel/src/fs/devices.rs, tty.rs)
 #   /proc         empty: the kernel generates what is below it (kernel/src/fs/proc.rs)
 set -euo pipefail
 out=$1
@@ -16,7 +17,9 @@ target=aarch64-unknown-none
 bin="${CARGO_TARGET_DIR:-$root/user/target}/$target/release"
 specs=(dir:/bin:0755 dir:/tests:0755 dir:/dev:0755 dir:/tmp:01777 dir:/etc:0755
        dir:/proc:0555
-       chardev:/dev/console:0600:5:1 chardev:/dev/null:0666:1:3 chardev:/dev/zero:0666:1:5)
+       chardev:/dev/console:0600:5:1 chardev:/dev/null:0666:1:3 chardev:/dev/zero:0666:1:5
+       chardev:/dev/full:0666:1:7 chardev:/dev/random:0666:1:8 chardev:/dev/urandom:0666:1:9
+       chardev:/dev/tty:0666:5:0)
 # The initramfs gets copies without debug info (a program is ~1.4 MiB with it, ~50 KiB
 # without, and the ramfs lives in the kernel heap); gdb reads the full ELFs under target/.
 objcopy="$(cd "$root" && rustc --print sysroot)/lib/rustlib/$(cd "$root" && rustc -vV | sed -n 's/^host: //p')/bin/llvm-objcopy"

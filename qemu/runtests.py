@@ -130,6 +130,9 @@ BOOTS = [
 # program is one line.
 USER_TESTS = [
     ("basics", ""),
+    ("files2", ""),
+    ("locks", ""),
+    ("tty", "", {"linnet_only": True}),
     ("fork_cow", ""),
     ("segv", ""),
     ("threads", ""),
@@ -527,6 +530,8 @@ SESSION = [
      "sigdemo: a SIGSEGV handler on an alternate stack repairs the page and the store is retried"),
     ("sleep 30 ^C", [r"^\^C$", r"^sleep: pid \d+ killed by SIGINT$"],
      "Ctrl-C kills the foreground job (its own process group), not the shell"),
+    ("/tests/ttyraw ^C", [r"^ttyraw: read 0x03 \(1 bytes\) in raw mode$"],
+     "raw mode (ISIG, ICANON, ECHO off; VMIN 0, VTIME 50): Ctrl-C arrives as the byte 0x03"),
     ("zombie", [r"^ +(\d+) +\d+ +\d+ S zombie\n +\d+ +\1 +\d+ Z zombie <defunct>$",
                 r"wait4\(\d+\) collected its status: exited with 7"],
      "zombie: the exited child is Z in ps until its parent waits"),

@@ -165,16 +165,9 @@ pub extern "C" fn start_kernel(dtb_pa: usize, image_pa: usize) -> ! {
     // 8. The first tasks: this boot context becomes the idle task (pid 0) and init
     //    (pid 1) starts as a kernel thread that execs the init program (Linux rest_init).
     let root = vfs::root_ino();
-    task::sched_init(FsStruct { root, cwd: root });
+    task::sched_init(FsStruct::new(root));
     INIT_ARGS.call_once(|| args);
-    if task::spawn_init(
-        kernel_init,
-        0,
-        FsStruct { root, cwd: root },
-        FilesStruct::empty(),
-    )
-    .is_none()
-    {
+    if task::spawn_init(kernel_init, 0, FsStruct::new(root), FilesStruct::empty()).is_none() {
         early_fail(format_args!("cannot create init"));
     }
     task::sched::cpu_idle();

@@ -163,3 +163,13 @@ pub fn write_bytes(buf: &[u8]) {
         }
     }
 }
+
+/// Write bytes to the console exactly as given (the tty's output path when OPOST or
+/// ONLCR is off: Linux `uart_write` without the line discipline's processing).
+pub fn write_raw(buf: &[u8]) {
+    if let Some(uart) = CONSOLE.lock().as_mut() {
+        for &b in buf {
+            uart.putc(b);
+        }
+    }
+}

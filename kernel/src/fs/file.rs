@@ -70,6 +70,9 @@ pub enum FileKind {
     Generated(Vec<u8>),
     /// A /proc/PID directory, for getdents64 and as a dirfd (`fs/proc.rs`).
     ProcDir(crate::task::pid::Pid),
+    /// The other memory devices of major 1: /dev/full, /dev/random, /dev/urandom
+    /// (`fs/devices.rs`, Linux `drivers/char/mem.c`).
+    Mem(super::devices::MemDev),
 }
 
 /// An open file description (Linux `struct file`).
@@ -113,6 +116,10 @@ impl File {
 
 impl Drop for File {
     fn drop(&mut self) {
+        if let Some(ino) = self.ino {
+            // OFD locks belong to the open file and go with it (Linux `locks_remove_file`).
+            super::locks::remove_owner(ino, super::locks::Owner::Ofd(self as *const File as usize));
+        }
         match &self.kind {
             FileKind::PipeRead(p) => p.close_reader(),
             FileKind::PipeWrite(p) => p.close_writer(),
@@ -227,11 +234,42 @@ impl FilesStruct {
     }
 }
 
-/// Working directory and root of a process (Linux `struct fs_struct`).
+impl Drop for FilesStruct {
+    /// A process's table is gone (exit, or exec unsharing it): its POSIX record locks
+    /// go too (Linux `exit_files` -> `filp_close` -> `locks_remove_posix`).
+    fn drop(&mut self) {
+        super::locks::remove_posix_all(self.lock_owner());
+    }
+}
+
+impl FilesStruct {
+    /// The owner of the POSIX record locks taken through this table (Linux `fl_owner`
+    /// is `current->files`): its address, stable while it lives in its `Arc<Mutex<..>>`.
+    pub fn lock_owner(&self) -> super::locks::Owner {
+        super::locks::Owner::Posix(self as *const FilesStruct as usize)
+    }
+}
+
+/// Working directory, root and umask of a process (Linux `struct fs_struct`).
 #[derive(Clone, Copy, Debug)]
 pub struct FsStruct {
     /// `/` for this process.
     pub root: Ino,
     /// Where relative paths start (what AT_FDCWD means).
     pub cwd: Ino,
+    /// Permission bits removed from every file this process creates (Linux
+    /// `fs->umask`; 022 for init, inherited by fork, shared by CLONE_FS).
+    pub umask: u32,
+}
+
+impl FsStruct {
+    /// A process rooted at `root` with its cwd there and the default umask 022 (Linux
+    /// `init_fs`).
+    pub fn new(root: Ino) -> FsStruct {
+        FsStruct {
+            root,
+            cwd: root,
+            umask: 0o022,
+        }
+    }
 }

@@ -16,11 +16,15 @@
 //! `namei.rs`, then `vfs.rs`.
 
 pub mod cpio;
+pub mod iov;
+pub mod locks;
 pub mod namei;
 pub mod poll;
 pub mod proc;
 pub mod ramfs;
 
+#[cfg(target_os = "none")]
+pub mod devices;
 #[cfg(target_os = "none")]
 pub mod file;
 #[cfg(target_os = "none")]

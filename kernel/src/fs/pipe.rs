@@ -46,6 +46,11 @@ impl Pipe {
         }
     }
 
+    /// Bytes buffered, for FIONREAD (Linux `pipe_ioctl`).
+    pub fn available(&self) -> usize {
+        self.inner.lock().buf.len()
+    }
+
     /// Another descriptor opened the read end (not used by fork: files are shared).
     pub fn close_reader(&self) {
         self.inner.lock().readers -= 1;

@@ -14,8 +14,9 @@
 //! `Ino` gives `ENOENT`, never another file.
 //!
 //! Mode bits, `struct stat` and errno values are Linux's. Names are at most 255 bytes
-//! (`NAME_MAX`). Linnet has no wall clock yet: times come from the archive, new inodes
-//! get 0, and nothing updates them but [`RamFs::set_mtime`]. No permission checks.
+//! (`NAME_MAX`). Times: unpacked members keep the archive's; after that the rules of
+//! `ramfs/attr.rs` (Linux's) stamp them from the clock given to [`RamFs::set_clock`].
+//! No permission checks. Rename is in `ramfs/rename.rs`.
 //!
 //! Read next: [`RamFs::unpack`] (the initramfs, on top of `cpio.rs`), then `namei.rs`
 //! (whole paths, on top of [`RamFs::lookup_child`]).
@@ -23,6 +24,12 @@
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+
+mod attr;
+mod rename;
+
+pub use attr::{Timespec, UTIME_NOW, UTIME_OMIT};
+pub use rename::{RenameEnd, RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT};
 
 use super::cpio::{self, CpioEntry, CpioError};
 use super::namei::{self, LookupFlags};
@@ -226,7 +233,11 @@ struct Inode {
     nlink: u32,
     /// Users that are not directory entries: open files, cwds (Linux `i_count`).
     count: u32,
-    mtime: i64,
+    /// Last access, data change and status change (Linux `i_atime`, `i_mtime`,
+    /// `i_ctime`); kept by `ramfs/attr.rs`.
+    atime: Timespec,
+    mtime: Timespec,
+    ctime: Timespec,
     rdev: (u32, u32),
     contents: Contents,
 }
@@ -237,6 +248,9 @@ struct Inode {
 pub struct RamFs {
     /// Slot `n` is inode `n`; slot 0 is unused; `None` is a freed inode.
     inodes: Vec<Option<Inode>>,
+    /// The wall clock that stamps inode times (Linux `current_time`); the kernel sets
+    /// it with [`RamFs::set_clock`], host tests use a fake one.
+    clock: fn() -> Timespec,
 }
 
 impl Default for RamFs {
@@ -258,7 +272,9 @@ impl RamFs {
             gid: 0,
             nlink: 2,
             count: 0,
-            mtime: 0,
+            atime: Timespec::ZERO,
+            mtime: Timespec::ZERO,
+            ctime: Timespec::ZERO,
             rdev: (0, 0),
             contents: Contents::Dir {
                 entries: BTreeMap::new(),
@@ -267,6 +283,7 @@ impl RamFs {
         };
         RamFs {
             inodes: alloc::vec![None, Some(root)],
+            clock: || Timespec::ZERO,
         }
     }
 
@@ -375,13 +392,16 @@ impl RamFs {
         let ino = Ino(u32::try_from(self.inodes.len()).map_err(|_| Errno::ENOSPC)?);
         self.inodes.try_reserve(1).map_err(|_| Errno::ENOMEM)?;
         let is_dir = matches!(contents, Contents::Dir { .. });
+        let now = (self.clock)();
         self.inodes.push(Some(Inode {
             mode,
             uid: 0,
             gid: 0,
             nlink: if is_dir { 2 } else { 1 },
             count: 0,
-            mtime: 0,
+            atime: now,
+            mtime: now,
+            ctime: now,
             rdev: (0, 0),
             contents,
         }));
@@ -389,6 +409,7 @@ impl RamFs {
         if is_dir {
             self.inode_mut(dir)?.nlink += 1; // the child's ".."
         }
+        self.touch_dir(dir);
         Ok(ino)
     }
 
@@ -459,6 +480,8 @@ impl RamFs {
         self.check_new_name(dir, name)?;
         self.dir_entries_mut(dir)?.insert(name.to_string(), target);
         self.inode_mut(target)?.nlink += 1;
+        self.touch_ctime(target);
+        self.touch_dir(dir);
         Ok(())
     }
 
@@ -472,6 +495,8 @@ impl RamFs {
         self.dir_entries_mut(dir)?.remove(name);
         let inode = self.inode_mut(child)?;
         inode.nlink = inode.nlink.saturating_sub(1);
+        self.touch_ctime(child);
+        self.touch_dir(dir);
         self.maybe_evict(child);
         Ok(())
     }
@@ -493,6 +518,7 @@ impl RamFs {
         self.inode_mut(child)?.nlink = 0;
         let d = self.inode_mut(dir)?;
         d.nlink = d.nlink.saturating_sub(1);
+        self.touch_dir(dir);
         self.maybe_evict(child);
         Ok(())
     }
@@ -546,6 +572,9 @@ impl RamFs {
             data.resize(end, 0);
         }
         data[off..end].copy_from_slice(buf);
+        if !buf.is_empty() {
+            self.touch_mtime(ino); // Linux `file_update_time`
+        }
         Ok(buf.len())
     }
 
@@ -562,6 +591,7 @@ impl RamFs {
                 .map_err(|_| Errno::ENOMEM)?;
         }
         data.resize(size, 0);
+        self.touch_mtime(ino);
         Ok(())
     }
 
@@ -618,9 +648,12 @@ impl RamFs {
             st_size: size,
             st_blksize: 4096,
             st_blocks: (size + 4095) / 4096 * 8,
-            st_atime: i.mtime,
-            st_mtime: i.mtime,
-            st_ctime: i.mtime,
+            st_atime: i.atime.sec,
+            st_atime_nsec: i.atime.nsec as u64,
+            st_mtime: i.mtime.sec,
+            st_mtime_nsec: i.mtime.nsec as u64,
+            st_ctime: i.ctime.sec,
+            st_ctime_nsec: i.ctime.nsec as u64,
             ..Stat::default()
         })
     }
@@ -638,6 +671,7 @@ impl RamFs {
     pub fn chmod(&mut self, ino: Ino, mode: u32) -> KResult<()> {
         let i = self.inode_mut(ino)?;
         i.mode = (i.mode & S_IFMT) | (mode & S_IALLUGO);
+        self.touch_ctime(ino);
         Ok(())
     }
 
@@ -645,12 +679,19 @@ impl RamFs {
     pub fn chown(&mut self, ino: Ino, uid: u32, gid: u32) -> KResult<()> {
         let i = self.inode_mut(ino)?;
         (i.uid, i.gid) = (uid, gid);
+        self.touch_ctime(ino);
         Ok(())
     }
 
-    /// Sets the modification time (seconds). Linux `do_utimes`; also initramfs `do_utime`.
+    /// Sets all three times to `mtime` (seconds): initramfs `do_utime`, which stamps
+    /// what the archive says (ctime included, so an unpacked tree looks untouched).
     pub fn set_mtime(&mut self, ino: Ino, mtime: i64) -> KResult<()> {
-        self.inode_mut(ino)?.mtime = mtime;
+        let t = Timespec {
+            sec: mtime,
+            nsec: 0,
+        };
+        let i = self.inode_mut(ino)?;
+        (i.atime, i.mtime, i.ctime) = (t, t, t);
         Ok(())
     }
 
@@ -669,13 +710,23 @@ impl RamFs {
     pub fn unpack(&mut self, archive: &[u8]) -> Result<UnpackStats, CpioError> {
         let mut stats = UnpackStats::default();
         let mut links = BTreeMap::new();
+        let mut dir_times = Vec::new();
         cpio::for_each_entry(archive, |e| {
             stats.entries += 1;
-            if let Err(errno) = self.unpack_entry(e, &mut links, &mut stats) {
-                stats.skipped += 1;
-                log::warn!("initramfs: {}: {} (skipped)", e.name, errno);
+            match self.unpack_entry(e, &mut links, &mut stats) {
+                Ok(ino) if e.mode & S_IFMT == S_IFDIR => dir_times.push((ino, e.mtime)),
+                Ok(_) => {}
+                Err(errno) => {
+                    stats.skipped += 1;
+                    log::warn!("initramfs: {}: {} (skipped)", e.name, errno);
+                }
             }
         })?;
+        // Directories get their times last, as Linux's `dir_utime` does: making their
+        // entries touched them.
+        for (ino, mtime) in dir_times {
+            let _ = self.set_mtime(ino, mtime as i64);
+        }
         Ok(stats)
     }
 
@@ -685,7 +736,7 @@ impl RamFs {
         e: &CpioEntry<'_>,
         links: &mut HardLinks,
         stats: &mut UnpackStats,
-    ) -> KResult<()> {
+    ) -> KResult<Ino> {
         let kind = e.mode & S_IFMT;
         if !matches!(
             kind,
@@ -767,7 +818,8 @@ impl RamFs {
             self.chmod(ino, e.mode)?;
         }
         self.chown(ino, e.uid, e.gid)?;
-        self.set_mtime(ino, e.mtime as i64)
+        self.set_mtime(ino, e.mtime as i64)?;
+        Ok(ino)
     }
 
     /// If an earlier member had the same (device, inode) and `e` claims more than one

@@ -41,6 +41,7 @@ pub fn with_fs<T>(f: impl FnOnce(&mut RamFs) -> KResult<T>) -> KResult<T> {
 /// sure `/dev/console` exists (Linux `console_on_rootfs` needs it).
 pub fn mount_root(archive: &[u8]) -> Result<super::ramfs::UnpackStats, super::cpio::CpioError> {
     let mut fs = RamFs::new();
+    fs.set_clock(|| super::ramfs::Timespec::from_ns(crate::time::ktime_get_real_ns()));
     let stats = fs.unpack(archive)?;
     let root = fs.root();
     let dev = match fs.lookup_child(root, "dev") {
@@ -131,6 +132,7 @@ pub fn do_open(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<Arc<Fil
     let (start, root) = lookup_start(dirfd, path)?;
     let acc = flags & O_ACCMODE;
     let want_write = acc == O_WRONLY || acc == O_RDWR;
+    let umask = current_umask();
     let ino = with_fs(|fs| {
         let follow = flags & O_NOFOLLOW == 0;
         let lf = LookupFlags {
@@ -150,7 +152,7 @@ pub fn do_open(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<Arc<Fil
                 if name.is_empty() || path.ends_with('/') {
                     return Err(Errno::EISDIR);
                 }
-                fs.create(dir, &name, mode & 0o7777 & !0o022)?
+                fs.create(dir, &name, mode & 0o7777 & !umask)?
             }
             Err(e) => return Err(e),
         };
@@ -188,6 +190,7 @@ fn file_for_ino(ino: Ino, flags: u32, path: &str) -> KResult<Arc<File>> {
                 (5, 1) | (5, 0) | (4, _) => FileKind::Console,
                 (1, 3) => FileKind::Null,
                 (1, 5) => FileKind::Zero,
+                (1, m) => FileKind::Mem(super::devices::MemDev::from_minor(m).ok_or(Errno::ENXIO)?),
                 _ => return Err(Errno::ENXIO),
             }
         }
@@ -219,11 +222,16 @@ pub fn read(file: &File, buf: &mut [u8]) -> KResult<usize> {
     match &file.kind {
         FileKind::Regular(ino) => {
             let mut pos = file.pos.lock();
-            let n = with_fs(|fs| fs.read_at(*ino, *pos, buf))?;
+            let n = with_fs(|fs| {
+                let n = fs.read_at(*ino, *pos, buf)?;
+                fs.touch_atime(*ino);
+                Ok(n)
+            })?;
             *pos += n as u64;
             Ok(n)
         }
         FileKind::Dir(_) => Err(Errno::EISDIR),
+        FileKind::Mem(d) => d.read(buf),
         FileKind::Console => tty::read(buf, nonblock),
         FileKind::Null => Ok(0),
         FileKind::Zero => {
@@ -273,6 +281,7 @@ pub fn write(file: &File, buf: &[u8]) -> KResult<usize> {
             Ok(n)
         }
         FileKind::Dir(_) => Err(Errno::EISDIR),
+        FileKind::Mem(d) => d.write(buf),
         FileKind::Console => Ok(tty::write(buf)),
         FileKind::Null | FileKind::Zero => Ok(buf.len()),
         FileKind::PipeWrite(p) => {
@@ -284,6 +293,57 @@ pub fn write(file: &File, buf: &[u8]) -> KResult<usize> {
         }
         FileKind::PipeRead(_) | FileKind::Generated(_) => Err(Errno::EBADF),
         FileKind::ProcDir(_) => Err(Errno::EISDIR),
+    }
+}
+
+/// The umask of the current process (Linux `current_umask`).
+pub fn current_umask() -> u32 {
+    current().inner.lock().fs.lock().umask
+}
+
+/// Read at `off` without moving the file offset (Linux `vfs_read` with a `pos` of its
+/// own, for pread64/preadv/sendfile): ESPIPE for what cannot seek.
+pub fn pread(file: &File, buf: &mut [u8], off: u64) -> KResult<usize> {
+    if !file.readable() {
+        return Err(Errno::EBADF);
+    }
+    match &file.kind {
+        FileKind::Regular(ino) => with_fs(|fs| {
+            let n = fs.read_at(*ino, off, buf)?;
+            fs.touch_atime(*ino);
+            Ok(n)
+        }),
+        FileKind::Dir(_) | FileKind::ProcDir(_) => Err(Errno::EISDIR),
+        FileKind::Generated(text) => {
+            let from = usize::try_from(off).unwrap_or(usize::MAX).min(text.len());
+            let n = buf.len().min(text.len() - from);
+            buf[..n].copy_from_slice(&text[from..from + n]);
+            Ok(n)
+        }
+        FileKind::Null | FileKind::Zero | FileKind::Mem(_) => read(file, buf),
+        _ => Err(Errno::ESPIPE),
+    }
+}
+
+/// Write at `off` without moving the file offset (pwrite64/pwritev). As on Linux, a
+/// file opened with O_APPEND still appends.
+pub fn pwrite(file: &File, buf: &[u8], off: u64) -> KResult<usize> {
+    if !file.writable() {
+        return Err(Errno::EBADF);
+    }
+    let append = *file.flags.lock() & O_APPEND != 0;
+    match &file.kind {
+        FileKind::Regular(ino) => with_fs(|fs| {
+            let at = if append {
+                fs.stat(*ino)?.st_size as u64
+            } else {
+                off
+            };
+            fs.write_at(*ino, at, buf)
+        }),
+        FileKind::Dir(_) | FileKind::ProcDir(_) => Err(Errno::EISDIR),
+        FileKind::Null | FileKind::Zero | FileKind::Mem(_) => write(file, buf),
+        _ => Err(Errno::ESPIPE),
     }
 }
 
@@ -300,7 +360,7 @@ pub fn lseek(file: &File, off: i64, whence: u32) -> KResult<u64> {
         FileKind::Regular(ino) => with_fs(|fs| Ok(fs.stat(*ino)?.st_size))?,
         FileKind::Dir(_) | FileKind::ProcDir(_) => 0,
         FileKind::Generated(text) => text.len() as i64,
-        FileKind::Null | FileKind::Zero => return Ok(0),
+        FileKind::Null | FileKind::Zero | FileKind::Mem(_) => return Ok(0),
         _ => return Err(Errno::ESPIPE),
     };
     let mut pos = file.pos.lock();

@@ -74,7 +74,16 @@ fn install(file: Arc<File>, cloexec: bool, min: usize) -> KResult<usize> {
 pub fn sys_close(f: &mut TrapFrame) -> KResult<usize> {
     let fd = usize::try_from(fd_arg(f, 0)).map_err(|_| Errno::EBADF)?;
     let files = current().inner.lock().files.clone();
-    let entry = files.lock().remove(fd).ok_or(Errno::EBADF)?;
+    let (entry, owner) = {
+        let mut t = files.lock();
+        let owner = t.lock_owner();
+        (t.remove(fd).ok_or(Errno::EBADF)?, owner)
+    };
+    // Closing any descriptor of a file drops the process's record locks on it (Linux
+    // `filp_close` -> `locks_remove_posix`).
+    if let Some(ino) = entry.file.ino {
+        crate::fs::locks::remove_owner(ino, owner);
+    }
     drop(entry); // the file closes here if this was its last descriptor
     Ok(0)
 }
@@ -126,10 +135,17 @@ pub fn sys_dup3(f: &mut TrapFrame) -> KResult<usize> {
     let file = vfs::fget(old)?;
     let new = usize::try_from(new).map_err(|_| Errno::EBADF)?;
     let files = current().inner.lock().files.clone();
-    let replaced = files
-        .lock()
-        .install_at(new, file, flags & O_CLOEXEC != 0)
-        .ok_or(Errno::EBADF)?;
+    let (replaced, owner) = {
+        let mut t = files.lock();
+        let owner = t.lock_owner();
+        let r = t
+            .install_at(new, file, flags & O_CLOEXEC != 0)
+            .ok_or(Errno::EBADF)?;
+        (r, owner)
+    };
+    if let Some(ino) = replaced.as_ref().and_then(|e| e.file.ino) {
+        crate::fs::locks::remove_owner(ino, owner);
+    }
     drop(replaced);
     Ok(new)
 }
@@ -141,6 +157,12 @@ const F_SETFD: u32 = 2;
 const F_GETFL: u32 = 3;
 const F_SETFL: u32 = 4;
 const F_DUPFD_CLOEXEC: u32 = 1030;
+const F_GETLK: u32 = 5;
+const F_SETLK: u32 = 6;
+const F_SETLKW: u32 = 7;
+const F_OFD_GETLK: u32 = 36;
+const F_OFD_SETLK: u32 = 37;
+const F_OFD_SETLKW: u32 = 38;
 const FD_CLOEXEC: usize = 1;
 
 /// fcntl(fd, cmd, arg).
@@ -173,51 +195,20 @@ pub fn sys_fcntl(f: &mut TrapFrame) -> KResult<usize> {
             *fl = (*fl & !(O_APPEND | O_NONBLOCK)) | (a as u32 & (O_APPEND | O_NONBLOCK));
             Ok(0)
         }
+        F_GETLK | F_SETLK | F_SETLKW | F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW => {
+            let owner = files.lock().lock_owner();
+            super::fs_lock::fcntl_lock(&file, cmd, a, owner)
+        }
         _ => Err(Errno::EINVAL),
     }
 }
 
-/// ioctl(fd, request, arg): the terminal requests libc needs (TCGETS for isatty,
-/// TIOCGWINSZ, TIOCSPGRP/TIOCGPGRP); ENOTTY for everything else.
+/// ioctl(fd, request, arg): the generic file requests (FIONBIO, FIONREAD, FIOCLEX,
+/// FIONCLEX) and the terminal's (`fs_ioctl.rs`); ENOTTY for the rest.
 pub fn sys_ioctl(f: &mut TrapFrame) -> KResult<usize> {
-    const TCGETS: u64 = 0x5401;
-    const TCSETS: u64 = 0x5402;
-    const TIOCGPGRP: u64 = 0x540f;
-    const TIOCSPGRP: u64 = 0x5410;
-    const TIOCGWINSZ: u64 = 0x5413;
-    let file = vfs::fget(fd_arg(f, 0))?;
-    if !matches!(file.kind, FileKind::Console) {
-        return Err(Errno::ENOTTY);
-    }
-    let a = arg(f, 2) as usize;
-    match arg(f, 1) {
-        TCGETS => {
-            // struct termios: c_iflag ICRNL, c_oflag OPOST|ONLCR, c_cflag B38400|CS8|CREAD,
-            // c_lflag ISIG|ICANON|ECHO|ECHOE, line 0, c_cc zero.
-            let mut t = [0u8; 36];
-            t[0..4].copy_from_slice(&0x100u32.to_le_bytes());
-            t[4..8].copy_from_slice(&0x5u32.to_le_bytes());
-            t[8..12].copy_from_slice(&0xbfu32.to_le_bytes());
-            t[12..16].copy_from_slice(&0x1bu32.to_le_bytes());
-            uaccess::copy_to_user(a, &t)?;
-            Ok(0)
-        }
-        TCSETS => Ok(0),
-        TIOCGWINSZ => {
-            uaccess::put_user(a, [24u16, 80, 0, 0])?;
-            Ok(0)
-        }
-        TIOCGPGRP => {
-            uaccess::put_user(a, crate::fs::tty::foreground())?;
-            Ok(0)
-        }
-        TIOCSPGRP => {
-            let pg: i32 = uaccess::get_user(a)?;
-            crate::fs::tty::set_foreground(pg);
-            Ok(0)
-        }
-        _ => Err(Errno::ENOTTY),
-    }
+    let fd = fd_arg(f, 0);
+    let file = vfs::fget(fd)?;
+    super::fs_ioctl::do_ioctl(fd, &file, arg(f, 1) as u32, arg(f, 2) as usize)
 }
 
 /// chdir(path).
@@ -307,10 +298,11 @@ pub fn sys_pipe2(f: &mut TrapFrame) -> KResult<usize> {
 pub fn sys_mkdirat(f: &mut TrapFrame) -> KResult<usize> {
     let path = user_path(arg(f, 1))?;
     let (start, root) = vfs::lookup_start(fd_arg(f, 0), &path)?;
+    // Linux `vfs_mkdir`: permission bits and the sticky bit, less the umask.
+    let mode = arg(f, 2) as u32 & 0o1777 & !vfs::current_umask();
     vfs::with_fs(|fs| {
         let (dir, name) = namei::lookup_parent(fs, start, root, &path)?;
-        fs.mkdir(dir, &name, arg(f, 2) as u32 & 0o7777 & !0o022)
-            .map(|_| 0)
+        fs.mkdir(dir, &name, mode).map(|_| 0)
     })
 }
 

@@ -19,6 +19,14 @@ pub mod sys;
 #[cfg(target_os = "none")]
 mod fs;
 #[cfg(target_os = "none")]
+mod fs_attr;
+#[cfg(target_os = "none")]
+mod fs_ioctl;
+#[cfg(target_os = "none")]
+mod fs_lock;
+#[cfg(target_os = "none")]
+mod fs_rw;
+#[cfg(target_os = "none")]
 mod futex;
 #[cfg(target_os = "none")]
 mod info;
@@ -73,11 +81,23 @@ mod table {
         24 dup3 => fs::sys_dup3,
         25 fcntl => fs::sys_fcntl,
         29 ioctl => fs::sys_ioctl,
+        33 mknodat => fs_attr::sys_mknodat,
         34 mkdirat => fs::sys_mkdirat,
         35 unlinkat => fs::sys_unlinkat,
         36 symlinkat => fs::sys_symlinkat,
+        37 linkat => fs_attr::sys_linkat,
+        38 renameat => fs_attr::sys_renameat,
+        43 statfs => fs_attr::sys_statfs,
+        44 fstatfs => fs_attr::sys_fstatfs,
+        45 truncate => fs_rw::sys_truncate,
+        46 ftruncate => fs_rw::sys_ftruncate,
+        48 faccessat => fs_attr::sys_faccessat,
         49 chdir => fs::sys_chdir,
         50 fchdir => fs::sys_fchdir,
+        52 fchmod => fs_attr::sys_fchmod,
+        53 fchmodat => fs_attr::sys_fchmodat,
+        54 fchownat => fs_attr::sys_fchownat,
+        55 fchown => fs_attr::sys_fchown,
         56 openat => fs::sys_openat,
         57 close => fs::sys_close,
         59 pipe2 => fs::sys_pipe2,
@@ -85,11 +105,22 @@ mod table {
         62 lseek => fs::sys_lseek,
         63 read => fs::sys_read,
         64 write => fs::sys_write,
+        65 readv => fs_rw::sys_readv,
+        66 writev => fs_rw::sys_writev,
+        67 pread64 => fs_rw::sys_pread64,
+        68 pwrite64 => fs_rw::sys_pwrite64,
+        69 preadv => fs_rw::sys_preadv,
+        70 pwritev => fs_rw::sys_pwritev,
+        71 sendfile => fs_rw::sys_sendfile,
         72 pselect6 => poll::sys_pselect6,
         73 ppoll => poll::sys_ppoll,
         78 readlinkat => fs::sys_readlinkat,
         79 newfstatat => fs::sys_newfstatat,
         80 fstat => fs::sys_fstat,
+        81 sync => fs_rw::sys_sync,
+        82 fsync => fs_rw::sys_fsync,
+        83 fdatasync => fs_rw::sys_fdatasync,
+        88 utimensat => fs_attr::sys_utimensat,
         93 exit => process::sys_exit,
         94 exit_group => process::sys_exit_group,
         95 waitid => process::sys_waitid,
@@ -139,6 +170,7 @@ mod table {
         163 getrlimit => resource::sys_getrlimit,
         164 setrlimit => resource::sys_setrlimit,
         165 getrusage => sys::sys_getrusage,
+        166 umask => fs_attr::sys_umask,
         167 prctl => sys::sys_prctl,
         169 gettimeofday => time::sys_gettimeofday,
         170 settimeofday => time::sys_settimeofday,
@@ -174,7 +206,10 @@ mod table {
         240 rt_tgsigqueueinfo => sigqueue::sys_rt_tgsigqueueinfo,
         260 wait4 => process::sys_wait4,
         261 prlimit64 => resource::sys_prlimit64,
+        276 renameat2 => fs_attr::sys_renameat2,
+        278 getrandom => fs_attr::sys_getrandom,
         281 execveat => fs::sys_execveat,
+        439 faccessat2 => fs_attr::sys_faccessat2,
     }
 
     /// Argument `i` of the current syscall (x0..x5).

@@ -29,6 +29,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod errno;
+pub mod fileops;
 pub mod fs;
 pub mod heap;
 pub mod info;
