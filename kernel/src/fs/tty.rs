@@ -21,7 +21,7 @@
 //! What does not fit is dropped, as Linux drops input when its buffer is full.
 
 use crate::errno::{Errno, KResult};
-use crate::task::wait_queue::WaitQueue;
+use crate::task::wait_queue::{schedule_timeout_on, WaitError, WaitQueue};
 use spin::Mutex;
 
 /// Bytes of typed input the terminal holds: the line being edited, and input waiting
@@ -490,23 +490,23 @@ pub fn read(buf: &mut [u8], nonblock: bool) -> KResult<usize> {
     if buf.is_empty() {
         return Ok(0);
     }
-    let me = crate::task::sched::current();
     let mut out = Ok(0);
     let mut got = 0;
     let mut deadline: Option<u64> = None;
-    let ok = READERS.wait_until(|| {
-        with_tty(|tty| {
+    let ok = loop {
+        // Some(wait): not done yet, sleep until a wake-up or the `wait` deadline.
+        let wait: Option<Option<u64>> = with_tty(|tty| {
             if tty.canon() {
                 return match tty.take_line(buf) {
                     Some(n) => {
                         out = Ok(n);
-                        true
+                        None
                     }
                     None if nonblock => {
                         out = Err(Errno::EAGAIN);
-                        true
+                        None
                     }
-                    None => false,
+                    None => Some(None),
                 };
             }
             let (vmin, vtime) = (tty.termios.cc[VMIN] as usize, tty.termios.cc[VTIME] as u64);
@@ -519,23 +519,29 @@ pub fn read(buf: &mut [u8], nonblock: bool) -> KResult<usize> {
             got += n;
             out = Ok(got);
             if got >= vmin.clamp(1, buf.len()) || (vmin == 0 && vtime == 0) {
-                return true;
+                return None;
             }
             if nonblock && got == 0 {
                 out = Err(Errno::EAGAIN);
-                return true;
+                return None;
             }
             if vtime > 0 && (vmin == 0 || got > 0) {
                 let d = deadline.unwrap_or(now);
                 if now >= d {
-                    return true;
+                    return None;
                 }
-                me.inner.lock().wake_at = Some(d);
+                return Some(Some(d));
             }
-            false
-        })
-    });
-    me.inner.lock().wake_at = None;
+            Some(None)
+        });
+        let Some(until) = wait else {
+            break true;
+        };
+        // A timeout just loops: the next pass sees the deadline passed.
+        if let Err(WaitError::Interrupted) = schedule_timeout_on(&[&READERS], until) {
+            break false;
+        }
+    };
     if !ok {
         return if got > 0 {
             Ok(got)
