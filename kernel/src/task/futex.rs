@@ -429,8 +429,9 @@ fn exit_robust_list(head: usize, tid: u32) -> KResult<()> {
     Ok(())
 }
 
-/// The futex part of a thread's exit (Linux `futex_exit_release`): release its robust
-/// futexes. Runs while the thread still has its address space.
+/// The futex part of a thread's exit or exec (Linux `futex_exit_release`,
+/// `futex_exec_release`): release its robust futexes and forget the list. Runs while
+/// the thread still has its (old) address space.
 pub fn futex_exit_release(t: &super::task::TaskStruct) {
     let head = core::mem::take(&mut t.inner.lock().robust_list);
     if head != 0 {
