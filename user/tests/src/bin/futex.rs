@@ -9,9 +9,10 @@
 //! old value passes its comparison. FUTEX_LOCK_PI / TRYLOCK_PI / UNLOCK_PI keep the
 //! owner's TID in the word, with FUTEX_WAITERS while somebody sleeps: EDEADLK on locking
 //! twice, EAGAIN for a trylock that would sleep, EPERM for unlocking what one does not
-//! own, and the unlock hands the lock to the sleeper. At thread exit, the robust list is
-//! walked: a futex the thread held gets FUTEX_OWNER_DIED and one waiter is woken; a
-//! looped list does not hang the exit (qemu-user has no robust lists: ENOSYS, skipped).
+//! own, and the unlock (or the owner's exit) hands the lock to the sleeper. At thread
+//! exit, the robust list is walked: a futex the thread held gets FUTEX_OWNER_DIED and
+//! one waiter is woken; a looped list does not hang the exit (qemu-user has no robust
+//! lists: ENOSYS, skipped there).
 //! On Linnet: `task/futex.rs`, `task/futex_op.rs`, `syscall/futex.rs`.
 //! Syscalls used: futex, set_robust_list, get_robust_list, clone (threads), mmap,
 //! gettid, clock_gettime, nanosleep, exit, exit_group.
@@ -62,6 +63,7 @@ static READY: AtomicU32 = AtomicU32::new(0);
 static LOCK: AtomicU32 = AtomicU32::new(0);
 static SEEN: AtomicU32 = AtomicU32::new(0);
 static RESULT: AtomicI32 = AtomicI32::new(0);
+static LOCK2: AtomicU32 = AtomicU32::new(0);
 
 fn code(r: SysResult) -> i32 {
     match r {
@@ -120,6 +122,14 @@ fn pi_contender(arg: usize) -> i32 {
     }
 }
 
+/// Take LOCK2 and exit while holding it.
+fn pi_owner_exits(_: usize) -> i32 {
+    let r = code(fx(&LOCK2, FUTEX_LOCK_PI | P, 0, None, None, 0));
+    READY.fetch_add(1, SeqCst);
+    let _ = sleep_ms(60);
+    r
+}
+
 static mut HEAD: RobustListHead = RobustListHead {
     next: 0,
     futex_offset: 0,
@@ -162,7 +172,7 @@ fn robust_holder(arg: usize) -> i32 {
 
 #[no_mangle]
 fn main() -> i32 {
-    let mut tap = Tap::new(37);
+    let mut tap = Tap::new(38);
     let word = AtomicU32::new(5);
 
     // 1-12: single-thread rules.
@@ -240,7 +250,7 @@ fn main() -> i32 {
     tap.ok(n == Ok(0) && B.load(SeqCst) == 5, "FUTEX_WAKE_OP adds, and wakes nobody when the comparison fails");
     tap.eq(fx2(&A, FUTEX_WAKE_OP | P, 1, 1, &B, futex_op(7, 0, 0, 0)), Err(Errno::ENOSYS), "FUTEX_WAKE_OP with an unknown operation: ENOSYS");
 
-    // 26-32: PI locks.
+    // 26-33: PI locks.
     let me = ulib::gettid() as u32;
     let r = fx(&LOCK, FUTEX_LOCK_PI | P, 0, None, None, 0);
     tap.ok(r == Ok(0) && LOCK.load(SeqCst) == me, "FUTEX_LOCK_PI on a free word writes our TID");
@@ -258,8 +268,15 @@ fn main() -> i32 {
     tap.ok(waiters == me | FUTEX_WAITERS && u == Ok(0), "a sleeping locker sets FUTEX_WAITERS; FUTEX_UNLOCK_PI succeeds");
     tap.ok(got == Some(0) && SEEN.load(SeqCst) & 0x3fff_ffff == tid && LOCK.load(SeqCst) == 0, "the unlock hands the lock to the sleeper, whose unlock frees it");
     tap.eq(fx(&LOCK, FUTEX_UNLOCK_PI | P, 0, None, None, 0), Err(Errno::EPERM), "FUTEX_UNLOCK_PI of a lock we do not own: EPERM");
+    READY.store(0, SeqCst);
+    let t = thread(pi_owner_exits, 0);
+    until_ready(1);
+    let deadline = ts_at(now(CLOCK_REALTIME) + 2_000_000_000);
+    let r = fx(&LOCK2, FUTEX_LOCK_PI | P, 0, Some(&deadline), None, 0);
+    let _ = t.map(|t| t.join());
+    tap.ok(r == Ok(0) && LOCK2.load(SeqCst) & 0x3fff_ffff == me, "a PI lock whose owner exits goes to its sleeper");
 
-    // 33-37: robust lists.
+    // 34-38: robust lists.
     let head = RobustListHead {
         next: 0,
         futex_offset: 0,
