@@ -64,6 +64,25 @@ static LOCK: AtomicU32 = AtomicU32::new(0);
 static SEEN: AtomicU32 = AtomicU32::new(0);
 static RESULT: AtomicI32 = AtomicI32::new(0);
 static LOCK2: AtomicU32 = AtomicU32::new(0);
+static C: AtomicU32 = AtomicU32::new(0);
+static MAIN_TID: AtomicI32 = AtomicI32::new(0);
+static HANDLED: AtomicU32 = AtomicU32::new(0);
+
+extern "C" fn on_usr1(_: i32) {
+    HANDLED.fetch_add(1, SeqCst);
+}
+
+/// Signal the main thread after 30 ms; `arg` 1: then, 30 ms later, change C and wake it.
+fn interrupter(arg: usize) -> i32 {
+    let _ = sleep_ms(30);
+    let _ = ulib::signal::tgkill(ulib::getpid(), MAIN_TID.load(SeqCst), ulib::signal::SIGUSR1);
+    if arg == 1 {
+        let _ = sleep_ms(30);
+        C.store(1, SeqCst);
+        let _ = fx(&C, FUTEX_WAKE | P, 1, None, None, 0);
+    }
+    0
+}
 
 fn code(r: SysResult) -> i32 {
     match r {
@@ -172,7 +191,7 @@ fn robust_holder(arg: usize) -> i32 {
 
 #[no_mangle]
 fn main() -> i32 {
-    let mut tap = Tap::new(38);
+    let mut tap = Tap::new(40);
     let word = AtomicU32::new(5);
 
     // 1-12: single-thread rules.
@@ -276,7 +295,21 @@ fn main() -> i32 {
     let _ = t.map(|t| t.join());
     tap.ok(r == Ok(0) && LOCK2.load(SeqCst) & 0x3fff_ffff == me, "a PI lock whose owner exits goes to its sleeper");
 
-    // 34-38: robust lists.
+    // 34-35: a signal handler ends an untimed FUTEX_WAIT with EINTR, or restarts it
+    // (SA_RESTART), as Linux's -ERESTARTSYS does.
+    MAIN_TID.store(ulib::gettid(), SeqCst);
+    let _ = ulib::signal::sigaction(ulib::signal::SIGUSR1, on_usr1, 0, 0);
+    let t = thread(interrupter, 0);
+    let r = fx(&C, FUTEX_WAIT | P, 0, None, None, 0);
+    let _ = t.map(|t| t.join());
+    tap.ok(r == Err(Errno::EINTR) && HANDLED.load(SeqCst) == 1, "a handler without SA_RESTART ends FUTEX_WAIT with EINTR");
+    let _ = ulib::signal::sigaction(ulib::signal::SIGUSR1, on_usr1, ulib::signal::SA_RESTART, 0);
+    let t = thread(interrupter, 1);
+    let r = fx(&C, FUTEX_WAIT | P, 0, None, None, 0);
+    let _ = t.map(|t| t.join());
+    tap.ok(r == Ok(0) && HANDLED.load(SeqCst) == 2, "with SA_RESTART the wait goes on after the handler until woken");
+
+    // 36-40: robust lists.
     let head = RobustListHead {
         next: 0,
         futex_offset: 0,
