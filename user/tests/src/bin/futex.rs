@@ -12,7 +12,8 @@
 //! own, and the unlock (or the owner's exit) hands the lock to the sleeper. At thread
 //! exit, the robust list is walked: a futex the thread held gets FUTEX_OWNER_DIED and
 //! one waiter is woken; a looped list does not hang the exit (qemu-user has no robust
-//! lists: ENOSYS, skipped there).
+//! lists: ENOSYS, skipped there). A shared futex in MAP_SHARED memory is one futex for
+//! every process mapping it; a private page copied by fork is a different one in each.
 //! On Linnet: `task/futex.rs`, `task/futex_op.rs`, `syscall/futex.rs`.
 //! Syscalls used: futex, set_robust_list, get_robust_list, clone (threads), mmap,
 //! gettid, clock_gettime, nanosleep, exit, exit_group.
@@ -191,7 +192,7 @@ fn robust_holder(arg: usize) -> i32 {
 
 #[no_mangle]
 fn main() -> i32 {
-    let mut tap = Tap::new(40);
+    let mut tap = Tap::new(42);
     let word = AtomicU32::new(5);
 
     // 1-12: single-thread rules.
@@ -309,7 +310,42 @@ fn main() -> i32 {
     let _ = t.map(|t| t.join());
     tap.ok(r == Ok(0) && HANDLED.load(SeqCst) == 2, "with SA_RESTART the wait goes on after the handler until woken");
 
-    // 36-40: robust lists.
+    // 36-37: between processes. A shared futex (no FUTEX_PRIVATE_FLAG) in MAP_SHARED
+    // memory is the same futex in both; a private word after fork is two futexes.
+    use ulib::mm::{MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE};
+    // SAFETY: a fresh anonymous page, not MAP_FIXED.
+    let shared = unsafe { ulib::mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) };
+    // SAFETY: as above, a private page.
+    let private = unsafe { ulib::mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) };
+    let (Ok(sh), Ok(pr)) = (shared, private) else {
+        tap.ok(false, "mmap for the cross-process futexes");
+        tap.ok(false, "mmap for the cross-process futexes");
+        return tap.done();
+    };
+    // SAFETY: both pages are mapped read-write and page-aligned.
+    let (sw, pw) = unsafe { (&*(sh as *const AtomicU32), &*(pr as *const AtomicU32)) };
+    let waiter = |w: &'static AtomicU32| {
+        ulib::process::spawn(move || {
+            let t = Timespec::from_ms(300);
+            match fx(w, FUTEX_WAIT, 0, Some(&t), None, 0) {
+                Ok(_) => 0,
+                Err(Errno::ETIMEDOUT) => 1,
+                Err(_) => 2,
+            }
+        })
+    };
+    let child = waiter(sw);
+    let _ = sleep_ms(50);
+    let n = fx(sw, FUTEX_WAKE, 1, None, None, 0);
+    let st = ulib::process::reap(child).map(ulib::wexitstatus);
+    tap.ok(n == Ok(1) && st == Some(0), "a shared futex in MAP_SHARED memory wakes a waiter in another process");
+    let child = waiter(pw);
+    let _ = sleep_ms(50);
+    let n = fx(pw, FUTEX_WAKE, 1, None, None, 0);
+    let st = ulib::process::reap(child).map(ulib::wexitstatus);
+    tap.ok(n == Ok(0) && st == Some(1), "a private page after fork is a different futex in each process");
+
+    // 38-42: robust lists.
     let head = RobustListHead {
         next: 0,
         futex_offset: 0,
