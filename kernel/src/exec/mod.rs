@@ -197,6 +197,8 @@ mod kernel {
             .take(15)
             .collect::<String>();
         let new_mm = Arc::new(Mutex::new(bprm.mm));
+        // exec_mm_release: robust futexes of the old image are released (and forgotten).
+        crate::task::futex::futex_exit_release(&cur);
         let old_mm = {
             let mut inner = cur.inner.lock();
             inner.comm = name;

@@ -37,16 +37,21 @@ fn file_poll<'a>(file: &'a File, pt: &mut Option<PollTable<'a>>) -> u32 {
     super::vfs::poll(file, pt.as_mut())
 }
 
-/// The open file of each descriptor (None: not open), for a poll or select.
-fn lookup_fds(fds: impl Iterator<Item = i32>) -> Vec<Option<Arc<File>>> {
-    fds.map(|fd| {
+/// The open file of each descriptor (None: not open), for a poll or select; ENOMEM
+/// if the kernel heap cannot hold the list.
+fn lookup_fds(fds: impl ExactSizeIterator<Item = i32>) -> KResult<Vec<Option<Arc<File>>>> {
+    let mut files = Vec::new();
+    files
+        .try_reserve_exact(fds.len())
+        .map_err(|_| Errno::ENOMEM)?;
+    files.extend(fds.map(|fd| {
         if fd < 0 {
             None
         } else {
             super::vfs::fget(fd).ok()
         }
-    })
-    .collect()
+    }));
+    Ok(files)
 }
 
 /// The shared loop of poll and select (Linux `do_poll` / `do_select`): `scan` asks
@@ -88,8 +93,12 @@ fn poll_loop<'a>(
 /// poll's work on `fds` (fd, events), filling each `revents` (Linux `do_sys_poll`);
 /// returns how many have a non-zero `revents`.
 pub fn do_poll(fds: &mut [(i32, u16, u16)], deadline_ns: Option<u64>) -> KResult<usize> {
-    let files = lookup_fds(fds.iter().map(|p| p.0));
-    let mut revents: Vec<u16> = alloc::vec![0; fds.len()];
+    let files = lookup_fds(fds.iter().map(|p| p.0))?;
+    let mut revents: Vec<u16> = Vec::new();
+    revents
+        .try_reserve_exact(fds.len())
+        .map_err(|_| Errno::ENOMEM)?;
+    revents.resize(fds.len(), 0);
     let n = poll_loop(deadline_ns, |pt| {
         let mut count = 0;
         for (i, (fd, events, _)) in fds.iter().enumerate() {
@@ -123,7 +132,7 @@ pub fn do_select(n: usize, sets: &mut [Vec<u64>; 3], deadline_ns: Option<u64>) -
         } else {
             fd as i32
         }
-    }));
+    }))?;
     if (0..n).any(|fd| wanted[fd] != [false; 3] && files[fd].is_none()) {
         return Err(Errno::EBADF);
     }

@@ -31,7 +31,9 @@ fn futex_deadline(op: FutexOp, utime: usize) -> KResult<Option<u64>> {
     }))
 }
 
-/// futex: the operations on a user word.
+/// futex(uaddr, op, val, timeout/val2, uaddr2, val3) (Linux `sys_futex` -> `do_futex`):
+/// WAIT/WAKE (with bitsets, relative or absolute timeouts on either clock), REQUEUE,
+/// CMP_REQUEUE, WAKE_OP, LOCK_PI/LOCK_PI2/TRYLOCK_PI/UNLOCK_PI; ENOSYS for the others.
 pub fn sys_futex(f: &mut TrapFrame) -> KResult<usize> {
     let (uaddr, op, val) = (arg(f, 0) as usize, arg(f, 1) as u32, arg(f, 2) as u32);
     let (utime, uaddr2, val3) = (arg(f, 3) as usize, arg(f, 4) as usize, arg(f, 5) as u32);
@@ -56,7 +58,7 @@ pub fn sys_futex(f: &mut TrapFrame) -> KResult<usize> {
 }
 
 /// set_robust_list(head, len) (Linux `sys_set_robust_list`): EINVAL unless `len` is the
-/// size of `struct robust_list_head`. The list is only read at exit.
+/// size of `struct robust_list_head`. The list is only read at thread exit and exec.
 pub fn sys_set_robust_list(f: &mut TrapFrame) -> KResult<usize> {
     if arg(f, 1) as usize != ROBUST_LIST_HEAD_SIZE {
         return Err(Errno::EINVAL);

@@ -96,15 +96,14 @@ fn ppoll_fds(ufds: usize, nfds: usize, deadline: Option<u64>) -> KResult<usize> 
     if nfds as u64 > nofile_limit() {
         return Err(Errno::EINVAL);
     }
-    let mut raw = alloc::vec![0u8; nfds * POLLFD_SIZE];
-    uaccess::copy_from_user(&mut raw, ufds)?;
-    let mut fds: Vec<(i32, u16, u16)> = raw
-        .chunks_exact(POLLFD_SIZE)
-        .map(|c| {
-            let fd = i32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-            (fd, u16::from_le_bytes([c[4], c[5]]), 0)
-        })
-        .collect();
+    // RLIMIT_NOFILE may be raised far beyond what the kernel heap holds: running out
+    // of memory is ENOMEM, as when Linux's allocation fails, never a panic.
+    let mut fds: Vec<(i32, u16, u16)> = Vec::new();
+    fds.try_reserve_exact(nfds).map_err(|_| Errno::ENOMEM)?;
+    for i in 0..nfds {
+        let [fd, ev]: [u32; 2] = uaccess::get_user(ufds + i * POLLFD_SIZE)?;
+        fds.push((fd as i32, ev as u16, 0));
+    }
     let ret = do_poll(&mut fds, deadline);
     for (i, p) in fds.iter().enumerate() {
         uaccess::put_user(ufds + i * POLLFD_SIZE + 6, p.2)?;

@@ -429,11 +429,42 @@ fn exit_robust_list(head: usize, tid: u32) -> KResult<()> {
     Ok(())
 }
 
-/// The futex part of a thread's exit (Linux `futex_exit_release`): release its robust
-/// futexes. Runs while the thread still has its address space.
+/// Hand every PI lock the dying thread `tid` still holds to its first sleeper (Linux
+/// `exit_pi_state_list`): the word becomes the sleeper's TID with FUTEX_WAITERS, and
+/// FUTEX_OWNER_DIED if a robust release set it. Linnet finds them through the sleepers:
+/// only futexes private to this address space (a PI futex in shared memory whose owner
+/// dies without a robust list keeps its sleepers until their timeout or a signal).
+fn exit_pi_state_list(tid: u32) {
+    let Some(mm) = sched::current().inner.lock().mm.clone() else {
+        return;
+    };
+    let me = alloc::sync::Arc::as_ptr(&mm) as usize;
+    let mut keys: Vec<FutexKey> = Vec::new();
+    for q in FUTEX_QUEUE.lock().iter() {
+        if q.pi && matches!(q.key, FutexKey::Private(m, _) if m == me) && !keys.contains(&q.key) {
+            keys.push(q.key);
+        }
+    }
+    for key in keys {
+        let FutexKey::Private(_, uaddr) = key else {
+            continue;
+        };
+        if let Ok(uval) = uaccess::get_user::<u32>(uaddr) {
+            if uval & FUTEX_TID_MASK == tid {
+                let _ = wake_futex_pi(key, uaddr, uval & FUTEX_OWNER_DIED);
+            }
+        }
+    }
+}
+
+/// The futex part of a thread's exit or exec (Linux `futex_exit_release`,
+/// `futex_exec_release` -> `futex_cleanup`): release its robust futexes and forget the
+/// list, then hand over the PI locks it still holds. Runs while the thread still has
+/// its (old) address space.
 pub fn futex_exit_release(t: &super::task::TaskStruct) {
     let head = core::mem::take(&mut t.inner.lock().robust_list);
     if head != 0 {
         let _ = exit_robust_list(head, t.pid() as u32);
     }
+    exit_pi_state_list(t.pid() as u32);
 }

@@ -277,16 +277,17 @@ impl SigPending {
 
     /// Queue `info` (Linux `__send_signal_locked`): a classic signal already pending
     /// keeps its first information (Linux `legacy_queue`); a real-time one queues again.
-    /// Beyond `limit` queued entries, a real-time signal sent with a code other than
-    /// SI_USER fails (EAGAIN for the sender); any other is marked pending without its
-    /// information, as Linux does.
+    /// Beyond `limit` queued entries (or without memory for one more), a real-time
+    /// signal sent with a code other than SI_USER fails (EAGAIN for the sender); any
+    /// other is marked pending without its information, as Linux does.
     pub fn queue(&mut self, info: KSigInfo, limit: Option<usize>) -> Result<(), QueueFull> {
         let sig = info.signo;
         if !valid_signal(sig) || (sig < SIGRTMIN && self.signal.contains(sig)) {
             return Ok(());
         }
         let queued = QUEUED_SIGINFO.load(Ordering::Relaxed);
-        if limit.is_none_or(|l| queued < l) {
+        // Out of kernel memory counts as over the limit (Linux: `__sigqueue_alloc` fails).
+        if limit.is_none_or(|l| queued < l) && self.list.try_reserve(1).is_ok() {
             QUEUED_SIGINFO.fetch_add(1, Ordering::Relaxed);
             self.list.push(info);
         } else if sig >= SIGRTMIN && info.code != SI_USER {

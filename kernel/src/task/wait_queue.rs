@@ -84,19 +84,6 @@ impl WaitQueue {
         }
     }
 
-    /// Wake at most `n` sleepers; returns how many were woken.
-    pub fn wake_n(&self, n: usize) -> usize {
-        let mut woken = 0;
-        while woken < n {
-            let Some(pid) = self.sleepers.lock().pop_front() else {
-                break;
-            };
-            sched::wake_up_pid(pid);
-            woken += 1;
-        }
-        woken
-    }
-
     /// Is anybody waiting?
     pub fn is_empty(&self) -> bool {
         self.sleepers.lock().is_empty()

@@ -9,9 +9,11 @@
 //! old value passes its comparison. FUTEX_LOCK_PI / TRYLOCK_PI / UNLOCK_PI keep the
 //! owner's TID in the word, with FUTEX_WAITERS while somebody sleeps: EDEADLK on locking
 //! twice, EAGAIN for a trylock that would sleep, EPERM for unlocking what one does not
-//! own, and the unlock hands the lock to the sleeper. At thread exit, the robust list is
-//! walked: a futex the thread held gets FUTEX_OWNER_DIED and one waiter is woken; a
-//! looped list does not hang the exit (qemu-user has no robust lists: ENOSYS, skipped).
+//! own, and the unlock (or the owner's exit) hands the lock to the sleeper. At thread
+//! exit, the robust list is walked: a futex the thread held gets FUTEX_OWNER_DIED and
+//! one waiter is woken; a looped list does not hang the exit (qemu-user has no robust
+//! lists: ENOSYS, skipped there). A shared futex in MAP_SHARED memory is one futex for
+//! every process mapping it; a private page copied by fork is a different one in each.
 //! On Linnet: `task/futex.rs`, `task/futex_op.rs`, `syscall/futex.rs`.
 //! Syscalls used: futex, set_robust_list, get_robust_list, clone (threads), mmap,
 //! gettid, clock_gettime, nanosleep, exit, exit_group.
@@ -62,6 +64,26 @@ static READY: AtomicU32 = AtomicU32::new(0);
 static LOCK: AtomicU32 = AtomicU32::new(0);
 static SEEN: AtomicU32 = AtomicU32::new(0);
 static RESULT: AtomicI32 = AtomicI32::new(0);
+static LOCK2: AtomicU32 = AtomicU32::new(0);
+static C: AtomicU32 = AtomicU32::new(0);
+static MAIN_TID: AtomicI32 = AtomicI32::new(0);
+static HANDLED: AtomicU32 = AtomicU32::new(0);
+
+extern "C" fn on_usr1(_: i32) {
+    HANDLED.fetch_add(1, SeqCst);
+}
+
+/// Signal the main thread after 30 ms; `arg` 1: then, 30 ms later, change C and wake it.
+fn interrupter(arg: usize) -> i32 {
+    let _ = sleep_ms(30);
+    let _ = ulib::signal::tgkill(ulib::getpid(), MAIN_TID.load(SeqCst), ulib::signal::SIGUSR1);
+    if arg == 1 {
+        let _ = sleep_ms(30);
+        C.store(1, SeqCst);
+        let _ = fx(&C, FUTEX_WAKE | P, 1, None, None, 0);
+    }
+    0
+}
 
 fn code(r: SysResult) -> i32 {
     match r {
@@ -120,6 +142,14 @@ fn pi_contender(arg: usize) -> i32 {
     }
 }
 
+/// Take LOCK2 and exit while holding it.
+fn pi_owner_exits(_: usize) -> i32 {
+    let r = code(fx(&LOCK2, FUTEX_LOCK_PI | P, 0, None, None, 0));
+    READY.fetch_add(1, SeqCst);
+    let _ = sleep_ms(60);
+    r
+}
+
 static mut HEAD: RobustListHead = RobustListHead {
     next: 0,
     futex_offset: 0,
@@ -162,7 +192,7 @@ fn robust_holder(arg: usize) -> i32 {
 
 #[no_mangle]
 fn main() -> i32 {
-    let mut tap = Tap::new(37);
+    let mut tap = Tap::new(42);
     let word = AtomicU32::new(5);
 
     // 1-12: single-thread rules.
@@ -240,7 +270,7 @@ fn main() -> i32 {
     tap.ok(n == Ok(0) && B.load(SeqCst) == 5, "FUTEX_WAKE_OP adds, and wakes nobody when the comparison fails");
     tap.eq(fx2(&A, FUTEX_WAKE_OP | P, 1, 1, &B, futex_op(7, 0, 0, 0)), Err(Errno::ENOSYS), "FUTEX_WAKE_OP with an unknown operation: ENOSYS");
 
-    // 26-32: PI locks.
+    // 26-33: PI locks.
     let me = ulib::gettid() as u32;
     let r = fx(&LOCK, FUTEX_LOCK_PI | P, 0, None, None, 0);
     tap.ok(r == Ok(0) && LOCK.load(SeqCst) == me, "FUTEX_LOCK_PI on a free word writes our TID");
@@ -258,8 +288,64 @@ fn main() -> i32 {
     tap.ok(waiters == me | FUTEX_WAITERS && u == Ok(0), "a sleeping locker sets FUTEX_WAITERS; FUTEX_UNLOCK_PI succeeds");
     tap.ok(got == Some(0) && SEEN.load(SeqCst) & 0x3fff_ffff == tid && LOCK.load(SeqCst) == 0, "the unlock hands the lock to the sleeper, whose unlock frees it");
     tap.eq(fx(&LOCK, FUTEX_UNLOCK_PI | P, 0, None, None, 0), Err(Errno::EPERM), "FUTEX_UNLOCK_PI of a lock we do not own: EPERM");
+    READY.store(0, SeqCst);
+    let t = thread(pi_owner_exits, 0);
+    until_ready(1);
+    let deadline = ts_at(now(CLOCK_REALTIME) + 2_000_000_000);
+    let r = fx(&LOCK2, FUTEX_LOCK_PI | P, 0, Some(&deadline), None, 0);
+    let _ = t.map(|t| t.join());
+    tap.ok(r == Ok(0) && LOCK2.load(SeqCst) & 0x3fff_ffff == me, "a PI lock whose owner exits goes to its sleeper");
 
-    // 33-37: robust lists.
+    // 34-35: a signal handler ends an untimed FUTEX_WAIT with EINTR, or restarts it
+    // (SA_RESTART), as Linux's -ERESTARTSYS does.
+    MAIN_TID.store(ulib::gettid(), SeqCst);
+    let _ = ulib::signal::sigaction(ulib::signal::SIGUSR1, on_usr1, 0, 0);
+    let t = thread(interrupter, 0);
+    let r = fx(&C, FUTEX_WAIT | P, 0, None, None, 0);
+    let _ = t.map(|t| t.join());
+    tap.ok(r == Err(Errno::EINTR) && HANDLED.load(SeqCst) == 1, "a handler without SA_RESTART ends FUTEX_WAIT with EINTR");
+    let _ = ulib::signal::sigaction(ulib::signal::SIGUSR1, on_usr1, ulib::signal::SA_RESTART, 0);
+    let t = thread(interrupter, 1);
+    let r = fx(&C, FUTEX_WAIT | P, 0, None, None, 0);
+    let _ = t.map(|t| t.join());
+    tap.ok(r == Ok(0) && HANDLED.load(SeqCst) == 2, "with SA_RESTART the wait goes on after the handler until woken");
+
+    // 36-37: between processes. A shared futex (no FUTEX_PRIVATE_FLAG) in MAP_SHARED
+    // memory is the same futex in both; a private word after fork is two futexes.
+    use ulib::mm::{MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, PROT_READ, PROT_WRITE};
+    // SAFETY: a fresh anonymous page, not MAP_FIXED.
+    let shared = unsafe { ulib::mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) };
+    // SAFETY: as above, a private page.
+    let private = unsafe { ulib::mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) };
+    let (Ok(sh), Ok(pr)) = (shared, private) else {
+        tap.ok(false, "mmap for the cross-process futexes");
+        tap.ok(false, "mmap for the cross-process futexes");
+        return tap.done();
+    };
+    // SAFETY: both pages are mapped read-write and page-aligned.
+    let (sw, pw) = unsafe { (&*(sh as *const AtomicU32), &*(pr as *const AtomicU32)) };
+    let waiter = |w: &'static AtomicU32| {
+        ulib::process::spawn(move || {
+            let t = Timespec::from_ms(300);
+            match fx(w, FUTEX_WAIT, 0, Some(&t), None, 0) {
+                Ok(_) => 0,
+                Err(Errno::ETIMEDOUT) => 1,
+                Err(_) => 2,
+            }
+        })
+    };
+    let child = waiter(sw);
+    let _ = sleep_ms(50);
+    let n = fx(sw, FUTEX_WAKE, 1, None, None, 0);
+    let st = ulib::process::reap(child).map(ulib::wexitstatus);
+    tap.ok(n == Ok(1) && st == Some(0), "a shared futex in MAP_SHARED memory wakes a waiter in another process");
+    let child = waiter(pw);
+    let _ = sleep_ms(50);
+    let n = fx(pw, FUTEX_WAKE, 1, None, None, 0);
+    let st = ulib::process::reap(child).map(ulib::wexitstatus);
+    tap.ok(n == Ok(0) && st == Some(1), "a private page after fork is a different futex in each process");
+
+    // 38-42: robust lists.
     let head = RobustListHead {
         next: 0,
         futex_offset: 0,

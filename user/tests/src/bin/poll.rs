@@ -22,6 +22,7 @@
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering::SeqCst};
 use ulib::fs::pipe2;
 use ulib::process::{reap, spawn};
+use ulib::resource::{getrlimit, setrlimit, Rlimit, RLIMIT_NOFILE};
 use ulib::signal::{
     kill, rt_sigprocmask, sigaction_info, sigmask, SigInfo, UContext, SIGUSR1, SIGUSR2, SIG_SETMASK,
 };
@@ -66,7 +67,7 @@ fn get_mask() -> u64 {
 
 #[no_mangle]
 fn main() -> i32 {
-    let mut tap = Tap::new(30);
+    let mut tap = Tap::new(31);
     let [r, w] = pipe2(0).unwrap_or([-1, -1]);
 
     // 1-4: a pipe's two ends, empty and with data.
@@ -198,7 +199,7 @@ fn main() -> i32 {
     );
     let _ = ulib::read(r, &mut b);
 
-    // 17-19: bad arguments.
+    // 17-20: bad arguments.
     let mut bad = Timespec {
         tv_sec: 0,
         tv_nsec: 1_000_000_000,
@@ -223,8 +224,14 @@ fn main() -> i32 {
     // SAFETY: valid pointers; only the mask size is wrong.
     let e = unsafe { ppoll_raw(core::ptr::null_mut(), 0, &mut Timespec::default(), &m, 4) };
     tap.eq(e, Err(Errno::EINVAL), "a sigset size of 4: EINVAL");
+    let old = getrlimit(RLIMIT_NOFILE).unwrap_or_default();
+    let _ = setrlimit(RLIMIT_NOFILE, &Rlimit { cur: 64, max: old.max });
+    let mut many = [PollFd::new(-1, 0); 65];
+    let e = ppoll(&mut many, Some(&mut Timespec::default()), None);
+    let _ = setrlimit(RLIMIT_NOFILE, &old);
+    tap.eq(e, Err(Errno::EINVAL), "more descriptors than RLIMIT_NOFILE: EINVAL");
 
-    // 20: a child's write wakes a ppoll with no timeout.
+    // 21: a child's write wakes a ppoll with no timeout.
     let child = spawn(move || {
         let _ = sleep_ms(30);
         write(w, b"z").map_or(1, |_| 0)
@@ -238,7 +245,7 @@ fn main() -> i32 {
     let _ = reap(child);
     let _ = ulib::read(r, &mut b);
 
-    // 21-24: the temporary mask. SIGUSR1 is blocked; ppoll lets it in.
+    // 22-25: the temporary mask. SIGUSR1 is blocked; ppoll lets it in.
     let _ = sigaction_info(SIGUSR1, on_usr1, 0, 0);
     let blocked = sigmask(SIGUSR1) | sigmask(SIGUSR2);
     let _ = rt_sigprocmask(SIG_SETMASK, Some(&blocked), None);
@@ -259,7 +266,7 @@ fn main() -> i32 {
     tap.eq(get_mask(), blocked, "after ppoll the caller's mask is back");
     let _ = reap(child);
 
-    // 25: a mask that keeps the signal blocked: ppoll times out, the signal stays pending.
+    // 26: a mask that keeps the signal blocked: ppoll times out, the signal stays pending.
     let _ = kill(ulib::getpid(), SIGUSR1);
     let n = ppoll(
         &mut [PollFd::new(r, POLLIN)],
@@ -273,7 +280,7 @@ fn main() -> i32 {
     let _ = rt_sigprocmask(SIG_SETMASK, Some(&0), None); // the pending SIGUSR1 runs now
     let _ = rt_sigprocmask(SIG_SETMASK, Some(&blocked), None);
 
-    // 26: pause(): ppoll(NULL, 0, NULL, mask) sleeps until a signal.
+    // 27: pause(): ppoll(NULL, 0, NULL, mask) sleeps until a signal.
     let child = signal_me_later(30);
     // SAFETY: no descriptors, no timeout, a valid mask.
     let n = unsafe { ppoll_raw(core::ptr::null_mut(), 0, core::ptr::null_mut(), &open, 8) };
@@ -284,7 +291,7 @@ fn main() -> i32 {
     let _ = reap(child);
     let _ = rt_sigprocmask(SIG_SETMASK, Some(&0), None);
 
-    // 27-30: pselect6.
+    // 28-31: pselect6.
     let _ = write(w, b"q");
     let (mut rd, mut wr) = (FdSet::default(), FdSet::default());
     rd.set(r);
