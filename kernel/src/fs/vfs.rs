@@ -406,7 +406,10 @@ pub fn stat_at(dirfd: i32, path: &str, flags: u32) -> KResult<Stat> {
 pub fn getdents64(file: &File, out: &mut [u8]) -> KResult<usize> {
     let entries = match file.kind {
         FileKind::Dir(ino) => {
-            let mut entries = with_fs(|fs| fs.readdir(ino))?;
+            let mut entries = with_fs(|fs| {
+                fs.touch_atime(ino); // listing a directory reads it (Linux `iterate_dir`)
+                fs.readdir(ino)
+            })?;
             if super::proc::is_root(ino) {
                 entries.extend(super::proc::root_entries()); // the processes
             }
