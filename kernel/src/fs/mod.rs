@@ -18,6 +18,7 @@
 pub mod cpio;
 pub mod iov;
 pub mod locks;
+pub mod mode;
 pub mod namei;
 pub mod proc;
 pub mod ramfs;

@@ -152,7 +152,11 @@ pub fn do_open(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<Arc<Fil
                 if name.is_empty() || path.ends_with('/') {
                     return Err(Errno::EISDIR);
                 }
-                fs.create(dir, &name, mode & 0o7777 & !umask)?
+                fs.create(
+                    dir,
+                    &name,
+                    super::mode::create_mode(mode, super::mode::S_IALLUGO, umask),
+                )?
             }
             Err(e) => return Err(e),
         };
