@@ -19,6 +19,7 @@ pub mod cpio;
 pub mod iov;
 pub mod locks;
 pub mod mode;
+pub mod n_tty;
 pub mod namei;
 pub mod proc;
 pub mod ramfs;
