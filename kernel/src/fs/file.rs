@@ -212,6 +212,7 @@ impl FilesStruct {
 
     /// Close every close-on-exec descriptor (Linux `do_close_on_exec`).
     pub fn close_on_exec(&mut self) -> Vec<FdEntry> {
+        self.exec_keep_locks();
         // LAB 7 BEGIN: take every FD_CLOEXEC entry out of the table and return them
         let mut closed = Vec::new();
         for slot in self.fds.iter_mut() {
@@ -243,6 +244,28 @@ impl Drop for FilesStruct {
 }
 
 impl FilesStruct {
+    /// Exec gives the process this private copy of its table (`unshare_files`); POSIX
+    /// record locks survive exec, so the ones the old table owned move here, and those on
+    /// the files about to be closed go (Linux `do_close_on_exec` -> `filp_close` ->
+    /// `locks_remove_posix`). Called on the copy while the task still holds the old one.
+    fn exec_keep_locks(&self) {
+        let new = self.lock_owner();
+        let old = crate::task::sched::current().inner.lock().files.clone();
+        let Some(guard) = old.try_lock() else {
+            return; // `self` is the task's own table: nothing moves
+        };
+        let old_owner = guard.lock_owner();
+        drop(guard);
+        if old_owner != new {
+            super::locks::change_owner(old_owner, new);
+        }
+        for (_, e) in self.iter().filter(|(_, e)| e.cloexec) {
+            if let Some(ino) = e.file.ino {
+                super::locks::remove_owner(ino, new);
+            }
+        }
+    }
+
     /// The owner of the POSIX record locks taken through this table (Linux `fl_owner`
     /// is `current->files`): its address, stable while it lives in its `Arc<Mutex<..>>`.
     pub fn lock_owner(&self) -> super::locks::Owner {

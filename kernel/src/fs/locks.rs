@@ -284,6 +284,15 @@ mod kernel_side {
         }
     }
 
+    /// Give `from`'s locks to `to` (exec's private copy of the descriptor table).
+    pub fn change_owner(from: Owner, to: Owner) {
+        for list in LOCKS.lock().by_ino.values_mut() {
+            for l in list.iter_mut().filter(|l| l.owner == from) {
+                l.owner = to;
+            }
+        }
+    }
+
     /// Drop every lock of a descriptor table that is going away (exit).
     pub fn remove_posix_all(owner: Owner) {
         let mut t = LOCKS.lock();

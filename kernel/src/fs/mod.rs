@@ -18,6 +18,8 @@
 pub mod cpio;
 pub mod iov;
 pub mod locks;
+pub mod mode;
+pub mod n_tty;
 pub mod namei;
 pub mod poll;
 pub mod proc;

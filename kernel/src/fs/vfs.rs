@@ -152,7 +152,11 @@ pub fn do_open(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<Arc<Fil
                 if name.is_empty() || path.ends_with('/') {
                     return Err(Errno::EISDIR);
                 }
-                fs.create(dir, &name, mode & 0o7777 & !umask)?
+                fs.create(
+                    dir,
+                    &name,
+                    super::mode::create_mode(mode, super::mode::S_IALLUGO, umask),
+                )?
             }
             Err(e) => return Err(e),
         };
@@ -418,7 +422,10 @@ pub fn stat_at(dirfd: i32, path: &str, flags: u32) -> KResult<Stat> {
 pub fn getdents64(file: &File, out: &mut [u8]) -> KResult<usize> {
     let entries = match file.kind {
         FileKind::Dir(ino) => {
-            let mut entries = with_fs(|fs| fs.readdir(ino))?;
+            let mut entries = with_fs(|fs| {
+                fs.touch_atime(ino); // listing a directory reads it (Linux `iterate_dir`)
+                fs.readdir(ino)
+            })?;
             if super::proc::is_root(ino) {
                 entries.extend(super::proc::root_entries()); // the processes
             }

@@ -299,7 +299,11 @@ pub fn sys_mkdirat(f: &mut TrapFrame) -> KResult<usize> {
     let path = user_path(arg(f, 1))?;
     let (start, root) = vfs::lookup_start(fd_arg(f, 0), &path)?;
     // Linux `vfs_mkdir`: permission bits and the sticky bit, less the umask.
-    let mode = arg(f, 2) as u32 & 0o1777 & !vfs::current_umask();
+    let mode = crate::fs::mode::create_mode(
+        arg(f, 2) as u32,
+        crate::fs::mode::MKDIR_BITS,
+        vfs::current_umask(),
+    );
     vfs::with_fs(|fs| {
         let (dir, name) = namei::lookup_parent(fs, start, root, &path)?;
         fs.mkdir(dir, &name, mode).map(|_| 0)

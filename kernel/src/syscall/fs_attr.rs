@@ -23,8 +23,6 @@ use alloc::string::String;
 const AT_EACCESS: u32 = 0x200;
 /// `AT_SYMLINK_FOLLOW` for linkat.
 const AT_SYMLINK_FOLLOW: u32 = 0x400;
-/// access(2) mode bits.
-const X_OK: u32 = 1;
 
 fn fd_arg(f: &TrapFrame, i: usize) -> i32 {
     arg(f, i) as i32
@@ -62,12 +60,6 @@ fn resolve(dirfd: i32, path: &str, flags: u32) -> KResult<Target> {
     vfs::lookup_at(dirfd, path, follow).map(Target::Ram)
 }
 
-/// Root's access rule (Linux `generic_permission` for CAP_DAC_OVERRIDE): execute needs
-/// an x bit on a non-directory; everything else is allowed.
-pub fn root_may_access(st_mode: u32, mask: u32) -> bool {
-    mask & X_OK == 0 || st_mode & S_IFMT == S_IFDIR || st_mode & 0o111 != 0
-}
-
 fn do_faccessat(dirfd: i32, path: &str, mode: u32, flags: u32) -> KResult<usize> {
     if mode & !7 != 0 || flags & !(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
         return Err(Errno::EINVAL);
@@ -76,7 +68,7 @@ fn do_faccessat(dirfd: i32, path: &str, mode: u32, flags: u32) -> KResult<usize>
         Target::Ram(ino) => vfs::with_fs(|fs| fs.stat(ino))?,
         Target::Proc(st) => st,
     };
-    if root_may_access(st.st_mode, mode) {
+    if crate::fs::mode::root_may_access(st.st_mode, mode) {
         Ok(0)
     } else {
         Err(Errno::EACCES)
@@ -288,7 +280,8 @@ pub fn sys_mknodat(f: &mut TrapFrame) -> KResult<usize> {
         _ => return Err(Errno::EINVAL),
     }
     let (major, minor) = ((dev & 0xfff00) >> 8, (dev & 0xff) | ((dev >> 12) & 0xfff00));
-    let mode = (mode & S_IFMT) | (mode & 0o7777 & !vfs::current_umask());
+    let perm = crate::fs::mode::create_mode(mode, crate::fs::mode::S_IALLUGO, vfs::current_umask());
+    let mode = (mode & S_IFMT) | perm;
     let (start, root) = vfs::lookup_start(fd_arg(f, 0), &path)?;
     vfs::with_fs(|fs| {
         let (dir, name) = namei::lookup_parent(fs, start, root, &path)?;

@@ -645,6 +645,19 @@ fn filesystems_and_devices(tap: &mut Tap) {
         Ok(255),
         "fstatfs of a directory descriptor",
     );
+    let mut v = 0i32;
+    tap.eq(
+        ioctl_int(fd, ioctls::FIONREAD, &mut v),
+        Err(Errno::ENOTTY),
+        "FIONREAD on a directory is ENOTTY",
+    );
+    let [r, w] = pipe2(0).unwrap_or([-1, -1]);
+    tap.eq(
+        fstatfs(r).map(|s| s.f_type),
+        Ok(0x50495045),
+        "fstatfs of a pipe says PIPEFS_MAGIC",
+    );
+    let _ = (close(r), close(w));
     let _ = close(fd);
     // getrandom.
     let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
@@ -790,4 +803,4 @@ fn main() -> i32 {
 }
 
 /// Checks run (the Linnet-only one is a SKIP elsewhere).
-const PLAN: u32 = 128;
+const PLAN: u32 = 130;

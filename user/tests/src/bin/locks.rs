@@ -319,9 +319,74 @@ fn ofd_and_errors(tap: &mut Tap) {
     let _ = close(fd);
 }
 
+/// After exec (argv[1] "exec-holder"): a grandchild checks that the lock on `f`
+/// (taken through a descriptor kept across exec) is still ours, and the one on `g`
+/// (through an O_CLOEXEC descriptor) is gone. Exits with the two bits.
+fn exec_holder() -> i32 {
+    let me = getpid();
+    in_child(|fd| {
+        let g = openat(AT_FDCWD, c"g", O_RDWR, 0)
+            .map(|fd| fd as i32)
+            .unwrap_or(-1);
+        let a = getlk(fd, F_WRLCK, 0, 1);
+        let b = getlk(g, F_WRLCK, 0, 1);
+        bits(&[a.l_type == F_WRLCK && a.l_pid == me, b.l_type == F_UNLCK])
+    })
+}
+
+/// Locks survive exec, except those of close-on-exec descriptors (Linux: the table
+/// is the same `files_struct`; `do_close_on_exec` closes the others).
+fn across_exec(tap: &mut Tap) {
+    const NAME: &str = "record locks survive exec; a close-on-exec descriptor's go";
+    if !ulib::is_linnet() {
+        // qemu-user would need binfmt_misc to exec an arm64 program on the host.
+        tap.skip(NAME, "Linnet only");
+        return;
+    }
+    let status = match fork() {
+        Ok(0) => {
+            let f = open(O_RDWR);
+            let g = openat(
+                AT_FDCWD,
+                c"g",
+                O_RDWR | O_CREAT | ulib::io::O_CLOEXEC,
+                0o644,
+            )
+            .map(|fd| fd as i32)
+            .unwrap_or(-1);
+            let _ = setlk(f, F_WRLCK, 0, 1);
+            let _ = setlk(g, F_WRLCK, 0, 1);
+            let argv0 = ulib::args()
+                .next()
+                .map(|a| a.as_ptr())
+                .unwrap_or(core::ptr::null());
+            let argv = [
+                argv0,
+                c"exec-holder".as_ptr() as *const u8,
+                core::ptr::null(),
+            ];
+            let envp = [core::ptr::null::<u8>()];
+            // SAFETY: argv0 is our own NUL-terminated argv[0]; the arrays end in NULL.
+            let _ = unsafe { ulib::process::execve(argv0, argv.as_ptr(), envp.as_ptr()) };
+            exit_group(100)
+        }
+        Ok(pid) => {
+            let mut status = 0;
+            let _ = wait4(pid, Some(&mut status), 0);
+            wexitstatus(status)
+        }
+        Err(_) => -1,
+    };
+    tap.eq(status, 3, NAME);
+    let _ = unlinkat(AT_FDCWD, c"g", 0);
+}
+
 #[no_mangle]
 fn main() -> i32 {
-    let mut tap = Tap::new(34);
+    if ulib::args().nth(1) == Some(b"exec-holder".as_slice()) {
+        return exec_holder();
+    }
+    let mut tap = Tap::new(35);
     let mut name = [0u8; 48];
     let prefix = b"/tmp/linnet-locks-";
     name[..prefix.len()].copy_from_slice(prefix);
@@ -352,6 +417,7 @@ fn main() -> i32 {
     conflicts(&mut tap);
     waiting(&mut tap);
     ofd_and_errors(&mut tap);
+    across_exec(&mut tap);
     let _ = unlinkat(AT_FDCWD, c"f", 0);
     let _ = ulib::fs::chdir(c"/tmp");
     tap.eq(unlinkat(AT_FDCWD, dir, AT_REMOVEDIR), Ok(0), "cleaned up");
