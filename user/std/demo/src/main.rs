@@ -34,11 +34,21 @@ fn main() -> std::io::Result<()> {
 
     let path = std::env::temp_dir().join("rustdemo.txt");
     std::fs::write(&path, format!("total = {total}\n"))?;
-    print!("{} says: {}", path.display(), std::fs::read_to_string(&path)?);
+    print!(
+        "{} says: {}",
+        path.display(),
+        std::fs::read_to_string(&path)?
+    );
     std::fs::remove_file(&path)?;
 
-    let out = std::process::Command::new("echo").arg("hello from a child process").output()?;
-    print!("child ({}): {}", out.status, String::from_utf8_lossy(&out.stdout));
+    let out = std::process::Command::new("echo")
+        .arg("hello from a child process")
+        .output()?;
+    print!(
+        "child ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout)
+    );
     println!("done in {} ms", start.elapsed().as_millis());
     Ok(())
 }

@@ -26,7 +26,13 @@ impl Tap {
             self.failed += 1;
         }
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{}ok {} - {}", if cond { "" } else { "not " }, self.n, name);
+        let _ = writeln!(
+            out,
+            "{}ok {} - {}",
+            if cond { "" } else { "not " },
+            self.n,
+            name
+        );
         let _ = out.flush();
         cond
     }
