@@ -21,7 +21,7 @@ target=${CARGO_TARGET_DIR:-$root/user/target}
 mkdir -p "$(dirname "$out")"
 
 (cd "$root/user" && cargo build --release --quiet)
-(cd "$root/user/std" && cargo build --release --quiet)
+(cd "$root/user/std" && cargo build --release --quiet --target-dir "$target/std")
 "$root/user/c/build.sh" "$target/c" || echo "userland: some C programs did not build" >&2
 
 specs=(dir:/:0755 dir:/bin:0755 dir:/sbin:0755 dir:/usr:0755 dir:/usr/bin:0755
