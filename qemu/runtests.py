@@ -165,7 +165,9 @@ USERLAND_STD = {"initrd": "userland", "init_dir": "/tests/std",
                 "binary_dir": os.path.join("std", "aarch64-unknown-linux-musl", "release")}
 USERLAND_GLIBC = {"initrd": "userland", "init_dir": "/tests/c", "binary_dir": os.path.join("c", "glibc")}
 USERLAND_MUSL = {"initrd": "userland", "init_dir": "/tests/musl", "binary_dir": os.path.join("c", "musl")}
-USERLAND_BUSYBOX = {"initrd": "userland", "init": "/bin/busybox", "binary": BUSYBOX,
+# The script runs under Linnet's init (so its shell is not pid 1, as on the host):
+# init=/sbin/init -- /bin/busybox sh /tests/busybox/test.sh.
+USERLAND_BUSYBOX = {"initrd": "userland", "init": "/sbin/init", "binary": BUSYBOX,
                     "host_args": ["sh", os.path.join(ROOT, "user", "busybox", "test.sh")],
                     "host_env": busybox_host_env}
 USER_TESTS = [
@@ -209,7 +211,7 @@ USER_TESTS = [
     ("musl_pthread", "", USERLAND_MUSL),
     ("musl_ipc", "", USERLAND_MUSL),
     ("musl_vfork_rt", "", USERLAND_MUSL),
-    ("busybox", "sh /tests/busybox/test.sh", USERLAND_BUSYBOX),
+    ("busybox", "/bin/busybox sh /tests/busybox/test.sh", USERLAND_BUSYBOX),
 ]
 
 # (name, extra gdb commands, patterns the gdb output must contain (re.M), gdbinit to use,

@@ -78,7 +78,10 @@ if "$root/qemu/debian-pkg.sh" busybox-static >"$etc/bb" 2>"$etc/bb.err"; then
     fi
     while read -r applet; do
         [ "$applet" = bin/busybox ] || [ "$applet" = sbin/init ] || [ "$applet" = linuxrc ] && continue
-        specs+=("symlink:/$applet:/bin/busybox")
+        # Every applet in /bin (init's PATH is /bin:/tests), and where Debian installs
+        # it (/usr/bin/awk ...), for scripts that name the full path.
+        specs+=("symlink:/bin/${applet##*/}:/bin/busybox")
+        [ "${applet%/*}" = bin ] || specs+=("symlink:/$applet:/bin/busybox")
     done <"$list"
     echo "userland: $(cat "$etc/bb") with $(wc -l <"$list") applets" >&2
 else

@@ -1,5 +1,5 @@
 # user/busybox/test.sh: Debian's busybox-static on Linnet. Run by busybox's ash:
-#   busybox sh /tests/busybox/test.sh        (on Linnet: the applet links are in /bin)
+#   /bin/busybox sh /tests/busybox/test.sh   (on Linnet, under its init: the applet links are in /bin)
 # and, for the differential run, by the same busybox under qemu-aarch64 with PATH set
 # to wrappers that run each applet under qemu-aarch64 too (qemu/runtests.py).
 # Prints TAP. Outputs that legitimately differ (dates, pids, sizes, the machine's own
