@@ -1,6 +1,7 @@
 # Linnet: every user-facing command. `make help` lists them.
 #
 #   make run       build and boot in QEMU (Ctrl-A X quits)
+#   make run USERLAND=busybox   boot to Debian's busybox ash instead (qemu/userland.sh)
 #   make test      host unit tests + in-QEMU tests + gdb test; last line "N passed, N failed"
 #   make debug     boot frozen, waiting for gdb;  make gdb  attaches (another terminal)
 #   make gdb-boot  attaches with symbols at the physical load address, to step head.S
@@ -9,7 +10,7 @@
 #
 # Knobs: MEM=512M  GIC=2|3  EL2=0|1  APPEND="loglevel=7 hz=250"  INITRD=file
 #        INITRAMFS=file (build this archive into the image instead of packing user/)
-#        GDB_PORT=1234
+#        GDB_PORT=1234  USERLAND=busybox (the user-land initrd: busybox, Rust std, C programs)
 
 TARGET    := aarch64-unknown-none-softfloat
 PROFILE   := release
@@ -47,9 +48,19 @@ build:
 	@$(OBJCOPY) -O binary $(BUILD)/kernel.elf $(BUILD)/kernel.img
 	@echo "built $(BUILD)/kernel.img (Linux arm64 Image, initramfs inside) and $(BUILD)/kernel.elf (symbols)"
 
+# USERLAND=busybox: boot the user-land initrd (-initrd build/userland.cpio: Debian's
+# busybox-static with its applet links in /bin, fetched on first use, plus the Rust std
+# and C programs); the default is Linnet's own user land, built into the kernel.
+# Its shell is ash on /dev/console, started by Linnet's init as `/bin/sh +m`: on Linux
+# /dev/console never becomes a controlling terminal, so ash there runs without job
+# control ("can't access tty; job control turned off"); +m asks for that directly.
 run: setup build
+	@if [ "$(USERLAND)" = busybox ]; then bash qemu/userland.sh $(BUILD)/userland.cpio; fi
 	@echo "Booting Linnet in QEMU; quit with Ctrl-A X."
-	@bash qemu/run.sh
+	@if [ "$(USERLAND)" = busybox ]; then INITRD=$(BUILD)/userland.cpio \
+	   APPEND="$(APPEND) init=/sbin/init -- /bin/sh +m" bash qemu/run.sh; \
+	 elif [ -n "$(USERLAND)" ]; then echo "USERLAND=$(USERLAND): unknown (want busybox)"; exit 2; \
+	 else bash qemu/run.sh; fi
 
 debug: setup build
 	@GDB=1 bash qemu/run.sh
@@ -87,4 +98,5 @@ clippy:
 clean:
 	@cargo clean
 	@cd user && cargo clean
+	@cd user/std && cargo clean
 	@rm -rf $(BUILD)

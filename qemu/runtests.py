@@ -13,7 +13,8 @@ or panicked unexpectedly.
   4. user programs: each test program of user/tests booted as init, its TAP lines
      counted, and the same binary run under qemu-aarch64 (Linux) for the same verdicts.
 Adding a QEMU test is one row in BOOTS, a user test one row in USER_TESTS. Run some
-groups only with: runtests.py host|qemu|user|session|gdb ...
+groups only with: runtests.py host|qemu|user|session|gdb ...; some user test programs
+only (with their qemu-user runs) with: runtests.py --user NAME...
 """
 import json
 import os
@@ -124,10 +125,51 @@ BOOTS = [
 #   "linnet_only": True   no differential run under qemu-user (the program execs /tests/...
 #                         files of the initramfs, which do not exist on the host, and there
 #                         is no binfmt_misc for aarch64 there)
-#   "binary": PATH        the host ELF to run under qemu-user (default: the user build's)
+#   "binary": PATH        the host ELF to run under qemu-user (default: the user build's;
+#                         relative to the user target directory, or absolute)
+#   "initrd": "userland"  boot with -initrd build/userland.cpio (qemu/userland.sh: real
+#                         Linux programs, busybox; too big for the built-in initramfs)
+#   "init": PATH          the program to boot as init (default /tests/NAME)
+#   "init_dir", "binary_dir"   instead of "init" and "binary": the directory, NAME in it
+#   "host_args": [...]    arguments for the qemu-user run (default: the row's arguments)
+#   "host_env": callable  returns extra environment for the qemu-user run
+# A row whose binary is missing (no C cross compiler, Debian's packages not fetched)
+# prints one "ok ... # SKIP reason" line instead of running.
 # Each prints TAP; every "ok"/"not ok" line counts as one test here, and the boot passes
 # when init exits 0 after as many lines as its plan ("1..N") promised. Adding a test
 # program is one line.
+DEBIAN_CACHE = os.environ.get("DEBIAN_PKG_CACHE") or os.path.join(ROOT, "build", "debian")
+BUSYBOX = os.path.join(DEBIAN_CACHE, "root", "busybox-static", "bin", "busybox")
+
+
+def busybox_host_env():
+    """For the qemu-user run of busybox's ash: PATH holds one wrapper per applet that runs
+    `qemu-aarch64 busybox APPLET` (the host has no binfmt_misc entry for arm64, so an
+    exec of the arm64 busybox itself would fail). BB_QEMU_USER=1 tells the script."""
+    wrappers = os.path.join(ROOT, "build", "busybox-host-path")
+    oracle = shutil.which("qemu-aarch64-static") or shutil.which("qemu-aarch64")
+    applets = os.path.join(DEBIAN_CACHE, "busybox-applets.txt")
+    os.makedirs(wrappers, exist_ok=True)
+    with open(applets) as f:
+        for line in f:
+            name = os.path.basename(line.strip())
+            if name:
+                path = os.path.join(wrappers, name)
+                with open(path, "w") as w:
+                    w.write(f'#!/bin/sh\nexec {oracle} {BUSYBOX} {name} "$@"\n')
+                os.chmod(path, 0o755)
+    return {"PATH": wrappers, "BB_QEMU_USER": "1"}
+
+
+USERLAND_STD = {"initrd": "userland", "init_dir": "/tests/std",
+                "binary_dir": os.path.join("std", "aarch64-unknown-linux-musl", "release")}
+USERLAND_GLIBC = {"initrd": "userland", "init_dir": "/tests/c", "binary_dir": os.path.join("c", "glibc")}
+USERLAND_MUSL = {"initrd": "userland", "init_dir": "/tests/musl", "binary_dir": os.path.join("c", "musl")}
+# The script runs under Linnet's init (so its shell is not pid 1, as on the host):
+# init=/sbin/init -- /bin/busybox sh /tests/busybox/test.sh.
+USERLAND_BUSYBOX = {"initrd": "userland", "init": "/sbin/init", "binary": BUSYBOX,
+                    "host_args": ["sh", os.path.join(ROOT, "user", "busybox", "test.sh")],
+                    "host_env": busybox_host_env}
 USER_TESTS = [
     ("basics", ""),
     ("files2", ""),
@@ -168,6 +210,20 @@ USER_TESTS = [
     ("vfork", ""),
     ("procinfo", ""),
     ("sysv_ipc", ""),
+    # Real Linux programs from the user-land initrd (qemu/userland.sh, user/README.md).
+    ("std_threads", "", USERLAND_STD),
+    ("std_fs", "", USERLAND_STD),
+    ("std_process", "", USERLAND_STD),
+    ("std_misc", "", USERLAND_STD),
+    ("c_stdio", "", USERLAND_GLIBC),
+    ("c_pthread", "", USERLAND_GLIBC),
+    ("c_process", "", USERLAND_GLIBC),
+    ("c_signals", "", USERLAND_GLIBC),
+    ("musl_stdio", "", USERLAND_MUSL),
+    ("musl_pthread", "", USERLAND_MUSL),
+    ("musl_ipc", "", USERLAND_MUSL),
+    ("musl_vfork_rt", "", USERLAND_MUSL),
+    ("busybox", "/bin/busybox sh /tests/busybox/test.sh", USERLAND_BUSYBOX),
 ]
 
 # (name, extra gdb commands, patterns the gdb output must contain (re.M), gdbinit to use,
@@ -445,13 +501,45 @@ def tap_results(out):
 LINUX_DEFAULT_LIMITS = ["sh", "-c", 'ulimit -S -s 8192 2>/dev/null; ulimit -S -n 1024 2>/dev/null; exec "$@"', "sh"]
 
 
+USERLAND = os.path.join(ROOT, "build", "userland.cpio")
+
+
+def make_userland(t):
+    """Build the user-land initrd (qemu/userland.sh): the Rust std, C and busybox programs."""
+    r = subprocess.run(["bash", os.path.join(ROOT, "qemu", "userland.sh"), USERLAND], cwd=ROOT,
+                       capture_output=True, text=True)
+    for line in r.stderr.splitlines():
+        if line.startswith("userland:") or line.startswith("user/c:"):
+            print(f"# {line}", flush=True)
+    t.check(r.returncode == 0, "the user-land initrd builds (qemu/userland.sh)", r.stdout + r.stderr)
+    return r.returncode == 0
+
+
 def user_tests(t):
     print("# user programs (init=/tests/NAME; TAP)", flush=True)
     oracle = shutil.which("qemu-aarch64-static") or shutil.which("qemu-aarch64")
+    userland = None
     for prog, args, *settings in USER_TESTS:
         settings = settings[0] if settings else {}
         env = {k: v for k, v in settings.items() if k.isupper()}
-        append = f"init=/tests/{prog}" + (f" -- {args}" if args else "")
+        if settings.get("binary_dir"):
+            settings = dict(settings, binary=os.path.join(settings["binary_dir"], prog))
+        binary = os.path.join(user_target(), settings.get("binary") or
+                              os.path.join("aarch64-unknown-none", "release", prog))
+        if settings.get("initrd") == "userland":
+            if userland is None:
+                userland = make_userland(t)
+            if not userland:
+                t.check(True, f"{prog}: # SKIP the user-land initrd did not build")
+                continue
+            env["INITRD"] = USERLAND
+            if not os.path.exists(binary):
+                why = ("Debian's busybox-static was not fetched (qemu/debian-pkg.sh)" if binary == BUSYBOX
+                       else "not built (see the user/c: lines above)")
+                t.check(True, f"{prog}: # SKIP {why}")
+                continue
+        init = settings.get("init") or os.path.join(settings.get("init_dir", "/tests"), prog)
+        append = f"init={init}" + (f" -- {args}" if args else "")
         code, out, timed_out = boot({"APPEND": append, **env})
         plan, lines = tap_results(out)
         for ok, n, name in lines:
@@ -482,11 +570,11 @@ def user_tests(t):
             # process group of its own (a CI container's session may lie outside its
             # pid namespace, so getsid() says 0; and kill(0, sig) stays inside the
             # test), with Linux's default stack and open-file limits.
-            binary = os.path.join(user_target(), settings.get("binary") or
-                                  os.path.join("aarch64-unknown-none", "release", prog))
+            host_args = settings.get("host_args", args.split())
+            host_env = dict(os.environ, **(settings["host_env"]() if "host_env" in settings else {}))
             try:
-                r = subprocess.run(LINUX_DEFAULT_LIMITS + [oracle, binary] + args.split(), capture_output=True,
-                                   text=True, timeout=TIMEOUT, start_new_session=True)
+                r = subprocess.run(LINUX_DEFAULT_LIMITS + [oracle, binary] + host_args, capture_output=True,
+                                   text=True, timeout=TIMEOUT, start_new_session=True, env=host_env)
                 _, ref = tap_results(r.stdout)
                 same = [(ok, n) for ok, n, _ in ref] == [(ok, n) for ok, n, _ in lines]
                 t.check(same and r.returncode == 0, f"{prog}: same TAP verdicts under {os.path.basename(oracle)} (Linux semantics)",
@@ -670,6 +758,15 @@ def one_user(prog):
 def main():
     if sys.argv[1:2] == ["--one-user"]:
         one_user(sys.argv[2])
+    if sys.argv[1:2] == ["--user"]:
+        # Some rows of USER_TESTS only, with their differential runs: --user NAME...
+        global USER_TESTS
+        USER_TESTS = [row for row in USER_TESTS if row[0] in sys.argv[2:]]
+        t = Tally()
+        if build(t):
+            user_tests(t)
+        print(f"{t.passed} passed, {t.failed} failed")
+        sys.exit(1 if t.failed else 0)
     groups = sys.argv[1:] or ["host", "qemu", "user", "session", "gdb", "labs"]
     t = Tally()
     if "host" in groups:

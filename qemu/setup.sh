@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # qemu/setup.sh: install what Linnet needs and is missing (used by make run/test and CI).
 #   - the Rust toolchain, targets and components pinned in rust-toolchain.toml (rustup)
-#   - qemu-system-aarch64 and gdb-multiarch (apt-get as root, sudo otherwise)
+#   - qemu-system-aarch64, gdb-multiarch, qemu-user-static (the tests' Linux oracle) and
+#     gcc-aarch64-linux-gnu (the glibc and musl C test programs) (apt-get as root, sudo
+#     otherwise). Debian's arm64 busybox and musl come later, on first use, through
+#     qemu/debian-pkg.sh (a private apt state; the host's dpkg is not touched).
 # On a system without apt-get it prints the command to run instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +30,7 @@ command -v qemu-system-aarch64 >/dev/null 2>&1 || missing+=(qemu-system-arm)
 command -v gdb-multiarch >/dev/null 2>&1 || missing+=(gdb-multiarch)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 command -v qemu-aarch64-static >/dev/null 2>&1 || missing+=(qemu-user-static)
+command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || missing+=(gcc-aarch64-linux-gnu)
 if [ ${#missing[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null 2>&1; then
         sudo=""
@@ -35,7 +39,8 @@ if [ ${#missing[@]} -gt 0 ]; then
         $sudo apt-get update -qq
         DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
     else
-        echo "setup: please install QEMU (qemu-system-aarch64), gdb-multiarch and python3," >&2
+        echo "setup: please install QEMU (qemu-system-aarch64, qemu-aarch64), gdb-multiarch, python3" >&2
+        echo "       and an aarch64-linux-gnu gcc (for the C tests)," >&2
         echo "       e.g. 'brew install qemu aarch64-elf-gdb' or 'dnf install qemu-system-aarch64 gdb'" >&2
         exit 1
     fi
