@@ -159,6 +159,7 @@ USER_TESTS = [
     ("vfork", ""),
     ("procinfo", ""),
     ("sysv_ipc", ""),
+    ("procsys", ""),
 ]
 
 # (name, extra gdb commands, patterns the gdb output must contain (re.M), gdbinit to use,

@@ -21,7 +21,7 @@ mod fs;
 #[cfg(target_os = "none")]
 mod futex;
 #[cfg(target_os = "none")]
-mod info;
+pub mod info;
 #[cfg(target_os = "none")]
 mod mm;
 #[cfg(target_os = "none")]
@@ -91,6 +91,7 @@ mod table {
         98 futex => futex::sys_futex,
         101 nanosleep => time::sys_nanosleep,
         113 clock_gettime => time::sys_clock_gettime,
+        116 syslog => crate::printk::sys_syslog,
         122 sched_setaffinity => sys::sys_sched_setaffinity,
         123 sched_getaffinity => sys::sys_sched_getaffinity,
         124 sched_yield => process::sys_sched_yield,

@@ -63,6 +63,9 @@ pub struct TaskAttrs {
     pub maxrss_kb: u64,
     /// The largest `maxrss_kb` of the children that have exited (Linux `cmaxrss`).
     pub cmaxrss_kb: u64,
+    /// The absolute path of the program exec loaded (Linux `mm->exe_file`), for
+    /// /proc/PID/exe; empty for a kernel thread.
+    pub exe: alloc::string::String,
 }
 
 impl Default for TaskAttrs {
@@ -76,6 +79,7 @@ impl Default for TaskAttrs {
             groups: Vec::new(),
             maxrss_kb: 0,
             cmaxrss_kb: 0,
+            exe: alloc::string::String::new(),
         }
     }
 }
@@ -89,6 +93,7 @@ impl TaskAttrs {
             nice: self.nice,
             dumpable: self.dumpable,
             groups: self.groups.clone(),
+            exe: self.exe.clone(),
             ..TaskAttrs::default()
         }
     }

@@ -13,6 +13,8 @@ pub mod siginfo;
 #[cfg(target_os = "none")]
 pub mod attrs;
 #[cfg(target_os = "none")]
+pub mod cputime;
+#[cfg(target_os = "none")]
 pub mod exit;
 #[cfg(target_os = "none")]
 pub mod fork;
