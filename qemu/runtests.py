@@ -160,6 +160,7 @@ USER_TESTS = [
     ("procinfo", ""),
     ("sysv_ipc", ""),
     ("procsys", ""),
+    ("mremap", ""),
 ]
 
 # (name, extra gdb commands, patterns the gdb output must contain (re.M), gdbinit to use,

@@ -144,6 +144,7 @@ mod table {
         199 socketpair => sys::sys_socketpair,
         214 brk => mm::sys_brk,
         215 munmap => mm::sys_munmap,
+        216 mremap => mm::sys_mremap,
         220 clone => process::sys_clone,
         221 execve => fs::sys_execve,
         222 mmap => mm::sys_mmap,
