@@ -58,6 +58,8 @@ pub struct TaskAttrs {
     pub child_subreaper: bool,
     /// Supplementary group ids, sorted as Linux's `groups_sort` leaves them.
     pub groups: Vec<u32>,
+    /// User and group ids (`task/cred.rs`).
+    pub cred: super::cred::Cred,
     /// The process's resident-size high-water mark in KiB (Linux `signal->maxrss`), on
     /// the leader; sampled by getrusage and at exit (`sample_maxrss`).
     pub maxrss_kb: u64,
@@ -77,6 +79,7 @@ impl Default for TaskAttrs {
             dumpable: SUID_DUMP_USER,
             child_subreaper: false,
             groups: Vec::new(),
+            cred: Default::default(),
             maxrss_kb: 0,
             cmaxrss_kb: 0,
             exe: alloc::string::String::new(),
@@ -93,6 +96,7 @@ impl TaskAttrs {
             nice: self.nice,
             dumpable: self.dumpable,
             groups: self.groups.clone(),
+            cred: self.cred,
             exe: self.exe.clone(),
             ..TaskAttrs::default()
         }
