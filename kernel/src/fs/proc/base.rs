@@ -273,6 +273,11 @@ fn snapshot(t: &Arc<TaskStruct>) -> TaskInfo {
         info.sig_pending = i.pending.signal.0;
         info.sig_blocked = i.blocked.0;
         info.exit_signal = i.exit_signal;
+        let c = i.attrs.cred;
+        info.nice = i.attrs.nice;
+        info.uid = [c.uid.r, c.uid.e, c.uid.s, c.uid.fs];
+        info.gid = [c.gid.r, c.gid.e, c.gid.s, c.gid.fs];
+        info.groups = i.attrs.groups.clone();
         info.exit_code = if i.state == TaskState::Zombie {
             i.exit_code
         } else {

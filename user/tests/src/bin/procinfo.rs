@@ -263,6 +263,21 @@ fn priority(tap: &mut Tap) {
         Ok(15),
         "setpriority 5: reads as 15",
     );
+    if ulib::is_linnet() {
+        let mut buf = [0u8; 1024];
+        let n = read_file(c"/proc/self/stat", &mut buf);
+        let text = core::str::from_utf8(&buf[..n]).unwrap_or("");
+        // Fields after "(comm)": state is field 3, priority 18, nice 19.
+        let rest = text.rsplit_once(") ").map_or("", |(_, r)| r);
+        let mut f = rest.split(' ').skip(15);
+        let ok = f.next() == Some("25") && f.next() == Some("5");
+        tap.ok(ok, "Linnet: /proc/self/stat shows priority 25, nice 5");
+    } else {
+        tap.skip(
+            "Linnet: /proc/self/stat shows priority 25, nice 5",
+            "qemu-user's own /proc/self/stat",
+        );
+    }
     let _ = setpriority(PRIO_PROCESS, 0, 100);
     tap.eq(
         getpriority_raw(PRIO_PROCESS, 0),
@@ -302,6 +317,12 @@ fn ids(tap: &mut Tap) {
         &g[..3],
         [3u32, 5, 9].as_slice(),
         "sorted, as Linux keeps them",
+    );
+    let mut buf = [0u8; 2048];
+    let n = read_file(c"/proc/self/status", &mut buf);
+    tap.ok(
+        contains(&buf[..n], b"\nGroups:\t3 5 9 \n"),
+        "/proc/self/status: Groups",
     );
     tap.eq(getgroups_raw(0, 0), Ok(3), "getgroups(0, NULL) counts");
     tap.eq(
@@ -558,7 +579,7 @@ fn nofile(tap: &mut Tap) {
 
 #[no_mangle]
 fn main() -> i32 {
-    let mut tap = Tap::new(66);
+    let mut tap = Tap::new(68);
     names(&mut tap); // 8
     dumpable_and_pdeathsig(&mut tap); // 8
     affinity(&mut tap); // 7
