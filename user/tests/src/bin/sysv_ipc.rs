@@ -166,7 +166,7 @@ fn messages(tap: &mut Tap) {
         "the removed id: EINVAL",
     );
     tap.eq(
-        msgctl(0x7fff_fff, 99, 0),
+        msgctl(0x07ff_ffff, 99, 0),
         Err(Errno::EINVAL),
         "msgctl of an unknown command: EINVAL",
     );
