@@ -224,6 +224,8 @@ USER_TESTS = [
     ("musl_ipc", "", USERLAND_MUSL),
     ("musl_vfork_rt", "", USERLAND_MUSL),
     ("busybox", "/bin/busybox sh /tests/busybox/test.sh", USERLAND_BUSYBOX),
+    ("procsys", ""),
+    ("mremap", ""),
 ]
 
 # (name, extra gdb commands, patterns the gdb output must contain (re.M), gdbinit to use,

@@ -34,6 +34,7 @@ pub mod time;
 #[cfg(target_os = "none")]
 mod init;
 #[cfg(target_os = "none")]
-mod printk;
+pub mod printk;
+pub mod printk_ringbuffer;
 #[cfg(target_os = "none")]
 mod selftest;

@@ -196,6 +196,7 @@ mod kernel {
             .chars()
             .take(15)
             .collect::<String>();
+        let exe = bprm.interp.clone();
         let new_mm = Arc::new(Mutex::new(bprm.mm));
         // exec_mm_release: robust futexes of the old image are released (and forgotten).
         crate::task::futex::futex_exit_release(&cur);
@@ -211,8 +212,8 @@ mod kernel {
         };
         sched::activate_mm(); // TTBR0 leaves the old tables before they are freed
         drop(old_mm);
-        crate::task::fork::exec_mm_release(&cur); // a vfork parent may run again
-                                                  // unshare_files + do_close_on_exec
+        crate::task::fork::exec_mm_release(&cur, &exe); // a vfork parent may run again
+                                                        // unshare_files + do_close_on_exec
         let files = cur.inner.lock().files.clone();
         let private = Arc::new(Mutex::new(files.lock().clone()));
         let closed = private.lock().close_on_exec();

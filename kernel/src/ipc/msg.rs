@@ -22,6 +22,10 @@ pub const MSGMAX: usize = 8192;
 pub const MSGMNB: usize = 16384;
 /// Most queues (Linux `MSGMNI`).
 pub const MSGMNI: usize = 32000;
+/// Bytes of message text all queues together may hold in Linnet: messages live in the
+/// kernel heap, which is small; past this msgsnd fails with ENOMEM, as Linux's does
+/// when it cannot allocate the message (`load_msg`).
+pub const MSG_HEAP_BUDGET: usize = 4 << 20;
 /// msgrcv: truncate a long message instead of E2BIG.
 pub const MSG_NOERROR: u32 = 0o10000;
 /// msgrcv: the first message whose type is not `msgtyp`.
@@ -217,12 +221,16 @@ mod syscalls {
         loop {
             {
                 let mut ids = MSG_IDS.lock();
+                let total: usize = ids.iter_mut().map(|(_, q)| q.cbytes).sum();
                 let (_, q) = match ids.get_mut(id) {
                     Ok(x) => x,
                     Err(_) if slept => return Err(Errno::EIDRM),
                     Err(e) => return Err(e),
                 };
                 if q.fits(sz) {
+                    if total + sz > MSG_HEAP_BUDGET {
+                        return Err(Errno::ENOMEM);
+                    }
                     q.push(mtype, text);
                     q.lspid = current().tgid();
                     q.stime = now();

@@ -28,6 +28,9 @@ pub const SEMMSL: usize = 32000;
 pub const SEMOPM: usize = 500;
 /// Most sets (Linux `SEMMNI`).
 pub const SEMMNI: usize = 32000;
+/// Most semaphores in all sets together (Linux `SEMMNS`, `sc_semmns`; Linux's default
+/// is SEMMNI * SEMMSL, Linnet's the classic 32000, so sets fit in the kernel heap).
+pub const SEMMNS: usize = 32000;
 /// sem_flg: undo at exit.
 pub const SEM_UNDO: i16 = 0x1000;
 /// semctl commands (Linux `include/uapi/linux/sem.h`).
@@ -234,13 +237,18 @@ mod syscalls {
             return Err(Errno::EINVAL);
         }
         let n = nsems as usize;
-        let id = SEM_IDS.lock().ipcget(
+        let mut ids = SEM_IDS.lock();
+        let used: usize = ids.iter_mut().map(|(_, s)| s.vals.len()).sum();
+        let id = ids.ipcget(
             key,
             flg,
             SEMMNI,
             || {
                 if n == 0 {
                     return Err(Errno::EINVAL);
+                }
+                if used + n > SEMMNS {
+                    return Err(Errno::ENOSPC); // Linux `newary`
                 }
                 Ok(SemArray::new(n, now()))
             },

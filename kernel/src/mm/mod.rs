@@ -9,6 +9,7 @@
 pub mod frame;
 pub mod layout;
 pub mod mman;
+pub mod mremap;
 pub mod page_ref;
 pub mod page_table;
 pub mod special_mapping;

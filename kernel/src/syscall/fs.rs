@@ -344,8 +344,13 @@ pub fn sys_unlinkat(f: &mut TrapFrame) -> KResult<usize> {
 /// readlinkat(dirfd, path, buf, size): the link text, not NUL-terminated, truncated.
 pub fn sys_readlinkat(f: &mut TrapFrame) -> KResult<usize> {
     let path = user_path(arg(f, 1))?;
-    let ino = vfs::lookup_at(fd_arg(f, 0), &path, false)?;
-    let text = vfs::with_fs(|fs| fs.readlink(ino).map(String::from))?;
+    let text = match crate::fs::proc::lookup(fd_arg(f, 0), &path, false)? {
+        Some(p) => crate::fs::proc::readlink(p)?, // /proc/self, /proc/PID/exe
+        None => {
+            let ino = vfs::lookup_at(fd_arg(f, 0), &path, false)?;
+            vfs::with_fs(|fs| fs.readlink(ino).map(String::from))?
+        }
+    };
     let n = text.len().min(arg(f, 3) as usize);
     uaccess::copy_to_user(arg(f, 2) as usize, &text.as_bytes()[..n])?;
     Ok(n)

@@ -9,6 +9,9 @@ use crate::mm::{layout::PAGE_SIZE, page_alloc, uaccess};
 /// The `release` uname reports: Linux-compatible, and saying it is Linnet.
 pub const UTS_RELEASE: &str = "6.1.0-linnet";
 
+/// The `version` uname reports (Linux `UTS_VERSION`), also in /proc/version.
+pub const UTS_VERSION: &str = concat!("#1 Linnet ", env!("CARGO_PKG_VERSION"));
+
 /// uname(buf): six 65-byte fields (Linux `struct new_utsname`). sysname is "Linux" so
 /// programs that check it behave as on Linux; release and version say "linnet".
 pub fn sys_uname(f: &mut TrapFrame) -> KResult<usize> {
@@ -17,7 +20,7 @@ pub fn sys_uname(f: &mut TrapFrame) -> KResult<usize> {
         "Linux",
         "linnet",
         UTS_RELEASE,
-        concat!("#1 Linnet ", env!("CARGO_PKG_VERSION")),
+        UTS_VERSION,
         "aarch64",
         "(none)",
     ];

@@ -97,6 +97,21 @@ pub fn sys_munmap(f: &mut TrapFrame) -> KResult<usize> {
     r
 }
 
+/// mremap(addr, old_len, new_len, flags, new_addr) (Linux `SYSCALL_DEFINE5(mremap)`):
+/// the work and the rules are in `mm/mremap.rs`.
+pub fn sys_mremap(f: &mut TrapFrame) -> KResult<usize> {
+    let mm = current_mm()?;
+    let r = crate::mm::mremap::do_mremap(
+        &mut mm.lock(),
+        arg(f, 0) as usize,
+        arg(f, 1) as usize,
+        arg(f, 2) as usize,
+        arg(f, 3),
+        arg(f, 4) as usize,
+    );
+    r
+}
+
 /// mprotect(addr, len, prot) (Linux `do_mprotect_pkey`): ENOMEM if a page of the range
 /// is unmapped, EACCES for more than the mapping may ever allow, EINVAL for an unaligned
 /// address or unknown `prot` bits.

@@ -29,7 +29,7 @@ mod fs_rw;
 #[cfg(target_os = "none")]
 mod futex;
 #[cfg(target_os = "none")]
-mod info;
+pub mod info;
 #[cfg(target_os = "none")]
 mod mm;
 #[cfg(target_os = "none")]
@@ -140,6 +140,7 @@ mod table {
         113 clock_gettime => time::sys_clock_gettime,
         114 clock_getres => time::sys_clock_getres,
         115 clock_nanosleep => time::sys_clock_nanosleep,
+        116 syslog => crate::printk::sys_syslog,
         122 sched_setaffinity => sys::sys_sched_setaffinity,
         123 sched_getaffinity => sys::sys_sched_getaffinity,
         124 sched_yield => process::sys_sched_yield,
@@ -157,8 +158,16 @@ mod table {
         140 setpriority => sys::sys_setpriority,
         141 getpriority => sys::sys_getpriority,
         142 reboot => process::sys_reboot,
+        143 setregid => sys::sys_setregid,
+        144 setgid => sys::sys_setgid,
+        145 setreuid => sys::sys_setreuid,
+        146 setuid => sys::sys_setuid,
+        147 setresuid => sys::sys_setresuid,
         148 getresuid => sys::sys_getresuid,
+        149 setresgid => sys::sys_setresgid,
         150 getresgid => sys::sys_getresuid,
+        151 setfsuid => sys::sys_setfsuid,
+        152 setfsgid => sys::sys_setfsgid,
         153 times => time::sys_times,
         154 setpgid => process::sys_setpgid,
         155 getpgid => process::sys_getpgid,
@@ -198,6 +207,7 @@ mod table {
         199 socketpair => sys::sys_socketpair,
         214 brk => mm::sys_brk,
         215 munmap => mm::sys_munmap,
+        216 mremap => mm::sys_mremap,
         220 clone => process::sys_clone,
         221 execve => fs::sys_execve,
         222 mmap => mm::sys_mmap,

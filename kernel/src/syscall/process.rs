@@ -158,11 +158,16 @@ pub fn sys_getpid(_: &mut TrapFrame) -> KResult<usize> {
     Ok(current().tgid() as usize)
 }
 
-/// getuid, geteuid, getgid, getegid: 0, since everyone is root in Linnet (Linux
-/// `sys_getuid` and friends in `kernel/sys.c`; there are no credentials here, so
-/// `struct cred` has no counterpart and permission checks pass).
-pub fn sys_getuid(_: &mut TrapFrame) -> KResult<usize> {
-    Ok(0)
+/// getuid, geteuid, getgid, getegid, told apart by name (Linux `sys_getuid` and friends in `kernel/sys.c`): the real or effective id of the
+/// caller's credentials (`task/cred.rs`); root (0) unless a set*id call changed them.
+pub fn sys_getuid(f: &mut TrapFrame) -> KResult<usize> {
+    let c = current().inner.lock().attrs.cred;
+    Ok(match super::names::syscall_name(f.syscallno as usize) {
+        Some("geteuid") => c.uid.e,
+        Some("getgid") => c.gid.r,
+        Some("getegid") => c.gid.e,
+        _ => c.uid.r,
+    } as usize)
 }
 
 /// getppid: the parent process's id (Linux `sys_getppid`).

@@ -1,5 +1,6 @@
 //! Process attributes: prctl (167), getpriority (141) / setpriority (140), getgroups
-//! (158) / setgroups (159), getresuid (148) / getresgid (150), getrusage (165) (Linux
+//! (158) / setgroups (159), getresuid (148) / getresgid (150), the set*id calls
+//! (143-147, 149, 151, 152; rules in `task/cred.rs`), getrusage (165) (Linux
 //! `kernel/sys.c`); sched_getaffinity (123) / sched_setaffinity (122) (Linux
 //! `kernel/sched/core.c`); socket (198) / socketpair (199), which refuse every address
 //! family as a Linux without networking does (`net/socket.c`).
@@ -119,6 +120,7 @@ mod syscalls {
     use crate::errno::KResult;
     use crate::mm::uaccess;
     use crate::syscall::arg;
+    use crate::task::cred::Cred;
     use crate::task::sched::{current, TASKS};
     use crate::task::signal::valid_signal;
     use crate::task::task::TaskStruct;
@@ -270,10 +272,13 @@ mod syscalls {
     }
 
     /// setgroups(size, list) (Linux `SYSCALL_DEFINE2(setgroups)` + `groups_sort`):
-    /// EINVAL above NGROUPS_MAX, EFAULT for a bad list; the groups are kept sorted.
-    /// The caller is root, so CAP_SETGID holds.
+    /// EPERM without CAP_SETGID, EINVAL above NGROUPS_MAX, EFAULT for a bad list; the
+    /// groups are kept sorted.
     pub fn sys_setgroups(f: &mut TrapFrame) -> KResult<usize> {
         let size = arg(f, 0) as u32 as usize;
+        if !current().inner.lock().attrs.cred.capable() {
+            return Err(Errno::EPERM);
+        }
         if size > NGROUPS_MAX {
             return Err(Errno::EINVAL);
         }
@@ -286,13 +291,79 @@ mod syscalls {
         Ok(0)
     }
 
-    /// getresuid(ruid, euid, suid) and getresgid (Linux `SYSCALL_DEFINE3(getresuid)`):
-    /// three ids, each 0, since every task is root; stops at the first bad pointer.
+    /// getresuid(ruid, euid, suid) and getresgid, told apart by name (Linux
+    /// `SYSCALL_DEFINE3(getresuid)`): the real, effective and saved ids; stops at the
+    /// first bad pointer.
     pub fn sys_getresuid(f: &mut TrapFrame) -> KResult<usize> {
-        for i in 0..3 {
-            uaccess::put_user(arg(f, i) as usize, 0u32)?;
+        let c = current().inner.lock().attrs.cred;
+        let gid = crate::syscall::names::syscall_name(f.syscallno as usize) == Some("getresgid");
+        let ids = if gid { c.gid } else { c.uid };
+        for (i, id) in [ids.r, ids.e, ids.s].into_iter().enumerate() {
+            uaccess::put_user(arg(f, i) as usize, id)?;
         }
         Ok(0)
+    }
+
+    /// Change the caller's credentials with `op` (given the capability), keeping them
+    /// only if it succeeds.
+    fn with_cred(op: impl FnOnce(&mut Cred, bool) -> KResult<usize>) -> KResult<usize> {
+        let cur = current();
+        let mut inner = cur.inner.lock();
+        let mut c = inner.attrs.cred;
+        let cap = c.capable();
+        let r = op(&mut c, cap)?;
+        inner.attrs.cred = c;
+        Ok(r)
+    }
+
+    /// setuid(uid) (Linux `__sys_setuid`; the rules are in `task/cred.rs`).
+    pub fn sys_setuid(f: &mut TrapFrame) -> KResult<usize> {
+        with_cred(|c, cap| c.uid.set(arg(f, 0) as u32, cap).map(|_| 0))
+    }
+
+    /// setgid(gid) (Linux `__sys_setgid`).
+    pub fn sys_setgid(f: &mut TrapFrame) -> KResult<usize> {
+        with_cred(|c, cap| c.gid.set(arg(f, 0) as u32, cap).map(|_| 0))
+    }
+
+    /// setreuid(ruid, euid) (Linux `__sys_setreuid`).
+    pub fn sys_setreuid(f: &mut TrapFrame) -> KResult<usize> {
+        with_cred(|c, cap| {
+            c.uid
+                .set_re(arg(f, 0) as u32, arg(f, 1) as u32, cap)
+                .map(|_| 0)
+        })
+    }
+
+    /// setregid(rgid, egid) (Linux `__sys_setregid`).
+    pub fn sys_setregid(f: &mut TrapFrame) -> KResult<usize> {
+        with_cred(|c, cap| {
+            c.gid
+                .set_re(arg(f, 0) as u32, arg(f, 1) as u32, cap)
+                .map(|_| 0)
+        })
+    }
+
+    /// setresuid(ruid, euid, suid) (Linux `__sys_setresuid`).
+    pub fn sys_setresuid(f: &mut TrapFrame) -> KResult<usize> {
+        let (r, e, s) = (arg(f, 0) as u32, arg(f, 1) as u32, arg(f, 2) as u32);
+        with_cred(|c, cap| c.uid.set_res(r, e, s, cap).map(|_| 0))
+    }
+
+    /// setresgid(rgid, egid, sgid) (Linux `__sys_setresgid`).
+    pub fn sys_setresgid(f: &mut TrapFrame) -> KResult<usize> {
+        let (r, e, s) = (arg(f, 0) as u32, arg(f, 1) as u32, arg(f, 2) as u32);
+        with_cred(|c, cap| c.gid.set_res(r, e, s, cap).map(|_| 0))
+    }
+
+    /// setfsuid(uid) (Linux `__sys_setfsuid`): the old fs uid, always.
+    pub fn sys_setfsuid(f: &mut TrapFrame) -> KResult<usize> {
+        with_cred(|c, cap| Ok(c.uid.set_fs(arg(f, 0) as u32, cap) as usize))
+    }
+
+    /// setfsgid(gid) (Linux `__sys_setfsgid`): the old fs gid, always.
+    pub fn sys_setfsgid(f: &mut TrapFrame) -> KResult<usize> {
+        with_cred(|c, cap| Ok(c.gid.set_fs(arg(f, 0) as u32, cap) as usize))
     }
 
     /// Ticks to a `struct timeval` (seconds, microseconds).

@@ -58,11 +58,16 @@ pub struct TaskAttrs {
     pub child_subreaper: bool,
     /// Supplementary group ids, sorted as Linux's `groups_sort` leaves them.
     pub groups: Vec<u32>,
+    /// User and group ids (`task/cred.rs`).
+    pub cred: super::cred::Cred,
     /// The process's resident-size high-water mark in KiB (Linux `signal->maxrss`), on
     /// the leader; sampled by getrusage and at exit (`sample_maxrss`).
     pub maxrss_kb: u64,
     /// The largest `maxrss_kb` of the children that have exited (Linux `cmaxrss`).
     pub cmaxrss_kb: u64,
+    /// The absolute path of the program exec loaded (Linux `mm->exe_file`), for
+    /// /proc/PID/exe; empty for a kernel thread.
+    pub exe: alloc::string::String,
 }
 
 impl Default for TaskAttrs {
@@ -74,8 +79,10 @@ impl Default for TaskAttrs {
             dumpable: SUID_DUMP_USER,
             child_subreaper: false,
             groups: Vec::new(),
+            cred: Default::default(),
             maxrss_kb: 0,
             cmaxrss_kb: 0,
+            exe: alloc::string::String::new(),
         }
     }
 }
@@ -89,6 +96,8 @@ impl TaskAttrs {
             nice: self.nice,
             dumpable: self.dumpable,
             groups: self.groups.clone(),
+            cred: self.cred,
+            exe: self.exe.clone(),
             ..TaskAttrs::default()
         }
     }

@@ -126,11 +126,23 @@ pub fn mm_release(t: &TaskStruct) {
     }
 }
 
-/// exec has replaced the task's memory (Linux `exec_mm_release` and, for the dumpable
-/// flag that Linux keeps in the new `mm_struct`, `setup_new_exec`).
-pub fn exec_mm_release(t: &TaskStruct) {
+/// exec has replaced the task's memory (Linux `exec_mm_release`; and for what Linux
+/// keeps in the new `mm_struct`: the dumpable flag, `setup_new_exec`, and the program
+/// file, `set_mm_exe_file`). `path` names the program loaded, absolute or relative to
+/// the cwd (Linux keeps the file itself; Linnet its path, without resolving symlinks).
+pub fn exec_mm_release(t: &TaskStruct, path: &str) {
     mm_release(t);
-    t.inner.lock().attrs.dumpable = super::attrs::SUID_DUMP_USER;
+    let full = if path.starts_with('/') {
+        alloc::string::String::from(path)
+    } else {
+        let cwd = t.inner.lock().fs.lock().cwd;
+        let dir = crate::fs::vfs::path_of(cwd).unwrap_or_default();
+        alloc::format!("{dir}/{path}")
+    };
+    let exe = crate::fs::proc::normalize(&full).unwrap_or(full);
+    let mut i = t.inner.lock();
+    i.attrs.dumpable = super::attrs::SUID_DUMP_USER;
+    i.attrs.exe = exe;
 }
 
 /// Build the child task (Linux `copy_process`): the sanity rules on flags, then each
@@ -192,6 +204,7 @@ pub fn copy_process(args: &KernelCloneArgs, regs: &TrapFrame) -> KResult<Arc<Tas
         )
     };
     let pid = super::alloc_pid().ok_or(Errno::EAGAIN)?;
+    super::cputime::count_fork();
     let (tgid, signal, exit_signal) = if f.contains(CloneFlags::THREAD) {
         cur.signal.inner.lock().live += 1;
         (cur.tgid(), cur.signal.clone(), -1)

@@ -83,6 +83,7 @@ pub fn spawn_init(
     files: FilesStruct,
 ) -> Option<Pid> {
     let pid = alloc_pid()?;
+    super::cputime::count_fork(); // Linux creates kernel threads through copy_process too
     let kstack = kmap::alloc_kernel_stack()?;
     let t = Arc::new(TaskStruct::new(
         pid,

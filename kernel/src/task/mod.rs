@@ -7,12 +7,15 @@
 //! the kernel through its `TrapFrame`; it exits through `exit::do_exit`, which makes it a
 //! zombie until its parent's `wait::do_wait` reaps it.
 
+pub mod cred;
 pub mod futex_op;
 pub mod pid;
 pub mod siginfo;
 
 #[cfg(target_os = "none")]
 pub mod attrs;
+#[cfg(target_os = "none")]
+pub mod cputime;
 #[cfg(target_os = "none")]
 pub mod exit;
 #[cfg(target_os = "none")]

@@ -128,6 +128,7 @@ pub fn scheduler_tick(from_user: bool) {
     }
     let now = crate::drivers::timer::uptime_ns();
     let cur = current();
+    super::cputime::account_tick(is_idle(&cur), from_user);
     if !is_idle(&cur) {
         let mut inner = cur.inner.lock();
         if from_user {

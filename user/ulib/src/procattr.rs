@@ -12,6 +12,18 @@ use core::arch::global_asm;
 #[allow(missing_docs)]
 pub mod nr {
     pub const SYSLOG: usize = 116;
+    pub const SETREGID: usize = 143;
+    pub const SETGID: usize = 144;
+    pub const SETREUID: usize = 145;
+    pub const SETUID: usize = 146;
+    pub const SETRESUID: usize = 147;
+    pub const SETRESGID: usize = 149;
+    pub const SETFSUID: usize = 151;
+    pub const SETFSGID: usize = 152;
+    pub const GETUID: usize = 174;
+    pub const GETEUID: usize = 175;
+    pub const GETGID: usize = 176;
+    pub const GETEGID: usize = 177;
     pub const SCHED_SETAFFINITY: usize = 122;
     pub const SCHED_GETAFFINITY: usize = 123;
     pub const SETPRIORITY: usize = 140;
@@ -113,6 +125,13 @@ pub fn getresid(gid: bool) -> SysResult<[u32; 3]> {
     let p = v.as_mut_ptr() as usize;
     // SAFETY: three writable u32s.
     check(unsafe { syscall3(n, p, p + 4, p + 8) }).map(|_| v)
+}
+
+/// One of the set*id / get*id calls (`nr::SETUID` ...) with up to three ids; -1 as
+/// `u32::MAX` means "unchanged".
+pub fn id_call(n: usize, a: u32, b: u32, c: u32) -> SysResult {
+    // SAFETY: integer arguments only.
+    check(unsafe { syscall3(n, a as usize, b as usize, c as usize) })
 }
 
 /// getrusage `who`.

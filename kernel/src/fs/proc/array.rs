@@ -85,6 +85,14 @@ pub struct TaskInfo {
     pub fd_size: usize,
     /// The address space; None for a zombie.
     pub mm: Option<MmInfo>,
+    /// The nice value (-20..=19).
+    pub nice: i32,
+    /// Real, effective, saved and fs uid.
+    pub uid: [u32; 4],
+    /// Real, effective, saved and fs gid.
+    pub gid: [u32; 4],
+    /// Supplementary groups.
+    pub groups: alloc::vec::Vec<u32>,
 }
 
 /// "R (running)" and the other names of `task_state_array` (fs/proc/array.c).
@@ -123,8 +131,8 @@ pub fn stat_line(t: &TaskInfo) -> String {
         t.stime as i128,
         t.cutime as i128,
         t.cstime as i128,
-        20, // priority (prio 120 - MAX_RT_PRIO)
-        0,  // nice
+        20 + t.nice as i128, // priority (prio - MAX_RT_PRIO)
+        t.nice as i128,
         t.threads as i128,
         0, // itrealvalue
         0, // starttime
@@ -177,14 +185,23 @@ pub fn status_text(t: &TaskInfo) -> String {
     let _ = write!(
         s,
         "Name:\t{}\nUmask:\t0022\nState:\t{}\nTgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\n\
-         TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t{}\nGroups:\t\n\
+         TracerPid:\t0\nUid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t{}\nGroups:\t{}\n\
          NStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}\n",
         t.comm,
         state_name(t.state),
         t.pid,
         t.pid,
         t.ppid,
+        t.uid[0],
+        t.uid[1],
+        t.uid[2],
+        t.uid[3],
+        t.gid[0],
+        t.gid[1],
+        t.gid[2],
+        t.gid[3],
         t.fd_size,
+        t.groups.iter().map(|g| format!("{g} ")).collect::<String>(),
         t.pid,
         t.pid,
         t.pgrp,

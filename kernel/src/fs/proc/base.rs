@@ -9,6 +9,7 @@
 
 use super::array::{stat_line, status_text, MmInfo, TaskInfo};
 use super::meminfo::meminfo_text;
+use super::sysfiles::{self, CpuStat, RootFile, ROOT_FILES};
 use super::task_mmu::maps_text;
 use super::{normalize, parse, proc_ino, PidFile, ProcPath, PID_FILES};
 use crate::errno::{Errno, KResult};
@@ -111,12 +112,18 @@ pub fn open(p: ProcPath, flags: u32, path: &str) -> KResult<Arc<File>> {
     if flags & O_ACCMODE != O_RDONLY || flags & O_CREAT != 0 {
         return Err(if dir { Errno::EISDIR } else { Errno::EACCES });
     }
+    if let ProcPath::PidFile(pid, PidFile::Exe) = p {
+        // A symlink: open what it points to.
+        let target = exe(pid)?;
+        return vfs::do_open(AT_FDCWD, &target, flags, 0);
+    }
     let kind = match p {
         ProcPath::PidDir(pid) | ProcPath::SelfLink(pid) => FileKind::ProcDir(pid),
         _ if flags & O_DIRECTORY != 0 => return Err(Errno::ENOTDIR),
         ProcPath::Meminfo => FileKind::Generated(
             meminfo_text(page_alloc::nr_total_pages(), page_alloc::nr_free_pages()).into_bytes(),
         ),
+        ProcPath::Root(f) => FileKind::Generated(root_text(f).into_bytes()),
         ProcPath::PidFile(pid, f) => FileKind::Generated(generate(pid, f)?),
     };
     let keep = flags & (O_ACCMODE | O_NONBLOCK | O_DIRECTORY);
@@ -128,11 +135,71 @@ pub fn open(p: ProcPath, flags: u32, path: &str) -> KResult<Arc<File>> {
     ))
 }
 
+/// The text of /proc/`f` (see `sysfiles.rs`).
+fn root_text(f: RootFile) -> String {
+    use crate::drivers::timer;
+    let hz = timer::hz().max(1) as u64;
+    match f {
+        RootFile::Mounts => sysfiles::mounts_text(),
+        RootFile::Version => sysfiles::version_text(
+            crate::syscall::info::UTS_RELEASE,
+            crate::syscall::info::UTS_VERSION,
+        ),
+        RootFile::Cpuinfo => {
+            use aarch64_cpu::registers::{Readable, MIDR_EL1};
+            sysfiles::cpuinfo_text(
+                MIDR_EL1.get(),
+                crate::arch::aarch64::cpu::elf_hwcap(),
+                timer::counter_frequency(),
+            )
+        }
+        RootFile::Uptime => {
+            let (_, _, idle) = crate::task::cputime::cpu_ticks();
+            sysfiles::uptime_text(timer::uptime_ns(), idle * 1_000_000_000 / hz)
+        }
+        RootFile::Stat => {
+            let (user, system, idle) = crate::task::cputime::cpu_ticks();
+            let up = timer::uptime_ns() / 1_000_000_000;
+            sysfiles::stat_text(&CpuStat {
+                user: clock_t(user),
+                system: clock_t(system),
+                idle: clock_t(idle),
+                intr: user + system + idle,
+                btime: crate::time::ktime_get_real_seconds().saturating_sub(up),
+                processes: crate::task::cputime::total_forks(),
+                // The run queue, and the caller, which is running.
+                running: crate::task::sched::nr_running() as u64 + 1,
+            })
+        }
+    }
+}
+
+/// The program process `pid` runs, as exec resolved it (Linux `mm->exe_file`).
+fn exe(pid: Pid) -> KResult<String> {
+    let t = task(pid).ok_or(Errno::ENOENT)?;
+    let exe = t.inner.lock().attrs.exe.clone();
+    if exe.is_empty() {
+        return Err(Errno::ENOENT); // a kernel thread
+    }
+    Ok(exe)
+}
+
+/// readlink of a /proc entry (Linux `proc_self_get_link`, `proc_exe_link`): `self`
+/// names the pid, `PID/exe` the program; anything else is not a link (EINVAL).
+pub fn readlink(p: ProcPath) -> KResult<String> {
+    match p {
+        ProcPath::SelfLink(pid) => Ok(pid.to_string()),
+        ProcPath::PidFile(pid, PidFile::Exe) => exe(pid),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
 /// The text of /proc/PID/`f`.
 fn generate(pid: Pid, f: PidFile) -> KResult<Vec<u8>> {
     let t = task(pid).ok_or(Errno::ESRCH)?;
     let mm = t.inner.lock().mm.clone();
     Ok(match f {
+        PidFile::Exe => return Err(Errno::EINVAL), // a link, opened through its target
         PidFile::Stat => stat_line(&snapshot(&t)).into_bytes(),
         PidFile::Status => status_text(&snapshot(&t)).into_bytes(),
         PidFile::Comm => format!("{}\n", t.comm()).into_bytes(),
@@ -206,6 +273,11 @@ fn snapshot(t: &Arc<TaskStruct>) -> TaskInfo {
         info.sig_pending = i.pending.signal.0;
         info.sig_blocked = i.blocked.0;
         info.exit_signal = i.exit_signal;
+        let c = i.attrs.cred;
+        info.nice = i.attrs.nice;
+        info.uid = [c.uid.r, c.uid.e, c.uid.s, c.uid.fs];
+        info.gid = [c.gid.r, c.gid.e, c.gid.s, c.gid.fs];
+        info.groups = i.attrs.groups.clone();
         info.exit_code = if i.state == TaskState::Zombie {
             i.exit_code
         } else {
@@ -271,6 +343,9 @@ pub fn stat(p: ProcPath) -> Stat {
     let (mode, nlink, size) = match p {
         ProcPath::PidDir(_) => (S_IFDIR | 0o555, 2, 0),
         ProcPath::SelfLink(pid) => (S_IFLNK | 0o777, 1, pid.to_string().len() as i64),
+        ProcPath::PidFile(pid, PidFile::Exe) => {
+            (S_IFLNK | 0o777, 1, exe(pid).map_or(0, |e| e.len() as i64))
+        }
         _ => (S_IFREG | 0o444, 1, 0),
     };
     Stat {
@@ -323,6 +398,10 @@ pub fn root_entries() -> Vec<(String, Ino, FileType)> {
         .filter(|t| t.is_leader() && t.state() != TaskState::Dead)
         .map(|t| t.pid())
         .collect();
+    for (name, f) in ROOT_FILES {
+        let ino = Ino(proc_ino(ProcPath::Root(f)));
+        out.push((name.to_string(), ino, FileType::Regular));
+    }
     for pid in pids.into_iter().filter(|&p| p > 0) {
         out.push((
             pid.to_string(),
@@ -346,7 +425,12 @@ pub fn pid_entries(pid: Pid) -> Vec<(String, Ino, FileType)> {
     ]);
     for (name, f) in PID_FILES {
         let ino = Ino(proc_ino(ProcPath::PidFile(pid, f)));
-        out.push((name.to_string(), ino, FileType::Regular));
+        let ty = if f == PidFile::Exe {
+            FileType::Symlink
+        } else {
+            FileType::Regular
+        };
+        out.push((name.to_string(), ino, ty));
     }
     out
 }

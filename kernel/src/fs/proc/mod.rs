@@ -36,6 +36,7 @@
 
 pub mod array;
 pub mod meminfo;
+pub mod sysfiles;
 pub mod task_mmu;
 
 #[cfg(target_os = "none")]
@@ -46,6 +47,7 @@ pub use base::*;
 use crate::task::pid::Pid;
 use alloc::string::String;
 use alloc::vec::Vec;
+use sysfiles::{RootFile, ROOT_FILES};
 
 /// A file below /proc/PID.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +56,8 @@ pub enum PidFile {
     Cmdline,
     /// `comm`.
     Comm,
+    /// `exe`, a symlink to the program the process runs.
+    Exe,
     /// `maps`.
     Maps,
     /// `stat`.
@@ -63,9 +67,10 @@ pub enum PidFile {
 }
 
 /// The files of a /proc/PID directory, in listing order.
-pub const PID_FILES: [(&str, PidFile); 5] = [
+pub const PID_FILES: [(&str, PidFile); 6] = [
     ("cmdline", PidFile::Cmdline),
     ("comm", PidFile::Comm),
+    ("exe", PidFile::Exe),
     ("maps", PidFile::Maps),
     ("stat", PidFile::Stat),
     ("status", PidFile::Status),
@@ -77,6 +82,8 @@ pub const PID_FILES: [(&str, PidFile); 5] = [
 pub enum ProcPath {
     /// `/proc/meminfo`.
     Meminfo,
+    /// `/proc/cpuinfo`, `mounts`, `stat`, `uptime`, `version`.
+    Root(RootFile),
     /// `/proc/self` itself, not followed (lstat).
     SelfLink(Pid),
     /// `/proc/PID` (also `/proc/self`, followed).
@@ -125,6 +132,10 @@ pub fn parse(rest: &str, self_pid: Pid, follow: bool) -> Option<ProcPath> {
     }
     let pid = match first {
         "meminfo" if second.is_none() => return Some(ProcPath::Meminfo),
+        name if second.is_none() && ROOT_FILES.iter().any(|(n, _)| *n == name) => {
+            let f = ROOT_FILES.iter().find(|(n, _)| *n == name)?.1;
+            return Some(ProcPath::Root(f));
+        }
         "self" if second.is_none() && !follow => return Some(ProcPath::SelfLink(self_pid)),
         "self" => self_pid,
         digits => {
@@ -151,6 +162,9 @@ pub fn proc_ino(p: ProcPath) -> u32 {
     match p {
         ProcPath::Meminfo => BASE + 1,
         ProcPath::SelfLink(_) => BASE + 2,
+        ProcPath::Root(f) => {
+            BASE + 3 + ROOT_FILES.iter().position(|(_, g)| *g == f).unwrap_or(0) as u32
+        }
         ProcPath::PidDir(pid) => BASE + 16 + (pid as u32 & 0x00ff_ffff) * 8,
         ProcPath::PidFile(pid, f) => {
             let k = PID_FILES.iter().position(|(_, g)| *g == f).unwrap_or(0) as u32;
@@ -174,6 +188,15 @@ mod tests {
         assert_eq!(normalize("proc"), None);
         assert_eq!(parse("meminfo", 7, true), Some(ProcPath::Meminfo));
         assert_eq!(parse("self", 7, true), Some(ProcPath::PidDir(7)));
+        assert_eq!(
+            parse("cpuinfo", 7, true),
+            Some(ProcPath::Root(RootFile::Cpuinfo))
+        );
+        assert_eq!(
+            parse("self/exe", 7, false),
+            Some(ProcPath::PidFile(7, PidFile::Exe))
+        );
+        assert_eq!(parse("stat/x", 7, true), None);
         assert_eq!(parse("self", 7, false), Some(ProcPath::SelfLink(7)));
         assert_eq!(
             parse("self/maps", 7, false),

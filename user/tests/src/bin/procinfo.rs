@@ -41,9 +41,16 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
+/// Spin until this thread has used `ms` more milliseconds of CPU time (wall time would
+/// not do: the machine may be busy with other work).
 fn busy_ms(ms: u64) {
-    let start = ulib::clock_gettime(1).map_or(0, |t| t.as_ns());
-    while ulib::clock_gettime(1).map_or(i128::MAX, |t| t.as_ns()) - start < ms as i128 * 1_000_000 {
+    let used = || {
+        getrusage(RUSAGE_THREAD).map_or(i64::MAX, |r| {
+            r.utime[0] * 1_000_000 + r.utime[1] + r.stime[0] * 1_000_000 + r.stime[1]
+        })
+    };
+    let start = used();
+    while used() - start < ms as i64 * 1000 {
         core::hint::spin_loop();
     }
 }
@@ -256,6 +263,21 @@ fn priority(tap: &mut Tap) {
         Ok(15),
         "setpriority 5: reads as 15",
     );
+    if ulib::is_linnet() {
+        let mut buf = [0u8; 1024];
+        let n = read_file(c"/proc/self/stat", &mut buf);
+        let text = core::str::from_utf8(&buf[..n]).unwrap_or("");
+        // Fields after "(comm)": state is field 3, priority 18, nice 19.
+        let rest = text.rsplit_once(") ").map_or("", |(_, r)| r);
+        let mut f = rest.split(' ').skip(15);
+        let ok = f.next() == Some("25") && f.next() == Some("5");
+        tap.ok(ok, "Linnet: /proc/self/stat shows priority 25, nice 5");
+    } else {
+        tap.skip(
+            "Linnet: /proc/self/stat shows priority 25, nice 5",
+            "qemu-user's own /proc/self/stat",
+        );
+    }
     let _ = setpriority(PRIO_PROCESS, 0, 100);
     tap.eq(
         getpriority_raw(PRIO_PROCESS, 0),
@@ -296,6 +318,12 @@ fn ids(tap: &mut Tap) {
         [3u32, 5, 9].as_slice(),
         "sorted, as Linux keeps them",
     );
+    let mut buf = [0u8; 2048];
+    let n = read_file(c"/proc/self/status", &mut buf);
+    tap.ok(
+        contains(&buf[..n], b"\nGroups:\t3 5 9 \n"),
+        "/proc/self/status: Groups",
+    );
     tap.eq(getgroups_raw(0, 0), Ok(3), "getgroups(0, NULL) counts");
     tap.eq(
         getgroups_raw(1, g.as_mut_ptr() as usize),
@@ -308,6 +336,74 @@ fn ids(tap: &mut Tap) {
         "getgroups to a bad pointer: EFAULT",
     );
     let _ = setgroups(&[]);
+}
+
+/// The set*id rules, in a child (dropping root cannot be undone).
+fn setids(tap: &mut Tap) {
+    const N: u32 = u32::MAX;
+    // The child exits with the number of its first failed check (0: none).
+    let pid = spawn(|| {
+        let mut bad = 0;
+        let mut check = |n: i32, ok: bool| {
+            if !ok && bad == 0 {
+                bad = n + 1;
+            }
+        };
+        check(0, id_call(nr::SETUID, N, 0, 0) == Err(Errno::EINVAL));
+        // seteuid(1000): the saved uid stays 0, so root can come back.
+        check(1, id_call(nr::SETRESUID, N, 1000, N) == Ok(0));
+        check(
+            2,
+            id_call(nr::GETEUID, 0, 0, 0) == Ok(1000) && id_call(nr::GETUID, 0, 0, 0) == Ok(0),
+        );
+        check(3, getresid(false) == Ok([0, 1000, 0]));
+        check(4, id_call(nr::SETRESUID, N, 5, N) == Err(Errno::EPERM));
+        check(5, setgroups(&[1]) == Err(Errno::EPERM));
+        check(6, id_call(nr::SETRESUID, N, 0, N) == Ok(0));
+        check(7, id_call(nr::SETGID, 50, 0, 0) == Ok(0));
+        check(
+            8,
+            id_call(nr::GETGID, 0, 0, 0) == Ok(50) && id_call(nr::GETEGID, 0, 0, 0) == Ok(50),
+        );
+        check(
+            9,
+            id_call(nr::SETREUID, N, 7, 0) == Ok(0) && getresid(false) == Ok([0, 7, 7]),
+        );
+        check(
+            10,
+            id_call(nr::SETUID, 0, 0, 0) == Ok(0) && id_call(nr::GETEUID, 0, 0, 0) == Ok(0),
+        );
+        check(
+            11,
+            id_call(nr::SETFSUID, 1000, 0, 0) == Ok(0)
+                && id_call(nr::SETFSUID, N, 0, 0) == Ok(1000),
+        );
+        check(
+            12,
+            id_call(nr::SETUID, 1000, 0, 0) == Ok(0) && getresid(false) == Ok([1000, 1000, 1000]),
+        );
+        check(13, id_call(nr::SETUID, 0, 0, 0) == Err(Errno::EPERM));
+        check(14, id_call(nr::SETRESGID, 1, 1, 1) == Err(Errno::EPERM));
+        bad
+    });
+    let st = reap(pid).unwrap_or(-1);
+    let first = if ulib::wifexited(st) {
+        ulib::wexitstatus(st)
+    } else {
+        99
+    };
+    tap.ok(
+        !(1..=7).contains(&first),
+        "setresuid/seteuid keep the saved uid; back to root",
+    );
+    tap.ok(
+        !(8..=11).contains(&first),
+        "setgid, setreuid, setuid to the real uid",
+    );
+    tap.ok(first != 12, "setfsuid returns the old fs uid");
+    tap.eq(first, 0, "setuid as root drops root for good (EPERM after)");
+    tap.diag(format_args!("  set*id child status {:#x}", st));
+    tap.eq(getresid(false), Ok([0, 0, 0]), "the parent is still root");
 }
 
 fn rusage(tap: &mut Tap) {
@@ -483,12 +579,13 @@ fn nofile(tap: &mut Tap) {
 
 #[no_mangle]
 fn main() -> i32 {
-    let mut tap = Tap::new(61);
+    let mut tap = Tap::new(68);
     names(&mut tap); // 8
     dumpable_and_pdeathsig(&mut tap); // 8
     affinity(&mut tap); // 7
     priority(&mut tap); // 7
     ids(&mut tap); // 8
+    setids(&mut tap); // 5
     rusage(&mut tap); // 7
     sockets(&mut tap); // 7
     nofile(&mut tap); // 9

@@ -166,10 +166,38 @@ fn messages(tap: &mut Tap) {
         "the removed id: EINVAL",
     );
     tap.eq(
-        msgctl(0x7fff_fff, 99, 0),
+        msgctl(0x07ff_ffff, 99, 0),
         Err(Errno::EINVAL),
         "msgctl of an unknown command: EINVAL",
     );
+    // Linnet keeps messages in its small kernel heap: at 4 MiB in all, ENOMEM (Linux's
+    // answer when it cannot allocate a message); a Linux host takes far more.
+    if ulib::is_linnet() {
+        let q = msgget(IPC_PRIVATE, 0o600).unwrap_or(-1);
+        let mut ds = [0u8; 120];
+        let _ = msgctl(q, IPC_STAT, ds.as_mut_ptr() as usize);
+        ds[88..96].copy_from_slice(&(16u64 << 20).to_le_bytes());
+        let _ = msgctl(q, IPC_SET, ds.as_ptr() as usize);
+        let big = [7u64; 1025];
+        let mut sent = 0;
+        let last = loop {
+            match msgsnd_raw(q, big.as_ptr() as usize, 8192, IPC_NOWAIT) {
+                Ok(_) if sent < 1000 => sent += 1,
+                r => break r,
+            }
+        };
+        let _ = msgctl(q, IPC_RMID, 0);
+        tap.eq(
+            (sent, last),
+            (512, Err(Errno::ENOMEM)),
+            "Linnet: 4 MiB of messages, then ENOMEM",
+        );
+    } else {
+        tap.skip(
+            "Linnet: 4 MiB of messages, then ENOMEM",
+            "the host's memory",
+        );
+    }
 }
 
 fn op(num: u16, op: i16, flg: i16) -> Sembuf {
@@ -298,6 +326,22 @@ fn semaphores(tap: &mut Tap) {
         Err(Errno::EINVAL),
         "the removed set: EINVAL",
     );
+    if ulib::is_linnet() {
+        // Linnet's SEMMNS is 32000 semaphores in all (Linux's default is far larger).
+        let big = semget(IPC_PRIVATE, 32000, 0o600).unwrap_or(-1);
+        let more = semget(IPC_PRIVATE, 1, 0o600);
+        let _ = semctl(big, 0, IPC_RMID, 0);
+        tap.eq(
+            more,
+            Err(Errno::ENOSPC),
+            "Linnet: past SEMMNS semaphores, ENOSPC",
+        );
+    } else {
+        tap.skip(
+            "Linnet: past SEMMNS semaphores, ENOSPC",
+            "the host's limits",
+        );
+    }
 }
 
 fn shared_memory(tap: &mut Tap) {
@@ -418,7 +462,7 @@ fn shared_memory(tap: &mut Tap) {
 
 #[no_mangle]
 fn main() -> i32 {
-    let mut tap = Tap::new(76);
+    let mut tap = Tap::new(78);
     messages(&mut tap);
     semaphores(&mut tap);
     shared_memory(&mut tap);

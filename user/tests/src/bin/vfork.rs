@@ -46,7 +46,7 @@ extern "C" fn execer(_: usize) -> i32 {
     let path = ulib::args()
         .next()
         .map_or(core::ptr::null(), |a| a.as_ptr());
-    let argv = [path, c"sleeper".as_ptr() as *const u8, core::ptr::null()];
+    let argv = [path, c"sleeper".as_ptr(), core::ptr::null()];
     let envp = [core::ptr::null()];
     // SAFETY: NUL-terminated strings and NULL-terminated arrays.
     let _ = unsafe { ulib::process::execve(path, argv.as_ptr(), envp.as_ptr()) };
@@ -55,7 +55,7 @@ extern "C" fn execer(_: usize) -> i32 {
 
 /// A failed exec does not release the parent: only the exit after it does.
 extern "C" fn bad_execer(_: usize) -> i32 {
-    let argv = [c"/nonexistent".as_ptr() as *const u8, core::ptr::null()];
+    let argv = [c"/nonexistent".as_ptr(), core::ptr::null()];
     let envp = [core::ptr::null()];
     // SAFETY: as above.
     let r = unsafe { ulib::process::execve(argv[0], argv.as_ptr(), envp.as_ptr()) };
