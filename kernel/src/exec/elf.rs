@@ -296,16 +296,18 @@ pub fn plan_load(
         if p.p_filesz > p.p_memsz {
             return Err(PlanError::FileszOverMemsz);
         }
-        // Only file bytes are checked, as Linux does (`elf_map` maps nothing for
-        // p_filesz 0): an all-.bss segment may name any p_offset, even past the end.
-        if p.p_filesz != 0
+        // Only a segment that maps file pages is checked against the file, as in Linux:
+        // `elf_map` maps nothing when `p_filesz + p_vaddr % page` is 0, so an all-.bss
+        // segment starting on a page may name any p_offset, even past the end.
+        let maps_file = p.p_filesz != 0 || p.p_vaddr % page != 0;
+        if maps_file
             && p.p_offset
                 .checked_add(p.p_filesz)
                 .is_none_or(|e| e > file_size)
         {
             return Err(PlanError::PastEndOfFile);
         }
-        if p.p_filesz != 0 && p.p_vaddr % page != p.p_offset % page {
+        if maps_file && p.p_vaddr % page != p.p_offset % page {
             return Err(PlanError::Misaligned);
         }
         if p.p_flags & PF_W != 0 && p.p_flags & PF_X != 0 {
@@ -496,6 +498,12 @@ mod tests {
         );
         let wraps = load(0x412000, u64::MAX - 4, 0, 0x1000, PF_R | PF_W);
         assert!(plan(ET_EXEC, &[text, wraps], 0x1234).is_ok());
+        // Starting inside a page, it maps that file page: checked as before.
+        let unaligned = load(0x412010, 0x2010, 0, 0x1000, PF_R | PF_W);
+        assert_eq!(
+            plan(ET_EXEC, &[text, unaligned], 0x1234),
+            Err(PlanError::PastEndOfFile)
+        );
     }
 
     #[test]

@@ -140,17 +140,22 @@ pub struct FdEntry {
     pub cloexec: bool,
 }
 
-/// Most descriptors a process may have (Linux RLIMIT_NOFILE's usual soft limit).
-pub const NR_OPEN: usize = 1024;
+/// Most descriptors a table can ever hold (Linux `sysctl_nr_open`, the ceiling of the
+/// RLIMIT_NOFILE hard limit); a process's soft limit (`nofile_limit`) stops it first.
+pub const NR_OPEN: usize = 1024 * 1024;
+
+/// RLIMIT_NOFILE's default soft limit (Linux `INR_OPEN_CUR`).
+const INR_OPEN_CUR: usize = 1024;
 
 /// The caller's RLIMIT_NOFILE soft limit: descriptors must stay below it (Linux
 /// `rlimit(RLIMIT_NOFILE)`, checked in `alloc_fd`, `do_dup2`/`ksys_dup3` and
-/// `f_dupfd`). NR_OPEN for a task without an address space (limits live in the mm).
+/// `f_dupfd`). The default for a task without an address space (limits live in the mm).
 pub fn nofile_limit() -> usize {
     let mm = crate::task::sched::current().inner.lock().mm.clone();
-    mm.map_or(NR_OPEN, |mm| {
+    let soft = mm.map_or(INR_OPEN_CUR, |mm| {
         mm.lock().rlim.soft(crate::syscall::resource::RLIMIT_NOFILE)
-    })
+    });
+    soft.min(NR_OPEN)
 }
 
 /// A descriptor table (Linux `struct files_struct` / `fdtable`).
@@ -167,9 +172,13 @@ impl FilesStruct {
 
     /// The lowest free descriptor >= `min` (Linux `alloc_fd`), holding `file`.
     pub fn install(&mut self, min: usize, file: Arc<File>, cloexec: bool) -> Option<usize> {
+        // RLIMIT_NOFILE: if the lowest free slot is at or past the soft limit, EMFILE.
+        let lowest = (min..).find(|&i| self.fds.get(i).is_none_or(|e| e.is_none()))?;
+        if lowest >= nofile_limit() {
+            return None;
+        }
         // LAB 7 BEGIN: put file in the lowest free slot at or above min, below NR_OPEN
-        let limit = nofile_limit(); // EMFILE at the soft limit
-        let fd = (min..limit).find(|&i| self.fds.get(i).is_none_or(|e| e.is_none()))?;
+        let fd = (min..NR_OPEN).find(|&i| self.fds.get(i).is_none_or(|e| e.is_none()))?;
         if self.fds.len() <= fd {
             self.fds.resize(fd + 1, None);
         }

@@ -315,11 +315,22 @@ mod syscalls {
             let (perm, s) = ids.get_mut(id)?;
             let seg = s.seg.clone();
             let mut frames = seg.frames.lock();
-            while frames.len() < seg.pages {
-                match page_alloc::alloc_user_page() {
-                    Some(pa) => frames.push(pa),
-                    None => return Err(Errno::ENOMEM), // kept for the next try
+            if frames.len() < seg.pages {
+                // All or nothing: a segment larger than free memory takes none of it.
+                if seg.pages - frames.len() > page_alloc::nr_free_pages() {
+                    return Err(Errno::ENOMEM);
                 }
+                let mut new = Vec::new();
+                while frames.len() + new.len() < seg.pages {
+                    match page_alloc::alloc_user_page() {
+                        Some(pa) => new.push(pa),
+                        None => {
+                            new.into_iter().for_each(page_alloc::put_page);
+                            return Err(Errno::ENOMEM);
+                        }
+                    }
+                }
+                frames.extend(new);
             }
             let frames_copy = frames.clone();
             drop(frames);

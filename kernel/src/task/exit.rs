@@ -258,13 +258,18 @@ fn chld_info(leader: &Arc<TaskStruct>, sig: i32) -> KSigInfo {
 /// reported: its parent may reap it at once, and the children must have a home by then.
 /// A child that is already a zombie is reported to init now, as if it had just exited.
 fn forget_original_parent(cur: &Arc<TaskStruct>) {
+    send_pdeath_signals(cur);
+    let reaper = find_new_reaper(cur);
+    if reaper != INIT_PID {
+        reparent_to(cur, reaper);
+        return;
+    }
     // LAB 6 BEGIN: hand every child to init, and report the ones already zombies to it
     let children = core::mem::take(&mut cur.signal.inner.lock().children);
     if children.is_empty() {
         return;
     }
-    let reaper_pid = find_new_reaper(cur);
-    let Some(init) = TASKS.lock().get(&reaper_pid).cloned() else {
+    let Some(init) = TASKS.lock().get(&INIT_PID).cloned() else {
         return;
     };
     for pid in children {
@@ -272,15 +277,7 @@ fn forget_original_parent(cur: &Arc<TaskStruct>) {
             continue;
         };
         for t in thread_group(pid) {
-            let pdeath = {
-                let mut i = t.inner.lock();
-                i.parent = reaper_pid;
-                i.attrs.pdeath_signal
-            };
-            // PR_SET_PDEATHSIG: the child asked to hear of its parent's death.
-            if valid_signal(pdeath) && pdeath != 0 && t.state() != TaskState::Zombie {
-                group_send_sig_info(&t, KSigInfo::kernel(pdeath));
-            }
+            t.inner.lock().parent = INIT_PID;
         }
         init.signal.inner.lock().children.push(pid);
         // "We don't want people slaying init": whatever it asked for, init gets SIGCHLD.
@@ -292,6 +289,45 @@ fn forget_original_parent(cur: &Arc<TaskStruct>) {
         }
     }
     // LAB 6 END
+}
+
+/// PR_SET_PDEATHSIG: each thread of `cur`'s children that asked for a signal when its
+/// parent dies gets it (Linux does this in `forget_original_parent`, as it reparents
+/// each thread; Linnet when the whole parent process is gone, not its thread).
+fn send_pdeath_signals(cur: &Arc<TaskStruct>) {
+    let children = cur.signal.inner.lock().children.clone();
+    for pid in children {
+        for t in thread_group(pid) {
+            let sig = t.inner.lock().attrs.pdeath_signal;
+            if sig != 0 && valid_signal(sig) && t.state() != TaskState::Zombie {
+                group_send_sig_info(&t, KSigInfo::kernel(sig));
+            }
+        }
+    }
+}
+
+/// Give `cur`'s children to the subreaper `reaper` (a live process): as the init case
+/// of `forget_original_parent`, with `reaper` for init.
+fn reparent_to(cur: &Arc<TaskStruct>, reaper_pid: Pid) {
+    let children = core::mem::take(&mut cur.signal.inner.lock().children);
+    let Some(reaper) = TASKS.lock().get(&reaper_pid).cloned() else {
+        return;
+    };
+    for pid in children {
+        let Some(child) = TASKS.lock().get(&pid).cloned() else {
+            continue;
+        };
+        for t in thread_group(pid) {
+            t.inner.lock().parent = reaper_pid;
+        }
+        reaper.signal.inner.lock().children.push(pid);
+        child.inner.lock().exit_signal = SIGCHLD; // Linux `reparent_leader`
+        let group_dead = child.signal.inner.lock().live == 0;
+        if group_dead && child.state() == TaskState::Zombie && do_notify_parent(&child) {
+            child.inner.lock().state = TaskState::Dead;
+            release_task(&child);
+        }
+    }
 }
 
 /// Who adopts `cur`'s children (Linux `find_new_reaper`): the nearest ancestor that

@@ -448,6 +448,18 @@ fn shared_memory(tap: &mut Tap) {
         Err(Errno::EINVAL),
         "shmat at an unaligned address: EINVAL",
     );
+    if linnet {
+        // More than the machine has: ENOMEM at shmat, and nothing is kept.
+        let huge = shmget(IPC_PRIVATE, 1 << 40, 0o600).unwrap_or(-1);
+        tap.eq(
+            shmat(huge, 0, 0),
+            Err(Errno::ENOMEM),
+            "Linnet: shmat of 1 TiB: ENOMEM",
+        );
+        let _ = shmctl(huge, IPC_RMID, 0);
+    } else {
+        tap.skip("Linnet: shmat of 1 TiB: ENOMEM", "the host's memory");
+    }
     let _ = shmctl(s.unwrap_or(-1), IPC_RMID, 0);
     let after = ulib::sysinfo().map_or(0, |s| s.freeram);
     if linnet {
@@ -462,7 +474,7 @@ fn shared_memory(tap: &mut Tap) {
 
 #[no_mangle]
 fn main() -> i32 {
-    let mut tap = Tap::new(78);
+    let mut tap = Tap::new(79);
     messages(&mut tap);
     semaphores(&mut tap);
     shared_memory(&mut tap);
