@@ -157,6 +157,7 @@ USER_TESTS = [
     ("pie", "", {"binary": os.path.join("pie", "aarch64-unknown-none", "release", "pie")}),
     ("heap", ""),
     ("fault_progress", ""),
+    ("init_signals", ""),
 ]
 
 # (name, extra gdb commands, patterns the gdb output must contain (re.M), gdbinit to use,

@@ -7,6 +7,7 @@
 //! the kernel through its `TrapFrame`; it exits through `exit::do_exit`, which makes it a
 //! zombie until its parent's `wait::do_wait` reaps it.
 
+pub mod init_unkillable;
 pub mod pid;
 pub mod siginfo;
 

@@ -444,6 +444,9 @@ pub fn send_signal_locked(t: &Arc<TaskStruct>, info: KSigInfo, kind: PidType) {
         if sig != SIGKILL && !blocked && s.handler_ignored(sig) {
             return;
         }
+        if !blocked && super::init_unkillable::init_drops(t.tgid(), sig, s.action[sig as usize]) {
+            return;
+        }
     }
     match kind {
         PidType::Pid => t.inner.lock().pending.add(info),
@@ -597,6 +600,9 @@ pub fn get_signal() -> Option<KSignal> {
         };
         // Nothing of ours may be held across do_group_exit, which never returns: a
         // task reference kept here would leak the task and its kernel stack.
+        if super::init_unkillable::init_drops_dequeued(&info, ka.handler) {
+            continue;
+        }
         match ka.handler {
             _ if sig == SIGKILL => super::exit::do_group_exit(SIGKILL),
             SigDisposition::Handler(_) => return Some(KSignal { info, ka }),

@@ -33,6 +33,7 @@ pub mod fs;
 pub mod heap;
 pub mod info;
 pub mod io;
+pub mod memstat;
 pub mod mm;
 mod panic;
 pub mod print;
