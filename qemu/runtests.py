@@ -158,6 +158,8 @@ USER_TESTS = [
     ("heap", ""),
     ("fault_progress", ""),
     ("init_signals", ""),
+    ("forkbomb", "", {"MEM": "128M"}),
+    ("hogs", "", {"MEM": "128M"}),
 ]
 
 # (name, extra gdb commands, patterns the gdb output must contain (re.M), gdbinit to use,

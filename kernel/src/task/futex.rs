@@ -57,6 +57,8 @@ pub fn futex_wait(addr: usize, val: u32, deadline_ns: Option<u64>) -> KResult<()
         false
     });
     me.inner.lock().wake_at = None;
+    drop(q);
+    forget_queue(addr);
     if !ok {
         // Linux restarts an untimed wait after a SA_RESTART handler; a timed one ends
         // with EINTR (its restart block, which would keep the deadline, is not here).
@@ -74,8 +76,24 @@ pub fn futex_wait(addr: usize, val: u32, deadline_ns: Option<u64>) -> KResult<()
     Ok(())
 }
 
-/// Wake up to `n` waiters on `addr` (Linux `futex_wake`); returns how many.
+/// Drop `addr`'s queue once no waiter is left on it: a queue per address ever waited
+/// on would let a program grow the kernel heap without bound (Linux hashes futexes
+/// into a fixed table of buckets, `futex_hash`, and allocates nothing per address).
+fn forget_queue(addr: usize) {
+    let key = (super::sched::current().tgid(), addr);
+    let mut queues = QUEUES.lock();
+    if queues
+        .get(&key)
+        .is_some_and(|q| Arc::strong_count(q) == 1 && q.is_empty())
+    {
+        queues.remove(&key);
+    }
+}
+
+/// Wake up to `n` waiters on `addr` (Linux `futex_wake`); returns how many. An address
+/// nobody waits on has no queue, and gets none.
 pub fn futex_wake(addr: usize, n: usize) -> usize {
-    let q = queue(addr);
-    q.wake_n(n)
+    let tgid = super::sched::current().tgid();
+    let q = QUEUES.lock().get(&(tgid, addr)).cloned();
+    q.map_or(0, |q| q.wake_n(n))
 }
