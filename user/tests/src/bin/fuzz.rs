@@ -8,6 +8,8 @@
 //!                                before making it (the first N calls; default all)
 //!   fuzz scan SEED FROM TO       run workers FROM..TO one at a time and name those
 //!                                after which free memory or heap did not come back
+//!   fuzz bisect SEED WORKER      the shortest prefix of WORKER's calls that leaves
+//!                                memory or heap behind: its last call is the culprit
 //!
 //! Worker `w` of seed `s` draws everything from one PRNG seeded with (s, w), so the pair
 //! reproduces its calls (addresses differ with ASLR: pointers are chosen as "the scratch
@@ -129,10 +131,12 @@ struct Worker {
     fds: [i32; 6],
 }
 
-/// Paths the workers may name (absolute, so a chdir changes nothing; /tmp ones are
-/// removed by the supervisor at the end).
+/// Paths the workers may name (the /tmp ones are removed by the supervisor at the end).
+/// Not "/": a worker's cwd is /tmp/fzw, where the names it makes up (relative paths
+/// from random bytes) create files; "/" would pile them up in the root directory, whose
+/// entry table then keeps its grown capacity (not a leak, but not the baseline either).
 const PATHS: [&[u8]; 6] = [
-    b"/\0",
+    b"/tmp/fzw\0",
     b"/proc/self/maps\0",
     b"/proc/meminfo\0",
     b"/tmp/fz\0",
@@ -240,7 +244,9 @@ fn worker(seed: u64, id: u64, calls: u32, replay: bool, counter: &AtomicU64) -> 
     let [rd, wr] = ulib::fs::pipe2(ulib::io::O_NONBLOCK).unwrap_or([-1, -1]);
     let file = open(c"/tmp/fz", ulib::io::O_RDWR | ulib::io::O_CREAT);
     let proc = open(c"/proc/meminfo", ulib::io::O_RDONLY);
-    let dir = open(c"/", ulib::io::O_RDONLY | ulib::io::O_DIRECTORY);
+    let _ = ulib::fs::mkdirat(ulib::io::AT_FDCWD, c"/tmp/fzw", 0o755);
+    let _ = ulib::fs::chdir(c"/tmp/fzw");
+    let dir = open(c"/tmp/fzw", ulib::io::O_RDONLY | ulib::io::O_DIRECTORY);
     // Scratch pages, a read-only page after them, then a hole (unmapped).
     let total = (SCRATCH_PAGES + 2) * PAGE_SIZE;
     let Ok(m) = ulib::map_anon(total) else {
@@ -465,6 +471,37 @@ fn scan(seed: u64, from: u64, to: u64) -> i32 {
     0
 }
 
+/// Does running the first `calls` calls of worker `id` leave memory or heap behind?
+fn leaks(seed: u64, id: u64, calls: u32, root: &Snapshot, tmp: &Snapshot) -> bool {
+    let base = settle(memstat().unwrap_or_default());
+    let _ = solo(seed, id, calls, false);
+    clean(root, tmp);
+    settle(base) != base
+}
+
+/// Binary search for the shortest leaking prefix of worker `id`'s calls.
+fn bisect(seed: u64, id: u64) -> i32 {
+    let (root, tmp) = (snapshot(c"/"), snapshot(c"/tmp"));
+    let _ = leaks(seed, id, CALLS, &root, &tmp); // warm-up
+    if !leaks(seed, id, CALLS, &root, &tmp) {
+        println!("# worker {} of seed {}: no leak in {} calls", id, seed, CALLS);
+        return 0;
+    }
+    let (mut lo, mut hi) = (0, CALLS); // prefix lo does not leak, hi does
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        if leaks(seed, id, mid, &root, &tmp) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    println!("# worker {} of seed {}: call {} leaks; its calls:", id, seed, hi - 1);
+    let _ = solo(seed, id, hi, true);
+    clean(&root, &tmp);
+    0
+}
+
 fn replay(seed: u64, id: u64, calls: u32) -> i32 {
     println!(
         "# fuzz replay: seed {} worker {}, {} calls",
@@ -486,6 +523,11 @@ fn main() -> i32 {
         let from = parse(args.next()).unwrap_or(0);
         let to = parse(args.next()).unwrap_or(from + 100);
         return scan(seed, from, to);
+    }
+    if first == Some(b"bisect".as_slice()) {
+        let seed = parse(args.next()).unwrap_or(1);
+        let id = parse(args.next()).unwrap_or(0);
+        return bisect(seed, id);
     }
     if first == Some(b"replay".as_slice()) {
         let seed = parse(args.next()).unwrap_or(1);
