@@ -374,7 +374,12 @@ impl RamFs {
         self.check_new_name(dir, name)?;
         // A freed slot is reused: an arena that only grew let a program grow the kernel
         // heap without bound by creating and removing files (Linux frees the inode).
-        let free = self.inodes.iter().skip(2).position(Option::is_none).map(|i| i + 2);
+        let free = self
+            .inodes
+            .iter()
+            .skip(2)
+            .position(Option::is_none)
+            .map(|i| i + 2);
         let slot = free.unwrap_or(self.inodes.len());
         let ino = Ino(u32::try_from(slot).map_err(|_| Errno::ENOSPC)?);
         if free.is_none() {
@@ -1235,12 +1240,17 @@ mod arena_tests {
         }
         assert!(fs.inodes.len() <= 3, "{} slots", fs.inodes.len());
         for i in 0..500 {
-            fs.create(RamFs::ROOT, &alloc::format!("f{}", i), 0o644).unwrap();
+            fs.create(RamFs::ROOT, &alloc::format!("f{}", i), 0o644)
+                .unwrap();
         }
         for i in 0..500 {
             fs.unlink(RamFs::ROOT, &alloc::format!("f{}", i)).unwrap();
         }
         assert_eq!(fs.inodes.len(), 2);
-        assert!(fs.inodes.capacity() <= 8, "capacity {}", fs.inodes.capacity());
+        assert!(
+            fs.inodes.capacity() <= 8,
+            "capacity {}",
+            fs.inodes.capacity()
+        );
     }
 }

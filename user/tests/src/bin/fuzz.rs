@@ -51,6 +51,9 @@ const WORKER_MS: u64 = 1500;
 const SCRATCH_PAGES: usize = 4;
 /// Syscall numbers drawn from (the asm-generic table ends below this).
 const NR_MAX: u64 = 470;
+/// How far below its baseline free memory may end (kB), and above it the heap (bytes).
+const FREE_SLACK_KB: u64 = 64;
+const HEAP_SLACK: u64 = 4096;
 /// Where a worker's console output goes in replay mode (above any small fd it fuzzes).
 const REPLAY_FD: i32 = 1000;
 
@@ -484,7 +487,10 @@ fn bisect(seed: u64, id: u64) -> i32 {
     let (root, tmp) = (snapshot(c"/"), snapshot(c"/tmp"));
     let _ = leaks(seed, id, CALLS, &root, &tmp); // warm-up
     if !leaks(seed, id, CALLS, &root, &tmp) {
-        println!("# worker {} of seed {}: no leak in {} calls", id, seed, CALLS);
+        println!(
+            "# worker {} of seed {}: no leak in {} calls",
+            id, seed, CALLS
+        );
         return 0;
     }
     let (mut lo, mut hi) = (0, CALLS); // prefix lo does not leak, hi does
@@ -496,7 +502,12 @@ fn bisect(seed: u64, id: u64) -> i32 {
             lo = mid;
         }
     }
-    println!("# worker {} of seed {}: call {} leaks; its calls:", id, seed, hi - 1);
+    println!(
+        "# worker {} of seed {}: call {} leaks; its calls:",
+        id,
+        seed,
+        hi - 1
+    );
     let _ = solo(seed, id, hi, true);
     clean(&root, &tmp);
     0
@@ -596,18 +607,24 @@ fn main() -> i32 {
         left == 0,
         "init reaped every process (wait4 __WALL: ECHILD)",
     );
+    // A little slack: a kernel table that reached a new maximum (a page-table page of the
+    // kernel-stack area, the capacity of a list) keeps it, once. The leaks this fuzzer
+    // found grew with every call (a futex queue per address, a ramfs inode slot per file
+    // ever created) and blow far past these bounds in seconds.
     let now = settle(base);
+    let free_ok = now.free_kb + FREE_SLACK_KB >= base.free_kb;
+    let heap_ok = now.heap_bytes <= base.heap_bytes + HEAP_SLACK;
     report(
         &mut tap,
-        "free memory back to the baseline",
-        now.free_kb >= base.free_kb,
+        "free memory back to the baseline (64 KiB slack)",
+        free_ok,
         base,
         now,
     );
     report(
         &mut tap,
-        "kernel heap back to the baseline",
-        now.heap_bytes <= base.heap_bytes,
+        "kernel heap back to the baseline (4 KiB slack)",
+        heap_ok,
         base,
         now,
     );
