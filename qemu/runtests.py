@@ -162,6 +162,8 @@ USER_TESTS = [
     ("hogs", "", {"MEM": "128M"}),
     # The syscall fuzzer for 20 s (seed 1); `make fuzz SECONDS=N [SEED=S]` runs it longer.
     ("fuzz", "20", {"linnet_only": True}),
+    # Malformed ELF files; expected outcomes from Linux's load_elf_binary (see the program).
+    ("elfmut", ""),
 ]
 
 # (name, extra gdb commands, patterns the gdb output must contain (re.M), gdbinit to use,
