@@ -124,7 +124,7 @@ fn run(bytes: &[u8]) -> Option<Verdict> {
         let argv = [c"elfm".as_ptr(), c"child".as_ptr(), core::ptr::null()];
         let envp = [core::ptr::null()];
         // SAFETY: NUL-terminated strings and NULL-terminated arrays that outlive the call.
-        let e = unsafe { execve(OUT.as_ptr() as *const u8, argv.as_ptr() as _, envp.as_ptr()) };
+        let e = unsafe { execve(OUT.as_ptr().cast(), argv.as_ptr().cast(), envp.as_ptr()) };
         100 + e.err().map_or(0, |e| e.0)
     }))?;
     Some(if ulib::wifsignaled(status) {
@@ -248,8 +248,8 @@ fn main() -> i32 {
         })
         .unwrap_or(text);
     let last = (0..phnum)
-        .filter(|&i| img.u32_at(img.ph(i)) == PT_LOAD)
-        .last()
+        .rev()
+        .find(|&i| img.u32_at(img.ph(i)) == PT_LOAD)
         .unwrap_or(text);
     let pristine: &'static mut [u8] = ulib::map_anon(len + 4096).unwrap_or(&mut []);
     pristine[..len].copy_from_slice(&img.buf[..len]);
@@ -299,7 +299,7 @@ fn main() -> i32 {
                 img.put_u64(32, (len + 4096) as u64);
                 len
             }
-            13 | 14 | 15 | 16 | 17 => {
+            13..=17 => {
                 let s = img.append(b"/nonexistent/ld.so\0");
                 let i = img.spare(0).unwrap_or(0);
                 match n {

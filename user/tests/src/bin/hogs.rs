@@ -120,6 +120,9 @@ fn back(tap: &mut Tap, linnet: bool, name: core::fmt::Arguments, base: MemStat) 
     }
 }
 
+/// A hog, its check's name, its short name, and whether it eats memory.
+type Hog = (fn() -> i32, &'static str, &'static str, bool);
+
 /// Run `hog` twice, the first time as a warm-up (what the kernel allocates once and
 /// keeps, a run queue's capacity say, is not a leak); the second run's wait status and
 /// the reading it started from.
@@ -137,7 +140,7 @@ fn main() -> i32 {
         (ulib::wifsignaled(s) && ulib::wtermsig(s) == SIGKILL)
             || (ulib::wifexited(s) && ulib::wexitstatus(s) == 0)
     };
-    let hogs: [(fn() -> i32, &str, &str, bool); 4] = [
+    let hogs: [Hog; 4] = [
         (
             mmap_hog,
             "mmap hog: killed with SIGKILL or ENOMEM",
