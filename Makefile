@@ -3,6 +3,7 @@
 #   make run       build and boot in QEMU (Ctrl-A X quits)
 #   make run USERLAND=busybox   boot to Debian's busybox ash instead (qemu/userland.sh)
 #   make test      host unit tests + in-QEMU tests + gdb test; last line "N passed, N failed"
+#   make fuzz SECONDS=N SEED=S   the syscall fuzzer as init for N seconds (default 600)
 #   make debug     boot frozen, waiting for gdb;  make gdb  attaches (another terminal)
 #   make gdb-boot  attaches with symbols at the physical load address, to step head.S
 #   make doctor    check the tools;  make setup  install what is missing
@@ -23,7 +24,7 @@ OBJCOPY    = $(SYSROOT)/lib/rustlib/$(HOST)/bin/llvm-objcopy
 GDB_PORT ?= 1234
 export MEM GIC EL2 APPEND INITRD GDB_PORT
 
-.PHONY: all build run debug gdb gdb-boot test doctor setup fmt clippy docs lab-handout grade clean help
+.PHONY: all build run debug gdb gdb-boot test fuzz doctor setup fmt clippy docs lab-handout grade clean help
 all: build
 
 help:
@@ -73,6 +74,11 @@ gdb-boot:
 
 test: setup
 	@python3 qemu/runtests.py
+
+# The syscall fuzzer (user/tests/src/bin/fuzz.rs) booted as init for SECONDS (default
+# 600) from SEED (default 1); the console is kept in build/fuzz.log.
+fuzz: setup build
+	@python3 qemu/runtests.py --fuzz $(or $(SECONDS),600) $(or $(SEED),1)
 
 fmt:
 	@cargo fmt --all

@@ -226,6 +226,13 @@ USER_TESTS = [
     ("busybox", "/bin/busybox sh /tests/busybox/test.sh", USERLAND_BUSYBOX),
     ("procsys", ""),
     ("mremap", ""),
+    ("init_signals", ""),
+    ("forkbomb", "", {"MEM": "128M"}),
+    ("hogs", "", {"MEM": "128M"}),
+    # The syscall fuzzer for 20 s (seed 1); `make fuzz SECONDS=N [SEED=S]` runs it longer.
+    ("fuzz", "20", {"linnet_only": True}),
+    # Malformed ELF files; expected outcomes from Linux's load_elf_binary (see the program).
+    ("elfmut", ""),
 ]
 
 # (name, extra gdb commands, patterns the gdb output must contain (re.M), gdbinit to use,
@@ -757,7 +764,28 @@ def one_user(prog):
     sys.exit(1 if t.failed else 0)
 
 
+def fuzz(seconds, seed):
+    """`make fuzz SECONDS=N SEED=S`: one long run of the syscall fuzzer (user/tests fuzz.rs)
+    as init. Passes when every TAP line is ok, init exits 0, and nothing panicked or hung.
+    The console goes to build/fuzz.log; its last lines are printed."""
+    t = Tally()
+    code, out, timed_out = boot({"APPEND": f"init=/tests/fuzz -- {seconds} {seed}"},
+                                timeout=seconds + 120)
+    with open(os.path.join(ROOT, "build", "fuzz.log"), "w") as f:
+        f.write(out)
+    print("\n".join(l for l in out.splitlines() if not l.startswith("# worker"))[-3000:])
+    plan, lines = tap_results(out)
+    for ok, n, name in lines:
+        t.check(ok, f"fuzz: {name}")
+    t.check(not timed_out and code == 0 and plan == len(lines) and "Kernel panic" not in out,
+            f"fuzz: {seconds} s, seed {seed}: ran to completion (console in build/fuzz.log)")
+    print(f"{t.passed} passed, {t.failed} failed")
+    sys.exit(1 if t.failed else 0)
+
+
 def main():
+    if sys.argv[1:2] == ["--fuzz"]:
+        fuzz(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 1)
     if sys.argv[1:2] == ["--one-user"]:
         one_user(sys.argv[2])
     if sys.argv[1:2] == ["--user"]:

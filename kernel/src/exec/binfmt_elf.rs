@@ -110,6 +110,7 @@ pub fn load_elf_binary(bprm: &mut LinuxBinprm, randomize: bool) -> KResult<ElfLo
         return Err(noexec(bprm, "program headers outside the file"));
     }
     let phdrs = elf::parse_phdrs(&table);
+    super::elf_checks::check_interp(bprm, &phdrs)?;
     let dyn_base = if randomize {
         // Linux arch_mmap_rnd: up to 2^18 pages above ELF_ET_DYN_BASE, aligned.
         layout::ELF_ET_DYN_BASE
@@ -126,7 +127,20 @@ pub fn load_elf_binary(bprm: &mut LinuxBinprm, randomize: bool) -> KResult<ElfLo
         layout::MMAP_MIN_ADDR as u64,
         layout::TASK_SIZE as u64,
     )
-    .map_err(|e| noexec(bprm, e.reason()))?;
+    .map_err(|e| {
+        // Linux's begin_new_exec comes here: later failures kill (elf_checks.rs).
+        bprm.point_of_no_return = !super::elf_checks::refused_up_front(e);
+        bprm.fatal_sig = super::elf_checks::fatal_signal(e);
+        noexec(bprm, e.reason())
+    })?;
+    bprm.point_of_no_return = true;
+    let total = crate::mm::page_alloc::nr_total_pages() as u64;
+    for seg in &plan.segments {
+        let bss_pages = (seg.mem_end - seg.file_end.max(seg.start)) / PAGE_SIZE as u64;
+        if !super::elf_checks::bss_fits(bss_pages, total) {
+            return Err(Errno::ENOMEM);
+        }
+    }
 
     // The stack first, as Linux does: its top is fixed before the segments are mapped.
     setup_arg_pages(

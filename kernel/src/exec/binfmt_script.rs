@@ -22,10 +22,31 @@ pub fn parse_shebang(buf: &[u8]) -> Option<Result<ScriptLine<'_>, ()>> {
         return None;
     }
     let rest = &buf[2..];
-    let Some(end) = rest.iter().position(|&b| b == b'\n') else {
-        // No newline within the buffer: Linux accepts it only if the interpreter name
-        // itself ended before the buffer did; keep it simple and strict.
-        return Some(Err(()));
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let end = match rest.iter().position(|&b| b == b'\n') {
+        Some(end) => end,
+        // No newline within the buffer (a short file without one reads as NULs after
+        // its end): Linux takes the whole buffer as the line if the interpreter name
+        // ends (blank or NUL) before the buffer does; else it may be cut: ENOEXEC.
+        None => {
+            let Some(name) = rest.iter().position(|b| !blank(b)) else {
+                return Some(Err(())); // only blanks
+            };
+            let stop = rest[name..].iter().position(|b| blank(b) || *b == 0);
+            if stop.is_none() {
+                return Some(Err(()));
+            }
+            let end = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
+            if rest[..end].iter().all(blank) {
+                // Linux takes the NUL after the blanks as an empty interpreter name,
+                // which open_exec then refuses: ENOENT.
+                return Some(Ok(ScriptLine {
+                    interp: "",
+                    arg: None,
+                }));
+            }
+            end
+        }
     };
     let line = match core::str::from_utf8(&rest[..end]) {
         Ok(l) => l.trim_matches(|c| c == ' ' || c == '\t' || c == '\r'),
@@ -74,6 +95,30 @@ mod tests {
         );
         assert_eq!(parse_shebang(b"#!\n"), Some(Err(())));
         assert_eq!(parse_shebang(b"#!   \n"), Some(Err(())));
+        // No newline: the whole (NUL-padded) buffer is the line, as in Linux.
+        assert_eq!(
+            parse_shebang(b"#!/bin/sh\0\0\0"),
+            Some(Ok(ScriptLine {
+                interp: "/bin/sh",
+                arg: None
+            }))
+        );
+        assert_eq!(
+            parse_shebang(b"#!/bin/sh -x\0"),
+            Some(Ok(ScriptLine {
+                interp: "/bin/sh",
+                arg: Some("-x")
+            }))
+        );
+        // Only blanks, no newline: an empty name (open_exec says ENOENT).
+        assert_eq!(
+            parse_shebang(b"#!   \0\0"),
+            Some(Ok(ScriptLine {
+                interp: "",
+                arg: None
+            }))
+        );
+        // A name that runs to the end of the buffer may be cut: ENOEXEC.
         assert_eq!(parse_shebang(b"#!/bin/sh"), Some(Err(())));
     }
 }

@@ -33,9 +33,10 @@ pub const EM_AARCH64: u16 = 183;
 pub const EHDR_SIZE: usize = 64;
 /// Size of an ELF64 program header.
 pub const PHDR_SIZE: usize = 56;
-/// Most program-header bytes Linux reads (`ELF_MIN_ALIGN` = 64 KiB, in
-/// `elf_read_phdrs`): more headers than fit are ENOEXEC.
-pub const MAX_PHDR_BYTES: usize = 64 << 10;
+/// Most program-header bytes Linux reads (`load_elf_phdrs`: at most 64 KiB and at most
+/// `ELF_MIN_ALIGN`, which is the page size on arm64): more headers than fit (73 at 4 KiB
+/// pages) are ENOEXEC.
+pub const MAX_PHDR_BYTES: usize = 4096;
 
 /// The fields of `Elf64_Ehdr` the loader uses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -82,8 +83,6 @@ pub enum ElfError {
     /// Shorter than an ELF header, or no `\x7fELF` magic: not ELF at all (the next
     /// binary format may try).
     NotElf,
-    /// ELF, but not 64-bit little-endian version 1.
-    BadIdent,
     /// Not ET_EXEC or ET_DYN.
     BadType,
     /// Not built for AArch64.
@@ -99,7 +98,6 @@ impl ElfError {
     pub fn reason(self) -> &'static str {
         match self {
             ElfError::NotElf => "not an ELF file",
-            ElfError::BadIdent => "not 64-bit little-endian ELF version 1",
             ElfError::BadType => "neither ET_EXEC nor ET_DYN",
             ElfError::BadMachine => "not built for AArch64",
             ElfError::BadPhdrTable => "bad program header table size",
@@ -130,10 +128,10 @@ pub fn parse_header(buf: &[u8], file_size: u64) -> Result<ElfHeader, ElfError> {
     if buf.len() < EHDR_SIZE || &buf[0..4] != b"\x7fELF" {
         return Err(ElfError::NotElf);
     }
-    // EI_CLASS = ELFCLASS64, EI_DATA = ELFDATA2LSB, EI_VERSION = EV_CURRENT
-    if buf[4] != 2 || buf[5] != 1 || buf[6] != 1 {
-        return Err(ElfError::BadIdent);
-    }
+    // Like Linux's 64-bit loader, nothing else of e_ident is looked at: not EI_CLASS
+    // (a 32-bit class with a 64-bit body loads as 64-bit; arm64's compat loader wants
+    // EM_ARM), not EI_DATA (the fields are read little-endian regardless), not the
+    // versions. `load_elf_binary` checks the magic, e_type, then `elf_check_arch`.
     let h = ElfHeader {
         e_type: u16_at(buf, 16),
         e_machine: u16_at(buf, 18),
@@ -406,8 +404,16 @@ mod tests {
             Err(ElfError::NotElf)
         );
         let mut h = header(ET_EXEC, EM_AARCH64, 1);
-        h[4] = 1; // 32-bit
-        assert_eq!(parse_header(&h, 4096), Err(ElfError::BadIdent));
+        h[4] = 1; // 32-bit class, big-endian, version 0: Linux does not look
+        h[5] = 2;
+        h[6] = 0;
+        assert!(parse_header(&h, 4096).is_ok());
+        // 74 headers are 4144 bytes, more than a page: Linux refuses them.
+        assert_eq!(
+            parse_header(&header(ET_EXEC, EM_AARCH64, 74), 1 << 20),
+            Err(ElfError::BadPhdrTable)
+        );
+        assert!(parse_header(&header(ET_EXEC, EM_AARCH64, 73), 1 << 20).is_ok());
         assert_eq!(
             parse_header(&header(1, EM_AARCH64, 1), 4096),
             Err(ElfError::BadType)

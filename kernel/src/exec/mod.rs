@@ -27,6 +27,7 @@
 
 pub mod binfmt_script;
 pub mod elf;
+pub mod elf_checks;
 
 #[cfg(target_os = "none")]
 pub mod binfmt_elf;
@@ -104,7 +105,13 @@ mod kernel {
         bprm.argc = args.len();
         bprm.envc = envs.len();
         trace_stage(&bprm, "after copy_strings (filename, envp, argv)");
-        let loaded = exec_binprm(&mut bprm)?;
+        let loaded = match exec_binprm(&mut bprm) {
+            // Linux would have replaced the old program by now: it dies instead.
+            Err(e) if bprm.point_of_no_return => {
+                return Err(super::elf_checks::exec_fatal(bprm.fatal_sig, e))
+            }
+            r => r?,
+        };
         Ok(begin_new_exec(bprm, loaded))
     }
 

@@ -389,11 +389,23 @@ impl RamFs {
     /// Puts a new inode in the arena and links it into `dir` as `name` (name checked).
     fn add(&mut self, dir: Ino, name: &str, mode: u32, contents: Contents) -> KResult<Ino> {
         self.check_new_name(dir, name)?;
-        let ino = Ino(u32::try_from(self.inodes.len()).map_err(|_| Errno::ENOSPC)?);
-        self.inodes.try_reserve(1).map_err(|_| Errno::ENOMEM)?;
+        // A freed slot is reused: an arena that only grew let a program grow the kernel
+        // heap without bound by creating and removing files (Linux frees the inode).
+        let free = self
+            .inodes
+            .iter()
+            .skip(2)
+            .position(Option::is_none)
+            .map(|i| i + 2);
+        let slot = free.unwrap_or(self.inodes.len());
+        let ino = Ino(u32::try_from(slot).map_err(|_| Errno::ENOSPC)?);
+        if free.is_none() {
+            self.inodes.try_reserve(1).map_err(|_| Errno::ENOMEM)?;
+            self.inodes.push(None);
+        }
         let is_dir = matches!(contents, Contents::Dir { .. });
         let now = (self.clock)();
-        self.inodes.push(Some(Inode {
+        self.inodes[slot] = Some(Inode {
             mode,
             uid: 0,
             gid: 0,
@@ -404,7 +416,7 @@ impl RamFs {
             ctime: now,
             rdev: (0, 0),
             contents,
-        }));
+        });
         self.dir_entries_mut(dir)?.insert(name.to_string(), ino);
         if is_dir {
             self.inode_mut(dir)?.nlink += 1; // the child's ".."
@@ -529,6 +541,13 @@ impl RamFs {
             if slot.as_ref().is_some_and(|i| i.nlink == 0 && i.count == 0) {
                 *slot = None;
             }
+        }
+        // Trailing free slots go, and a mostly empty arena gives its memory back.
+        while self.inodes.len() > 2 && self.inodes.last().is_some_and(Option::is_none) {
+            self.inodes.pop();
+        }
+        if self.inodes.len() * 4 < self.inodes.capacity() {
+            self.inodes.shrink_to(self.inodes.len() * 2);
         }
     }
 
@@ -1256,6 +1275,34 @@ mod tests {
         assert_eq!(
             ((dev >> 8) & 0xfff, (dev & 0xff) | ((dev >> 12) & !0xff)),
             (259, 0x12345)
+        );
+    }
+}
+
+#[cfg(test)]
+mod arena_tests {
+    use super::*;
+
+    #[test]
+    fn freed_inode_slots_are_reused_and_the_arena_shrinks() {
+        let mut fs = RamFs::new();
+        for _ in 0..1000 {
+            fs.create(RamFs::ROOT, "f", 0o644).unwrap();
+            fs.unlink(RamFs::ROOT, "f").unwrap();
+        }
+        assert!(fs.inodes.len() <= 3, "{} slots", fs.inodes.len());
+        for i in 0..500 {
+            fs.create(RamFs::ROOT, &alloc::format!("f{}", i), 0o644)
+                .unwrap();
+        }
+        for i in 0..500 {
+            fs.unlink(RamFs::ROOT, &alloc::format!("f{}", i)).unwrap();
+        }
+        assert_eq!(fs.inodes.len(), 2);
+        assert!(
+            fs.inodes.capacity() <= 8,
+            "capacity {}",
+            fs.inodes.capacity()
         );
     }
 }

@@ -239,15 +239,24 @@ pub fn alloc_kernel_stack() -> Option<KernelStack> {
 
 /// Unmap a kernel stack and free its frames (Linux `free_thread_stack`).
 pub fn free_kernel_stack(stack: KernelStack) {
-    if let Some(ks) = KERNEL.lock().as_mut() {
-        for off in (0..THREAD_SIZE).step_by(PAGE_SIZE) {
-            if let Ok((pa, _)) = ks.pgd.unmap(&mut KernelPhysMem, stack.base() + off) {
-                mmu::flush_tlb_kernel_page(stack.base() + off);
-                page_alloc::free_page(pa);
+    drop(stack);
+}
+
+impl Drop for KernelStack {
+    /// A stack dropped anywhere is freed: `copy_process` allocates it before steps that
+    /// can fail (out of memory in `dup_mmap`, no pid left), and every early return
+    /// used to leak its frames and slot.
+    fn drop(&mut self) {
+        if let Some(ks) = KERNEL.lock().as_mut() {
+            for off in (0..THREAD_SIZE).step_by(PAGE_SIZE) {
+                if let Ok((pa, _)) = ks.pgd.unmap(&mut KernelPhysMem, self.base() + off) {
+                    mmu::flush_tlb_kernel_page(self.base() + off);
+                    page_alloc::free_page(pa);
+                }
             }
         }
+        KSTACK_SLOTS.lock()[self.slot / 64] &= !(1 << (self.slot % 64));
     }
-    KSTACK_SLOTS.lock()[stack.slot / 64] &= !(1 << (stack.slot % 64));
 }
 
 /// A page-table walk of `va` in whichever half it belongs to, for crash reports.

@@ -360,7 +360,11 @@ pub fn release_task(t: &Arc<TaskStruct>) {
         let parent_pid = t.inner.lock().parent;
         let parent = TASKS.lock().get(&parent_pid).cloned();
         if let Some(p) = parent {
-            p.signal.inner.lock().children.retain(|&c| c != t.pid());
+            let mut s = p.signal.inner.lock();
+            s.children.retain(|&c| c != t.pid());
+            if s.children.is_empty() {
+                s.children = alloc::vec::Vec::new(); // no capacity kept: heap use returns to baseline
+            }
         }
     }
 }

@@ -161,6 +161,10 @@ pub fn copy_process(args: &KernelCloneArgs, regs: &TrapFrame) -> KResult<Arc<Tas
         return Err(Errno::EINVAL);
     }
     let cur = current();
+    // init (SIGNAL_UNKILLABLE) has no parent to share (Linux `copy_process`).
+    if f.contains(CloneFlags::PARENT) && cur.tgid() == 1 {
+        return Err(Errno::EINVAL);
+    }
     let kstack = kmap::alloc_kernel_stack().ok_or(Errno::ENOMEM)?;
     let (mm, files, fs, parent, comm, blocked, sas, attrs) = {
         let inner = cur.inner.lock();
@@ -209,7 +213,13 @@ pub fn copy_process(args: &KernelCloneArgs, regs: &TrapFrame) -> KResult<Arc<Tas
         cur.signal.inner.lock().live += 1;
         (cur.tgid(), cur.signal.clone(), -1)
     } else {
-        (pid, Arc::new(cur.signal.fork_copy()), args.exit_signal)
+        // A CLONE_PARENT child is a sibling of the caller: its parent gets the caller's
+        // own exit signal, not whatever clone asked for (Linux `copy_process`).
+        let exit_signal = match TASKS.lock().get(&cur.tgid()) {
+            Some(leader) if f.contains(CloneFlags::PARENT) => leader.inner.lock().exit_signal,
+            _ => args.exit_signal,
+        };
+        (pid, Arc::new(cur.signal.fork_copy()), exit_signal)
     };
     let tls = if f.contains(CloneFlags::SETTLS) {
         args.tls

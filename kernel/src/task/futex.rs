@@ -100,14 +100,21 @@ fn unqueue(pid: Pid) -> bool {
 /// or a signal comes (Linux `futex_wait_queue` + the end of `futex_wait`). Woken wins
 /// over a timeout or signal that came at the same time.
 fn futex_sleep(pid: Pid, deadline_ns: Option<u64>) -> Result<(), WaitError> {
-    loop {
+    let r = loop {
         if !queued(pid) {
-            return Ok(());
+            break Ok(());
         }
         if let Err(e) = schedule_timeout_on(&[], deadline_ns) {
-            return if unqueue(pid) { Err(e) } else { Ok(()) };
+            break if unqueue(pid) { Err(e) } else { Ok(()) };
         }
+    };
+    // Every waiter leaves through here: the last one gives the queue's memory back, so
+    // a burst of waiters does not keep its capacity in the heap for ever.
+    let mut fq = FUTEX_QUEUE.lock();
+    if fq.is_empty() {
+        *fq = Vec::new();
     }
+    r
 }
 
 /// FUTEX_WAIT / FUTEX_WAIT_BITSET (Linux `futex_wait`): sleep while `*uaddr == val`.

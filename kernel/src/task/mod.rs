@@ -9,6 +9,7 @@
 
 pub mod cred;
 pub mod futex_op;
+pub mod init_unkillable;
 pub mod pid;
 pub mod siginfo;
 

@@ -170,10 +170,14 @@ pub fn schedule() {
         if !is_idle(&prev) && prev.inner.lock().state == TaskState::Running {
             rq.push_back(prev.clone());
         }
-        match rq.pop_front() {
+        let next = match rq.pop_front() {
             Some(t) => t,
             None => IDLE.get().expect("idle task").clone(),
+        };
+        if rq.is_empty() && rq.capacity() > 64 {
+            rq.shrink_to_fit(); // a burst of runnable tasks keeps no heap once it is over
         }
+        next
     };
     if Arc::ptr_eq(&prev, &next) {
         return;

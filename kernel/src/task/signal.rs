@@ -454,6 +454,9 @@ pub fn send_signal_info(t: &Arc<TaskStruct>, info: KSigInfo, kind: PidType) -> K
         if sig != SIGKILL && !blocked && s.handler_ignored(sig) {
             return Ok(());
         }
+        if !blocked && super::init_unkillable::init_drops(t.tgid(), sig, s.action[sig as usize]) {
+            return Ok(());
+        }
     }
     // Linux charges the queue to the target's user, bounded by the target's limit;
     // the classic signals (and the kernel's own) override the limit.
@@ -650,6 +653,9 @@ pub fn get_signal() -> Option<KSignal> {
         };
         // Nothing of ours may be held across do_group_exit, which never returns: a
         // task reference kept here would leak the task and its kernel stack.
+        if super::init_unkillable::init_drops_dequeued(&info, ka.handler) {
+            continue;
+        }
         match ka.handler {
             _ if sig == SIGKILL => super::exit::do_group_exit(SIGKILL),
             SigDisposition::Handler(_) => return Some(KSignal { info, ka }),

@@ -35,6 +35,7 @@ pub mod heap;
 pub mod info;
 pub mod io;
 pub mod ipc;
+pub mod memstat;
 pub mod mm;
 mod panic;
 pub mod print;

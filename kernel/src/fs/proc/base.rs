@@ -121,7 +121,12 @@ pub fn open(p: ProcPath, flags: u32, path: &str) -> KResult<Arc<File>> {
         ProcPath::PidDir(pid) | ProcPath::SelfLink(pid) => FileKind::ProcDir(pid),
         _ if flags & O_DIRECTORY != 0 => return Err(Errno::ENOTDIR),
         ProcPath::Meminfo => FileKind::Generated(
-            meminfo_text(page_alloc::nr_total_pages(), page_alloc::nr_free_pages()).into_bytes(),
+            meminfo_text(
+                page_alloc::nr_total_pages(),
+                page_alloc::nr_free_pages(),
+                crate::mm::heap::usage().0,
+            )
+            .into_bytes(),
         ),
         ProcPath::Root(f) => FileKind::Generated(root_text(f).into_bytes()),
         ProcPath::PidFile(pid, f) => FileKind::Generated(generate(pid, f)?),

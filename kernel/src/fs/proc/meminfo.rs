@@ -5,7 +5,9 @@ use core::fmt::Write;
 
 /// /proc/meminfo's first lines (Linux `meminfo_proc_show`: `%-16s%8lu kB`). With no
 /// page cache, swap or reclaimable slab, MemAvailable is MemFree and the rest is 0.
-pub fn meminfo_text(total_pages: usize, free_pages: usize) -> String {
+/// The kernel heap (Linux's slab, our kmalloc) follows as `Slab:` (kB, rounded up) and,
+/// Linnet only, `HeapBytes:` to the byte, so leak tests can check it exactly.
+pub fn meminfo_text(total_pages: usize, free_pages: usize, heap_used: usize) -> String {
     let mut s = String::new();
     for (name, pages) in [
         ("MemTotal:", total_pages),
@@ -19,6 +21,8 @@ pub fn meminfo_text(total_pages: usize, free_pages: usize) -> String {
     ] {
         let _ = writeln!(s, "{:<16}{:>8} kB", name, pages * 4);
     }
+    let _ = writeln!(s, "{:<16}{:>8} kB", "Slab:", heap_used.div_ceil(1024));
+    let _ = writeln!(s, "{:<16}{:>8}", "HeapBytes:", heap_used);
     s
 }
 
@@ -29,11 +33,13 @@ mod tests {
 
     #[test]
     fn meminfo_columns() {
-        let m = meminfo_text(131072, 100000);
+        let m = meminfo_text(131072, 100000, 5000);
         let lines: Vec<&str> = m.lines().collect();
         assert_eq!(lines[0], "MemTotal:         524288 kB");
         assert_eq!(lines[1], "MemFree:          400000 kB");
         assert_eq!(lines[2], "MemAvailable:     400000 kB");
-        assert!(lines.iter().all(|l| l.len() == 27));
+        assert_eq!(lines[8], "Slab:                  5 kB");
+        assert_eq!(lines[9], "HeapBytes:          5000");
+        assert!(lines[..9].iter().all(|l| l.len() == 27));
     }
 }

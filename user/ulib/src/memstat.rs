@@ -1,0 +1,56 @@
+//! Free memory and kernel heap, as leak tests read them: /proc/meminfo's `MemFree:`
+//! (kB) and, on Linnet, `HeapBytes:` (the kernel heap in use, to the byte; Linux has no
+//! such line, its closest is `Slab:`).
+
+use crate::io::{AT_FDCWD, O_RDONLY};
+
+/// One reading of /proc/meminfo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct MemStat {
+    /// MemFree, in kB.
+    pub free_kb: u64,
+    /// HeapBytes (Linnet only; 0 where the line is missing).
+    pub heap_bytes: u64,
+}
+
+fn field(text: &[u8], key: &str) -> Option<u64> {
+    let text = core::str::from_utf8(text).ok()?;
+    text.lines().find_map(|l| {
+        let v = l.strip_prefix(key)?;
+        let v = v.strip_suffix(" kB").unwrap_or(v);
+        v.trim().parse().ok()
+    })
+}
+
+/// Read /proc/meminfo (None if it cannot be opened or has no MemFree line).
+pub fn memstat() -> Option<MemStat> {
+    let mut buf = [0u8; 1024];
+    let fd = crate::openat(AT_FDCWD, c"/proc/meminfo", O_RDONLY, 0).ok()? as i32;
+    let mut len = 0;
+    while len < buf.len() {
+        match crate::read(fd, &mut buf[len..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => len += n,
+        }
+    }
+    let _ = crate::close(fd);
+    Some(MemStat {
+        free_kb: field(&buf[..len], "MemFree:")?,
+        heap_bytes: field(&buf[..len], "HeapBytes:").unwrap_or(0),
+    })
+}
+
+/// Wait (up to about a second, in 20 ms naps) until free memory and heap are back to
+/// `base`: a reaped task's last pieces (kernel stack, task struct) are freed after the
+/// final switch away from it, a moment after wait4 returns. The last reading.
+pub fn settle(base: MemStat) -> MemStat {
+    let mut now = memstat().unwrap_or_default();
+    for _ in 0..50 {
+        if now.free_kb >= base.free_kb && now.heap_bytes <= base.heap_bytes {
+            break;
+        }
+        let _ = crate::nanosleep(&crate::Timespec::from_ms(20), None);
+        now = memstat().unwrap_or_default();
+    }
+    now
+}
