@@ -71,6 +71,14 @@ const SYS_PROCESS_VM_WRITEV: u64 = 271;
 const SYS_EXECVEAT: u64 = 281;
 const SYS_CLONE3: u64 = 435;
 const SYS_IOCTL: u64 = 29;
+const SYS_MSGGET: u64 = 186;
+const SYS_MSGCTL: u64 = 187;
+const SYS_SEMGET: u64 = 190;
+const SYS_SEMCTL: u64 = 191;
+const SYS_SHMGET: u64 = 194;
+const SYS_SHMCTL: u64 = 195;
+/// The only SysV IPC keys a worker may use (see `fixup`).
+const IPC_KEYS: [u64; 4] = [0x465a_0001, 0x465a_0002, 0x465a_0003, 0x465a_0004];
 
 /// Calls no worker makes, and why: each would end or blind the test, not test the kernel.
 fn denied(nr: u64) -> bool {
@@ -98,6 +106,11 @@ fn fixup(nr: u64, a: &mut [u64; 6], w: &Worker) {
         SYS_PRLIMIT64 => a[0] = 0,
         // ioctl on the replay fd could reconfigure the console the runner reads.
         SYS_IOCTL if a[0] as i32 == REPLAY_FD => a[0] = w.fds[0] as u64,
+        // SysV IPC objects outlive their creator (Linux keeps them until IPC_RMID): a
+        // worker's would stay in the kernel heap after the run, by design, not as a
+        // leak. So every key is one of the fuzzer's own, never IPC_PRIVATE, and `clean`
+        // finds and removes what the workers made.
+        SYS_MSGGET | SYS_SEMGET | SYS_SHMGET => a[0] = IPC_KEYS[(a[0] % 4) as usize],
         // A successful exec would replace the worker by another program (a shell would
         // take the console): the path is always a nasty pointer, never a real path.
         SYS_EXECVE | SYS_EXECVEAT => {
@@ -429,6 +442,24 @@ fn sweep(dirfd: i32, path: &core::ffi::CStr, keep: Option<&Snapshot>, depth: u32
 fn clean(root: &Snapshot, tmp: &Snapshot) {
     for (dir, keep) in [(c"/", root), (c"/tmp", tmp)] {
         sweep(ulib::io::AT_FDCWD, dir, Some(keep), 8);
+    }
+    // The workers' SysV IPC objects, by key (what `ipcrm -Q/-S/-M KEY` does). IPC_RMID
+    // is 0, so msgctl(id, IPC_RMID, 0), semctl(id, 0, IPC_RMID) and shmctl(id, IPC_RMID,
+    // 0) are all (id, 0, 0).
+    for key in IPC_KEYS {
+        for (get, ctl) in [
+            (SYS_MSGGET, SYS_MSGCTL),
+            (SYS_SEMGET, SYS_SEMCTL),
+            (SYS_SHMGET, SYS_SHMCTL),
+        ] {
+            // SAFETY: *get with flags 0 only looks the key up; *ctl(id, IPC_RMID) removes
+            // that object and touches no memory of ours.
+            let id = unsafe { syscall6(get as usize, key as usize, 0, 0, 0, 0, 0) };
+            if id >= 0 {
+                // SAFETY: as above.
+                unsafe { syscall6(ctl as usize, id as usize, 0, 0, 0, 0, 0) };
+            }
+        }
     }
 }
 

@@ -225,11 +225,21 @@ fn main() -> i32 {
     let e = unsafe { ppoll_raw(core::ptr::null_mut(), 0, &mut Timespec::default(), &m, 4) };
     tap.eq(e, Err(Errno::EINVAL), "a sigset size of 4: EINVAL");
     let old = getrlimit(RLIMIT_NOFILE).unwrap_or_default();
-    let _ = setrlimit(RLIMIT_NOFILE, &Rlimit { cur: 64, max: old.max });
+    let _ = setrlimit(
+        RLIMIT_NOFILE,
+        &Rlimit {
+            cur: 64,
+            max: old.max,
+        },
+    );
     let mut many = [PollFd::new(-1, 0); 65];
     let e = ppoll(&mut many, Some(&mut Timespec::default()), None);
     let _ = setrlimit(RLIMIT_NOFILE, &old);
-    tap.eq(e, Err(Errno::EINVAL), "more descriptors than RLIMIT_NOFILE: EINVAL");
+    tap.eq(
+        e,
+        Err(Errno::EINVAL),
+        "more descriptors than RLIMIT_NOFILE: EINVAL",
+    );
 
     // 21: a child's write wakes a ppoll with no timeout.
     let child = spawn(move || {

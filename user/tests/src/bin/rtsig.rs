@@ -102,13 +102,28 @@ fn main() -> i32 {
     let _ = sigaction_info(rt1, counting, 0, 0);
     set_mask(sigmask(rt1));
     let sent = (0..100).filter(|&v| queue(me, rt1, v).is_ok()).count();
-    tap.eq(sent, 100, "100 rt_sigqueueinfo of a blocked SIGRTMIN+1 succeed");
-    tap.ok(rt_sigpending().is_ok_and(|p| p & sigmask(rt1) != 0), "SIGRTMIN+1 is pending");
+    tap.eq(
+        sent,
+        100,
+        "100 rt_sigqueueinfo of a blocked SIGRTMIN+1 succeed",
+    );
+    tap.ok(
+        rt_sigpending().is_ok_and(|p| p & sigmask(rt1) != 0),
+        "SIGRTMIN+1 is pending",
+    );
     tap.eq(COUNT.load(SeqCst), 0, "no handler runs while it is blocked");
     set_mask(0);
-    tap.eq(COUNT.load(SeqCst), 100, "unblocked: the handler runs 100 times");
+    tap.eq(
+        COUNT.load(SeqCst),
+        100,
+        "unblocked: the handler runs 100 times",
+    );
     tap.ok(IN_ORDER.load(SeqCst), "the values arrive in the order sent");
-    tap.eq((FIRST_CODE.load(SeqCst), FIRST_PID.load(SeqCst)), (SI_QUEUE, me), "the siginfo says SI_QUEUE and our pid");
+    tap.eq(
+        (FIRST_CODE.load(SeqCst), FIRST_PID.load(SeqCst)),
+        (SI_QUEUE, me),
+        "the siginfo says SI_QUEUE and our pid",
+    );
 
     // 7-8: kill() queues real-time signals too; a classic signal does not queue.
     let rt2 = SIGRTMIN + 2;
@@ -120,17 +135,28 @@ fn main() -> i32 {
         let _ = kill(me, rt2);
     }
     set_mask(0);
-    tap.eq(COUNT.load(SeqCst), 3, "three kill()s of a blocked real-time signal: three runs");
+    tap.eq(
+        COUNT.load(SeqCst),
+        3,
+        "three kill()s of a blocked real-time signal: three runs",
+    );
     COUNT.store(0, SeqCst);
     set_mask(sigmask(SIGUSR1));
     for _ in 0..3 {
         let _ = kill(me, SIGUSR1);
     }
     set_mask(0);
-    tap.eq(COUNT.load(SeqCst), 1, "three kill()s of a blocked SIGUSR1: one run");
+    tap.eq(
+        COUNT.load(SeqCst),
+        1,
+        "three kill()s of a blocked SIGUSR1: one run",
+    );
 
     // 9: lowest number first (each handler blocks the others, so they run one by one).
-    let (rt3, all) = (SIGRTMIN + 3, sigmask(SIGRTMIN + 3) | sigmask(rt1) | sigmask(SIGUSR2));
+    let (rt3, all) = (
+        SIGRTMIN + 3,
+        sigmask(SIGRTMIN + 3) | sigmask(rt1) | sigmask(SIGUSR2),
+    );
     for s in [rt3, rt1, SIGUSR2] {
         let _ = sigaction_info(s, recording, 0, all);
     }
@@ -140,7 +166,11 @@ fn main() -> i32 {
     let _ = kill(me, SIGUSR2);
     set_mask(0);
     let order: [i32; 3] = core::array::from_fn(|i| ORDER[i].load(SeqCst));
-    tap.eq(order, [SIGUSR2, rt1, rt3], "pending signals are delivered lowest number first");
+    tap.eq(
+        order,
+        [SIGUSR2, rt1, rt3],
+        "pending signals are delivered lowest number first",
+    );
 
     // 10-12: rt_sigtimedwait takes a pending signal and its siginfo.
     let rt4 = SIGRTMIN + 4;
@@ -148,7 +178,11 @@ fn main() -> i32 {
     let _ = queue(me, rt4, 7);
     let mut info = SigInfo::zeroed();
     let r = rt_sigtimedwait(sigmask(rt4), Some(&mut info), None);
-    tap.eq(r, Ok(rt4 as usize), "rt_sigtimedwait returns the pending signal");
+    tap.eq(
+        r,
+        Ok(rt4 as usize),
+        "rt_sigtimedwait returns the pending signal",
+    );
     tap.eq(
         (info.si_signo, info.si_code, info.pid(), info.fields[1]),
         (rt4, SI_QUEUE, me, 7),
@@ -159,13 +193,24 @@ fn main() -> i32 {
     let set = sigmask(rt4) | sigmask(SIGUSR2);
     let first = rt_sigtimedwait(set, None, Some(&Timespec::default()));
     let second = rt_sigtimedwait(set, None, Some(&Timespec::default()));
-    tap.eq((first, second), (Ok(SIGUSR2 as usize), Ok(rt4 as usize)), "rt_sigtimedwait takes the lowest first");
+    tap.eq(
+        (first, second),
+        (Ok(SIGUSR2 as usize), Ok(rt4 as usize)),
+        "rt_sigtimedwait takes the lowest first",
+    );
 
     // 13-14: timeouts.
     let start = now_ns();
     let r = rt_sigtimedwait(sigmask(rt4), None, Some(&Timespec::from_ms(20)));
-    tap.ok(r == Err(Errno::EAGAIN) && now_ns() - start >= 15_000_000, "rt_sigtimedwait times out with EAGAIN");
-    tap.eq(rt_sigtimedwait(sigmask(rt4), None, Some(&Timespec::default())), Err(Errno::EAGAIN), "a zero timeout only looks: EAGAIN");
+    tap.ok(
+        r == Err(Errno::EAGAIN) && now_ns() - start >= 15_000_000,
+        "rt_sigtimedwait times out with EAGAIN",
+    );
+    tap.eq(
+        rt_sigtimedwait(sigmask(rt4), None, Some(&Timespec::default())),
+        Err(Errno::EAGAIN),
+        "a zero timeout only looks: EAGAIN",
+    );
 
     // 15-16: a signal sent while it waits; another signal interrupts it.
     let rt5 = SIGRTMIN + 5;
@@ -175,7 +220,11 @@ fn main() -> i32 {
         kill(me, rt5).map_or(1, |_| 0)
     });
     let mut info = SigInfo::zeroed();
-    let r = rt_sigtimedwait(sigmask(rt5), Some(&mut info), Some(&Timespec::from_ms(2000)));
+    let r = rt_sigtimedwait(
+        sigmask(rt5),
+        Some(&mut info),
+        Some(&Timespec::from_ms(2000)),
+    );
     tap.ok(
         r == Ok(rt5 as usize) && info.si_code == SI_USER && info.pid() == child,
         "rt_sigtimedwait wakes for a signal sent while it sleeps (SI_USER, the sender's pid)",
@@ -187,7 +236,10 @@ fn main() -> i32 {
         kill(me, SIGUSR1).map_or(1, |_| 0)
     });
     let r = rt_sigtimedwait(sigmask(rt5), None, Some(&Timespec::from_ms(2000)));
-    tap.ok(r == Err(Errno::EINTR) && COUNT.load(SeqCst) == 1, "another signal's handler ends rt_sigtimedwait with EINTR");
+    tap.ok(
+        r == Err(Errno::EINTR) && COUNT.load(SeqCst) == 1,
+        "another signal's handler ends rt_sigtimedwait with EINTR",
+    );
     let _ = reap(child);
 
     // 17-18: a blocked signal with SIG_DFL "terminate" is taken by rt_sigtimedwait, not fatal.
@@ -198,11 +250,19 @@ fn main() -> i32 {
         kill(me, rt6).map_or(1, |_| 0)
     });
     let r = rt_sigtimedwait(sigmask(rt6), None, Some(&Timespec::from_ms(2000)));
-    tap.eq(r, Ok(rt6 as usize), "a default-fatal signal waited for is returned, not fatal");
+    tap.eq(
+        r,
+        Ok(rt6 as usize),
+        "a default-fatal signal waited for is returned, not fatal",
+    );
     let _ = reap(child);
     let mut m = 0;
     let _ = rt_sigprocmask(SIG_BLOCK, None, Some(&mut m));
-    tap.eq(m, sigmask(rt6), "after rt_sigtimedwait the blocked mask is as before");
+    tap.eq(
+        m,
+        sigmask(rt6),
+        "after rt_sigtimedwait the blocked mask is as before",
+    );
 
     // 19-24: who may send what.
     set_mask(sigmask(rt4));
@@ -211,21 +271,43 @@ fn main() -> i32 {
         0
     });
     let as_kill = sigqueue_info(rt4, SI_USER, 0);
-    tap.eq(rt_sigqueueinfo(other, rt4, &as_kill), Err(Errno::EPERM), "rt_sigqueueinfo posing as kill() to another process: EPERM");
+    tap.eq(
+        rt_sigqueueinfo(other, rt4, &as_kill),
+        Err(Errno::EPERM),
+        "rt_sigqueueinfo posing as kill() to another process: EPERM",
+    );
     let _ = kill(other, SIGKILL);
     let _ = reap(other);
     let r = rt_sigqueueinfo(me, rt4, &as_kill);
     let got = rt_sigtimedwait(sigmask(rt4), None, Some(&Timespec::default()));
-    tap.ok(r == Ok(0) && got == Ok(rt4 as usize), "... but to itself it may");
+    tap.ok(
+        r == Ok(0) && got == Ok(rt4 as usize),
+        "... but to itself it may",
+    );
     let tid = ulib::gettid();
     let r = rt_tgsigqueueinfo(me, tid, rt4, &sigqueue_info(rt4, SI_QUEUE, 42));
     let mut info = SigInfo::zeroed();
     let got = rt_sigtimedwait(sigmask(rt4), Some(&mut info), Some(&Timespec::default()));
-    tap.ok(r == Ok(0) && got == Ok(rt4 as usize) && info.fields[1] == 42, "rt_tgsigqueueinfo to our thread carries its value");
+    tap.ok(
+        r == Ok(0) && got == Ok(rt4 as usize) && info.fields[1] == 42,
+        "rt_tgsigqueueinfo to our thread carries its value",
+    );
     let info = sigqueue_info(rt4, SI_QUEUE, 0);
-    tap.eq(rt_tgsigqueueinfo(me, 0, rt4, &info), Err(Errno::EINVAL), "rt_tgsigqueueinfo to tid 0: EINVAL");
-    tap.eq(rt_tgsigqueueinfo(me + 1000, tid, rt4, &info), Err(Errno::ESRCH), "rt_tgsigqueueinfo to a thread of another process: ESRCH");
-    tap.eq(queue(me, 65, 0), Err(Errno::EINVAL), "rt_sigqueueinfo of signal 65: EINVAL");
+    tap.eq(
+        rt_tgsigqueueinfo(me, 0, rt4, &info),
+        Err(Errno::EINVAL),
+        "rt_tgsigqueueinfo to tid 0: EINVAL",
+    );
+    tap.eq(
+        rt_tgsigqueueinfo(me + 1000, tid, rt4, &info),
+        Err(Errno::ESRCH),
+        "rt_tgsigqueueinfo to a thread of another process: ESRCH",
+    );
+    tap.eq(
+        queue(me, 65, 0),
+        Err(Errno::EINVAL),
+        "rt_sigqueueinfo of signal 65: EINVAL",
+    );
     set_mask(0);
 
     // 25-27: RLIMIT_SIGPENDING.
@@ -237,15 +319,25 @@ fn main() -> i32 {
     // the first signal off the host queue into its own table, so anything up to 11 is
     // Linux's answer there.
     let want = if ulib::is_linnet() { 10..=10 } else { 0..=11 };
-    if !tap.ok(want.contains(&st), "RLIMIT_SIGPENDING 10: ten sigqueues succeed") {
+    if !tap.ok(
+        want.contains(&st),
+        "RLIMIT_SIGPENDING 10: ten sigqueues succeed",
+    ) {
         tap.diag(format_args!("  child status {}", st));
     }
-    tap.ok(st < 100, "the next one fails with EAGAIN, while kill() still succeeds");
+    tap.ok(
+        st < 100,
+        "the next one fails with EAGAIN, while kill() still succeeds",
+    );
     set_mask(sigmask(rt4));
     let sent = (0..20).filter(|&v| queue(me, rt4, v).is_ok()).count();
     let taken = (0..20)
         .filter(|_| rt_sigtimedwait(sigmask(rt4), None, Some(&Timespec::default())).is_ok())
         .count();
-    tap.eq((sent, taken), (20, 20), "the child's limit is its own: the parent queues 20");
+    tap.eq(
+        (sent, taken),
+        (20, 20),
+        "the child's limit is its own: the parent queues 20",
+    );
     tap.done()
 }
