@@ -52,14 +52,14 @@ build:
 # USERLAND=busybox: boot the user-land initrd (-initrd build/userland.cpio: Debian's
 # busybox-static with its applet links in /bin, fetched on first use, plus the Rust std
 # and C programs); the default is Linnet's own user land, built into the kernel.
-# Its shell is ash on /dev/console, started by Linnet's init as `/bin/sh +m`: on Linux
-# /dev/console never becomes a controlling terminal, so ash there runs without job
-# control ("can't access tty; job control turned off"); +m asks for that directly.
+# Its shell is ash, started by Linnet's init as it starts its own shell: in a session of
+# its own with the console as its controlling terminal (setsid + TIOCSCTTY, as a getty
+# does), so ash has job control (Ctrl-C, `&`, jobs).
 run: setup build
 	@if [ "$(USERLAND)" = busybox ]; then bash qemu/userland.sh $(BUILD)/userland.cpio; fi
 	@echo "Booting Linnet in QEMU; quit with Ctrl-A X."
 	@if [ "$(USERLAND)" = busybox ]; then INITRD=$(BUILD)/userland.cpio \
-	   APPEND="$(APPEND) init=/sbin/init -- /bin/sh +m" bash qemu/run.sh; \
+	   APPEND="$(APPEND) init=/sbin/init" bash qemu/run.sh; \
 	 elif [ -n "$(USERLAND)" ]; then echo "USERLAND=$(USERLAND): unknown (want busybox)"; exit 2; \
 	 else bash qemu/run.sh; fi
 

@@ -175,6 +175,7 @@ USER_TESTS = [
     ("files2", ""),
     ("locks", ""),
     ("tty", "", {"linnet_only": True}),
+    ("ctty", "", {"linnet_only": True}),
     ("fork_cow", ""),
     ("segv", ""),
     ("threads", ""),

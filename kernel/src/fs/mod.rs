@@ -36,4 +36,6 @@ pub mod select;
 #[cfg(target_os = "none")]
 pub mod tty;
 #[cfg(target_os = "none")]
+pub mod tty_jobctrl;
+#[cfg(target_os = "none")]
 pub mod vfs;

@@ -142,6 +142,8 @@ pub struct Tty {
     lines: usize,
     /// Process group that gets the terminal's signals (0: none).
     pub fg_pgrp: i32,
+    /// The session whose controlling terminal this is (Linux `tty->session`; 0: none).
+    pub session: i32,
     /// Window size: rows, columns, x pixels, y pixels (`struct winsize`).
     pub winsize: [u16; 4],
 }
@@ -408,6 +410,7 @@ impl Tty {
             ready_len: 0,
             lines: 0,
             fg_pgrp: 0,
+            session: 0,
             winsize: [24, 80, 0, 0],
         }
     }

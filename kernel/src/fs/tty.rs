@@ -46,9 +46,19 @@ pub fn set_foreground(pgrp: i32) {
     with_tty(|tty| tty.fg_pgrp = pgrp);
 }
 
-/// The foreground process group (Linux TIOCGPGRP).
-pub fn foreground() -> i32 {
-    with_tty(|tty| tty.fg_pgrp)
+/// The session the console is the controlling terminal of (0: none) and its
+/// foreground process group (Linux `tty->session`, `tty->pgrp`).
+pub fn ctty() -> (i32, i32) {
+    with_tty(|tty| (tty.session, tty.fg_pgrp))
+}
+
+/// Make the console session `sid`'s controlling terminal with `pgrp` in the foreground
+/// (Linux `__proc_set_tty`); (0, 0) frees it.
+pub fn set_ctty(sid: i32, pgrp: i32) {
+    with_tty(|tty| {
+        tty.session = sid;
+        tty.fg_pgrp = pgrp;
+    });
 }
 
 /// The current settings (TCGETS).

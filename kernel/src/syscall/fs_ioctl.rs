@@ -10,6 +10,7 @@
 use crate::errno::{Errno, KResult};
 use crate::fs::file::{oflags::O_NONBLOCK, File, FileKind};
 use crate::fs::tty::{self, Termios};
+use crate::fs::tty_jobctrl;
 use crate::fs::vfs;
 use crate::mm::uaccess;
 use crate::task::sched::current;
@@ -20,6 +21,7 @@ const TCSETSW: u32 = 0x5403;
 const TCSETSF: u32 = 0x5404;
 const TCSBRK: u32 = 0x5409;
 const TCFLSH: u32 = 0x540b;
+const TIOCSCTTY: u32 = 0x540e;
 const TIOCGPGRP: u32 = 0x540f;
 const TIOCSPGRP: u32 = 0x5410;
 const TIOCOUTQ: u32 = 0x5411;
@@ -27,6 +29,8 @@ const TIOCGWINSZ: u32 = 0x5413;
 const TIOCSWINSZ: u32 = 0x5414;
 const FIONREAD: u32 = 0x541b;
 const FIONBIO: u32 = 0x5421;
+const TIOCNOTTY: u32 = 0x5422;
+const TIOCGSID: u32 = 0x5429;
 const FIONCLEX: u32 = 0x5450;
 const FIOCLEX: u32 = 0x5451;
 
@@ -114,17 +118,20 @@ fn tty_ioctl(cmd: u32, a: usize) -> KResult<usize> {
             Ok(0)
         }
         TIOCGPGRP => {
-            uaccess::put_user(a, tty::foreground())?;
+            uaccess::put_user(a, tty_jobctrl::tiocgpgrp()?)?;
             Ok(0)
         }
         TIOCSPGRP => {
             let pg: i32 = uaccess::get_user(a)?;
-            if pg < 0 {
-                return Err(Errno::EINVAL);
-            }
-            tty::set_foreground(pg);
+            tty_jobctrl::tiocspgrp(pg)?;
             Ok(0)
         }
+        TIOCGSID => {
+            uaccess::put_user(a, tty_jobctrl::tiocgsid()?)?;
+            Ok(0)
+        }
+        TIOCSCTTY => tty_jobctrl::tiocsctty(a == 1).map(|_| 0),
+        TIOCNOTTY => tty_jobctrl::tiocnotty().map(|_| 0),
         _ => Err(Errno::ENOTTY),
     }
 }

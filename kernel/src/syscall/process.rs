@@ -277,6 +277,7 @@ pub fn sys_setsid(_: &mut TrapFrame) -> KResult<usize> {
     let mut s = cur.signal.inner.lock();
     s.sid = me;
     s.pgid = me;
+    s.tty = false; // a new session has no controlling terminal (Linux proc_clear_tty)
     Ok(me as usize)
 }
 

@@ -124,6 +124,11 @@ pub fn do_exit(status: i32) -> ! {
         }
     }
     if group_dead {
+        let (sid, tty) = {
+            let s = cur.signal.inner.lock();
+            (s.sid, s.tty)
+        };
+        crate::fs::tty_jobctrl::exit_ctty(cur.tgid(), sid, tty);
         crate::time::timer_list::exit_itimers(cur.tgid());
         crate::ipc::sem::exit_sem(cur.tgid()); // SEM_UNDO adjustments
     }

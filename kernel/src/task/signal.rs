@@ -262,6 +262,9 @@ pub struct SignalInner {
     pub pgid: Pid,
     /// Session id.
     pub sid: Pid,
+    /// The console is this process's controlling terminal (Linux `signal->tty`; see
+    /// `fs/tty_jobctrl.rs`).
+    pub tty: bool,
     /// User-mode ticks of the group's threads that have exited (Linux `signal->utime`).
     pub utime: u64,
     /// Kernel-mode ticks of the group's exited threads (Linux `signal->stime`).
@@ -313,6 +316,7 @@ impl SignalStruct {
                 children: Vec::new(),
                 pgid,
                 sid,
+                tty: false,
                 utime: 0,
                 stime: 0,
                 cutime: 0,
@@ -323,7 +327,7 @@ impl SignalStruct {
     }
 
     /// A copy for fork (Linux `copy_sighand` + `copy_signal`): dispositions, process
-    /// group and session are inherited; pending signals, children and times are not.
+    /// group, session and controlling terminal are inherited; pending signals, children and times are not.
     pub fn fork_copy(&self) -> SignalStruct {
         let p = self.inner.lock();
         let s = SignalStruct::new(p.pgid, p.sid);
@@ -331,6 +335,7 @@ impl SignalStruct {
             let mut c = s.inner.lock();
             c.action = p.action;
             c.sa = p.sa;
+            c.tty = p.tty;
         }
         s
     }

@@ -4,7 +4,10 @@
 //! /dev/console and the arguments that followed `--` on the kernel command line.
 //!
 //! 1. Start one child: `/bin/sh`, or the program named by init's own arguments
-//!    (`init=/bin/init -- /tests/basics` runs /tests/basics).
+//!    (`init=/bin/init -- /tests/basics` runs /tests/basics). The shell gets a session of
+//!    its own with the console as its controlling terminal, as a getty gives a login
+//!    shell (`setsid` + TIOCSCTTY), so it has job control and Ctrl-C reaches its jobs;
+//!    a program run for a test gets none, as under Linux's `rdinit=` on the console.
 //! 2. Reap. Every process whose parent dies is handed to init (`forget_original_parent`
 //!    in `kernel/src/task/exit.rs`), and its zombie stays until init waits for it, so
 //!    init loops on `wait4(-1)` forever, as every Unix init does.
@@ -17,6 +20,7 @@
 
 extern crate alloc;
 
+use alloc::ffi::CString;
 use alloc::vec::Vec;
 use binlib::{cstring, environ, spawn, Status};
 use ulib::{eprintln, println, process, Errno};
@@ -33,7 +37,12 @@ fn main() -> i32 {
         envp.push(cstring(b"PATH=/bin:/tests"));
     }
     let name = binlib::text(argv[0].as_bytes());
-    let child = match spawn(&argv, &envp) {
+    let started = if for_test {
+        spawn(&argv, &envp)
+    } else {
+        spawn_login(&argv, &envp)
+    };
+    let child = match started {
         Ok(pid) => pid,
         Err(e) => {
             eprintln!("init: cannot start {}: {}", name, e);
@@ -62,4 +71,23 @@ fn main() -> i32 {
             }
         }
     }
+}
+
+/// Fork a child that starts a new session, takes the console as its controlling
+/// terminal (`kernel/src/fs/tty_jobctrl.rs`), and runs `argv`; its pid.
+fn spawn_login(argv: &[CString], envp: &[CString]) -> ulib::SysResult<i32> {
+    let pid = process::fork()?;
+    if pid == 0 {
+        const TIOCSCTTY: usize = 0x540e;
+        let _ = process::setsid();
+        // SAFETY: TIOCSCTTY takes an integer argument (0: do not steal), no pointer.
+        if let Err(e) = unsafe { ulib::tty::ioctl(0, TIOCSCTTY, 0) } {
+            eprintln!("init: no controlling terminal for the shell: {}", e);
+        }
+        let path = binlib::getenv(b"PATH").unwrap_or(binlib::DEFAULT_PATH.as_bytes());
+        let e = binlib::execvp(argv, envp, path);
+        eprintln!("init: {}: {}", binlib::text(argv[0].as_bytes()), e.text());
+        process::exit_group(127);
+    }
+    Ok(pid)
 }
