@@ -26,9 +26,13 @@ fn read_byte(fd: i32) -> Option<u8> {
 }
 
 /// Spin in user space for `ms` milliseconds of wall time.
+/// Spin until this process has used `ms` of CPU time (CLOCK_PROCESS_CPUTIME_ID), so a
+/// loaded host that gives it less of the CPU does not shorten it; 20 s of wall time at
+/// most (CLOCK_MONOTONIC), in case the CPU clock does not advance.
 fn busy_ms(ms: u64) {
-    let start = ulib::clock_gettime(1).map_or(0, |t| t.as_ns());
-    while ulib::clock_gettime(1).map_or(i128::MAX, |t| t.as_ns()) - start < ms as i128 * 1_000_000 {
+    let now = |clock| ulib::clock_gettime(clock).map_or(i128::MAX, |t| t.as_ns());
+    let (cpu0, wall0) = (now(2), now(1));
+    while now(2) - cpu0 < ms as i128 * 1_000_000 && now(1) - wall0 < 20_000_000_000 {
         core::hint::spin_loop();
     }
 }
