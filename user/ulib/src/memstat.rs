@@ -40,6 +40,12 @@ pub fn memstat() -> Option<MemStat> {
     })
 }
 
+/// Heap bytes a test may find above its baseline after the processes it started are
+/// gone: the kernel's tables keyed by pid (B-trees) and lists that reached a new maximum
+/// keep a shape or capacity that depends on history, a few hundred bytes either way. A
+/// real leak grows with every process or call (the kernel-stack leak lost 10 MiB a run).
+pub const HEAP_SLACK: u64 = 4096;
+
 /// Wait (up to about a second, in 20 ms naps) until free memory and heap are back to
 /// `base`: a reaped task's last pieces (kernel stack, task struct) are freed after the
 /// final switch away from it, a moment after wait4 returns. The last reading.

@@ -32,7 +32,7 @@
 
 use core::arch::asm;
 use core::sync::atomic::{AtomicU64, Ordering};
-use ulib::memstat::{memstat, settle, MemStat};
+use ulib::memstat::{memstat, settle, MemStat, HEAP_SLACK};
 use ulib::mm::*;
 use ulib::println;
 use ulib::process::WNOHANG;
@@ -53,7 +53,6 @@ const SCRATCH_PAGES: usize = 4;
 const NR_MAX: u64 = 470;
 /// How far below its baseline free memory may end (kB), and above it the heap (bytes).
 const FREE_SLACK_KB: u64 = 64;
-const HEAP_SLACK: u64 = 4096;
 /// Where a worker's console output goes in replay mode (above any small fd it fuzzes).
 const REPLAY_FD: i32 = 1000;
 

@@ -14,7 +14,7 @@
 #![no_std]
 #![no_main]
 
-use ulib::memstat::{memstat, settle, MemStat};
+use ulib::memstat::{memstat, settle, MemStat, HEAP_SLACK};
 use ulib::mm::PAGE_SIZE;
 use ulib::process::{reap, spawn};
 use ulib::signal::SIGKILL;
@@ -110,7 +110,7 @@ fn back(tap: &mut Tap, linnet: bool, name: core::fmt::Arguments, base: MemStat) 
     }
     let now = settle(base);
     if !tap.ok(
-        now.free_kb >= base.free_kb && now.heap_bytes <= base.heap_bytes,
+        now.free_kb >= base.free_kb && now.heap_bytes <= base.heap_bytes + HEAP_SLACK,
         name,
     ) {
         tap.diag(format_args!(
