@@ -51,7 +51,7 @@ const WORKER_MS: u64 = 1500;
 const SCRATCH_PAGES: usize = 4;
 /// Syscall numbers drawn from (the asm-generic table ends below this).
 const NR_MAX: u64 = 470;
-/// How far below its baseline free memory may end (kB), and above it the heap (bytes).
+/// How far below its baseline free memory may end (kB); the heap has `HEAP_SLACK`.
 const FREE_SLACK_KB: u64 = 64;
 /// Where a worker's console output goes in replay mode (above any small fd it fuzzes).
 const REPLAY_FD: i32 = 1000;
