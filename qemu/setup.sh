@@ -31,6 +31,8 @@ command -v gdb-multiarch >/dev/null 2>&1 || missing+=(gdb-multiarch)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 command -v qemu-aarch64-static >/dev/null 2>&1 || missing+=(qemu-user-static)
 command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || missing+=(gcc-aarch64-linux-gnu)
+# Its C library (a Recommends of the cross gcc, which an apt set to skip those leaves out).
+[ -f /usr/aarch64-linux-gnu/lib/libc.a ] || missing+=(libc6-dev-arm64-cross)
 if [ ${#missing[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null 2>&1; then
         sudo=""
