@@ -203,6 +203,7 @@ USER_TESTS = [
     ("pie", "", {"binary": os.path.join("pie", "aarch64-unknown-none", "release", "pie")}),
     ("heap", ""),
     ("fault_progress", ""),
+    ("short_copy", ""),
     ("vdso", ""),
     ("timers", ""),
     ("poll", ""),

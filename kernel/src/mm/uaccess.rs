@@ -42,6 +42,44 @@ pub fn copy_to_user(dst: usize, src: &[u8]) -> KResult<()> {
     }
 }
 
+/// How many bytes from `addr` (at most `len`) a copy reaches before the first page it
+/// cannot load from (or, with `write`, store to). Linux's copy loops stop at that fault
+/// and `read`/`write` return the short count, EFAULT only when nothing was copied
+/// (`copy_page_to_iter` and friends); Linnet asks first, because a read consumes its
+/// data before copying it out. `addr` and each later page start are probed (a store
+/// probe writes back the byte it read, which nothing else can change in between: one
+/// CPU, a kernel not preempted).
+pub fn user_prefix(addr: usize, len: usize, write: bool) -> usize {
+    use crate::mm::layout::PAGE_SIZE;
+    let end = addr.saturating_add(len).min(TASK_SIZE);
+    let mut page = addr;
+    while page < end {
+        let ok = match get_user::<u8>(page) {
+            Ok(v) => !write || put_user(page, v).is_ok(),
+            Err(_) => false,
+        };
+        if !ok {
+            return page - addr;
+        }
+        page = (page & !(PAGE_SIZE - 1)) + PAGE_SIZE;
+    }
+    end.saturating_sub(addr)
+}
+
+/// Fill as much of `dst` as the user memory at `src` allows (see `user_prefix`): the
+/// bytes copied, or EFAULT if not even the first could be.
+pub fn copy_from_user_prefix(dst: &mut [u8], src: usize) -> KResult<usize> {
+    if copy_from_user(dst, src).is_ok() {
+        return Ok(dst.len());
+    }
+    let n = user_prefix(src, dst.len(), false);
+    if n == 0 {
+        return Err(Errno::EFAULT);
+    }
+    copy_from_user(&mut dst[..n], src)?;
+    Ok(n)
+}
+
 /// Zero `len` bytes at user address `dst` (Linux `clear_user`).
 pub fn clear_user(dst: usize, len: usize) -> KResult<()> {
     if !access_ok(dst, len) {

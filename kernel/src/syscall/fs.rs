@@ -38,7 +38,11 @@ pub fn sys_read(f: &mut TrapFrame) -> KResult<usize> {
     if !uaccess::access_ok(buf, count) {
         return Err(Errno::EFAULT);
     }
-    let mut kbuf = vec![0u8; count];
+    // A buffer that runs into a page it cannot store to gets what fits (Linux's short
+    // count), so the file gives up only that much. When nothing fits, read as asked:
+    // the copy says EFAULT, unless there was no data (Linux returns 0 at EOF).
+    let fits = uaccess::user_prefix(buf, count, true);
+    let mut kbuf = vec![0u8; if fits == 0 { count } else { fits }];
     let n = vfs::read(&file, &mut kbuf)?;
     uaccess::copy_to_user(buf, &kbuf[..n])?;
     Ok(n)
@@ -49,8 +53,8 @@ pub fn sys_write(f: &mut TrapFrame) -> KResult<usize> {
     let file = vfs::fget(fd_arg(f, 0))?;
     let (buf, count) = (arg(f, 1) as usize, (arg(f, 2) as usize).min(RW_CHUNK));
     let mut kbuf = vec![0u8; count];
-    uaccess::copy_from_user(&mut kbuf, buf)?;
-    vfs::write(&file, &kbuf)
+    let n = uaccess::copy_from_user_prefix(&mut kbuf, buf)?; // what fits: a short write
+    vfs::write(&file, &kbuf[..n])
 }
 
 /// openat(dirfd, path, flags, mode).

@@ -108,7 +108,8 @@ pub fn sys_pread64(f: &mut TrapFrame) -> KResult<usize> {
     if !uaccess::access_ok(buf, count) {
         return Err(Errno::EFAULT);
     }
-    let mut kbuf = vec![0u8; count];
+    let fits = uaccess::user_prefix(buf, count, true); // what fits, as read does
+    let mut kbuf = vec![0u8; if fits == 0 { count } else { fits }];
     let n = vfs::pread(&file, &mut kbuf, off)?;
     uaccess::copy_to_user(buf, &kbuf[..n])?;
     Ok(n)
@@ -120,8 +121,8 @@ pub fn sys_pwrite64(f: &mut TrapFrame) -> KResult<usize> {
     let off = pos_arg(arg(f, 3))?;
     let (buf, count) = (arg(f, 1) as usize, (arg(f, 2) as usize).min(RW_CHUNK));
     let mut kbuf = vec![0u8; count];
-    uaccess::copy_from_user(&mut kbuf, buf)?;
-    vfs::pwrite(&file, &kbuf, off)
+    let n = uaccess::copy_from_user_prefix(&mut kbuf, buf)?; // what fits, as write does
+    vfs::pwrite(&file, &kbuf[..n], off)
 }
 
 /// preadv(fd, iov, iovcnt, pos_l, pos_h): on 64-bit the offset is `pos_l`.
