@@ -48,12 +48,15 @@ pub fn interp_path(
     Ok(buf)
 }
 
-/// Is `e` one Linnet reports before the point of no return (its own stricter rules)?
+/// Is `e` one Linnet reports before the point of no return (its own stricter rules;
+/// Linux's `load_elf_binary` would go on and map it)?
 pub fn refused_up_front(e: PlanError) -> bool {
     matches!(e, PlanError::Interpreter | PlanError::WriteAndExec)
 }
 
-/// The signal a placement failure past the point of no return ends the process with.
+/// The signal a placement failure past the point of no return ends the process with
+/// (Linux `load_elf_binary` after `begin_new_exec`: `send_sig(SIGSEGV)`, SIGBUS for
+/// file pages past the end).
 pub fn fatal_signal(e: PlanError) -> i32 {
     match e {
         PlanError::PastEndOfFile => SIGBUS,

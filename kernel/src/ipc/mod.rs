@@ -44,7 +44,8 @@ mod kernel {
     }
 
     /// Sleep until woken (the caller put its pid on an object's `waiters`), a signal
-    /// arrives, or uptime `deadline` (ns) passes. No locks may be held.
+    /// arrives, or uptime `deadline` (ns) passes (the sleep of Linux's `do_msgrcv`,
+    /// `do_semtimedop`: `schedule_hrtimeout_range`). No locks may be held.
     pub fn ipc_sleep(deadline: Option<u64>) {
         let me = sched::current();
         {

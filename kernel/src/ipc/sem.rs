@@ -381,12 +381,13 @@ mod syscalls {
         }
     }
 
-    /// semop(semid, sops, nsops): semtimedop without a timeout.
+    /// semop(semid, sops, nsops): semtimedop without a timeout (Linux `ksys_semtimedop`
+    /// with a NULL timeout).
     pub fn sys_semop(f: &mut TrapFrame) -> KResult<usize> {
         do_semtimedop(arg(f, 0) as i32, arg(f, 1) as usize, arg(f, 2), 0)
     }
 
-    /// semtimedop(semid, sops, nsops, timeout).
+    /// semtimedop(semid, sops, nsops, timeout) (Linux `ksys_semtimedop`).
     pub fn sys_semtimedop(f: &mut TrapFrame) -> KResult<usize> {
         do_semtimedop(
             arg(f, 0) as i32,

@@ -25,7 +25,7 @@ pub const MREMAP_FIXED: u64 = 2;
 /// Move, but leave the old range mapped and empty (needs MAYMOVE, same size).
 pub const MREMAP_DONTUNMAP: u64 = 4;
 
-/// The checks `SYSCALL_DEFINE5(mremap)` makes before looking at the mappings: EINVAL
+/// The checks Linux's `SYSCALL_DEFINE5(mremap)` makes before looking at the mappings: EINVAL
 /// for unknown flags, FIXED or DONTUNMAP without MAYMOVE, DONTUNMAP with a new size, an
 /// unaligned address, a zero new length (or one that overflows). Returns the lengths,
 /// page aligned.
@@ -55,7 +55,7 @@ pub fn check_args(
     Ok((old_len, new_len))
 }
 
-/// `mremap_to`'s checks of the target: page aligned, inside user space, not overlapping
+/// Linux `mremap_to`'s checks of the target: page aligned, inside user space, not overlapping
 /// the old range (EINVAL).
 pub fn check_target(
     addr: usize,

@@ -32,7 +32,8 @@ impl SpecialMapping {
         }
     }
 
-    /// The frame behind page `index` of the mapping.
+    /// The frame behind page `index` of the mapping (what Linux's `special_mapping_fault`
+    /// looks up in `vm_special_mapping.pages`).
     pub fn page(&self, index: usize) -> Option<usize> {
         self.pages.get()?.get(index).copied()
     }

@@ -67,7 +67,8 @@ pub fn user_prefix(addr: usize, len: usize, write: bool) -> usize {
 }
 
 /// Fill as much of `dst` as the user memory at `src` allows (see `user_prefix`): the
-/// bytes copied, or EFAULT if not even the first could be.
+/// bytes copied, or EFAULT if not even the first could be (Linux `copy_from_user`'s
+/// "bytes not copied" result, as `write` uses it).
 pub fn copy_from_user_prefix(dst: &mut [u8], src: usize) -> KResult<usize> {
     if copy_from_user(dst, src).is_ok() {
         return Ok(dst.len());

@@ -20,7 +20,7 @@ pub fn account_tick(idle: bool, from_user: bool) {
     c.fetch_add(1, Relaxed);
 }
 
-/// (user, system, idle) ticks since boot.
+/// (user, system, idle) ticks since boot (Linux `kcpustat_cpu`, for /proc/stat).
 pub fn cpu_ticks() -> (u64, u64, u64) {
     (USER.load(Relaxed), SYSTEM.load(Relaxed), IDLE.load(Relaxed))
 }
@@ -30,7 +30,7 @@ pub fn count_fork() {
     FORKS.fetch_add(1, Relaxed);
 }
 
-/// Tasks created since boot.
+/// Tasks created since boot (Linux `total_forks`, `kernel/fork.c`).
 pub fn total_forks() -> u64 {
     FORKS.load(Relaxed)
 }

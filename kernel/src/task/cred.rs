@@ -110,7 +110,8 @@ pub struct Cred {
 }
 
 impl Cred {
-    /// CAP_SETUID / CAP_SETGID / CAP_SYS_ADMIN ...: held while the effective uid is 0.
+    /// CAP_SETUID / CAP_SETGID / CAP_SYS_ADMIN ...: held while the effective uid is 0
+    /// (Linux `capable`, simplified: no capability sets, root has them all).
     pub fn capable(&self) -> bool {
         self.uid.e == 0
     }
