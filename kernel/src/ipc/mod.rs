@@ -28,7 +28,6 @@ pub use kernel::*;
 mod kernel {
     use crate::task::pid::Pid;
     use crate::task::sched;
-    use crate::task::task::TaskState;
     use alloc::vec::Vec;
 
     /// Wall-clock seconds, for the `*_time` fields.
@@ -47,14 +46,8 @@ mod kernel {
     /// arrives, or uptime `deadline` (ns) passes (the sleep of Linux's `do_msgrcv`,
     /// `do_semtimedop`: `schedule_hrtimeout_range`). No locks may be held.
     pub fn ipc_sleep(deadline: Option<u64>) {
-        let me = sched::current();
-        {
-            let mut i = me.inner.lock();
-            i.wake_at = deadline;
-            i.state = TaskState::Interruptible;
-        }
-        drop(me);
-        sched::schedule();
-        sched::current().inner.lock().wake_at = None;
+        // On no wait queue: the object's `waiters` list is how a waker finds us. A
+        // timeout or signal just returns; the caller rechecks both.
+        let _ = crate::task::wait_queue::schedule_timeout_on(&[], deadline);
     }
 }
