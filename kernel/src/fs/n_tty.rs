@@ -227,7 +227,7 @@ impl Tty {
         n
     }
 
-    /// Bytes a read could take now (FIONREAD; Linux `input_available_p` / `n_tty_ioctl`).
+    /// Bytes a read could take now (FIONREAD; Linux `n_tty_ioctl` TIOCINQ).
     pub fn available(&self) -> usize {
         self.ready_len
     }
@@ -235,7 +235,7 @@ impl Tty {
     /// Would a read find input (Linux `input_available_p` for poll)? Canonical mode: a
     /// whole line (or an end-of-file mark). Raw mode: VMIN bytes, or one byte when
     /// VTIME is set or VMIN is 0.
-    pub fn input_available(&self) -> bool {
+    pub fn input_available_p(&self) -> bool {
         if self.canon() {
             return self.lines > 0;
         }
@@ -492,21 +492,21 @@ mod tests {
     fn poll_readiness() {
         let mut t = Tty::new();
         feed(&mut t, b"abc");
-        assert!(!t.input_available()); // canonical: no whole line yet
+        assert!(!t.input_available_p()); // canonical: no whole line yet
         feed(&mut t, b"\n");
-        assert!(t.input_available());
+        assert!(t.input_available_p());
         let mut raw = Termios::STD;
         raw.lflag &= !(ICANON | ECHO);
         raw.cc[VMIN] = 6;
         raw.cc[VTIME] = 0;
         t.set_termios(raw);
-        assert!(!t.input_available()); // raw, VMIN 6: four bytes are not enough
+        assert!(!t.input_available_p()); // raw, VMIN 6: four bytes are not enough
         feed(&mut t, b"de");
-        assert!(t.input_available());
+        assert!(t.input_available_p());
         raw.cc[VMIN] = 9;
         raw.cc[VTIME] = 1; // with VTIME one byte makes it readable
         t.set_termios(raw);
-        assert!(t.input_available());
+        assert!(t.input_available_p());
     }
 
     #[test]

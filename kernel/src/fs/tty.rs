@@ -217,6 +217,6 @@ pub fn poll<'a>(pt: Option<&mut super::select::PollTable<'a>>) -> u32 {
     if let Some(pt) = pt {
         pt.poll_wait(&READERS);
     }
-    let readable = with_tty(|tty| tty.input_available());
+    let readable = with_tty(|tty| tty.input_available_p());
     POLLOUT | POLLWRNORM | if readable { POLLIN | POLLRDNORM } else { 0 }
 }
