@@ -716,6 +716,75 @@ def session_tests(t):
             "\n".join(problems) + "\n--- console:\n" + out)
 
 
+# Debian's busybox ash as `make run USERLAND=busybox` starts it (init gives the shell a
+# session and the console as its controlling terminal): job control must work.
+BUSYBOX_SESSION = [
+    ("sleep 30 ^C", None),
+    ("echo status $?", r"^status 130$"),
+    ("sleep 20 &", None),
+    ("jobs", r"^\[1\]\+ +Running +sleep 20$"),
+]
+
+
+def busybox_session_tests(t):
+    print("# busybox ash session (make run USERLAND=busybox)", flush=True)
+    if not os.path.exists(BUSYBOX):
+        print("ok - busybox ash session # SKIP busybox-static not fetched", flush=True)
+        return
+    if not os.path.exists(USERLAND) and not make_userland(t):
+        return
+    env = dict(os.environ)
+    for k in ("MEM", "GIC", "EL2", "APPEND", "INITRD", "GDB", "KERNEL", "CPU"):
+        env.pop(k, None)
+    env.update({"INITRD": USERLAND, "APPEND": "init=/sbin/init"})
+    q = subprocess.Popen(["bash", RUN], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    chunks = []
+    threading.Thread(target=lambda: [chunks.append(d) for d in iter(lambda: q.stdout.read1(4096), b"")],
+                     daemon=True).start()
+
+    def console():
+        return b"".join(chunks).decode(errors="replace").replace("\r", "")
+
+    def prompts_reach(n, timeout=SESSION_STEP_TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and console().count("/ # ") < n:
+            time.sleep(0.05)
+        return console().count("/ # ") >= n
+
+    problems = []
+    try:
+        if not prompts_reach(1, TIMEOUT):
+            problems.append("no ash prompt")
+        for n, (line, want) in enumerate(BUSYBOX_SESSION, start=2):
+            if problems:
+                break
+            start = len(console())
+            q.stdin.write(line.removesuffix(" ^C").encode() + b"\n")
+            q.stdin.flush()
+            if line.endswith(" ^C"):
+                time.sleep(1)  # the job is in the foreground by then
+                q.stdin.write(b"\x03")
+                q.stdin.flush()
+            if not prompts_reach(n):
+                problems.append(f"{line}: no prompt came back")
+            elif want and not re.search(want, console()[start:], re.M):
+                problems.append(f"{line}: missing {want}")
+        q.stdin.write(b"exit\n")
+        q.stdin.flush()
+        q.wait(timeout=SESSION_STEP_TIMEOUT)
+    except (BrokenPipeError, subprocess.TimeoutExpired) as e:
+        problems.append(f"QEMU: {e}")
+    finally:
+        if q.poll() is None:
+            q.kill()
+        q.wait()
+    if q.returncode != 0:
+        problems.append(f"QEMU exit status {q.returncode}, expected 0")
+    t.check(not problems, "busybox ash: Ctrl-C stops the foreground job (status 130), & and jobs work",
+            "\n".join(problems) + "\n--- console:\n" + console())
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -810,6 +879,7 @@ def main():
             user_tests(t)
         if "session" in groups:
             session_tests(t)
+            busybox_session_tests(t)
         if "gdb" in groups:
             gdb_tests(t)
     if "labs" in groups:
