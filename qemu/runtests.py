@@ -204,6 +204,7 @@ USER_TESTS = [
     ("heap", ""),
     ("fault_progress", ""),
     ("short_copy", ""),
+    ("byte_paths", ""),
     ("vdso", ""),
     ("timers", ""),
     ("poll", ""),

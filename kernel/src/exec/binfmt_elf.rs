@@ -177,7 +177,7 @@ pub fn load_elf_binary(bprm: &mut LinuxBinprm, randomize: bool) -> KResult<ElfLo
 }
 
 fn noexec(bprm: &LinuxBinprm, why: &str) -> Errno {
-    log::info!("exec {}: ENOEXEC: {}", bprm.filename, why);
+    log::info!("exec {}: ENOEXEC: {}", bprm.filename.escape_ascii(), why);
     Errno::ENOEXEC
 }
 

@@ -9,9 +9,9 @@
 #[derive(Debug, PartialEq, Eq)]
 pub struct ScriptLine<'a> {
     /// Interpreter path.
-    pub interp: &'a str,
+    pub interp: &'a [u8],
     /// The single optional argument (everything after the first blank, trimmed).
-    pub arg: Option<&'a str>,
+    pub arg: Option<&'a [u8]>,
 }
 
 /// Parse the start of a file (Linux reads `BINPRM_BUF_SIZE` bytes): `None` if it does not
@@ -41,26 +41,44 @@ pub fn parse_shebang(buf: &[u8]) -> Option<Result<ScriptLine<'_>, ()>> {
                 // Linux takes the NUL after the blanks as an empty interpreter name,
                 // which open_exec then refuses: ENOENT.
                 return Some(Ok(ScriptLine {
-                    interp: "",
+                    interp: b"",
                     arg: None,
                 }));
             }
             end
         }
     };
-    let line = match core::str::from_utf8(&rest[..end]) {
-        Ok(l) => l.trim_matches(|c| c == ' ' || c == '\t' || c == '\r'),
-        Err(_) => return Some(Err(())),
-    };
+    // Linux trims blanks (spaces and tabs, not `\r`: a DOS line ending stays part of
+    // the name or argument) at both ends of the line.
+    let mut line = &rest[..end];
+    while let [first, tail @ ..] = line {
+        if !blank(first) {
+            break;
+        }
+        line = tail;
+    }
+    while let [head @ .., last] = line {
+        if !blank(last) {
+            break;
+        }
+        line = head;
+    }
     if line.is_empty() {
         return Some(Err(()));
     }
-    let (interp, arg) = match line.find([' ', '\t']) {
-        Some(i) => {
-            let a = line[i..].trim_matches(|c| c == ' ' || c == '\t');
-            (&line[..i], (!a.is_empty()).then_some(a))
+    // The name ends at a blank or NUL (`next_terminator`); after a blank comes the
+    // argument, read as a C string (up to a NUL).
+    let name_end = line
+        .iter()
+        .position(|b| blank(b) || *b == 0)
+        .unwrap_or(line.len());
+    let (interp, sep) = line.split_at(name_end);
+    let arg = match sep.first() {
+        Some(&b) if b != 0 => {
+            let a = &sep[sep.iter().position(|b| !blank(b)).unwrap_or(sep.len())..];
+            Some(&a[..a.iter().position(|&b| b == 0).unwrap_or(a.len())])
         }
-        None => (line, None),
+        _ => None,
     };
     Some(Ok(ScriptLine { interp, arg }))
 }
@@ -75,22 +93,30 @@ mod tests {
         assert_eq!(
             parse_shebang(b"#!/bin/sh\necho"),
             Some(Ok(ScriptLine {
-                interp: "/bin/sh",
+                interp: b"/bin/sh",
                 arg: None
             }))
         );
         assert_eq!(
             parse_shebang(b"#! /bin/sh  -x -y \n"),
             Some(Ok(ScriptLine {
-                interp: "/bin/sh",
-                arg: Some("-x -y")
+                interp: b"/bin/sh",
+                arg: Some(b"-x -y")
             }))
         );
         assert_eq!(
             parse_shebang(b"#!/bin/echo\thello\r\n"),
             Some(Ok(ScriptLine {
-                interp: "/bin/echo",
-                arg: Some("hello")
+                interp: b"/bin/echo",
+                arg: Some(b"hello\r") // Linux keeps the \r of a DOS line ending
+            }))
+        );
+        // Any bytes but NUL: a name that is not UTF-8 is still a name.
+        assert_eq!(
+            parse_shebang(b"#!/bin/\xff\xfe x\n"),
+            Some(Ok(ScriptLine {
+                interp: b"/bin/\xff\xfe",
+                arg: Some(b"x")
             }))
         );
         assert_eq!(parse_shebang(b"#!\n"), Some(Err(())));
@@ -99,22 +125,22 @@ mod tests {
         assert_eq!(
             parse_shebang(b"#!/bin/sh\0\0\0"),
             Some(Ok(ScriptLine {
-                interp: "/bin/sh",
+                interp: b"/bin/sh",
                 arg: None
             }))
         );
         assert_eq!(
             parse_shebang(b"#!/bin/sh -x\0"),
             Some(Ok(ScriptLine {
-                interp: "/bin/sh",
-                arg: Some("-x")
+                interp: b"/bin/sh",
+                arg: Some(b"-x")
             }))
         );
         // Only blanks, no newline: an empty name (open_exec says ENOENT).
         assert_eq!(
             parse_shebang(b"#!   \0\0"),
             Some(Ok(ScriptLine {
-                interp: "",
+                interp: b"",
                 arg: None
             }))
         );

@@ -46,9 +46,9 @@ pub struct LinuxBinprm {
     /// The first bytes of the file (Linux `buf`).
     pub buf: [u8; BINPRM_BUF_SIZE],
     /// The name used to exec it (Linux `filename`), e.g. "/bin/sh" or "prog".
-    pub filename: String,
+    pub filename: Vec<u8>,
     /// The interpreter actually run, after `#!` rewrites (Linux `interp`).
-    pub interp: String,
+    pub interp: Vec<u8>,
     /// Number of argument strings (Linux `argc`).
     pub argc: usize,
     /// Number of environment strings (Linux `envc`).
@@ -81,7 +81,7 @@ impl LinuxBinprm {
 pub fn bprm_mm_init(
     file: Ino,
     file_size: u64,
-    filename: &str,
+    filename: &[u8],
     trace: bool,
 ) -> KResult<LinuxBinprm> {
     let mut mm = MmStruct::new()?;
@@ -106,8 +106,8 @@ pub fn bprm_mm_init(
         file,
         file_size,
         buf: [0; BINPRM_BUF_SIZE],
-        filename: String::from(filename),
-        interp: String::from(filename),
+        filename: filename.to_vec(),
+        interp: filename.to_vec(),
         argc: 0,
         envc: 0,
         exec: 0,
@@ -231,7 +231,7 @@ pub fn read_user_strings(list: usize) -> KResult<ArgStrings> {
         if ptr == 0 {
             break;
         }
-        let s = uaccess::strncpy_bytes_from_user(ptr, MAX_ARG_STRLEN).map_err(|e| {
+        let s = uaccess::strncpy_from_user(ptr, MAX_ARG_STRLEN).map_err(|e| {
             if e == Errno::ENAMETOOLONG {
                 Errno::E2BIG
             } else {

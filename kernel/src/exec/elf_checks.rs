@@ -88,12 +88,11 @@ mod kernel {
         let path = super::interp_path(p.p_offset, p.p_filesz, |off, buf| {
             vfs::kernel_read(file, off, buf).unwrap_or(0)
         })?;
-        let path = core::str::from_utf8(&path).map_err(|_| Errno::ENOENT)?;
-        vfs::open_exec(vfs::AT_FDCWD, path, 0)?;
+        vfs::open_exec(vfs::AT_FDCWD, &path, 0)?;
         log::info!(
             "exec {}: ENOEXEC: PT_INTERP {}: no dynamic loader",
-            bprm.filename,
-            path
+            bprm.filename.escape_ascii(),
+            path.escape_ascii()
         );
         Err(Errno::ENOEXEC)
     }

@@ -70,14 +70,14 @@ mod kernel {
 
     /// execve(2) (Linux `do_execve`). On success, returns the user registers that start
     /// the new program; the caller installs them as the task's saved registers.
-    pub fn do_execve(filename: &str, argv: ArgSource, envp: ArgSource) -> KResult<TrapFrame> {
+    pub fn do_execve(filename: &[u8], argv: ArgSource, envp: ArgSource) -> KResult<TrapFrame> {
         do_execveat_common(AT_FDCWD, filename, argv, envp, 0)
     }
 
     /// execve and execveat (Linux `do_execveat_common` + `bprm_execve`).
     pub fn do_execveat_common(
         dirfd: i32,
-        filename: &str,
+        filename: &[u8],
         argv: ArgSource,
         envp: ArgSource,
         flags: u32,
@@ -87,19 +87,19 @@ mod kernel {
         }
         let (ino, size) = vfs::open_exec(dirfd, filename, flags)?;
         // Linux names a file reached through a dirfd "/dev/fd/N/name" (AT_EXECFN shows it).
-        let name = if filename.starts_with('/') || dirfd == AT_FDCWD {
-            String::from(filename)
+        let name = if filename.starts_with(b"/") || dirfd == AT_FDCWD {
+            filename.to_vec()
         } else if filename.is_empty() {
-            format!("/dev/fd/{}", dirfd)
+            format!("/dev/fd/{}", dirfd).into_bytes()
         } else {
-            format!("/dev/fd/{}/{}", dirfd, filename)
+            [format!("/dev/fd/{}/", dirfd).as_bytes(), filename].concat()
         };
         // The strings are read from the caller now, before the old image can change.
         let args = bprm::collect_strings(&argv)?;
         let envs = bprm::collect_strings(&envp)?;
         let mut bprm = bprm_mm_init(ino, size, &name, TRACE_EXEC.load(Ordering::Relaxed))?;
         trace_stage(&bprm, "after bprm_mm_init (one stack page under STACK_TOP)");
-        bprm.exec = push_string(&mut bprm, name.as_bytes())?;
+        bprm.exec = push_string(&mut bprm, &name)?;
         copy_strings(&mut bprm, &envs)?;
         copy_strings(&mut bprm, &args)?;
         bprm.argc = args.len();
@@ -136,7 +136,7 @@ mod kernel {
                 }
                 Some(Err(())) => return Err(Errno::ENOEXEC),
                 None => {
-                    log::info!("exec {}: ENOEXEC: neither ELF nor #!", bprm.filename);
+                    log::info!("exec {}: ENOEXEC: neither ELF nor #!", bprm.filename.escape_ascii());
                     return Err(Errno::ENOEXEC);
                 }
             }
@@ -146,7 +146,7 @@ mod kernel {
     /// Rewrite the arguments for a `#!` script and switch to its interpreter (Linux
     /// `load_script`: `remove_arg_zero`, then push the script path, the optional
     /// argument and the interpreter name).
-    fn load_script(bprm: &mut LinuxBinprm, interp: &str, arg: Option<&str>) -> KResult<()> {
+    fn load_script(bprm: &mut LinuxBinprm, interp: &[u8], arg: Option<&[u8]>) -> KResult<()> {
         if bprm.argc > 0 {
             // remove_arg_zero: argv[0] is the lowest string, at p.
             let mut len = 0;
@@ -166,18 +166,18 @@ mod kernel {
             bprm.argc -= 1;
         }
         let script = bprm.interp.clone();
-        push_string(bprm, script.as_bytes())?;
+        push_string(bprm, &script)?;
         bprm.argc += 1;
         if let Some(a) = arg {
-            push_string(bprm, a.as_bytes())?;
+            push_string(bprm, a)?;
             bprm.argc += 1;
         }
-        push_string(bprm, interp.as_bytes())?;
+        push_string(bprm, interp)?;
         bprm.argc += 1;
         let (ino, size) = vfs::open_exec(AT_FDCWD, interp, 0)?;
         bprm.file = ino;
         bprm.file_size = size;
-        bprm.interp = String::from(interp);
+        bprm.interp = interp.to_vec();
         Ok(())
     }
 
@@ -195,14 +195,10 @@ mod kernel {
             loaded.load_bias,
             cur.pid(),
         );
-        let name = bprm
-            .filename
-            .rsplit('/')
-            .next()
-            .unwrap_or("")
-            .chars()
-            .take(15)
-            .collect::<String>();
+        // Linux `__set_task_comm`: the last component, at most 15 bytes (here shown as
+        // text; a name that is not UTF-8 keeps its bytes as replacement characters).
+        let base = bprm.filename.rsplit(|&b| b == b'/').next().unwrap_or(b"");
+        let name = String::from_utf8_lossy(&base[..base.len().min(15)]).into_owned();
         let exe = bprm.interp.clone();
         let new_mm = Arc::new(Mutex::new(bprm.mm));
         // exec_mm_release: robust futexes of the old image are released (and forgotten).
@@ -272,7 +268,7 @@ mod kernel {
     /// Start init (Linux `kernel_execve` from `run_init_process`): exec from a kernel
     /// thread with kernel-supplied argv and envp.
     pub fn kernel_execve(path: &str, argv: &[String], envp: &[String]) -> KResult<()> {
-        let regs = do_execve(path, ArgSource::Kernel(argv), ArgSource::Kernel(envp))?;
+        let regs = do_execve(path.as_bytes(), ArgSource::Kernel(argv), ArgSource::Kernel(envp))?;
         let frame = current().pt_regs().ok_or(Errno::EINVAL)?;
         // SAFETY: a kernel thread's saved user registers, at the top of its own stack; no
         // reference to them exists while it runs kernel code.
@@ -285,7 +281,7 @@ mod kernel {
         if !bprm.trace {
             return;
         }
-        crate::println!("exec trace: {}: {}", bprm.filename, stage);
+        crate::println!("exec trace: {}: {}", bprm.filename.escape_ascii(), stage);
         let mm = &bprm.mm;
         for v in mm.vmas.iter() {
             let name = if v.vm_flags.contains(VmFlags::GROWSDOWN) {

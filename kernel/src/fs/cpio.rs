@@ -32,13 +32,13 @@ pub const GUNZIP_LIMIT: usize = 64 << 20;
 /// The size of a `newc` header: 6 bytes of magic and 13 fields of 8 hex digits.
 const HEADER_LEN: usize = 110;
 /// The name of the member that ends an archive.
-const TRAILER: &str = "TRAILER!!!";
+const TRAILER: &[u8] = b"TRAILER!!!";
 
 /// One member of a `newc` archive (Linux collects the same fields in `parse_header`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CpioEntry<'a> {
     /// The path, without a leading `./` or `/` (`"."` itself becomes `""`, the root).
-    pub name: &'a str,
+    pub name: &'a [u8],
     /// File type bits (`S_IFMT`, Linux values) and permission bits.
     pub mode: u32,
     /// Owner.
@@ -248,8 +248,7 @@ fn read_member(buf: &[u8], pos: usize) -> Result<(CpioEntry<'_>, usize), CpioErr
     if text.contains(&0) {
         return Err(CpioError::at(name_at, "NUL inside name"));
     }
-    let name =
-        core::str::from_utf8(text).map_err(|_| CpioError::at(name_at, "name is not UTF-8"))?;
+    let name = text; // bytes, as every path is: Linux's `do_name` takes any name but NUL
 
     let mut e = CpioEntry {
         name: clean_name(name),
@@ -298,14 +297,14 @@ fn parse_hex(digits: &[u8]) -> Option<u32> {
 
 /// Strips leading `./` and `/` so names are relative to the root: `./bin/sh`, `/bin/sh`
 /// and `bin/sh` are the same file, and `.` is the root itself (`""`).
-fn clean_name(mut name: &str) -> &str {
+fn clean_name(mut name: &[u8]) -> &[u8] {
     loop {
-        if let Some(rest) = name.strip_prefix("./") {
+        if let Some(rest) = name.strip_prefix(b"./") {
             name = rest;
-        } else if let Some(rest) = name.strip_prefix('/') {
+        } else if let Some(rest) = name.strip_prefix(b"/") {
             name = rest;
-        } else if name == "." {
-            return "";
+        } else if name == b"." {
+            return b"";
         } else {
             return name;
         }
@@ -700,7 +699,7 @@ mod tests {
     fn parses_every_kind() {
         let a = sample();
         let v = parse(&a).unwrap();
-        let names: Vec<&str> = v.iter().map(|e| e.name).collect();
+        let names: Vec<&str> = v.iter().map(|e| core::str::from_utf8(e.name).unwrap()).collect();
         assert_eq!(
             names,
             [
@@ -804,8 +803,8 @@ mod tests {
         set_field(&mut bad, 0, 11, 4000); // fits PATH_MAX, but not the archive
         assert_eq!(parse(&bad).unwrap_err().msg, "truncated name");
         let mut bad = a.clone();
-        bad[110] = 0xff; // the name "f" becomes invalid UTF-8
-        assert_eq!(parse(&bad).unwrap_err().msg, "name is not UTF-8");
+        bad[110] = 0xff; // the name "f" becomes a byte that is not UTF-8: still a name
+        assert_eq!(parse(&bad).unwrap()[0].name, b"\xff");
         let no_trailer = &a[..a.len() - 124];
         assert_eq!(
             parse(no_trailer).unwrap_err().msg,
@@ -830,8 +829,8 @@ mod tests {
         a.extend_from_slice(&[0; 512]);
         a.extend_from_slice(&Builder::default().file("a/b", 0o644, b"x").finish());
         a.extend_from_slice(&Builder::default().file("c", 0o644, b"y").finish());
-        let names: Vec<&str> = parse(&a).unwrap().iter().map(|e| e.name).collect();
-        assert_eq!(names, ["a", "a/b", "c"]);
+        let names: Vec<&[u8]> = parse(&a).unwrap().iter().map(|e| e.name).collect();
+        assert_eq!(names, [&b"a"[..], b"a/b", b"c"]);
         // Padding that leaves the next header off a 4-byte boundary is refused.
         let mut b = Builder::default().dir("a", 0o755).finish();
         b.push(0);
@@ -908,7 +907,7 @@ mod tests {
 
     fn names_in(image: &[u8]) -> Result<Vec<String>, CpioError> {
         let mut names = Vec::new();
-        for_each_entry(image, |e| names.push(String::from(e.name)))?;
+        for_each_entry(image, |e| names.push(String::from_utf8(e.name.to_vec()).unwrap()))?;
         Ok(names)
     }
 
@@ -980,7 +979,7 @@ mod tests {
             let mut got = Vec::new();
             for_each_entry(&image, |e| {
                 got.push((
-                    String::from(e.name),
+                    String::from_utf8(e.name.to_vec()).unwrap(),
                     e.mode,
                     e.data.to_vec(),
                     e.rdev_major,

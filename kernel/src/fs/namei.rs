@@ -29,7 +29,6 @@
 //!
 //! Read next: `ramfs.rs` ([`RamFs::lookup_child`], the one-step lookup this builds on).
 
-use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -71,7 +70,7 @@ impl LookupFlags {
 ///
 /// `start` is where a relative path begins (the cwd for `AT_FDCWD`, else the `dirfd`'s
 /// directory; `ENOTDIR` if it is not a directory); `root` is the process root.
-pub fn lookup(fs: &RamFs, start: Ino, root: Ino, path: &str, flags: LookupFlags) -> KResult<Ino> {
+pub fn lookup(fs: &RamFs, start: Ino, root: Ino, path: &[u8], flags: LookupFlags) -> KResult<Ino> {
     let mut nd = Nameidata::path_init(fs, start, root, path)?;
     nd.follow_last = flags.follow_last_symlink;
     nd.want_dir = flags.want_dir;
@@ -94,13 +93,13 @@ pub fn lookup(fs: &RamFs, start: Ino, root: Ino, path: &str, flags: LookupFlags)
 ///
 /// Symlinks on the way are followed; the last component is returned as written,
 /// trailing slashes dropped (callers that care, like `openat(O_CREAT)` which gives
-/// `EISDIR`, check `path.ends_with('/')`). It may be `.` or `..`, and a path of only
+/// `EISDIR`, check `path.ends_with(b"/")`). It may be `.` or `..`, and a path of only
 /// slashes gives the root and `.`; the fs calls refuse to create those (`EEXIST`).
-pub fn lookup_parent(fs: &RamFs, start: Ino, root: Ino, path: &str) -> KResult<(Ino, String)> {
+pub fn lookup_parent(fs: &RamFs, start: Ino, root: Ino, path: &[u8]) -> KResult<(Ino, Vec<u8>)> {
     let mut nd = Nameidata::path_init(fs, start, root, path)?;
     match nd.link_path_walk()? {
-        Some(last) => Ok((nd.cur, last.name.to_string())),
-        None => Ok((nd.cur, ".".to_string())),
+        Some(last) => Ok((nd.cur, last.name.to_vec())),
+        None => Ok((nd.cur, b".".to_vec())),
     }
 }
 
@@ -108,7 +107,7 @@ pub fn lookup_parent(fs: &RamFs, start: Ino, root: Ino, path: &str) -> KResult<(
 /// `getcwd` returns. Linux `d_path` / `prepend_path` (`fs/d_path.c`). A directory that
 /// has been removed is `ENOENT` (Linux `getcwd` says the same); a non-directory
 /// `ENOTDIR`.
-pub fn path_of(fs: &RamFs, dir: Ino) -> KResult<String> {
+pub fn path_of(fs: &RamFs, dir: Ino) -> KResult<Vec<u8>> {
     if !fs.is_dir(dir) {
         return Err(if fs.stat(dir).is_ok() {
             Errno::ENOTDIR
@@ -127,26 +126,27 @@ pub fn path_of(fs: &RamFs, dir: Ino) -> KResult<String> {
         cur = parent;
     }
     if names.is_empty() {
-        return Ok("/".to_string());
+        return Ok(b"/".to_vec());
     }
-    let mut path = String::new();
+    let mut path = Vec::new();
     for name in names.iter().rev() {
-        path.push('/');
-        path.push_str(name);
+        path.push(b'/');
+        path.extend_from_slice(name);
     }
     Ok(path)
 }
 
 /// One path (or symlink body) still being walked: what is left of it.
 struct Frame<'a> {
-    rest: &'a str,
+    rest: &'a [u8],
 }
 
 impl<'a> Frame<'a> {
     /// The next component, skipping slashes; `None` when only slashes are left.
-    fn next_component(&mut self) -> Option<&'a str> {
-        let s = self.rest.trim_start_matches('/');
-        let end = s.find('/').unwrap_or(s.len());
+    fn next_component(&mut self) -> Option<&'a [u8]> {
+        let skip = self.rest.iter().take_while(|&&b| b == b'/').count();
+        let s = &self.rest[skip..];
+        let end = s.iter().position(|&b| b == b'/').unwrap_or(s.len());
         let (name, rest) = s.split_at(end);
         self.rest = rest;
         (!name.is_empty()).then_some(name)
@@ -154,13 +154,13 @@ impl<'a> Frame<'a> {
 
     /// True when nothing but slashes is left.
     fn at_end(&self) -> bool {
-        self.rest.bytes().all(|b| b == b'/')
+        self.rest.iter().all(|&b| b == b'/')
     }
 }
 
 /// The last component of the path, as `link_path_walk` leaves it for `lookup_last`.
 struct Last<'a> {
-    name: &'a str,
+    name: &'a [u8],
     /// It was followed by slashes: it must be a directory, and a symlink is followed.
     trailing_slash: bool,
 }
@@ -183,14 +183,14 @@ struct Nameidata<'a> {
 impl<'a> Nameidata<'a> {
     /// Checks the path and picks the starting directory. Linux `getname` (length) and
     /// `path_init`.
-    fn path_init(fs: &'a RamFs, start: Ino, root: Ino, path: &'a str) -> KResult<Self> {
+    fn path_init(fs: &'a RamFs, start: Ino, root: Ino, path: &'a [u8]) -> KResult<Self> {
         if path.is_empty() {
             return Err(Errno::ENOENT);
         }
         if path.len() >= PATH_MAX {
             return Err(Errno::ENAMETOOLONG);
         }
-        let cur = if path.starts_with('/') { root } else { start };
+        let cur = if path.starts_with(b"/") { root } else { start };
         if !fs.is_dir(cur) {
             return Err(Errno::ENOTDIR);
         }
@@ -244,7 +244,7 @@ impl<'a> Nameidata<'a> {
     /// The last component: a trailing slash demands a directory and follows a symlink;
     /// otherwise a symlink is followed only if the caller asked. Returns the body of a
     /// link to walk next. Linux `lookup_last`.
-    fn lookup_last(&mut self, last: Last<'a>) -> KResult<Option<&'a str>> {
+    fn lookup_last(&mut self, last: Last<'a>) -> KResult<Option<&'a [u8]>> {
         if last.trailing_slash {
             self.want_dir = true;
             self.follow_last = true;
@@ -254,10 +254,10 @@ impl<'a> Nameidata<'a> {
 
     /// One step from `cur` by `name`. Linux `walk_component`, with `handle_dots` for the
     /// dots. Returns a symlink body to walk if `step_into` followed a link.
-    fn walk_component(&mut self, name: &str, follow: bool) -> KResult<Option<&'a str>> {
+    fn walk_component(&mut self, name: &[u8], follow: bool) -> KResult<Option<&'a [u8]>> {
         match name {
-            "." => Ok(None),
-            ".." => {
+            b"." => Ok(None),
+            b".." => {
                 self.follow_dotdot()?;
                 Ok(None)
             }
@@ -279,7 +279,7 @@ impl<'a> Nameidata<'a> {
 
     /// Moves onto `child`, unless it is a symlink to follow: then `pick_link`. Linux
     /// `step_into`.
-    fn step_into(&mut self, child: Ino, follow: bool) -> KResult<Option<&'a str>> {
+    fn step_into(&mut self, child: Ino, follow: bool) -> KResult<Option<&'a [u8]>> {
         if follow && self.fs.file_type(child)? == FileType::Symlink {
             return self.pick_link(child).map(Some);
         }
@@ -290,14 +290,14 @@ impl<'a> Nameidata<'a> {
     /// Follows symlink `link`, which is in directory `cur`: counts it against
     /// `MAXSYMLINKS`, jumps to the root for an absolute target (a relative one is walked
     /// from `cur`), and returns the target to walk. Linux `pick_link` / `nd_jump_root`.
-    fn pick_link(&mut self, link: Ino) -> KResult<&'a str> {
+    fn pick_link(&mut self, link: Ino) -> KResult<&'a [u8]> {
         if self.total_link_count >= MAXSYMLINKS {
             return Err(Errno::ELOOP);
         }
         self.total_link_count += 1;
         let fs: &'a RamFs = self.fs;
         let body = fs.readlink(link)?;
-        if body.starts_with('/') {
+        if body.starts_with(b"/") {
             self.cur = self.root;
         }
         Ok(body)
@@ -308,33 +308,34 @@ impl<'a> Nameidata<'a> {
 mod tests {
     use super::*;
     use alloc::format;
+    use alloc::string::String;
 
     /// The tree every case below walks.
     fn tree() -> RamFs {
         let mut fs = RamFs::new();
         let r = RamFs::ROOT;
-        let bin = fs.mkdir(r, "bin", 0o755).unwrap();
-        fs.create(bin, "sh", 0o755).unwrap();
-        let etc = fs.mkdir(r, "etc", 0o755).unwrap();
-        fs.create(etc, "motd", 0o644).unwrap();
-        let home = fs.mkdir(r, "home", 0o755).unwrap();
-        let user = fs.mkdir(home, "user", 0o755).unwrap();
-        fs.symlink(user, "up", "../../etc").unwrap();
-        fs.symlink(home, "abs", "/user").unwrap(); // absolute: means /home/user only in a chroot at /home
-        fs.create(r, "file", 0o644).unwrap();
-        fs.symlink(r, "link_abs", "/etc/motd").unwrap();
-        fs.symlink(r, "link_rel", "etc/motd").unwrap();
-        fs.symlink(r, "dangling", "/nonexistent").unwrap();
-        fs.symlink(r, "loop_a", "loop_b").unwrap();
-        fs.symlink(r, "loop_b", "loop_a").unwrap();
-        fs.symlink(r, "dirlink", "bin").unwrap();
-        fs.symlink(r, "filelink", "file").unwrap();
-        fs.symlink(r, "rootlink", "/").unwrap();
-        fs.symlink(r, "slashlink", "bin/").unwrap();
-        fs.symlink(r, "fileslash", "file/").unwrap();
-        let sub = fs.mkdir(r, "sub", 0o755).unwrap();
-        fs.symlink(sub, "rel", "../bin").unwrap();
-        fs.symlink(sub, "rel2", "../dirlink").unwrap();
+        let bin = fs.mkdir(r, b"bin", 0o755).unwrap();
+        fs.create(bin, b"sh", 0o755).unwrap();
+        let etc = fs.mkdir(r, b"etc", 0o755).unwrap();
+        fs.create(etc, b"motd", 0o644).unwrap();
+        let home = fs.mkdir(r, b"home", 0o755).unwrap();
+        let user = fs.mkdir(home, b"user", 0o755).unwrap();
+        fs.symlink(user, b"up", b"../../etc").unwrap();
+        fs.symlink(home, b"abs", b"/user").unwrap(); // absolute: means /home/user only in a chroot at /home
+        fs.create(r, b"file", 0o644).unwrap();
+        fs.symlink(r, b"link_abs", b"/etc/motd").unwrap();
+        fs.symlink(r, b"link_rel", b"etc/motd").unwrap();
+        fs.symlink(r, b"dangling", b"/nonexistent").unwrap();
+        fs.symlink(r, b"loop_a", b"loop_b").unwrap();
+        fs.symlink(r, b"loop_b", b"loop_a").unwrap();
+        fs.symlink(r, b"dirlink", b"bin").unwrap();
+        fs.symlink(r, b"filelink", b"file").unwrap();
+        fs.symlink(r, b"rootlink", b"/").unwrap();
+        fs.symlink(r, b"slashlink", b"bin/").unwrap();
+        fs.symlink(r, b"fileslash", b"file/").unwrap();
+        let sub = fs.mkdir(r, b"sub", 0o755).unwrap();
+        fs.symlink(sub, b"rel", b"../bin").unwrap();
+        fs.symlink(sub, b"rel2", b"../dirlink").unwrap();
         // Chains: a0 -> a1 -> ... -> a39 -> file is 40 links; b0 ... b40 -> file is 41;
         // d0 ... d39 -> bin is 40 links to a directory.
         for (prefix, n, end) in [("a", 40, "file"), ("b", 41, "file"), ("d", 40, "bin")] {
@@ -344,14 +345,14 @@ mod tests {
                 } else {
                     format!("{prefix}{}", i + 1)
                 };
-                fs.symlink(r, &format!("{prefix}{i}"), &target).unwrap();
+                fs.symlink(r, format!("{prefix}{i}").as_bytes(), target.as_bytes()).unwrap();
             }
         }
         fs
     }
 
     fn at(fs: &RamFs, p: &str) -> Ino {
-        lookup(fs, RamFs::ROOT, RamFs::ROOT, p, LookupFlags::NOFOLLOW).unwrap()
+        lookup(fs, RamFs::ROOT, RamFs::ROOT, p.as_bytes(), LookupFlags::NOFOLLOW).unwrap()
     }
 
     const F: LookupFlags = LookupFlags::FOLLOW;
@@ -459,7 +460,7 @@ mod tests {
         .map(|(p, s, f, r)| (String::from(p), s, f, r))
         .collect();
         for (p, start, flags, want) in &cases {
-            let got = lookup(&fs, at(&fs, start), RamFs::ROOT, p, *flags);
+            let got = lookup(&fs, at(&fs, start), RamFs::ROOT, p.as_bytes(), *flags);
             let want = want.map(|w| at(&fs, w));
             assert_eq!(got, want, "lookup({p:?} from {start}, {flags:?})");
         }
@@ -470,7 +471,7 @@ mod tests {
         let fs = tree();
         let home = at(&fs, "/home");
         let user = at(&fs, "/home/user");
-        let look = |p: &str| lookup(&fs, home, home, p, F);
+        let look = |p: &str| lookup(&fs, home, home, p.as_bytes(), F);
         assert_eq!(look("/.."), Ok(home));
         assert_eq!(look("/../../user"), Ok(user));
         assert_eq!(look("user/../.."), Ok(home));
@@ -482,14 +483,14 @@ mod tests {
     fn parents_for_create() {
         let fs = tree();
         let (r, bin) = (RamFs::ROOT, at(&fs, "/bin"));
-        let parent = |p: &str, start: Ino| lookup_parent(&fs, start, r, p);
-        assert_eq!(parent("/bin/new", r), Ok((bin, "new".into())));
-        assert_eq!(parent("new", bin), Ok((bin, "new".into())));
-        assert_eq!(parent("/dirlink/new", r), Ok((bin, "new".into())));
-        assert_eq!(parent("/bin/new//", r), Ok((bin, "new".into())));
-        assert_eq!(parent("/dangling", r), Ok((r, "dangling".into()))); // the last is not followed
-        assert_eq!(parent("/", r), Ok((r, ".".into())));
-        assert_eq!(parent("/bin/..", r), Ok((bin, "..".into())));
+        let parent = |p: &str, start: Ino| lookup_parent(&fs, start, r, p.as_bytes());
+        assert_eq!(parent("/bin/new", r), Ok((bin, b"new".to_vec())));
+        assert_eq!(parent("new", bin), Ok((bin, b"new".to_vec())));
+        assert_eq!(parent("/dirlink/new", r), Ok((bin, b"new".to_vec())));
+        assert_eq!(parent("/bin/new//", r), Ok((bin, b"new".to_vec())));
+        assert_eq!(parent("/dangling", r), Ok((r, b"dangling".to_vec()))); // the last is not followed
+        assert_eq!(parent("/", r), Ok((r, b".".to_vec())));
+        assert_eq!(parent("/bin/..", r), Ok((bin, b"..".to_vec())));
         assert_eq!(parent("/nonexistent/new", r), Err(Errno::ENOENT));
         assert_eq!(parent("/file/new", r), Err(Errno::ENOTDIR));
         assert_eq!(parent("/loop_a/new", r), Err(Errno::ELOOP));
@@ -497,18 +498,29 @@ mod tests {
     }
 
     #[test]
+    fn names_are_bytes() {
+        // Any bytes but '/' and NUL make a name, UTF-8 or not (Linux `getname`).
+        let mut fs = tree();
+        let d = fs.mkdir(RamFs::ROOT, b"\xc3(", 0o755).unwrap();
+        let f = fs.create(d, b"\xff\xfe", 0o644).unwrap();
+        let r = RamFs::ROOT;
+        assert_eq!(lookup(&fs, r, r, b"/\xc3(/\xff\xfe", F), Ok(f));
+        assert_eq!(lookup(&fs, r, r, b"/\xc3(/\xff", F), Err(Errno::ENOENT));
+        assert_eq!(path_of(&fs, d).as_deref(), Ok(&b"/\xc3("[..]));
+    }
+
+    #[test]
     fn path_of_walks_up() {
         let mut fs = tree();
-        assert_eq!(path_of(&fs, RamFs::ROOT).as_deref(), Ok("/"));
-        assert_eq!(path_of(&fs, at(&fs, "/bin")).as_deref(), Ok("/bin"));
+        assert_eq!(path_of(&fs, RamFs::ROOT).as_deref(), Ok(&b"/"[..]));
+        assert_eq!(path_of(&fs, at(&fs, "/bin")).as_deref(), Ok(&b"/bin"[..]));
         assert_eq!(
-            path_of(&fs, at(&fs, "/home/user")).as_deref(),
-            Ok("/home/user")
+            path_of(&fs, at(&fs, "/home/user")).as_deref(), Ok(&b"/home/user"[..])
         );
         assert_eq!(path_of(&fs, at(&fs, "/file")), Err(Errno::ENOTDIR));
-        let gone = fs.mkdir(RamFs::ROOT, "gone", 0o755).unwrap();
+        let gone = fs.mkdir(RamFs::ROOT, b"gone", 0o755).unwrap();
         fs.iget(gone).unwrap(); // someone's cwd
-        fs.rmdir(RamFs::ROOT, "gone").unwrap();
+        fs.rmdir(RamFs::ROOT, b"gone").unwrap();
         assert_eq!(path_of(&fs, gone), Err(Errno::ENOENT));
     }
 }

@@ -22,7 +22,7 @@
 //! (whole paths, on top of [`RamFs::lookup_child`]).
 
 use alloc::collections::BTreeMap;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 mod attr;
@@ -215,11 +215,11 @@ pub struct UnpackStats {
 enum Contents {
     /// Name -> inode; "." and ".." are not stored (see [`RamFs::lookup_child`]).
     Dir {
-        entries: BTreeMap<String, Ino>,
+        entries: BTreeMap<Vec<u8>, Ino>,
         parent: Ino,
     },
     Regular(Vec<u8>),
-    Symlink(String),
+    Symlink(Vec<u8>),
     /// Device nodes, FIFOs, sockets: the type is in `mode`, the device in `rdev`.
     Special,
 }
@@ -306,14 +306,14 @@ impl RamFs {
             .ok_or(Errno::ENOENT)
     }
 
-    fn dir_entries(&self, dir: Ino) -> KResult<&BTreeMap<String, Ino>> {
+    fn dir_entries(&self, dir: Ino) -> KResult<&BTreeMap<Vec<u8>, Ino>> {
         match &self.inode(dir)?.contents {
             Contents::Dir { entries, .. } => Ok(entries),
             _ => Err(Errno::ENOTDIR),
         }
     }
 
-    fn dir_entries_mut(&mut self, dir: Ino) -> KResult<&mut BTreeMap<String, Ino>> {
+    fn dir_entries_mut(&mut self, dir: Ino) -> KResult<&mut BTreeMap<Vec<u8>, Ino>> {
         match &mut self.inode_mut(dir)?.contents {
             Contents::Dir { entries, .. } => Ok(entries),
             _ => Err(Errno::ENOTDIR),
@@ -333,14 +333,14 @@ impl RamFs {
     /// Looks `name` up in directory `dir`, one component, no symlink following: `.` is
     /// `dir`, `..` its parent (the root's parent is the root). Linux `lookup_one` /
     /// `simple_lookup` (`fs/libfs.c`), with the dots `handle_dots` handles in namei.
-    pub fn lookup_child(&self, dir: Ino, name: &str) -> KResult<Ino> {
+    pub fn lookup_child(&self, dir: Ino, name: &[u8]) -> KResult<Ino> {
         let entries = self.dir_entries(dir)?;
         match name {
-            "" => Err(Errno::ENOENT),
-            "." => Ok(dir),
-            ".." => self.parent(dir),
+            b"" => Err(Errno::ENOENT),
+            b"." => Ok(dir),
+            b".." => self.parent(dir),
             _ if name.len() > NAME_MAX => Err(Errno::ENAMETOOLONG),
-            _ if name.contains('/') => Err(Errno::EINVAL),
+            _ if name.contains(&b'/') => Err(Errno::EINVAL),
             _ => entries.get(name).copied().ok_or(Errno::ENOENT),
         }
     }
@@ -354,27 +354,27 @@ impl RamFs {
     }
 
     /// The name under which `dir` holds `child` (used by `getcwd`, see `namei::path_of`).
-    pub fn child_name(&self, dir: Ino, child: Ino) -> KResult<&str> {
+    pub fn child_name(&self, dir: Ino, child: Ino) -> KResult<&[u8]> {
         let entries = self.dir_entries(dir)?;
         entries
             .iter()
             .find(|(_, &i)| i == child)
-            .map(|(n, _)| n.as_str())
+            .map(|(n, _)| n.as_slice())
             .ok_or(Errno::ENOENT)
     }
 
     /// Checks a new name for `dir` and that `dir` can take it: Linux `may_create` plus the
     /// `NAME_MAX` check of `simple_lookup`.
-    fn check_new_name(&self, dir: Ino, name: &str) -> KResult<()> {
+    fn check_new_name(&self, dir: Ino, name: &[u8]) -> KResult<()> {
         let d = self.inode(dir)?;
         let Contents::Dir { entries, .. } = &d.contents else {
             return Err(Errno::ENOTDIR);
         };
         match name {
-            "" => return Err(Errno::ENOENT),
-            "." | ".." => return Err(Errno::EEXIST),
+            b"" => return Err(Errno::ENOENT),
+            b"." | b".." => return Err(Errno::EEXIST),
             _ if name.len() > NAME_MAX => return Err(Errno::ENAMETOOLONG),
-            _ if name.contains('/') || name.contains('\0') => return Err(Errno::EINVAL),
+            _ if name.contains(&b'/') || name.contains(&0) => return Err(Errno::EINVAL),
             _ => {}
         }
         if d.nlink == 0 {
@@ -387,7 +387,7 @@ impl RamFs {
     }
 
     /// Puts a new inode in the arena and links it into `dir` as `name` (name checked).
-    fn add(&mut self, dir: Ino, name: &str, mode: u32, contents: Contents) -> KResult<Ino> {
+    fn add(&mut self, dir: Ino, name: &[u8], mode: u32, contents: Contents) -> KResult<Ino> {
         self.check_new_name(dir, name)?;
         // A freed slot is reused: an arena that only grew let a program grow the kernel
         // heap without bound by creating and removing files (Linux frees the inode).
@@ -417,7 +417,7 @@ impl RamFs {
             rdev: (0, 0),
             contents,
         });
-        self.dir_entries_mut(dir)?.insert(name.to_string(), ino);
+        self.dir_entries_mut(dir)?.insert(name.to_vec(), ino);
         if is_dir {
             self.inode_mut(dir)?.nlink += 1; // the child's ".."
         }
@@ -427,7 +427,7 @@ impl RamFs {
 
     /// Makes an empty regular file `name` in `dir` with permission bits `mode` (the caller
     /// has applied the umask). Linux `ramfs_create` -> `ramfs_mknod`.
-    pub fn create(&mut self, dir: Ino, name: &str, mode: u32) -> KResult<Ino> {
+    pub fn create(&mut self, dir: Ino, name: &[u8], mode: u32) -> KResult<Ino> {
         self.add(
             dir,
             name,
@@ -437,7 +437,7 @@ impl RamFs {
     }
 
     /// Makes an empty directory. Linux `ramfs_mkdir` (`inc_nlink(dir)` for the new `..`).
-    pub fn mkdir(&mut self, dir: Ino, name: &str, mode: u32) -> KResult<Ino> {
+    pub fn mkdir(&mut self, dir: Ino, name: &[u8], mode: u32) -> KResult<Ino> {
         let contents = Contents::Dir {
             entries: BTreeMap::new(),
             parent: dir,
@@ -448,13 +448,13 @@ impl RamFs {
     /// Makes a symbolic link to `target` (stored as given, not resolved), mode 0777.
     /// Linux `ramfs_symlink`; an empty target is `ENOENT`, one of `PATH_MAX` bytes or
     /// more `ENAMETOOLONG`, as `getname` rules in `symlinkat`.
-    pub fn symlink(&mut self, dir: Ino, name: &str, target: &str) -> KResult<Ino> {
+    pub fn symlink(&mut self, dir: Ino, name: &[u8], target: &[u8]) -> KResult<Ino> {
         check_symlink_target(target)?;
         self.add(
             dir,
             name,
             S_IFLNK | 0o777,
-            Contents::Symlink(target.to_string()),
+            Contents::Symlink(target.to_vec()),
         )
     }
 
@@ -465,7 +465,7 @@ impl RamFs {
     pub fn mknod(
         &mut self,
         dir: Ino,
-        name: &str,
+        name: &[u8],
         mode: u32,
         major: u32,
         minor: u32,
@@ -484,13 +484,13 @@ impl RamFs {
 
     /// Adds the name `name` in `dir` for the existing inode `target` (a hard link). Linux
     /// `vfs_link` -> `simple_link`; directories cannot be linked (`EPERM`).
-    pub fn link(&mut self, dir: Ino, name: &str, target: Ino) -> KResult<()> {
+    pub fn link(&mut self, dir: Ino, name: &[u8], target: Ino) -> KResult<()> {
         if self.is_dir(target) {
             return Err(Errno::EPERM);
         }
         self.inode(target)?;
         self.check_new_name(dir, name)?;
-        self.dir_entries_mut(dir)?.insert(name.to_string(), target);
+        self.dir_entries_mut(dir)?.insert(name.to_vec(), target);
         self.inode_mut(target)?.nlink += 1;
         self.touch_ctime(target);
         self.touch_dir(dir);
@@ -499,7 +499,7 @@ impl RamFs {
 
     /// Removes the name `name` of a non-directory from `dir`; the inode goes when it has
     /// no names and no users. Linux `vfs_unlink` -> `simple_unlink`.
-    pub fn unlink(&mut self, dir: Ino, name: &str) -> KResult<()> {
+    pub fn unlink(&mut self, dir: Ino, name: &[u8]) -> KResult<()> {
         let child = self.lookup_child(dir, name)?;
         if self.is_dir(child) {
             return Err(Errno::EISDIR); // what Linux returns for unlink(2) of a directory
@@ -516,10 +516,10 @@ impl RamFs {
     /// Removes the empty directory `name` from `dir`. Linux `vfs_rmdir` ->
     /// `simple_rmdir`: `.` is `EINVAL`, `..` `ENOTEMPTY`, a non-directory `ENOTDIR`, a
     /// directory with entries `ENOTEMPTY`.
-    pub fn rmdir(&mut self, dir: Ino, name: &str) -> KResult<()> {
+    pub fn rmdir(&mut self, dir: Ino, name: &[u8]) -> KResult<()> {
         match name {
-            "." => return Err(Errno::EINVAL),
-            ".." => return Err(Errno::ENOTEMPTY),
+            b"." => return Err(Errno::EINVAL),
+            b".." => return Err(Errno::ENOTEMPTY),
             _ => {}
         }
         let child = self.lookup_child(dir, name)?;
@@ -635,11 +635,11 @@ impl RamFs {
     /// A directory's entries: `.`, `..`, then the names in byte order, so the listing is
     /// the same every time (a `getdents64` offset can be an index into it). Linux
     /// `dcache_readdir` (`fs/libfs.c`), which also emits the dots first.
-    pub fn readdir(&self, dir: Ino) -> KResult<Vec<(String, Ino, FileType)>> {
+    pub fn readdir(&self, dir: Ino) -> KResult<Vec<(Vec<u8>, Ino, FileType)>> {
         let entries = self.dir_entries(dir)?;
         let mut out = Vec::with_capacity(entries.len() + 2);
-        out.push((".".to_string(), dir, FileType::Dir));
-        out.push(("..".to_string(), self.parent(dir)?, FileType::Dir));
+        out.push((b".".to_vec(), dir, FileType::Dir));
+        out.push((b"..".to_vec(), self.parent(dir)?, FileType::Dir));
         for (name, &ino) in entries {
             out.push((name.clone(), ino, self.file_type(ino)?));
         }
@@ -679,7 +679,7 @@ impl RamFs {
 
     /// A symbolic link's target. Linux `vfs_readlink` / `simple_get_link`; `EINVAL` if
     /// `ino` is not a symlink.
-    pub fn readlink(&self, ino: Ino) -> KResult<&str> {
+    pub fn readlink(&self, ino: Ino) -> KResult<&[u8]> {
         match &self.inode(ino)?.contents {
             Contents::Symlink(target) => Ok(target),
             _ => Err(Errno::EINVAL),
@@ -737,7 +737,7 @@ impl RamFs {
                 Ok(_) => {}
                 Err(errno) => {
                     stats.skipped += 1;
-                    log::warn!("initramfs: {}: {} (skipped)", e.name, errno);
+                    log::warn!("initramfs: {}: {} (skipped)", String::from_utf8_lossy(e.name), errno);
                 }
             }
         })?;
@@ -778,10 +778,10 @@ impl RamFs {
                     self.mkdir(dir, &name, 0)?
                 }
             }
-        } else if matches!(name.as_str(), "." | "..") {
+        } else if matches!(name.as_slice(), b"." | b"..") {
             return Err(Errno::EEXIST);
         } else if kind == S_IFLNK {
-            let target = core::str::from_utf8(e.data).map_err(|_| Errno::EINVAL)?;
+            let target = e.data;
             check_symlink_target(target)?;
             stats.symlinks += 1;
             match existing.map(|i| (i, self.inode_mut(i))) {
@@ -792,7 +792,7 @@ impl RamFs {
                         ..
                     }),
                 )) => {
-                    *old = target.to_string();
+                    *old = target.to_vec();
                     ino
                 }
                 _ => {
@@ -847,7 +847,7 @@ impl RamFs {
         &mut self,
         e: &CpioEntry<'_>,
         dir: Ino,
-        name: &str,
+        name: &[u8],
         existing: Option<Ino>,
         links: &HardLinks,
     ) -> KResult<Option<Ino>> {
@@ -872,7 +872,7 @@ impl RamFs {
     /// Removes what is at `dir/name` if its type differs from `mode`'s (0: any type).
     /// Linux `clean_path`: `rmdir` for a directory (which fails if it is not empty),
     /// `unlink` for the rest.
-    fn clean_path(&mut self, dir: Ino, name: &str, mode: u32) -> KResult<()> {
+    fn clean_path(&mut self, dir: Ino, name: &[u8], mode: u32) -> KResult<()> {
         let Ok(old) = self.lookup_child(dir, name) else {
             return Ok(());
         };
@@ -890,13 +890,13 @@ impl RamFs {
     /// Walks to the directory that will hold `path` (an archive name, relative to the
     /// root), making missing directories on the way; returns it and the last component.
     /// Symlinks on the way are followed, as Linux's path walk in `do_name` does.
-    fn make_parents(&mut self, path: &str, stats: &mut UnpackStats) -> KResult<(Ino, String)> {
+    fn make_parents(&mut self, path: &[u8], stats: &mut UnpackStats) -> KResult<(Ino, Vec<u8>)> {
         let root = self.root();
-        let mut parts = path.split('/').filter(|c| !c.is_empty()).peekable();
+        let mut parts = path.split(|&b| b == b'/').filter(|c| !c.is_empty()).peekable();
         let mut dir = root;
         while let Some(part) = parts.next() {
             if parts.peek().is_none() {
-                return Ok((dir, part.to_string()));
+                return Ok((dir, part.to_vec()));
             }
             dir = match self.lookup_child(dir, part) {
                 Err(Errno::ENOENT) => {
@@ -916,7 +916,7 @@ impl RamFs {
                 )?,
             };
         }
-        Ok((root, ".".to_string())) // "" or "/": the root itself
+        Ok((root, b".".to_vec())) // "" or "/": the root itself
     }
 }
 
@@ -928,7 +928,7 @@ fn link_key(e: &CpioEntry<'_>) -> (u32, u32, u32) {
 }
 
 /// What `symlinkat` accepts as a target: not empty (`ENOENT`), shorter than `PATH_MAX`.
-fn check_symlink_target(target: &str) -> KResult<()> {
+fn check_symlink_target(target: &[u8]) -> KResult<()> {
     if target.is_empty() {
         Err(Errno::ENOENT)
     } else if target.len() >= namei::PATH_MAX {
@@ -944,7 +944,7 @@ mod tests {
     use crate::fs::cpio::test_archive::{gzip, Builder, Meta};
 
     fn path(fs: &RamFs, p: &str) -> KResult<Ino> {
-        namei::lookup(fs, RamFs::ROOT, RamFs::ROOT, p, LookupFlags::NOFOLLOW)
+        namei::lookup(fs, RamFs::ROOT, RamFs::ROOT, p.as_bytes(), LookupFlags::NOFOLLOW)
     }
 
     fn read_all(fs: &RamFs, ino: Ino) -> Vec<u8> {
@@ -958,7 +958,7 @@ mod tests {
         fs.readdir(dir)
             .unwrap()
             .into_iter()
-            .map(|(n, _, _)| n)
+            .map(|(n, _, _)| String::from_utf8(n).unwrap())
             .collect()
     }
 
@@ -1033,7 +1033,7 @@ mod tests {
         assert_eq!(fs.read_at(hello, 9999, &mut buf), Ok(0));
         assert_eq!(fs.read_at(hello, u64::MAX, &mut buf), Ok(0));
         let init = path(&fs, "/init").unwrap();
-        assert_eq!(fs.readlink(init), Ok("/bin/hello"));
+        assert_eq!(fs.readlink(init), Ok(&b"/bin/hello"[..]));
         assert_eq!(
             (
                 fs.stat(init).unwrap().st_mode,
@@ -1057,7 +1057,7 @@ mod tests {
         let dev = path(&fs, "/dev").unwrap();
         assert_eq!(fs.stat(dev).unwrap().st_mode, 0o040755); // made as a missing parent
         let listing = fs.readdir(dev).unwrap();
-        assert_eq!(listing[1], ("..".to_string(), RamFs::ROOT, FileType::Dir));
+        assert_eq!(listing[1], (b"..".to_vec(), RamFs::ROOT, FileType::Dir));
         assert_eq!(listing[2].2, FileType::CharDev);
         assert_eq!(FileType::CharDev.d_type(), 2);
         assert_eq!(FileType::Regular.d_type(), 8);
@@ -1084,8 +1084,8 @@ mod tests {
         assert_eq!(fs.stat(f).unwrap().st_mode, 0o100600);
         assert_eq!(fs.file_type(path(&fs, "/x").unwrap()), Ok(FileType::Dir));
         assert_eq!(fs.file_type(path(&fs, "/d").unwrap()), Ok(FileType::Dir));
-        assert_eq!(fs.readlink(path(&fs, "/e").unwrap()), Ok("target"));
-        assert_eq!(fs.readlink(path(&fs, "/s").unwrap()), Ok("two"));
+        assert_eq!(fs.readlink(path(&fs, "/e").unwrap()), Ok(&b"target"[..]));
+        assert_eq!(fs.readlink(path(&fs, "/s").unwrap()), Ok(&b"two"[..]));
         let c = fs.stat(path(&fs, "/c").unwrap()).unwrap();
         assert_eq!((c.st_mode, c.st_rdev), (0o020666, 0x105));
     }
@@ -1162,40 +1162,40 @@ mod tests {
     fn operations_and_their_errors() {
         let mut fs = RamFs::new();
         let r = RamFs::ROOT;
-        let d = fs.mkdir(r, "d", 0o755).unwrap();
-        let f = fs.create(d, "f", 0o644).unwrap();
-        assert_eq!(fs.mkdir(r, "d", 0o755), Err(Errno::EEXIST));
-        assert_eq!(fs.create(d, "f", 0o644), Err(Errno::EEXIST));
-        assert_eq!(fs.mkdir(d, ".", 0o755), Err(Errno::EEXIST));
-        assert_eq!(fs.mkdir(d, "..", 0o755), Err(Errno::EEXIST));
-        assert_eq!(fs.create(f, "x", 0o644), Err(Errno::ENOTDIR));
-        assert_eq!(fs.create(d, "", 0o644), Err(Errno::ENOENT));
+        let d = fs.mkdir(r, b"d", 0o755).unwrap();
+        let f = fs.create(d, b"f", 0o644).unwrap();
+        assert_eq!(fs.mkdir(r, b"d", 0o755), Err(Errno::EEXIST));
+        assert_eq!(fs.create(d, b"f", 0o644), Err(Errno::EEXIST));
+        assert_eq!(fs.mkdir(d, b".", 0o755), Err(Errno::EEXIST));
+        assert_eq!(fs.mkdir(d, b"..", 0o755), Err(Errno::EEXIST));
+        assert_eq!(fs.create(f, b"x", 0o644), Err(Errno::ENOTDIR));
+        assert_eq!(fs.create(d, b"", 0o644), Err(Errno::ENOENT));
         assert_eq!(
-            fs.create(d, &"n".repeat(256), 0o644),
+            fs.create(d, "n".repeat(256).as_bytes(), 0o644),
             Err(Errno::ENAMETOOLONG)
         );
-        assert!(fs.create(d, &"n".repeat(255), 0o644).is_ok());
+        assert!(fs.create(d, "n".repeat(255).as_bytes(), 0o644).is_ok());
         assert_eq!(
-            fs.lookup_child(d, &"m".repeat(256)),
+            fs.lookup_child(d, "m".repeat(256).as_bytes()),
             Err(Errno::ENAMETOOLONG)
         );
-        assert_eq!(fs.create(d, "a/b", 0o644), Err(Errno::EINVAL));
-        assert_eq!(fs.lookup_child(d, "nope"), Err(Errno::ENOENT));
-        assert_eq!(fs.lookup_child(f, "x"), Err(Errno::ENOTDIR));
+        assert_eq!(fs.create(d, b"a/b", 0o644), Err(Errno::EINVAL));
+        assert_eq!(fs.lookup_child(d, b"nope"), Err(Errno::ENOENT));
+        assert_eq!(fs.lookup_child(f, b"x"), Err(Errno::ENOTDIR));
         assert_eq!(
-            (fs.lookup_child(d, "."), fs.lookup_child(d, "..")),
+            (fs.lookup_child(d, b"."), fs.lookup_child(d, b"..")),
             (Ok(d), Ok(r))
         );
         assert_eq!(
             (fs.parent(r), fs.parent(d), fs.parent(f)),
             (Ok(r), Ok(r), Err(Errno::ENOTDIR))
         );
-        assert_eq!(fs.symlink(d, "l", ""), Err(Errno::ENOENT));
+        assert_eq!(fs.symlink(d, b"l", b""), Err(Errno::ENOENT));
         assert_eq!(
-            fs.mknod(d, "bad", S_IFDIR | 0o755, 0, 0),
+            fs.mknod(d, b"bad", S_IFDIR | 0o755, 0, 0),
             Err(Errno::EINVAL)
         );
-        let fifo = fs.mknod(d, "p", S_IFIFO | 0o644, 0, 0).unwrap();
+        let fifo = fs.mknod(d, b"p", S_IFIFO | 0o644, 0, 0).unwrap();
         assert_eq!(fs.file_type(fifo), Ok(FileType::Fifo));
         // Reads and writes.
         let mut buf = [0u8; 8];
@@ -1215,33 +1215,33 @@ mod tests {
         assert_eq!(fs.truncate(d, 0), Err(Errno::EISDIR));
         assert_eq!(fs.readlink(f), Err(Errno::EINVAL));
         // Links, unlink, rmdir.
-        fs.link(r, "f2", f).unwrap();
+        fs.link(r, b"f2", f).unwrap();
         assert_eq!(fs.stat(f).unwrap().st_nlink, 2);
-        assert_eq!(fs.link(r, "d2", d), Err(Errno::EPERM));
-        assert_eq!(fs.unlink(r, "d"), Err(Errno::EISDIR));
-        assert_eq!(fs.rmdir(r, "d"), Err(Errno::ENOTEMPTY));
-        assert_eq!(fs.rmdir(r, "f2"), Err(Errno::ENOTDIR));
+        assert_eq!(fs.link(r, b"d2", d), Err(Errno::EPERM));
+        assert_eq!(fs.unlink(r, b"d"), Err(Errno::EISDIR));
+        assert_eq!(fs.rmdir(r, b"d"), Err(Errno::ENOTEMPTY));
+        assert_eq!(fs.rmdir(r, b"f2"), Err(Errno::ENOTDIR));
         assert_eq!(
-            (fs.rmdir(d, "."), fs.rmdir(d, "..")),
+            (fs.rmdir(d, b"."), fs.rmdir(d, b"..")),
             (Err(Errno::EINVAL), Err(Errno::ENOTEMPTY))
         );
-        fs.unlink(d, "f").unwrap();
+        fs.unlink(d, b"f").unwrap();
         assert_eq!(fs.stat(f).unwrap().st_nlink, 1);
         fs.iget(f).unwrap(); // an open file
-        fs.unlink(r, "f2").unwrap();
+        fs.unlink(r, b"f2").unwrap();
         assert_eq!(read_all(&fs, f), b"he\0"); // still readable while open
         fs.iput(f);
         assert_eq!(fs.stat(f), Err(Errno::ENOENT)); // freed with its last user
-        let e = fs.mkdir(d, "e", 0o700).unwrap();
+        let e = fs.mkdir(d, b"e", 0o700).unwrap();
         assert_eq!(fs.stat(d).unwrap().st_nlink, 3);
-        fs.rmdir(d, "e").unwrap();
+        fs.rmdir(d, b"e").unwrap();
         assert_eq!(fs.stat(d).unwrap().st_nlink, 2);
         assert_eq!(fs.stat(e), Err(Errno::ENOENT));
         // A removed directory that is someone's cwd takes no new names.
-        let cwd = fs.mkdir(r, "cwd", 0o755).unwrap();
+        let cwd = fs.mkdir(r, b"cwd", 0o755).unwrap();
         fs.iget(cwd).unwrap();
-        fs.rmdir(r, "cwd").unwrap();
-        assert_eq!(fs.create(cwd, "x", 0o644), Err(Errno::ENOENT));
+        fs.rmdir(r, b"cwd").unwrap();
+        assert_eq!(fs.create(cwd, b"x", 0o644), Err(Errno::ENOENT));
         // chmod keeps the type.
         fs.chmod(d, 0o1777).unwrap();
         assert_eq!(fs.stat(d).unwrap().st_mode, 0o041777);
@@ -1287,16 +1287,16 @@ mod arena_tests {
     fn freed_inode_slots_are_reused_and_the_arena_shrinks() {
         let mut fs = RamFs::new();
         for _ in 0..1000 {
-            fs.create(RamFs::ROOT, "f", 0o644).unwrap();
-            fs.unlink(RamFs::ROOT, "f").unwrap();
+            fs.create(RamFs::ROOT, b"f", 0o644).unwrap();
+            fs.unlink(RamFs::ROOT, b"f").unwrap();
         }
         assert!(fs.inodes.len() <= 3, "{} slots", fs.inodes.len());
         for i in 0..500 {
-            fs.create(RamFs::ROOT, &alloc::format!("f{}", i), 0o644)
+            fs.create(RamFs::ROOT, alloc::format!("f{}", i).as_bytes(), 0o644)
                 .unwrap();
         }
         for i in 0..500 {
-            fs.unlink(RamFs::ROOT, &alloc::format!("f{}", i)).unwrap();
+            fs.unlink(RamFs::ROOT, alloc::format!("f{}", i).as_bytes()).unwrap();
         }
         assert_eq!(fs.inodes.len(), 2);
         assert!(

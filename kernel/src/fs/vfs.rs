@@ -44,13 +44,13 @@ pub fn mount_root(archive: &[u8]) -> Result<super::ramfs::UnpackStats, super::cp
     fs.set_clock(|| super::ramfs::Timespec::from_ns(crate::time::ktime_get_real_ns()));
     let stats = fs.unpack(archive)?;
     let root = fs.root();
-    let dev = match fs.lookup_child(root, "dev") {
+    let dev = match fs.lookup_child(root, b"dev") {
         Ok(d) => Some(d),
-        Err(_) => fs.mkdir(root, "dev", 0o755).ok(),
+        Err(_) => fs.mkdir(root, b"dev", 0o755).ok(),
     };
     if let Some(dev) = dev {
-        if fs.lookup_child(dev, "console").is_err() {
-            let _ = fs.mknod(dev, "console", S_IFCHR | 0o600, 5, 1);
+        if fs.lookup_child(dev, b"console").is_err() {
+            let _ = fs.mknod(dev, b"console", S_IFCHR | 0o600, 5, 1);
         }
     }
     *ROOTFS.lock() = Some(fs);
@@ -71,7 +71,7 @@ pub fn iput(ino: Ino) {
 
 /// Where a lookup of `path` relative to `dirfd` starts, and the process root (Linux
 /// `path_init`): AT_FDCWD means the cwd; another dirfd must be an open directory.
-pub fn lookup_start(dirfd: i32, path: &str) -> KResult<(Ino, Ino)> {
+pub fn lookup_start(dirfd: i32, path: &[u8]) -> KResult<(Ino, Ino)> {
     let cur = current();
     let (fs, files) = {
         let inner = cur.inner.lock();
@@ -79,7 +79,7 @@ pub fn lookup_start(dirfd: i32, path: &str) -> KResult<(Ino, Ino)> {
         (fs, inner.files.clone())
     };
     // LAB 7 BEGIN: AT_FDCWD or an absolute path use the cwd, else dirfd must be an open directory
-    if path.starts_with('/') || dirfd == AT_FDCWD {
+    if path.starts_with(b"/") || dirfd == AT_FDCWD {
         return Ok((fs.cwd, fs.root));
     }
     let fd = usize::try_from(dirfd).map_err(|_| Errno::EBADF)?;
@@ -92,7 +92,7 @@ pub fn lookup_start(dirfd: i32, path: &str) -> KResult<(Ino, Ino)> {
 }
 
 /// Resolve `path` relative to `dirfd` to an inode.
-pub fn lookup_at(dirfd: i32, path: &str, follow: bool) -> KResult<Ino> {
+pub fn lookup_at(dirfd: i32, path: &[u8], follow: bool) -> KResult<Ino> {
     if path.is_empty() {
         return Err(Errno::ENOENT);
     }
@@ -121,7 +121,7 @@ pub fn fget(fd: i32) -> KResult<Arc<File>> {
 
 /// Open `path` (Linux `do_sys_openat2` -> `path_openat`): lookup or create, the checks
 /// open makes, and a new `File`.
-pub fn do_open(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<Arc<File>> {
+pub fn do_open(dirfd: i32, path: &[u8], flags: u32, mode: u32) -> KResult<Arc<File>> {
     if path.is_empty() {
         return Err(Errno::ENOENT);
     }
@@ -149,7 +149,7 @@ pub fn do_open(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<Arc<Fil
             }
             Err(Errno::ENOENT) if flags & O_CREAT != 0 => {
                 let (dir, name) = namei::lookup_parent(fs, start, root, path)?;
-                if name.is_empty() || path.ends_with('/') {
+                if name.is_empty() || path.ends_with(b"/") {
                     return Err(Errno::EISDIR);
                 }
                 fs.create(
@@ -183,7 +183,7 @@ pub fn do_open(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<Arc<Fil
 }
 
 /// The `File` for an inode already held with `iget`.
-fn file_for_ino(ino: Ino, flags: u32, path: &str) -> KResult<Arc<File>> {
+fn file_for_ino(ino: Ino, flags: u32, path: &[u8]) -> KResult<Arc<File>> {
     let (ft, st) = with_fs(|fs| Ok((fs.file_type(ino)?, fs.stat(ino)?)))?;
     let kind = match ft {
         FileType::Regular => FileKind::Regular(ino),
@@ -208,13 +208,13 @@ fn file_for_ino(ino: Ino, flags: u32, path: &str) -> KResult<Arc<File>> {
         kind,
         keep | O_LARGEFILE,
         Some(ino),
-        String::from(path),
+        String::from_utf8_lossy(path).into_owned(),
     ))
 }
 
 /// The console as an open file (for init's fds 0, 1 and 2).
 pub fn open_console() -> KResult<Arc<File>> {
-    do_open(AT_FDCWD, "/dev/console", O_RDWR, 0)
+    do_open(AT_FDCWD, b"/dev/console", O_RDWR, 0)
 }
 
 /// Read from an open file at its offset (Linux `vfs_read`).
@@ -399,7 +399,7 @@ pub fn fstat(file: &File) -> KResult<Stat> {
 }
 
 /// stat by path (Linux `vfs_fstatat`).
-pub fn stat_at(dirfd: i32, path: &str, flags: u32) -> KResult<Stat> {
+pub fn stat_at(dirfd: i32, path: &[u8], flags: u32) -> KResult<Stat> {
     let ino = if path.is_empty() && flags & AT_EMPTY_PATH != 0 {
         if dirfd == AT_FDCWD {
             current().inner.lock().fs.lock().cwd
@@ -450,7 +450,7 @@ pub fn getdents64(file: &File, out: &mut [u8]) -> KResult<usize> {
         rec[8..16].copy_from_slice(&((i + 1) as i64).to_le_bytes());
         rec[16..18].copy_from_slice(&(reclen as u16).to_le_bytes());
         rec[18] = ft.d_type();
-        rec[19..19 + name.len()].copy_from_slice(name.as_bytes());
+        rec[19..19 + name.len()].copy_from_slice(name);
         used += reclen;
         *pos = (i + 1) as u64;
     }
@@ -465,11 +465,11 @@ pub struct RamFile {
 
 impl RamFile {
     /// A mapping handle for `ino`, holding a reference to it.
-    pub fn new(ino: Ino, path: &str) -> KResult<Arc<RamFile>> {
+    pub fn new(ino: Ino, path: &[u8]) -> KResult<Arc<RamFile>> {
         with_fs(|fs| fs.iget(ino))?;
         Ok(Arc::new(RamFile {
             ino,
-            path: String::from(path),
+            path: String::from_utf8_lossy(path).into_owned(),
         }))
     }
 }
@@ -501,7 +501,7 @@ pub fn kernel_read(ino: Ino, off: u64, buf: &mut [u8]) -> KResult<usize> {
 /// be a regular file with an execute bit (EACCES otherwise; Linnet runs everything as
 /// root, which may execute a file if any x bit is set). A final symlink not followed
 /// (execveat's AT_SYMLINK_NOFOLLOW) is ELOOP, as Linux's `O_NOFOLLOW` open gives.
-pub fn open_exec(dirfd: i32, path: &str, flags: u32) -> KResult<(Ino, u64)> {
+pub fn open_exec(dirfd: i32, path: &[u8], flags: u32) -> KResult<(Ino, u64)> {
     let ino = if path.is_empty() {
         if flags & AT_EMPTY_PATH == 0 {
             return Err(Errno::ENOENT);
@@ -521,11 +521,11 @@ pub fn open_exec(dirfd: i32, path: &str, flags: u32) -> KResult<(Ino, u64)> {
 }
 
 /// The path of a directory inode (for getcwd).
-pub fn path_of(ino: Ino) -> KResult<String> {
+pub fn path_of(ino: Ino) -> KResult<Vec<u8>> {
     with_fs(|fs| namei::path_of(fs, ino))
 }
 
 /// Names in a directory (for the kernel's own listings).
-pub fn list_dir(ino: Ino) -> KResult<Vec<String>> {
+pub fn list_dir(ino: Ino) -> KResult<Vec<Vec<u8>>> {
     with_fs(|fs| Ok(fs.readdir(ino)?.into_iter().map(|(n, _, _)| n).collect()))
 }

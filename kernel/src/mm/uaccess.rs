@@ -10,7 +10,6 @@
 use crate::arch::aarch64::uaccess as arch;
 use crate::errno::{Errno, KResult};
 use crate::mm::layout::TASK_SIZE;
-use alloc::string::String;
 use alloc::vec::Vec;
 
 /// Does `[addr, addr + len)` lie in the user half (Linux `access_ok`)?
@@ -139,15 +138,9 @@ pub fn put_user<T: UserPod>(dst: usize, v: T) -> KResult<()> {
 
 /// Copy a NUL-terminated string of at most `max` bytes (NUL excluded) from user memory
 /// (Linux `strncpy_from_user` + `getname`): EFAULT for a bad pointer, ENAMETOOLONG when
-/// no NUL comes within `max` bytes, EINVAL for bytes that are not UTF-8 (Linnet's paths
-/// and arguments are Rust strings; see `copy_bytes_from_user` for raw bytes).
-pub fn strncpy_from_user(src: usize, max: usize) -> KResult<String> {
-    let bytes = strncpy_bytes_from_user(src, max)?;
-    String::from_utf8(bytes).map_err(|_| Errno::EINVAL)
-}
-
-/// As `strncpy_from_user`, but the raw bytes.
-pub fn strncpy_bytes_from_user(src: usize, max: usize) -> KResult<Vec<u8>> {
+/// no NUL comes within `max` bytes. The result is bytes, not a Rust `String`: to Linux a
+/// path or an argument is any bytes but NUL, UTF-8 or not.
+pub fn strncpy_from_user(src: usize, max: usize) -> KResult<Vec<u8>> {
     let mut out = Vec::new();
     let mut chunk = [0u8; 64];
     let mut addr = src;

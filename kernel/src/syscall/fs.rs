@@ -15,7 +15,7 @@ use crate::fs::pipe::Pipe;
 use crate::fs::vfs::{self, AT_FDCWD};
 use crate::mm::uaccess;
 use crate::task::sched::current;
-use alloc::string::String;
+use alloc::vec::Vec;
 use alloc::sync::Arc;
 use alloc::vec;
 
@@ -23,7 +23,9 @@ use alloc::vec;
 /// the kernel buffer it allocates to 1 MiB per call.
 const RW_CHUNK: usize = 1 << 20;
 
-fn user_path(addr: u64) -> KResult<String> {
+/// A path argument, as bytes (Linux `getname`): at most `PATH_MAX - 1` bytes before the
+/// NUL, else ENAMETOOLONG; EFAULT for a bad pointer.
+pub(super) fn user_path(addr: u64) -> KResult<Vec<u8>> {
     uaccess::strncpy_from_user(addr as usize, PATH_MAX - 1)
 }
 
@@ -249,11 +251,11 @@ pub fn sys_fchdir(f: &mut TrapFrame) -> KResult<usize> {
 pub fn sys_getcwd(f: &mut TrapFrame) -> KResult<usize> {
     let cwd = current().inner.lock().fs.lock().cwd;
     let mut path = vfs::path_of(cwd)?;
-    path.push('\0');
+    path.push(0);
     if path.len() > arg(f, 1) as usize {
         return Err(Errno::ERANGE);
     }
-    uaccess::copy_to_user(arg(f, 0) as usize, path.as_bytes())?;
+    uaccess::copy_to_user(arg(f, 0) as usize, &path)?;
     Ok(path.len())
 }
 
@@ -269,13 +271,13 @@ pub fn sys_pipe2(f: &mut TrapFrame) -> KResult<usize> {
         FileKind::PipeRead(pipe.clone()),
         O_RDONLY | nb,
         None,
-        String::from("pipe:[r]"),
+        alloc::string::String::from("pipe:[r]"),
     );
     let w = File::new(
         FileKind::PipeWrite(pipe),
         O_WRONLY | nb,
         None,
-        String::from("pipe:[w]"),
+        alloc::string::String::from("pipe:[w]"),
     );
     let cloexec = flags & O_CLOEXEC != 0;
     let files = current().inner.lock().files.clone();
@@ -349,14 +351,14 @@ pub fn sys_unlinkat(f: &mut TrapFrame) -> KResult<usize> {
 pub fn sys_readlinkat(f: &mut TrapFrame) -> KResult<usize> {
     let path = user_path(arg(f, 1))?;
     let text = match crate::fs::proc::lookup(fd_arg(f, 0), &path, false)? {
-        Some(p) => crate::fs::proc::readlink(p)?, // /proc/self, /proc/PID/exe
+        Some(p) => crate::fs::proc::readlink(p)?.into_bytes(), // /proc/self, /proc/PID/exe
         None => {
             let ino = vfs::lookup_at(fd_arg(f, 0), &path, false)?;
-            vfs::with_fs(|fs| fs.readlink(ino).map(String::from))?
+            vfs::with_fs(|fs| fs.readlink(ino).map(<[u8]>::to_vec))?
         }
     };
     let n = text.len().min(arg(f, 3) as usize);
-    uaccess::copy_to_user(arg(f, 2) as usize, &text.as_bytes()[..n])?;
+    uaccess::copy_to_user(arg(f, 2) as usize, &text[..n])?;
     Ok(n)
 }
 

@@ -9,15 +9,15 @@
 //! executing needs an x bit somewhere unless it is a directory.
 
 use super::arg;
+use super::fs::user_path;
 use crate::arch::aarch64::trap::TrapFrame;
 use crate::errno::{Errno, KResult};
 use crate::fs::file::FileKind;
-use crate::fs::namei::{self, PATH_MAX};
+use crate::fs::namei;
 use crate::fs::ramfs::{Ino, RenameEnd, Stat, S_IFDIR, S_IFMT, UTIME_NOW, UTIME_OMIT};
 use crate::fs::vfs::{self, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
 use crate::mm::uaccess;
 use crate::task::sched::current;
-use alloc::string::String;
 
 /// `AT_EACCESS`: check with the effective ids (the same ids here).
 const AT_EACCESS: u32 = 0x200;
@@ -28,10 +28,6 @@ fn fd_arg(f: &TrapFrame, i: usize) -> i32 {
     arg(f, i) as i32
 }
 
-fn user_path(addr: u64) -> KResult<String> {
-    uaccess::strncpy_from_user(addr as usize, PATH_MAX - 1)
-}
-
 /// What a path (or, with AT_EMPTY_PATH and "", the dirfd) names: a ramfs inode, or a
 /// /proc entry (its stat).
 enum Target {
@@ -39,7 +35,7 @@ enum Target {
     Proc(Stat),
 }
 
-fn resolve(dirfd: i32, path: &str, flags: u32) -> KResult<Target> {
+fn resolve(dirfd: i32, path: &[u8], flags: u32) -> KResult<Target> {
     if path.is_empty() {
         if flags & AT_EMPTY_PATH == 0 {
             return Err(Errno::ENOENT);
@@ -60,7 +56,7 @@ fn resolve(dirfd: i32, path: &str, flags: u32) -> KResult<Target> {
     vfs::lookup_at(dirfd, path, follow).map(Target::Ram)
 }
 
-fn do_faccessat(dirfd: i32, path: &str, mode: u32, flags: u32) -> KResult<usize> {
+fn do_faccessat(dirfd: i32, path: &[u8], mode: u32, flags: u32) -> KResult<usize> {
     if mode & !7 != 0 || flags & !(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
         return Err(Errno::EINVAL);
     }
@@ -190,7 +186,7 @@ pub fn sys_utimensat(f: &mut TrapFrame) -> KResult<usize> {
 }
 
 /// One side of a rename or link: start directory and root for the lookup.
-fn parent_of(dirfd: i32, path: &str) -> KResult<(Ino, Ino)> {
+fn parent_of(dirfd: i32, path: &[u8]) -> KResult<(Ino, Ino)> {
     vfs::lookup_start(dirfd, path)
 }
 
@@ -208,12 +204,12 @@ fn do_renameat2(f: &TrapFrame, flags: u32) -> KResult<usize> {
         let o = RenameEnd {
             dir: od,
             name: &oname,
-            slash: old.ends_with('/'),
+            slash: old.ends_with(b"/"),
         };
         let n = RenameEnd {
             dir: nd,
             name: &nname,
-            slash: new.ends_with('/'),
+            slash: new.ends_with(b"/"),
         };
         fs.rename(o, n, flags).map(|_| 0)
     })
@@ -257,7 +253,7 @@ pub fn sys_linkat(f: &mut TrapFrame) -> KResult<usize> {
         if fs.is_dir(target) {
             return Err(Errno::EPERM);
         }
-        if new.ends_with('/') {
+        if new.ends_with(b"/") {
             return Err(Errno::ENOENT); // a trailing slash wants a directory, which links are not
         }
         if fs.stat(target)?.st_nlink == 0 {

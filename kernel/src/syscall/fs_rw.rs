@@ -209,7 +209,7 @@ fn do_truncate(ino: crate::fs::ramfs::Ino, len: u64) -> KResult<usize> {
 
 /// truncate(path, length): EISDIR for a directory, EINVAL for other non-files.
 pub fn sys_truncate(f: &mut TrapFrame) -> KResult<usize> {
-    let path = uaccess::strncpy_from_user(arg(f, 0) as usize, crate::fs::namei::PATH_MAX - 1)?;
+    let path = super::fs::user_path(arg(f, 0))?;
     let ino = vfs::lookup_at(vfs::AT_FDCWD, &path, true)?;
     do_truncate(ino, arg(f, 1))
 }

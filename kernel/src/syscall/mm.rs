@@ -58,7 +58,7 @@ pub fn sys_mmap(f: &mut TrapFrame) -> KResult<usize> {
         match open.kind {
             FileKind::Regular(ino) => {
                 file = Some(MapFile {
-                    file: RamFile::new(ino, &open.path)?,
+                    file: RamFile::new(ino, open.path.as_bytes())?,
                     mode,
                 })
             }

@@ -130,13 +130,16 @@ pub fn mm_release(t: &TaskStruct) {
 /// keeps in the new `mm_struct`: the dumpable flag, `setup_new_exec`, and the program
 /// file, `set_mm_exe_file`). `path` names the program loaded, absolute or relative to
 /// the cwd (Linux keeps the file itself; Linnet its path, without resolving symlinks).
-pub fn exec_mm_release(t: &TaskStruct, path: &str) {
+pub fn exec_mm_release(t: &TaskStruct, path: &[u8]) {
     mm_release(t);
+    // /proc/PID/exe is kept as text: a path that is not UTF-8 shows replacement characters.
+    let path = alloc::string::String::from_utf8_lossy(path);
     let full = if path.starts_with('/') {
-        alloc::string::String::from(path)
+        path.into_owned()
     } else {
         let cwd = t.inner.lock().fs.lock().cwd;
         let dir = crate::fs::vfs::path_of(cwd).unwrap_or_default();
+        let dir = alloc::string::String::from_utf8_lossy(&dir);
         alloc::format!("{dir}/{path}")
     };
     let exe = crate::fs::proc::normalize(&full).unwrap_or(full);

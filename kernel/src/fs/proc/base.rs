@@ -31,7 +31,7 @@ use alloc::vec::Vec;
 
 /// The /proc directory of the ramfs, if the initramfs has one.
 fn proc_root() -> Option<Ino> {
-    vfs::with_fs(|fs| fs.lookup_child(fs.root(), "proc")).ok()
+    vfs::with_fs(|fs| fs.lookup_child(fs.root(), b"proc")).ok()
 }
 
 /// Is `ino` the /proc directory?
@@ -42,7 +42,12 @@ pub fn is_root(ino: Ino) -> bool {
 /// Does `path` (relative to `dirfd`) lead into /proc? Then what it names, or ENOENT.
 /// `Ok(None)`: not a /proc path (including /proc itself, a plain ramfs directory),
 /// for the ramfs to handle. `follow`: whether a final `self` is followed.
-pub fn lookup(dirfd: i32, path: &str, follow: bool) -> KResult<Option<ProcPath>> {
+pub fn lookup(dirfd: i32, path: &[u8], follow: bool) -> KResult<Option<ProcPath>> {
+    // Every name /proc answers is ASCII: a path that is not UTF-8 names nothing here (the
+    // ramfs walk then finds what it finds, or ENOENT below the empty /proc directory).
+    let Ok(path) = core::str::from_utf8(path) else {
+        return Ok(None);
+    };
     let base = if path.starts_with('/') {
         String::new()
     } else {
@@ -61,7 +66,7 @@ pub fn lookup(dirfd: i32, path: &str, follow: bool) -> KResult<Option<ProcPath>>
         if is_root(dir) {
             String::from("/proc")
         } else if path.contains("proc") {
-            vfs::path_of(dir).unwrap_or_default()
+            String::from_utf8(vfs::path_of(dir).unwrap_or_default()).unwrap_or_default()
         } else {
             return Ok(None);
         }
@@ -104,7 +109,7 @@ fn task(pid: Pid) -> Option<Arc<TaskStruct>> {
 /// Open a /proc entry (Linux `proc_reg_open` + `single_open`): files are read-only
 /// (EACCES for write access); O_DIRECTORY on a file is ENOTDIR; `self` with
 /// O_NOFOLLOW is ELOOP (it is a symlink).
-pub fn open(p: ProcPath, flags: u32, path: &str) -> KResult<Arc<File>> {
+pub fn open(p: ProcPath, flags: u32, path: &[u8]) -> KResult<Arc<File>> {
     if let ProcPath::SelfLink(_) = p {
         return Err(Errno::ELOOP);
     }
@@ -115,7 +120,7 @@ pub fn open(p: ProcPath, flags: u32, path: &str) -> KResult<Arc<File>> {
     if let ProcPath::PidFile(pid, PidFile::Exe) = p {
         // A symlink: open what it points to.
         let target = exe(pid)?;
-        return vfs::do_open(AT_FDCWD, &target, flags, 0);
+        return vfs::do_open(AT_FDCWD, target.as_bytes(), flags, 0);
     }
     let kind = match p {
         ProcPath::PidDir(pid) | ProcPath::SelfLink(pid) => FileKind::ProcDir(pid),
@@ -136,7 +141,7 @@ pub fn open(p: ProcPath, flags: u32, path: &str) -> KResult<Arc<File>> {
         kind,
         keep | O_LARGEFILE,
         None,
-        String::from(path),
+        String::from_utf8_lossy(path).into_owned(),
     ))
 }
 
@@ -383,16 +388,16 @@ pub fn fstat(kind: &FileKind, path: &str) -> Option<Stat> {
 /// What getdents64 lists in /proc besides what the ramfs holds there (Linux
 /// `proc_root_readdir` + `proc_pid_readdir`): `self`, `meminfo`, and one directory per
 /// process (thread-group leaders only, as Linux lists them).
-pub fn root_entries() -> Vec<(String, Ino, FileType)> {
+pub fn root_entries() -> Vec<(Vec<u8>, Ino, FileType)> {
     let me = current().tgid();
     let mut out = Vec::from([
         (
-            "self".to_string(),
+            b"self".to_vec(),
             Ino(proc_ino(ProcPath::SelfLink(me))),
             FileType::Symlink,
         ),
         (
-            "meminfo".to_string(),
+            b"meminfo".to_vec(),
             Ino(proc_ino(ProcPath::Meminfo)),
             FileType::Regular,
         ),
@@ -405,11 +410,11 @@ pub fn root_entries() -> Vec<(String, Ino, FileType)> {
         .collect();
     for (name, f) in ROOT_FILES {
         let ino = Ino(proc_ino(ProcPath::Root(f)));
-        out.push((name.to_string(), ino, FileType::Regular));
+        out.push((name.as_bytes().to_vec(), ino, FileType::Regular));
     }
     for pid in pids.into_iter().filter(|&p| p > 0) {
         out.push((
-            pid.to_string(),
+            pid.to_string().into_bytes(),
             Ino(proc_ino(ProcPath::PidDir(pid))),
             FileType::Dir,
         ));
@@ -418,15 +423,15 @@ pub fn root_entries() -> Vec<(String, Ino, FileType)> {
 }
 
 /// The listing of /proc/PID (Linux `proc_pident_readdir`).
-pub fn pid_entries(pid: Pid) -> Vec<(String, Ino, FileType)> {
+pub fn pid_entries(pid: Pid) -> Vec<(Vec<u8>, Ino, FileType)> {
     let root = proc_root().unwrap_or(Ino(1));
     let mut out = Vec::from([
         (
-            ".".to_string(),
+            b".".to_vec(),
             Ino(proc_ino(ProcPath::PidDir(pid))),
             FileType::Dir,
         ),
-        ("..".to_string(), root, FileType::Dir),
+        (b"..".to_vec(), root, FileType::Dir),
     ]);
     for (name, f) in PID_FILES {
         let ino = Ino(proc_ino(ProcPath::PidFile(pid, f)));
@@ -435,7 +440,7 @@ pub fn pid_entries(pid: Pid) -> Vec<(String, Ino, FileType)> {
         } else {
             FileType::Regular
         };
-        out.push((name.to_string(), ino, ty));
+        out.push((name.as_bytes().to_vec(), ino, ty));
     }
     out
 }

@@ -171,14 +171,14 @@ mod tests {
         fs.set_clock(clock);
         let r = RamFs::ROOT;
         at(1000);
-        let d = fs.mkdir(r, "d", 0o755).unwrap();
+        let d = fs.mkdir(r, b"d", 0o755).unwrap();
         let st = fs.stat(r).unwrap();
         assert_eq!(
             (st.st_mtime, st.st_ctime, st.st_mtime_nsec),
             (1000, 1000, 5)
         );
         at(1010);
-        let f = fs.create(d, "f", 0o644).unwrap();
+        let f = fs.create(d, b"f", 0o644).unwrap();
         assert_eq!(fs.stat(d).unwrap().st_mtime, 1010);
         assert_eq!(fs.stat(r).unwrap().st_mtime, 1000); // only the parent
         at(1020);
@@ -193,7 +193,7 @@ mod tests {
         fs.truncate(f, 1).unwrap();
         assert_eq!(fs.stat(f).unwrap().st_mtime, 1040);
         at(1050);
-        fs.link(r, "g", f).unwrap();
+        fs.link(r, b"g", f).unwrap();
         assert_eq!(fs.stat(f).unwrap().st_ctime, 1050);
         assert_eq!(fs.stat(r).unwrap().st_mtime, 1050);
         // relatime: atime (1010) <= mtime, so a read updates it; a second one does not.
@@ -230,7 +230,7 @@ mod tests {
         assert_eq!(fs.utimes(f, Some([(0, -1), (0, 0)])), Err(Errno::EINVAL));
         // unlink: the parent's mtime, the inode's ctime.
         at(3000);
-        fs.unlink(r, "g").unwrap();
+        fs.unlink(r, b"g").unwrap();
         assert_eq!(fs.stat(r).unwrap().st_mtime, 3000);
         assert_eq!(fs.stat(f).unwrap().st_ctime, 3000);
     }

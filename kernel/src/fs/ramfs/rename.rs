@@ -28,7 +28,7 @@ pub struct RenameEnd<'a> {
     /// The directory holding the name.
     pub dir: Ino,
     /// The last component.
-    pub name: &'a str,
+    pub name: &'a [u8],
     /// The path ended in '/'.
     pub slash: bool,
 }
@@ -58,7 +58,7 @@ impl RamFs {
         }
         self.dir_entries(old.dir)?;
         self.dir_entries(new.dir)?;
-        let dots = |n: &str| matches!(n, "." | ".." | "");
+        let dots = |n: &[u8]| matches!(n, b"." | b".." | b"");
         if dots(old.name) {
             return Err(Errno::EBUSY);
         }
@@ -138,7 +138,7 @@ impl RamFs {
     fn move_entry(&mut self, old: RenameEnd<'_>, new: RenameEnd<'_>, src: Ino) -> KResult<()> {
         self.dir_entries_mut(old.dir)?.remove(old.name);
         self.dir_entries_mut(new.dir)?
-            .insert(alloc::string::String::from(new.name), src);
+            .insert(new.name.to_vec(), src);
         if self.is_dir(src) && old.dir != new.dir {
             self.set_parent(src, new.dir);
             self.inode_mut(old.dir)?.nlink -= 1;
@@ -196,7 +196,7 @@ impl RamFs {
 mod tests {
     use super::*;
 
-    fn end(dir: Ino, name: &str) -> RenameEnd<'_> {
+    fn end(dir: Ino, name: &[u8]) -> RenameEnd<'_> {
         RenameEnd {
             dir,
             name,
@@ -208,95 +208,95 @@ mod tests {
     fn rename_rules() {
         let mut fs = RamFs::new();
         let r = RamFs::ROOT;
-        let a = fs.mkdir(r, "a", 0o755).unwrap();
-        let b = fs.mkdir(a, "b", 0o755).unwrap();
-        let f = fs.create(r, "f", 0o644).unwrap();
-        let g = fs.create(r, "g", 0o644).unwrap();
-        fs.mkdir(r, "e", 0o755).unwrap();
+        let a = fs.mkdir(r, b"a", 0o755).unwrap();
+        let b = fs.mkdir(a, b"b", 0o755).unwrap();
+        let f = fs.create(r, b"f", 0o644).unwrap();
+        let g = fs.create(r, b"g", 0o644).unwrap();
+        fs.mkdir(r, b"e", 0o755).unwrap();
         let n = 0;
         // Flags and dots.
-        assert_eq!(fs.rename(end(r, "f"), end(r, "x"), 8), Err(Errno::EINVAL));
-        assert_eq!(fs.rename(end(r, "f"), end(r, "x"), 3), Err(Errno::EINVAL));
+        assert_eq!(fs.rename(end(r, b"f"), end(r, b"x"), 8), Err(Errno::EINVAL));
+        assert_eq!(fs.rename(end(r, b"f"), end(r, b"x"), 3), Err(Errno::EINVAL));
         assert_eq!(
-            fs.rename(end(r, "f"), end(r, "x"), RENAME_WHITEOUT),
+            fs.rename(end(r, b"f"), end(r, b"x"), RENAME_WHITEOUT),
             Err(Errno::EINVAL)
         );
-        assert_eq!(fs.rename(end(a, "."), end(r, "x"), n), Err(Errno::EBUSY));
-        assert_eq!(fs.rename(end(r, "f"), end(a, ".."), n), Err(Errno::EBUSY));
+        assert_eq!(fs.rename(end(a, b"."), end(r, b"x"), n), Err(Errno::EBUSY));
+        assert_eq!(fs.rename(end(r, b"f"), end(a, b".."), n), Err(Errno::EBUSY));
         assert_eq!(
-            fs.rename(end(r, "f"), end(a, ".."), RENAME_NOREPLACE),
+            fs.rename(end(r, b"f"), end(a, b".."), RENAME_NOREPLACE),
             Err(Errno::EEXIST)
         );
         // Missing, NOREPLACE, EXCHANGE with nothing.
         assert_eq!(
-            fs.rename(end(r, "nope"), end(r, "x"), n),
+            fs.rename(end(r, b"nope"), end(r, b"x"), n),
             Err(Errno::ENOENT)
         );
         assert_eq!(
-            fs.rename(end(r, "f"), end(r, "g"), RENAME_NOREPLACE),
+            fs.rename(end(r, b"f"), end(r, b"g"), RENAME_NOREPLACE),
             Err(Errno::EEXIST)
         );
         assert_eq!(
-            fs.rename(end(r, "f"), end(r, "x"), RENAME_EXCHANGE),
+            fs.rename(end(r, b"f"), end(r, b"x"), RENAME_EXCHANGE),
             Err(Errno::ENOENT)
         );
         // Trailing slash on a file.
         let slash = RenameEnd {
             dir: r,
-            name: "f",
+            name: b"f",
             slash: true,
         };
-        assert_eq!(fs.rename(slash, end(r, "x"), n), Err(Errno::ENOTDIR));
+        assert_eq!(fs.rename(slash, end(r, b"x"), n), Err(Errno::ENOTDIR));
         // A directory into itself, or onto its ancestor.
-        assert_eq!(fs.rename(end(r, "a"), end(b, "x"), n), Err(Errno::EINVAL));
-        assert_eq!(fs.rename(end(r, "a"), end(a, "x"), n), Err(Errno::EINVAL));
+        assert_eq!(fs.rename(end(r, b"a"), end(b, b"x"), n), Err(Errno::EINVAL));
+        assert_eq!(fs.rename(end(r, b"a"), end(a, b"x"), n), Err(Errno::EINVAL));
         assert_eq!(
-            fs.rename(end(a, "b"), end(r, "a"), n),
+            fs.rename(end(a, b"b"), end(r, b"a"), n),
             Err(Errno::ENOTEMPTY)
         );
         // Type clashes.
-        assert_eq!(fs.rename(end(r, "e"), end(r, "f"), n), Err(Errno::ENOTDIR));
-        assert_eq!(fs.rename(end(r, "f"), end(r, "e"), n), Err(Errno::EISDIR));
+        assert_eq!(fs.rename(end(r, b"e"), end(r, b"f"), n), Err(Errno::ENOTDIR));
+        assert_eq!(fs.rename(end(r, b"f"), end(r, b"e"), n), Err(Errno::EISDIR));
         assert_eq!(
-            fs.rename(end(r, "e"), end(r, "a"), n),
+            fs.rename(end(r, b"e"), end(r, b"a"), n),
             Err(Errno::ENOTEMPTY)
         );
         // Same inode: nothing happens.
-        fs.link(r, "f2", f).unwrap();
-        fs.rename(end(r, "f"), end(r, "f2"), n).unwrap();
+        fs.link(r, b"f2", f).unwrap();
+        fs.rename(end(r, b"f"), end(r, b"f2"), n).unwrap();
         assert_eq!(
-            (fs.lookup_child(r, "f"), fs.stat(f).unwrap().st_nlink),
+            (fs.lookup_child(r, b"f"), fs.stat(f).unwrap().st_nlink),
             (Ok(f), 2)
         );
-        fs.unlink(r, "f2").unwrap();
+        fs.unlink(r, b"f2").unwrap();
         // A file over a file: the old target goes.
         fs.iget(g).unwrap();
-        fs.rename(end(r, "f"), end(r, "g"), n).unwrap();
-        assert_eq!(fs.lookup_child(r, "g"), Ok(f));
-        assert_eq!(fs.lookup_child(r, "f"), Err(Errno::ENOENT));
+        fs.rename(end(r, b"f"), end(r, b"g"), n).unwrap();
+        assert_eq!(fs.lookup_child(r, b"g"), Ok(f));
+        assert_eq!(fs.lookup_child(r, b"f"), Err(Errno::ENOENT));
         assert_eq!(fs.stat(g).unwrap().st_nlink, 0);
         fs.iput(g);
         assert!(fs.stat(g).is_err());
         // A directory to another parent: link counts and "..".
         let root_links = fs.stat(r).unwrap().st_nlink;
-        fs.rename(end(a, "b"), end(r, "b2"), n).unwrap();
+        fs.rename(end(a, b"b"), end(r, b"b2"), n).unwrap();
         assert_eq!(fs.parent(b), Ok(r));
         assert_eq!(fs.stat(a).unwrap().st_nlink, 2);
         assert_eq!(fs.stat(r).unwrap().st_nlink, root_links + 1);
         // A directory over an empty directory.
-        fs.rename(end(r, "b2"), end(r, "e"), n).unwrap();
-        assert_eq!(fs.lookup_child(r, "e"), Ok(b));
+        fs.rename(end(r, b"b2"), end(r, b"e"), n).unwrap();
+        assert_eq!(fs.lookup_child(r, b"e"), Ok(b));
         assert_eq!(fs.stat(r).unwrap().st_nlink, root_links);
         // Exchange a file and a directory across directories.
-        let h = fs.create(a, "h", 0o644).unwrap();
-        fs.rename(end(a, "h"), end(r, "e"), RENAME_EXCHANGE)
+        let h = fs.create(a, b"h", 0o644).unwrap();
+        fs.rename(end(a, b"h"), end(r, b"e"), RENAME_EXCHANGE)
             .unwrap();
         assert_eq!(
-            (fs.lookup_child(a, "e"), fs.lookup_child(r, "h")),
+            (fs.lookup_child(a, b"e"), fs.lookup_child(r, b"h")),
             (Err(Errno::ENOENT), Err(Errno::ENOENT))
         );
         assert_eq!(
-            (fs.lookup_child(a, "h"), fs.lookup_child(r, "e")),
+            (fs.lookup_child(a, b"h"), fs.lookup_child(r, b"e")),
             (Ok(b), Ok(h))
         );
         assert_eq!(fs.parent(b), Ok(a));
@@ -304,7 +304,7 @@ mod tests {
         assert_eq!(fs.stat(r).unwrap().st_nlink, root_links - 1);
         // Exchange a directory with its ancestor: EINVAL.
         assert_eq!(
-            fs.rename(end(a, "h"), end(r, "a"), RENAME_EXCHANGE),
+            fs.rename(end(a, b"h"), end(r, b"a"), RENAME_EXCHANGE),
             Err(Errno::EINVAL)
         );
     }
