@@ -136,7 +136,10 @@ mod kernel {
                 }
                 Some(Err(())) => return Err(Errno::ENOEXEC),
                 None => {
-                    log::info!("exec {}: ENOEXEC: neither ELF nor #!", bprm.filename.escape_ascii());
+                    log::info!(
+                        "exec {}: ENOEXEC: neither ELF nor #!",
+                        bprm.filename.escape_ascii()
+                    );
                     return Err(Errno::ENOEXEC);
                 }
             }
@@ -268,7 +271,11 @@ mod kernel {
     /// Start init (Linux `kernel_execve` from `run_init_process`): exec from a kernel
     /// thread with kernel-supplied argv and envp.
     pub fn kernel_execve(path: &str, argv: &[String], envp: &[String]) -> KResult<()> {
-        let regs = do_execve(path.as_bytes(), ArgSource::Kernel(argv), ArgSource::Kernel(envp))?;
+        let regs = do_execve(
+            path.as_bytes(),
+            ArgSource::Kernel(argv),
+            ArgSource::Kernel(envp),
+        )?;
         let frame = current().pt_regs().ok_or(Errno::EINVAL)?;
         // SAFETY: a kernel thread's saved user registers, at the top of its own stack; no
         // reference to them exists while it runs kernel code.

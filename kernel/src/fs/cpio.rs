@@ -699,7 +699,10 @@ mod tests {
     fn parses_every_kind() {
         let a = sample();
         let v = parse(&a).unwrap();
-        let names: Vec<&str> = v.iter().map(|e| core::str::from_utf8(e.name).unwrap()).collect();
+        let names: Vec<&str> = v
+            .iter()
+            .map(|e| core::str::from_utf8(e.name).unwrap())
+            .collect();
         assert_eq!(
             names,
             [
@@ -907,7 +910,9 @@ mod tests {
 
     fn names_in(image: &[u8]) -> Result<Vec<String>, CpioError> {
         let mut names = Vec::new();
-        for_each_entry(image, |e| names.push(String::from_utf8(e.name.to_vec()).unwrap()))?;
+        for_each_entry(image, |e| {
+            names.push(String::from_utf8(e.name.to_vec()).unwrap())
+        })?;
         Ok(names)
     }
 

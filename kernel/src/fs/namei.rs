@@ -345,14 +345,22 @@ mod tests {
                 } else {
                     format!("{prefix}{}", i + 1)
                 };
-                fs.symlink(r, format!("{prefix}{i}").as_bytes(), target.as_bytes()).unwrap();
+                fs.symlink(r, format!("{prefix}{i}").as_bytes(), target.as_bytes())
+                    .unwrap();
             }
         }
         fs
     }
 
     fn at(fs: &RamFs, p: &str) -> Ino {
-        lookup(fs, RamFs::ROOT, RamFs::ROOT, p.as_bytes(), LookupFlags::NOFOLLOW).unwrap()
+        lookup(
+            fs,
+            RamFs::ROOT,
+            RamFs::ROOT,
+            p.as_bytes(),
+            LookupFlags::NOFOLLOW,
+        )
+        .unwrap()
     }
 
     const F: LookupFlags = LookupFlags::FOLLOW;
@@ -515,7 +523,8 @@ mod tests {
         assert_eq!(path_of(&fs, RamFs::ROOT).as_deref(), Ok(&b"/"[..]));
         assert_eq!(path_of(&fs, at(&fs, "/bin")).as_deref(), Ok(&b"/bin"[..]));
         assert_eq!(
-            path_of(&fs, at(&fs, "/home/user")).as_deref(), Ok(&b"/home/user"[..])
+            path_of(&fs, at(&fs, "/home/user")).as_deref(),
+            Ok(&b"/home/user"[..])
         );
         assert_eq!(path_of(&fs, at(&fs, "/file")), Err(Errno::ENOTDIR));
         let gone = fs.mkdir(RamFs::ROOT, b"gone", 0o755).unwrap();

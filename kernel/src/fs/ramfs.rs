@@ -737,7 +737,11 @@ impl RamFs {
                 Ok(_) => {}
                 Err(errno) => {
                     stats.skipped += 1;
-                    log::warn!("initramfs: {}: {} (skipped)", String::from_utf8_lossy(e.name), errno);
+                    log::warn!(
+                        "initramfs: {}: {} (skipped)",
+                        String::from_utf8_lossy(e.name),
+                        errno
+                    );
                 }
             }
         })?;
@@ -892,7 +896,10 @@ impl RamFs {
     /// Symlinks on the way are followed, as Linux's path walk in `do_name` does.
     fn make_parents(&mut self, path: &[u8], stats: &mut UnpackStats) -> KResult<(Ino, Vec<u8>)> {
         let root = self.root();
-        let mut parts = path.split(|&b| b == b'/').filter(|c| !c.is_empty()).peekable();
+        let mut parts = path
+            .split(|&b| b == b'/')
+            .filter(|c| !c.is_empty())
+            .peekable();
         let mut dir = root;
         while let Some(part) = parts.next() {
             if parts.peek().is_none() {
@@ -944,7 +951,13 @@ mod tests {
     use crate::fs::cpio::test_archive::{gzip, Builder, Meta};
 
     fn path(fs: &RamFs, p: &str) -> KResult<Ino> {
-        namei::lookup(fs, RamFs::ROOT, RamFs::ROOT, p.as_bytes(), LookupFlags::NOFOLLOW)
+        namei::lookup(
+            fs,
+            RamFs::ROOT,
+            RamFs::ROOT,
+            p.as_bytes(),
+            LookupFlags::NOFOLLOW,
+        )
     }
 
     fn read_all(fs: &RamFs, ino: Ino) -> Vec<u8> {
@@ -1296,7 +1309,8 @@ mod arena_tests {
                 .unwrap();
         }
         for i in 0..500 {
-            fs.unlink(RamFs::ROOT, alloc::format!("f{}", i).as_bytes()).unwrap();
+            fs.unlink(RamFs::ROOT, alloc::format!("f{}", i).as_bytes())
+                .unwrap();
         }
         assert_eq!(fs.inodes.len(), 2);
         assert!(

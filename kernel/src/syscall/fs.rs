@@ -15,9 +15,9 @@ use crate::fs::pipe::Pipe;
 use crate::fs::vfs::{self, AT_FDCWD};
 use crate::mm::uaccess;
 use crate::task::sched::current;
-use alloc::vec::Vec;
 use alloc::sync::Arc;
 use alloc::vec;
+use alloc::vec::Vec;
 
 /// Largest single read or write (Linux `MAX_RW_COUNT`, about 2 GiB); Linnet also bounds
 /// the kernel buffer it allocates to 1 MiB per call.

@@ -4,8 +4,10 @@
 //!
 //! Vectored calls gather the user segments into one kernel buffer and make one
 //! `vfs` call (a pipe or the tty sees one read or write, as Linux's iov_iter gives
-//! it), then scatter the result; a fault after some bytes moved gives the short count,
-//! a fault before any EFAULT. Linnet bounds each call at 1 MiB of kernel buffer (a
+//! it), then scatter the result. As for `read` and `write`, a segment that runs into a
+//! page the copy cannot reach ends the transfer there: the short count (EFAULT only if
+//! nothing moved), and a read takes from the file or pipe only what the segments can
+//! hold up to that page (`writable_prefix`), so no data is lost. Linnet bounds each call at 1 MiB of kernel buffer (a
 //! short transfer, which callers must handle anyway).
 
 use super::arg;
@@ -37,6 +39,28 @@ fn import_iovec(addr: usize, cnt: usize) -> KResult<Vec<IoVec>> {
     Ok(v)
 }
 
+/// How many bytes the segments can take, in order, before the first page a copy out
+/// would fault on (`uaccess::user_prefix` over each): what a vectored read may consume.
+fn writable_prefix(v: &[IoVec]) -> usize {
+    let mut n = 0;
+    for s in v {
+        let fits = uaccess::user_prefix(s.base, s.len, true);
+        n += fits;
+        if fits < s.len {
+            break;
+        }
+    }
+    n
+}
+
+/// The kernel buffer for a vectored read: what fits (`writable_prefix`), or, when
+/// nothing does, the whole request, so the copy out says EFAULT (or 0 at EOF), as
+/// `read` does.
+fn read_buffer(v: &[IoVec]) -> Vec<u8> {
+    let fits = writable_prefix(v);
+    vec![0u8; if fits == 0 { iov::total(v) } else { fits }]
+}
+
 /// Copy `data` out over the segments; the count copied, or EFAULT if none.
 fn scatter(v: &[IoVec], data: &[u8]) -> KResult<usize> {
     let mut done = 0;
@@ -57,20 +81,23 @@ fn scatter(v: &[IoVec], data: &[u8]) -> KResult<usize> {
     Ok(done)
 }
 
-/// Gather the segments into one buffer; a fault ends it short (EFAULT if at the start).
+/// Gather the segments into one buffer, up to the first byte a copy cannot load (part
+/// of a segment counts); EFAULT if not even the first byte could be.
 fn gather(v: &[IoVec]) -> KResult<Vec<u8>> {
     let mut buf = vec![0u8; iov::total(v)];
     let mut done = 0;
-    for s in v {
-        if uaccess::copy_from_user(&mut buf[done..done + s.len], s.base).is_err() {
-            if done == 0 && s.len > 0 {
-                return Err(Errno::EFAULT);
-            }
-            buf.truncate(done);
+    for s in v.iter().filter(|s| s.len > 0) {
+        let n = match uaccess::copy_from_user_prefix(&mut buf[done..done + s.len], s.base) {
+            Ok(n) => n,
+            Err(e) if done == 0 => return Err(e),
+            Err(_) => 0,
+        };
+        done += n;
+        if n < s.len {
             break;
         }
-        done += s.len;
     }
+    buf.truncate(done);
     Ok(buf)
 }
 
@@ -87,7 +114,7 @@ fn pos_arg(v: u64) -> KResult<u64> {
 pub fn sys_readv(f: &mut TrapFrame) -> KResult<usize> {
     let file = vfs::fget(fd_arg(f, 0))?;
     let v = import_iovec(arg(f, 1) as usize, arg(f, 2) as usize)?;
-    let mut buf = vec![0u8; iov::total(&v)];
+    let mut buf = read_buffer(&v);
     let n = vfs::read(&file, &mut buf)?;
     scatter(&v, &buf[..n])
 }
@@ -130,7 +157,7 @@ pub fn sys_preadv(f: &mut TrapFrame) -> KResult<usize> {
     let file = vfs::fget(fd_arg(f, 0))?;
     let off = pos_arg(arg(f, 3))?;
     let v = import_iovec(arg(f, 1) as usize, arg(f, 2) as usize)?;
-    let mut buf = vec![0u8; iov::total(&v)];
+    let mut buf = read_buffer(&v);
     let n = vfs::pread(&file, &mut buf, off)?;
     scatter(&v, &buf[..n])
 }

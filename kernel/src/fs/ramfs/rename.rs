@@ -255,7 +255,10 @@ mod tests {
             Err(Errno::ENOTEMPTY)
         );
         // Type clashes.
-        assert_eq!(fs.rename(end(r, b"e"), end(r, b"f"), n), Err(Errno::ENOTDIR));
+        assert_eq!(
+            fs.rename(end(r, b"e"), end(r, b"f"), n),
+            Err(Errno::ENOTDIR)
+        );
         assert_eq!(fs.rename(end(r, b"f"), end(r, b"e"), n), Err(Errno::EISDIR));
         assert_eq!(
             fs.rename(end(r, b"e"), end(r, b"a"), n),

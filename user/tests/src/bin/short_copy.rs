@@ -5,13 +5,16 @@
 //! the file or pipe gives up only what was copied. Linnet asks `uaccess::user_prefix`
 //! how far the buffer reaches before it reads (kernel/src/syscall/fs.rs). qemu-user
 //! checks the whole buffer itself and answers EFAULT: accepted there only.
-//! Syscalls used: mmap, munmap, openat, read, write, pread64, pwrite64, lseek, pipe2,
-//! unlinkat, close.
+//! The vectored calls do the same across segments: a segment that runs into the hole
+//! ends the transfer after its reachable part (`writable_prefix` and `gather` in
+//! kernel/src/syscall/fs_rw.rs); qemu-user drops a bad later segment whole.
+//! Syscalls used: mmap, munmap, openat, read, write, pread64, pwrite64, readv, writev,
+//! preadv, lseek, pipe2, unlinkat, close.
 
 #![no_std]
 #![no_main]
 
-use ulib::fileops::{pread, pwrite};
+use ulib::fileops::{pread, preadv, pwrite, readv, writev, IoVec};
 use ulib::io::{lseek, AT_FDCWD, O_CREAT, O_RDWR, O_TRUNC};
 use ulib::mm::*;
 use ulib::syscall::{nr, syscall3};
@@ -27,6 +30,18 @@ fn short(r: SysResult) -> bool {
     r == Ok(FITS) || (!ulib::is_linnet() && r == Err(Errno::EFAULT))
 }
 
+/// Bytes of the first segment of the vectored checks (a buffer of its own).
+const HEAD: usize = 50;
+
+/// A vectored call over [HEAD bytes, the buffer at the edge]: Linux moves the head and
+/// what fits before the hole; qemu-user, dropping the bad segment, only the head.
+fn check_vectored(tap: &mut Tap, r: SysResult, name: &str) {
+    let linux = HEAD + FITS;
+    if !tap.ok(r == Ok(linux) || (!ulib::is_linnet() && r == Ok(HEAD)), name) {
+        tap.diag(format_args!("  got {:?}, expected Ok({})", r, linux));
+    }
+}
+
 fn check_short(tap: &mut Tap, r: SysResult, name: &str) {
     if !tap.ok(short(r), name) {
         tap.diag(format_args!("  got {:?}, expected Ok({})", r, FITS));
@@ -35,7 +50,7 @@ fn check_short(tap: &mut Tap, r: SysResult, name: &str) {
 
 #[no_mangle]
 fn main() -> i32 {
-    let mut tap = Tap::new(8);
+    let mut tap = Tap::new(13);
     // Two pages, the second unmapped: the buffer's last FITS bytes lie before the hole.
     let area = ulib::map_anon(2 * PAGE_SIZE).expect("mmap");
     let base = area.as_mut_ptr() as usize;
@@ -86,6 +101,24 @@ fn main() -> i32 {
     let left = read(p[0], &mut rest);
     let want = if r == Ok(FITS) { ASKED - FITS } else { ASKED };
     tap.eq(left, Ok(want), "the pipe still holds what did not fit");
+
+    // Vectored: a head segment, then the one that runs into the hole.
+    let mut head = [0u8; HEAD];
+    let segs = [IoVec::new_mut(&mut head), IoVec::new_mut(at_edge())];
+    let _ = write(p[1], &data);
+    // SAFETY: the head is ours; the edge segment is ours up to the hole.
+    let r = unsafe { readv(p[0], &segs) };
+    check_vectored(&mut tap, r, "readv from a pipe, the second segment into a hole");
+    let left = read(p[0], &mut rest);
+    let want = ASKED - r.unwrap_or(0);
+    tap.eq(left, Ok(want), "the pipe still holds what the segments could not take");
+    // SAFETY: as above.
+    let r = unsafe { preadv(fd, &segs, 0) };
+    check_vectored(&mut tap, r, "preadv into them: the short count");
+    let w = writev(p[1], &segs);
+    check_vectored(&mut tap, w, "writev from them: the short count");
+    let left = read(p[0], &mut rest);
+    tap.eq(left, w, "the pipe got what writev counted");
     for f in [fd, p[0], p[1]] {
         let _ = close(f);
     }
