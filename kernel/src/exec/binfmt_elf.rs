@@ -15,7 +15,7 @@ use super::elf::{self, LoadPlan, PF_R, PF_W, PF_X};
 use super::stack::{arch_align_stack, randomize_stack_top, setup_arg_pages};
 use crate::errno::{Errno, KResult};
 use crate::fs::vfs::{self, RamFile};
-use crate::mm::fault::{handle_mm_fault, Access};
+use crate::mm::fault::{handle_mm_fault, Access, VmFault};
 use crate::mm::layout::{self, PAGE_SIZE};
 use crate::mm::mmap::{PROT_EXEC, PROT_READ, PROT_WRITE};
 use crate::mm::vma::{VmArea, VmFlags};
@@ -121,7 +121,6 @@ pub fn load_elf_binary(bprm: &mut LinuxBinprm, randomize: bool) -> KResult<ElfLo
     let plan = elf::plan_load(
         &h,
         &phdrs,
-        bprm.file_size,
         dyn_base as u64,
         PAGE_SIZE as u64,
         layout::MMAP_MIN_ADDR as u64,
@@ -130,7 +129,6 @@ pub fn load_elf_binary(bprm: &mut LinuxBinprm, randomize: bool) -> KResult<ElfLo
     .map_err(|e| {
         // Linux's begin_new_exec comes here: later failures kill (elf_checks.rs).
         bprm.point_of_no_return = !super::elf_checks::refused_up_front(e);
-        bprm.fatal_sig = super::elf_checks::fatal_signal(e);
         noexec(bprm, e.reason())
     })?;
     bprm.point_of_no_return = true;
@@ -183,7 +181,8 @@ fn noexec(bprm: &LinuxBinprm, why: &str) -> Errno {
 
 /// Map one segment (Linux `elf_map` + the bss handling of `load_elf_binary`): the file
 /// pages as a private file mapping, zeros from `p_filesz` to the end of its last page
-/// (`padzero`), and anonymous zero pages from there to `p_memsz`.
+/// (`padzero`), and anonymous zero pages from there to `p_memsz`. Like Linux's
+/// `MAP_FIXED`, it replaces whatever an earlier segment mapped in its range.
 fn elf_map(
     bprm: &mut LinuxBinprm,
     file: &Arc<RamFile>,
@@ -198,6 +197,7 @@ fn elf_map(
         seg.file_end as usize,
         seg.mem_end as usize,
     );
+    crate::mm::mmap::do_munmap(&mut bprm.mm, start, mem_end - start)?;
     if file_end > start {
         let f: Arc<dyn crate::mm::vma::VmFile> = file.clone();
         bprm.mm
@@ -214,10 +214,19 @@ fn elf_map(
     let zero_from = seg.zero_from as usize;
     if zero_from < file_end {
         // The last file page continues with whatever follows in the file: clear it. The
-        // page is faulted in now, a private copy, and zeroed through the linear map.
-        handle_mm_fault(&mut bprm.mm, zero_from, Access::Read).map_err(|_| Errno::ENOMEM)?;
-        let zeros = vec![0u8; file_end - zero_from];
-        write_ignoring_prot(bprm, zero_from, &zeros)?;
+        // page is faulted in now, a private copy, and zeroed through the linear map. A
+        // page wholly past the end of the file cannot be (SIGBUS): Linux's `padzero`
+        // then fails the exec if the segment has bss; without, nothing is zeroed and a
+        // touch is SIGBUS later, as on Linux.
+        match handle_mm_fault(&mut bprm.mm, zero_from, Access::Read) {
+            Ok(()) => {
+                let zeros = vec![0u8; file_end - zero_from];
+                write_ignoring_prot(bprm, zero_from, &zeros)?;
+            }
+            Err(VmFault::SigBus) if !seg.bss => {}
+            Err(VmFault::SigBus) => return Err(Errno::EFAULT),
+            Err(_) => return Err(Errno::ENOMEM),
+        }
     }
     if mem_end > file_end {
         bprm.mm

@@ -61,11 +61,9 @@ pub struct LinuxBinprm {
     /// Print the new address space at each stage (bootarg `trace=exec`).
     pub trace: bool,
     /// Past Linux's point of no return (`begin_new_exec`): a failure from here on
-    /// cannot be returned to the old program, which dies of `fatal_sig` instead (Linux
+    /// cannot be returned to the old program, which dies of SIGSEGV instead (Linux
     /// `bprm_execve`: `force_fatal_sig(SIGSEGV)`).
     pub point_of_no_return: bool,
-    /// The signal that ends the process after a failure past that point.
-    pub fatal_sig: i32,
 }
 
 impl LinuxBinprm {
@@ -114,7 +112,6 @@ pub fn bprm_mm_init(
         depth: 0,
         trace,
         point_of_no_return: false,
-        fatal_sig: 11, // SIGSEGV
     })
 }
 

@@ -186,14 +186,14 @@ pub enum PlanError {
     NoLoadSegments,
     /// p_filesz > p_memsz.
     FileszOverMemsz,
-    /// p_offset + p_filesz is past the end of the file (or wraps).
-    PastEndOfFile,
+    /// p_offset + p_filesz wraps around (Linux's `vm_mmap` says EOVERFLOW). A segment
+    /// that merely reaches past the end of the file is mapped, as in Linux: its pages
+    /// wholly past the end are SIGBUS when touched.
+    OffsetOverflow,
     /// p_vaddr and p_offset differ modulo the page size, so the file cannot be mapped.
     Misaligned,
     /// The segment reaches past TASK_SIZE, below MMAP_MIN_ADDR, or its end wraps.
     OutOfRange,
-    /// PT_LOADs not in ascending address order, or sharing a page.
-    Overlap,
     /// A segment both writable and executable: Linnet keeps W^X for user pages too.
     WriteAndExec,
 }
@@ -207,12 +207,11 @@ impl PlanError {
             }
             PlanError::NoLoadSegments => "no PT_LOAD segment",
             PlanError::FileszOverMemsz => "a PT_LOAD has p_filesz > p_memsz",
-            PlanError::PastEndOfFile => "a PT_LOAD reaches past the end of the file",
+            PlanError::OffsetOverflow => "a PT_LOAD's p_offset + p_filesz wraps around",
             PlanError::Misaligned => {
                 "a PT_LOAD has p_vaddr and p_offset differing modulo the page size"
             }
             PlanError::OutOfRange => "a PT_LOAD lies outside the user address range",
-            PlanError::Overlap => "PT_LOADs overlap or are out of order",
             PlanError::WriteAndExec => "a PT_LOAD is writable and executable (Linnet enforces W^X)",
         }
     }
@@ -232,6 +231,9 @@ pub struct SegmentPlan {
     /// Where the file bytes end: from here to `file_end` must read as zero (bss in the
     /// last file page; Linux `padzero`).
     pub zero_from: u64,
+    /// p_memsz > p_filesz: the segment has bss, so zeroing its last file page must work
+    /// (Linux fails the exec when `padzero` faults, past the point of no return).
+    pub bss: bool,
     /// PF_R / PF_W / PF_X.
     pub flags: u32,
 }
@@ -241,7 +243,7 @@ pub struct SegmentPlan {
 pub struct LoadPlan {
     /// Added to every p_vaddr (0 for ET_EXEC).
     pub load_bias: u64,
-    /// The placed segments, ascending.
+    /// The placed segments, in program header order.
     pub segments: Vec<SegmentPlan>,
     /// Entry point.
     pub entry: u64,
@@ -266,7 +268,6 @@ pub struct LoadPlan {
 pub fn plan_load(
     h: &ElfHeader,
     phdrs: &[ProgramHeader],
-    file_size: u64,
     dyn_base: u64,
     page: u64,
     min_addr: u64,
@@ -288,7 +289,6 @@ pub fn plan_load(
         start_data: 0,
         ..Default::default()
     };
-    let mut prev_end = 0u64;
     for p in &loads {
         // LAB 4 BEGIN: refuse bad PT_LOADs: filesz over memsz, past the file end, misaligned, W+X
         if p.p_filesz > p.p_memsz {
@@ -298,12 +298,10 @@ pub fn plan_load(
         // `elf_map` maps nothing when `p_filesz + p_vaddr % page` is 0, so an all-.bss
         // segment starting on a page may name any p_offset, even past the end.
         let maps_file = p.p_filesz != 0 || p.p_vaddr % page != 0;
-        if maps_file
-            && p.p_offset
-                .checked_add(p.p_filesz)
-                .is_none_or(|e| e > file_size)
-        {
-            return Err(PlanError::PastEndOfFile);
+        // Past the end of the file is not checked: Linux maps it, and the pages wholly
+        // past the end are SIGBUS when touched (`filemap_fault`).
+        if maps_file && p.p_offset.checked_add(p.p_filesz + page).is_none() {
+            return Err(PlanError::OffsetOverflow);
         }
         if maps_file && p.p_vaddr % page != p.p_offset % page {
             return Err(PlanError::Misaligned);
@@ -324,10 +322,6 @@ pub fn plan_load(
         if start < min_addr || mem_end > task_size || mem_end < start {
             return Err(PlanError::OutOfRange);
         }
-        if start < prev_end {
-            return Err(PlanError::Overlap);
-        }
-        prev_end = mem_end.max(start + page);
         plan.segments.push(SegmentPlan {
             start,
             file_end: if p.p_filesz == 0 { start } else { file_end },
@@ -338,6 +332,7 @@ pub fn plan_load(
                 (p.p_offset & !(page - 1)) / page
             },
             zero_from: file_top,
+            bss: p.p_memsz > p.p_filesz,
             flags: p.p_flags,
         });
         if p.p_flags & PF_X != 0 {
@@ -455,7 +450,7 @@ mod tests {
 
     const T: u64 = 1 << 48;
 
-    fn plan(e_type: u16, phdrs: &[ProgramHeader], size: u64) -> Result<LoadPlan, PlanError> {
+    fn plan(e_type: u16, phdrs: &[ProgramHeader]) -> Result<LoadPlan, PlanError> {
         let h = ElfHeader {
             e_type,
             e_machine: EM_AARCH64,
@@ -464,14 +459,14 @@ mod tests {
             e_phentsize: 56,
             e_phnum: phdrs.len() as u16,
         };
-        plan_load(&h, phdrs, size, 0xaaaa_aaaa_a000, 0x1000, 0x1000, T)
+        plan_load(&h, phdrs, 0xaaaa_aaaa_a000, 0x1000, 0x1000, T)
     }
 
     #[test]
     fn static_executable_layout() {
         let text = load(0x400000, 0, 0x1234, 0x1234, PF_R | PF_X);
         let data = load(0x411234, 0x1234, 0x100, 0x3000, PF_R | PF_W);
-        let p = plan(ET_EXEC, &[text, data], 0x2000).unwrap();
+        let p = plan(ET_EXEC, &[text, data]).unwrap();
         assert_eq!(p.load_bias, 0);
         assert_eq!(p.segments[0].start, 0x400000);
         assert_eq!(p.segments[0].file_end, 0x402000);
@@ -486,36 +481,51 @@ mod tests {
     }
 
     #[test]
-    fn bss_only_segment_may_point_past_the_file() {
+    fn segments_may_point_past_the_file() {
         // A static program whose only writable segment is all .bss, with p_offset past
         // the end of the file (as some linkers write it): Linux loads it.
         let text = load(0x400000, 0, 0x1234, 0x1234, PF_R | PF_X);
         let bss = load(0x412000, 0x2000, 0, 0x3000, PF_R | PF_W);
-        let p = plan(ET_EXEC, &[text, bss], 0x1234).unwrap();
+        let p = plan(ET_EXEC, &[text, bss]).unwrap();
         assert_eq!(p.segments[1].start, 0x412000);
         assert_eq!(p.segments[1].file_end, 0x412000); // nothing from the file
         assert_eq!(p.segments[1].mem_end, 0x415000);
         assert_eq!(p.elf_brk, 0x415000);
-        // Bytes that are in the file are still checked.
+        // File bytes past the end are mapped too (Linux does; touching them is SIGBUS),
+        // but an offset that wraps around cannot be.
         let data = load(0x412000, 0x2000, 0x10, 0x3000, PF_R | PF_W);
-        assert_eq!(
-            plan(ET_EXEC, &[text, data], 0x1234),
-            Err(PlanError::PastEndOfFile)
-        );
+        let p = plan(ET_EXEC, &[text, data]).unwrap();
+        assert_eq!((p.segments[1].file_pgoff, p.segments[1].bss), (2, true));
         let wraps = load(0x412000, u64::MAX - 4, 0, 0x1000, PF_R | PF_W);
-        assert!(plan(ET_EXEC, &[text, wraps], 0x1234).is_ok());
-        // Starting inside a page, it maps that file page: checked as before.
-        let unaligned = load(0x412010, 0x2010, 0, 0x1000, PF_R | PF_W);
+        assert!(plan(ET_EXEC, &[text, wraps]).is_ok()); // maps no file page
+        let unaligned = load(0x412010, u64::MAX - 4, 0, 0x1000, PF_R | PF_W);
         assert_eq!(
-            plan(ET_EXEC, &[text, unaligned], 0x1234),
-            Err(PlanError::PastEndOfFile)
+            plan(ET_EXEC, &[text, unaligned]),
+            Err(PlanError::OffsetOverflow)
+        );
+    }
+
+    #[test]
+    fn overlapping_segments_are_placed_in_header_order() {
+        // Linux maps each PT_LOAD with MAP_FIXED in turn: a later one replaces what an
+        // earlier one mapped where they overlap, and out-of-order headers are taken as
+        // they come. `elf_map` unmaps before it maps.
+        let text = load(0x400000, 0, 0x1800, 0x1800, PF_R | PF_X);
+        let ro = load(0x401000, 0x1000, 0x100, 0x100, PF_R);
+        let p = plan(ET_EXEC, &[text, ro]).unwrap();
+        assert_eq!(p.segments[1].start, 0x401000);
+        let high = load(0x500000, 0, 0x10, 0x10, PF_R);
+        let p = plan(ET_EXEC, &[high, text]).unwrap();
+        assert_eq!(
+            (p.segments[0].start, p.segments[1].start),
+            (0x500000, 0x400000)
         );
     }
 
     #[test]
     fn pie_gets_a_bias() {
         let text = load(0, 0, 0x800, 0x800, PF_R | PF_X);
-        let p = plan(ET_DYN, &[text], 0x800).unwrap();
+        let p = plan(ET_DYN, &[text]).unwrap();
         assert_eq!(p.load_bias, 0xaaaa_aaaa_a000);
         assert_eq!(p.segments[0].start, 0xaaaa_aaaa_a000);
         assert_eq!(p.entry, 0xaaaa_aaaa_a000 + 0x400100);
@@ -524,69 +534,41 @@ mod tests {
     #[test]
     fn every_bad_segment_is_refused() {
         let ok = load(0x400000, 0, 0x100, 0x100, PF_R | PF_X);
-        assert_eq!(plan(ET_EXEC, &[], 0x1000), Err(PlanError::NoLoadSegments));
+        assert_eq!(plan(ET_EXEC, &[]), Err(PlanError::NoLoadSegments));
         assert_eq!(
-            plan(ET_EXEC, &[load(0x400000, 0, 0x200, 0x100, PF_R)], 0x1000),
+            plan(ET_EXEC, &[load(0x400000, 0, 0x200, 0x100, PF_R)]),
             Err(PlanError::FileszOverMemsz)
         );
         assert_eq!(
-            plan(
-                ET_EXEC,
-                &[load(0x400000, 0xf00, 0x200, 0x200, PF_R)],
-                0x1000
-            ),
-            Err(PlanError::PastEndOfFile)
+            plan(ET_EXEC, &[load(0x400000, u64::MAX, 2, 2, PF_R)]),
+            Err(PlanError::OffsetOverflow)
         );
         assert_eq!(
-            plan(ET_EXEC, &[load(0x400000, u64::MAX, 2, 2, PF_R)], 0x1000),
-            Err(PlanError::PastEndOfFile)
-        );
-        assert_eq!(
-            plan(ET_EXEC, &[load(0x400010, 0x20, 0x10, 0x10, PF_R)], 0x1000),
+            plan(ET_EXEC, &[load(0x400010, 0x20, 0x10, 0x10, PF_R)]),
             Err(PlanError::Misaligned)
         );
         assert_eq!(
-            plan(ET_EXEC, &[load(0, 0, 0x10, 0x10, PF_R)], 0x1000),
+            plan(ET_EXEC, &[load(0, 0, 0x10, 0x10, PF_R)]),
             Err(PlanError::OutOfRange)
         );
         assert_eq!(
-            plan(ET_EXEC, &[load(T - 0x1000, 0, 0x10, 0x2000, PF_R)], 0x1000),
+            plan(ET_EXEC, &[load(T - 0x1000, 0, 0x10, 0x2000, PF_R)]),
             Err(PlanError::OutOfRange)
         );
         assert_eq!(
-            plan(
-                ET_EXEC,
-                &[load(u64::MAX - 0xfff, 0, 0x10, 0x2000, PF_R)],
-                0x1000
-            ),
+            plan(ET_EXEC, &[load(u64::MAX - 0xfff, 0, 0x10, 0x2000, PF_R)]),
             Err(PlanError::OutOfRange)
         );
         assert_eq!(
             plan(
                 ET_EXEC,
-                &[ok, load(0x400000, 0, 0x100, 0x100, PF_R)],
-                0x1000
-            ),
-            Err(PlanError::Overlap)
-        );
-        assert_eq!(
-            plan(ET_EXEC, &[load(0x500000, 0, 0x10, 0x10, PF_R), ok], 0x1000),
-            Err(PlanError::Overlap)
-        );
-        assert_eq!(
-            plan(
-                ET_EXEC,
-                &[load(0x400000, 0, 0x10, 0x10, PF_R | PF_W | PF_X)],
-                0x1000
+                &[load(0x400000, 0, 0x10, 0x10, PF_R | PF_W | PF_X)]
             ),
             Err(PlanError::WriteAndExec)
         );
         let mut interp = ok;
         interp.p_type = PT_INTERP;
-        assert_eq!(
-            plan(ET_EXEC, &[interp, ok], 0x1000),
-            Err(PlanError::Interpreter)
-        );
+        assert_eq!(plan(ET_EXEC, &[interp, ok]), Err(PlanError::Interpreter));
     }
 
     /// Random and mutated headers: parsing and planning return errors, never panic, and
@@ -642,7 +624,7 @@ mod tests {
             let off = h.e_phoff as usize;
             let n = h.e_phnum as usize * PHDR_SIZE;
             let phdrs = parse_phdrs(&f[off..off + n]);
-            if let Ok(p) = plan_load(&h, &phdrs, size, 0xaaaa_aaaa_a000, 0x1000, 0x1000, T) {
+            if let Ok(p) = plan_load(&h, &phdrs, 0xaaaa_aaaa_a000, 0x1000, 0x1000, T) {
                 accepted += 1;
                 for s in &p.segments {
                     assert!(

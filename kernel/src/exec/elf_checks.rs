@@ -11,18 +11,16 @@
 //!
 //! Where Linnet is stricter on purpose, it refuses before that point with ENOEXEC:
 //! a PT_INTERP (no dynamic loader; after Linux's own interpreter checks, so a missing
-//! interpreter is still ENOENT), and a writable and executable segment (W^X). A segment
-//! reaching past the end of the file is SIGBUS (Linux maps it; the program dies of SIGBUS
-//! when it touches the missing pages, which a loaded program's first instructions or
-//! data usually are).
+//! interpreter is still ENOENT), and a writable and executable segment (W^X). As in
+//! Linux, a segment reaching past the end of the file is mapped (its pages wholly past
+//! the end are SIGBUS when touched; `padzero` failing on such a page fails the exec),
+//! and overlapping segments are mapped in header order, a later one replacing an
+//! earlier one (`MAP_FIXED`).
 
 use super::elf::PlanError;
 
 /// Linux's PATH_MAX: the longest PT_INTERP string `load_elf_binary` reads.
 pub const PATH_MAX: u64 = 4096;
-/// SIGBUS and SIGSEGV (asm-generic numbers).
-const SIGBUS: i32 = 7;
-const SIGSEGV: i32 = 11;
 
 /// What a PT_INTERP's bytes say (`load_elf_binary`'s first loop): `Err(errno)` where
 /// Linux fails before it opens the file, else the path to open. `read` reads `len` bytes
@@ -52,16 +50,6 @@ pub fn interp_path(
 /// Linux's `load_elf_binary` would go on and map it)?
 pub fn refused_up_front(e: PlanError) -> bool {
     matches!(e, PlanError::Interpreter | PlanError::WriteAndExec)
-}
-
-/// The signal a placement failure past the point of no return ends the process with
-/// (Linux `load_elf_binary` after `begin_new_exec`: `send_sig(SIGSEGV)`, SIGBUS for
-/// file pages past the end).
-pub fn fatal_signal(e: PlanError) -> i32 {
-    match e {
-        PlanError::PastEndOfFile => SIGBUS,
-        _ => SIGSEGV,
-    }
 }
 
 /// Linux's overcommit guess (`__vm_enough_memory`, OVERCOMMIT_GUESS): one request for
@@ -98,13 +86,13 @@ mod kernel {
     }
 
     /// The end of an exec that failed past the point of no return (Linux `bprm_execve`:
-    /// `force_fatal_sig`): `sig` with its default action, whatever the program had set,
-    /// so it dies before it runs another instruction. Returns `e` for the syscall.
-    pub fn exec_fatal(sig: i32, e: Errno) -> Errno {
-        use crate::task::signal::{force_sig, SigDisposition};
+    /// `force_fatal_sig`): SIGSEGV with its default action, whatever the program had
+    /// set, so it dies before it runs another instruction. Returns `e` for the syscall.
+    pub fn exec_fatal(e: Errno) -> Errno {
+        use crate::task::signal::{force_sig, SigDisposition, SIGSEGV};
         let cur = crate::task::sched::current();
-        cur.signal.inner.lock().action[sig as usize] = SigDisposition::Default;
-        force_sig(sig);
+        cur.signal.inner.lock().action[SIGSEGV as usize] = SigDisposition::Default;
+        force_sig(SIGSEGV);
         e
     }
 }
@@ -140,8 +128,6 @@ mod tests {
     fn which_failures_kill() {
         assert!(refused_up_front(PlanError::WriteAndExec));
         assert!(!refused_up_front(PlanError::FileszOverMemsz));
-        assert_eq!(fatal_signal(PlanError::PastEndOfFile), 7);
-        assert_eq!(fatal_signal(PlanError::OutOfRange), 11);
         assert!(!bss_fits(0x2a0000002a / 4096, 32768));
         assert!(bss_fits(16, 32768));
     }

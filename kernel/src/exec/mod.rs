@@ -107,9 +107,7 @@ mod kernel {
         trace_stage(&bprm, "after copy_strings (filename, envp, argv)");
         let loaded = match exec_binprm(&mut bprm) {
             // Linux would have replaced the old program by now: it dies instead.
-            Err(e) if bprm.point_of_no_return => {
-                return Err(super::elf_checks::exec_fatal(bprm.fatal_sig, e))
-            }
+            Err(e) if bprm.point_of_no_return => return Err(super::elf_checks::exec_fatal(e)),
             r => r?,
         };
         Ok(begin_new_exec(bprm, loaded))

@@ -9,7 +9,9 @@
 //! most a page of headers, read in full), the first PT_INTERP (2..=PATH_MAX bytes, read
 //! in full (else EIO), NUL-terminated, then opened); then `begin_new_exec`, the point
 //! of no return: a failure about the PT_LOADs after it kills the process with SIGSEGV
-//! (`bprm_execve`), and pages past the end of the file are SIGBUS when touched. For
+//! (`bprm_execve`), and pages past the end of the file are mapped, SIGBUS when touched
+//! (a `padzero` that touches one fails the exec: SIGSEGV). Segments that overlap are
+//! mapped in header order, a later one replacing an earlier one (`MAP_FIXED`). For
 //! `#!` without a newline, `load_script` takes the whole buffer if the interpreter name
 //! ends in it (an all-blank one is an empty name: ENOENT). Linnet's side: kernel/src/exec/elf_checks.rs.
 //!
@@ -226,6 +228,22 @@ fn main() -> i32 {
             "#! and blanks only, no newline: ENOENT (an empty name)",
             Errno(ENOENT),
         ),
+        (
+            "a PT_LOAD wholly past the end of the file, never touched: runs",
+            Exit(42),
+        ),
+        (
+            "the read-only PT_LOAD twice (overlapping segments): runs",
+            Exit(42),
+        ),
+        (
+            "a read-only copy of the text PT_LOAD after it: SIGSEGV (the later one wins)",
+            Signal(SIGSEGV),
+        ),
+        (
+            "bss after file bytes past the end of the file: SIGSEGV (padzero fails)",
+            Signal(SIGSEGV),
+        ),
     ];
     let mut tap = Tap::new(tests.len() as u32);
     let self_path = ulib::args().next().unwrap_or(b"/tests/elfmut");
@@ -373,9 +391,37 @@ fn main() -> i32 {
                 img.buf[..2 + l].copy_from_slice(&s[..2 + l]);
                 2 + l
             }
-            _ => {
+            28 => {
                 img.buf[..5].copy_from_slice(b"#!   ");
                 5
+            }
+            29..=31 => {
+                // The last spare header (PT_GNU_STACK), after every PT_LOAD, becomes one.
+                let i = img.spare(1).unwrap_or(0);
+                let (to, from) = (img.ph(i), img.ph(if n == 30 { ro } else { text }));
+                img.buf.copy_within(from..from + 56, to);
+                match n {
+                    29 => {
+                        img.put_u64(to + 8, (len as u64 + 0x10_0000) & !0xfff); // p_offset
+                        img.put_u64(to + 16, 0x1000_0000); // p_vaddr
+                        img.put_u64(to + 32, 0x1000); // p_filesz
+                        img.put_u64(to + 40, 0x1000); // p_memsz
+                        img.put_u32(to + 4, 4); // PF_R
+                    }
+                    31 => img.put_u32(to + 4, 4), // PF_R: not executable
+                    _ => {}
+                }
+                len
+            }
+            _ => {
+                // The bss segment gets 16 file bytes, from a page past the end of the file.
+                let p = img.ph(last);
+                let v = img.u64_at(p + 16) & 0xfff;
+                img.put_u64(p + 8, ((len as u64 + 0x10_0000) & !0xfff) | v);
+                img.put_u64(p + 32, 0x10);
+                let memsz = img.u64_at(p + 40);
+                img.put_u64(p + 40, memsz.max(0x20));
+                len
             }
         };
         let _ = phoff;
