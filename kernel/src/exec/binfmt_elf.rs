@@ -215,16 +215,14 @@ fn elf_map(
     if zero_from < file_end {
         // The last file page continues with whatever follows in the file: clear it. The
         // page is faulted in now, a private copy, and zeroed through the linear map. A
-        // page wholly past the end of the file cannot be (SIGBUS): Linux's `padzero`
-        // then fails the exec if the segment has bss; without, nothing is zeroed and a
-        // touch is SIGBUS later, as on Linux.
+        // page wholly past the end of the file cannot be (SIGBUS): Linux 6.1 ignores its
+        // `padzero` failing there, and the program dies of SIGBUS if it touches the page.
         match handle_mm_fault(&mut bprm.mm, zero_from, Access::Read) {
             Ok(()) => {
                 let zeros = vec![0u8; file_end - zero_from];
                 write_ignoring_prot(bprm, zero_from, &zeros)?;
             }
-            Err(VmFault::SigBus) if !seg.bss => {}
-            Err(VmFault::SigBus) => return Err(Errno::EFAULT),
+            Err(VmFault::SigBus) => {}
             Err(_) => return Err(Errno::ENOMEM),
         }
     }

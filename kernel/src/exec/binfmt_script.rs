@@ -39,7 +39,7 @@ pub fn parse_shebang(buf: &[u8]) -> Option<Result<ScriptLine<'_>, ()>> {
             let end = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
             if rest[..end].iter().all(blank) {
                 // Linux takes the NUL after the blanks as an empty interpreter name,
-                // which open_exec then refuses: ENOENT.
+                // which names the cwd for open_exec: EACCES.
                 return Some(Ok(ScriptLine {
                     interp: b"",
                     arg: None,
@@ -136,7 +136,7 @@ mod tests {
                 arg: Some(b"-x")
             }))
         );
-        // Only blanks, no newline: an empty name (open_exec says ENOENT).
+        // Only blanks, no newline: an empty name (open_exec finds the cwd: EACCES).
         assert_eq!(
             parse_shebang(b"#!   \0\0"),
             Some(Ok(ScriptLine {

@@ -231,9 +231,6 @@ pub struct SegmentPlan {
     /// Where the file bytes end: from here to `file_end` must read as zero (bss in the
     /// last file page; Linux `padzero`).
     pub zero_from: u64,
-    /// p_memsz > p_filesz: the segment has bss, so zeroing its last file page must work
-    /// (Linux fails the exec when `padzero` faults, past the point of no return).
-    pub bss: bool,
     /// PF_R / PF_W / PF_X.
     pub flags: u32,
 }
@@ -332,7 +329,6 @@ pub fn plan_load(
                 (p.p_offset & !(page - 1)) / page
             },
             zero_from: file_top,
-            bss: p.p_memsz > p.p_filesz,
             flags: p.p_flags,
         });
         if p.p_flags & PF_X != 0 {
@@ -495,7 +491,7 @@ mod tests {
         // but an offset that wraps around cannot be.
         let data = load(0x412000, 0x2000, 0x10, 0x3000, PF_R | PF_W);
         let p = plan(ET_EXEC, &[text, data]).unwrap();
-        assert_eq!((p.segments[1].file_pgoff, p.segments[1].bss), (2, true));
+        assert_eq!(p.segments[1].file_pgoff, 2);
         let wraps = load(0x412000, u64::MAX - 4, 0, 0x1000, PF_R | PF_W);
         assert!(plan(ET_EXEC, &[text, wraps]).is_ok()); // maps no file page
         let unaligned = load(0x412010, u64::MAX - 4, 0, 0x1000, PF_R | PF_W);

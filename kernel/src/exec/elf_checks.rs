@@ -13,7 +13,7 @@
 //! a PT_INTERP (no dynamic loader; after Linux's own interpreter checks, so a missing
 //! interpreter is still ENOENT), and a writable and executable segment (W^X). As in
 //! Linux, a segment reaching past the end of the file is mapped (its pages wholly past
-//! the end are SIGBUS when touched; `padzero` failing on such a page fails the exec),
+//! the end are SIGBUS when touched; `padzero` failing on such a page is ignored),
 //! and overlapping segments are mapped in header order, a later one replacing an
 //! earlier one (`MAP_FIXED`).
 

@@ -175,7 +175,11 @@ mod kernel {
         }
         push_string(bprm, interp)?;
         bprm.argc += 1;
-        let (ino, size) = vfs::open_exec(AT_FDCWD, interp, 0)?;
+        // The kernel opens the interpreter by a name of its own (Linux `open_exec` ->
+        // `getname_kernel`, which, unlike a user path, may be empty): "" is the cwd, a
+        // directory, so EACCES.
+        let name: &[u8] = if interp.is_empty() { b"." } else { interp };
+        let (ino, size) = vfs::open_exec(AT_FDCWD, name, 0)?;
         bprm.file = ino;
         bprm.file_size = size;
         bprm.interp = interp.to_vec();
