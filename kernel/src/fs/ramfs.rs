@@ -542,12 +542,15 @@ impl RamFs {
                 *slot = None;
             }
         }
-        // Trailing free slots go, and a mostly empty arena gives its memory back.
+        // Trailing free slots go, and an arena less than half used gives memory back
+        // (keeping room to grow by half, so add/remove at the edge does not thrash): a
+        // burst of files leaves no high-water mark in the heap (Linux frees each inode).
         while self.inodes.len() > 2 && self.inodes.last().is_some_and(Option::is_none) {
             self.inodes.pop();
         }
-        if self.inodes.len() * 4 < self.inodes.capacity() {
-            self.inodes.shrink_to(self.inodes.len() * 2);
+        if self.inodes.capacity() > 2 * self.inodes.len() {
+            self.inodes
+                .shrink_to(self.inodes.len() + self.inodes.len() / 2);
         }
     }
 
