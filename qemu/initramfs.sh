@@ -25,13 +25,21 @@ specs=(dir:/bin:0755 dir:/tests:0755 dir:/dev:0755 dir:/tmp:01777 dir:/etc:0755
 # without, and the ramfs lives in the kernel heap); gdb reads the full ELFs under target/.
 objcopy="$(cd "$root" && rustc --print sysroot)/lib/rustlib/$(cd "$root" && rustc -vV | sed -n 's/^host: //p')/bin/llvm-objcopy"
 stripped="$(dirname "$out")/initramfs-stripped"
+# strip_copy ELF COPY: COPY is ELF without debug info; redone only when ELF is newer, so
+# a build that changed nothing rewrites nothing (the archive itself is replaced only when
+# its bytes change: qemu/mkinitramfs.py).
+strip_copy() {
+    [ -x "$objcopy" ] && [ -e "$1" ] || return 1
+    [ "$2" -nt "$1" ] && return 0
+    "$objcopy" --strip-debug "$1" "$2.tmp" && mv "$2.tmp" "$2"
+}
 for dir in bin tests; do
     [ -d "$root/user/$dir/src/bin" ] || continue
     mkdir -p "$stripped/$dir"
     for src in "$root/user/$dir/src/bin/"*.rs; do
         name=$(basename "$src" .rs)
         file="$bin/$name"
-        if [ -x "$objcopy" ] && "$objcopy" --strip-debug "$file" "$stripped/$dir/$name"; then
+        if strip_copy "$file" "$stripped/$dir/$name"; then
             file="$stripped/$dir/$name"
         fi
         specs+=("file:/$dir/$name:0755:$file")
@@ -48,7 +56,7 @@ specs+=(dir:/tests/data:0755
         symlink:/tests/data/exec-link:../exec)
 "$root/user/pie/build.sh" --quiet
 pie="${CARGO_TARGET_DIR:-$root/user/target}/pie/aarch64-unknown-none/release/pie"
-if [ -x "$objcopy" ] && "$objcopy" --strip-debug "$pie" "$stripped/tests/pie"; then
+if strip_copy "$pie" "$stripped/tests/pie"; then
     pie="$stripped/tests/pie"
 fi
 specs+=("file:/tests/pie:0755:$pie")
