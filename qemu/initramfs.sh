@@ -2,7 +2,8 @@
 # qemu/initramfs.sh OUT: build the user programs and pack them into the initramfs the
 # kernel boots with (a cpio "newc" archive, made by qemu/mkinitramfs.py):
 #   /bin/NAME     the programs of user/bin (init, sh, ...)
-#   /bin/rustdemo an ordinary Rust std program (user/std/demo; ~0.5 MiB, stripped)
+#   /bin/rustdemo an ordinary Rust std program (user/std/demo; ~0.5 MiB, stripped), and
+#                 one /bin/NAME for each user/std/demo/src/bin/NAME.rs (your own ones)
 #   /tests/NAME   the test programs of user/tests (run by make test, one boot each)
 #   /tests/pie    the static-PIE test program (user/pie, its own build)
 #   /tests/data/  files the tests need, with the modes they test (user/tests/data/README.md)
@@ -63,8 +64,15 @@ specs+=("file:/tests/pie:0755:$pie")
 # The Rust std demo (its own workspace, target aarch64-unknown-linux-musl). The tests'
 # std programs are bigger and go into the user-land initrd instead (qemu/userland.sh).
 if [ -f "$root/user/std/Cargo.toml" ]; then
+    stdbin="${CARGO_TARGET_DIR:-$root/user/target}/std/aarch64-unknown-linux-musl/release"
     if (cd "$root/user/std" && cargo build --release --quiet -p rustdemo --target-dir "${CARGO_TARGET_DIR:-$root/user/target}/std"); then
-        specs+=("file:/bin/rustdemo:0755:${CARGO_TARGET_DIR:-$root/user/target}/std/aarch64-unknown-linux-musl/release/rustdemo")
+        specs+=("file:/bin/rustdemo:0755:$stdbin/rustdemo")
+        # Your own std programs (docs/your-program.md): user/std/demo/src/bin/NAME.rs
+        # is /bin/NAME.
+        for src in "$root"/user/std/demo/src/bin/*.rs; do
+            [ -e "$src" ] || continue
+            specs+=("file:/bin/$(basename "$src" .rs):0755:$stdbin/$(basename "$src" .rs)")
+        done
     else
         echo "initramfs: user/std did not build: no /bin/rustdemo" >&2
     fi
