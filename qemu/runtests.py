@@ -563,6 +563,15 @@ def make_userland(t):
         if line.startswith("userland:") or line.startswith("user/c:"):
             print(f"# {line}", flush=True)
     t.check(r.returncode == 0, "the user-land initrd builds (qemu/userland.sh)", r.stdout + r.stderr)
+    if r.returncode == 0:
+        # Built again with nothing changed, the archive keeps its mtime (qemu/mkinitramfs.py
+        # writes only changed bytes): `make run USERLAND=busybox` rewrites nothing.
+        before = os.stat(USERLAND).st_mtime_ns
+        again = subprocess.run(["bash", os.path.join(ROOT, "qemu", "userland.sh"), USERLAND],
+                               cwd=ROOT, capture_output=True, text=True)
+        t.check(again.returncode == 0 and os.stat(USERLAND).st_mtime_ns == before,
+                "the user-land initrd is not rewritten when nothing changed",
+                again.stdout + again.stderr)
     return r.returncode == 0
 
 
