@@ -1,5 +1,8 @@
 # Linnet: every user-facing command. `make help` lists them.
 #
+#   make build     the kernel with the user programs inside: build/kernel.img (QEMU boots
+#                  it) and build/kernel.elf (symbols); a no-op when nothing changed.
+#                  `make` and `make all` are make build
 #   make run       build and boot in QEMU (Ctrl-A X quits)
 #   make run USERLAND=busybox   boot to Debian's busybox ash instead (qemu/userland.sh)
 #   make test      host unit tests + in-QEMU tests + gdb test; last line "N passed, N failed"
@@ -8,6 +11,10 @@
 #   make gdb-boot  attaches with symbols at the physical load address, to step head.S
 #   make doctor    check the tools;  make setup  install what is missing
 #   make lab-handout LAB=N DEST=dir   the student tree;  make grade LAB=N   its score
+#   make fmt       format all the Rust code (cargo fmt);  make clippy  lint it (-D warnings)
+#   make docs      regenerate docs/syscalls.md and docs/linux-map.md from the code
+#   make clean     remove what the builds made (cargo's target/ directories, build/)
+#   make help      this list
 #
 # Knobs: MEM=512M  GIC=2|3  EL2=0|1  APPEND="loglevel=7 hz=250"  INITRD=file
 #        INITRAMFS=file (build this archive into the image instead of packing user/)
@@ -36,18 +43,30 @@ setup:
 doctor:
 	@bash qemu/doctor.sh
 
-# The kernel: link (cargo), write the symbol table into .kallsyms, then make the raw
-# Linux arm64 Image QEMU boots. cargo decides what to rebuild; the rest is cheap.
+# The kernel: pack the initramfs, link (cargo), write the symbol table into .kallsyms,
+# then make the raw Linux arm64 Image QEMU boots. When nothing changed, nothing is
+# rewritten: the archive is replaced only when its bytes change (kernel/build.rs watches
+# it, so a new mtime alone would relink the kernel), and kernel.elf/kernel.img are redone
+# only when the linked ELF (or kallsyms.py) is not the one they were made from, as the
+# stamp file build/kernel.stamp records (a path and mtimes: switching profiles redoes it).
 build:
 	@mkdir -p $(BUILD)
-	@if [ -n "$(INITRAMFS)" ]; then cp "$(INITRAMFS)" $(BUILD)/initramfs.cpio; \
+	@if [ -n "$(INITRAMFS)" ]; then cmp -s "$(INITRAMFS)" $(BUILD)/initramfs.cpio || \
+	   cp "$(INITRAMFS)" $(BUILD)/initramfs.cpio; \
 	 else bash qemu/initramfs.sh $(BUILD)/initramfs.cpio; fi
 	@LINNET_INITRAMFS=$(CURDIR)/$(BUILD)/initramfs.cpio cargo build -p linnet --target $(TARGET) --profile $(PROFILE)
-	@mkdir -p $(BUILD)
-	@cp $(ELF) $(BUILD)/kernel.elf
-	@python3 kernel/scripts/kallsyms.py $(BUILD)/kernel.elf >/dev/null
-	@$(OBJCOPY) -O binary $(BUILD)/kernel.elf $(BUILD)/kernel.img
-	@echo "built $(BUILD)/kernel.img (Linux arm64 Image, initramfs inside) and $(BUILD)/kernel.elf (symbols)"
+	@stamp="$$(stat -c '%n %y' $(ELF) kernel/scripts/kallsyms.py)"; \
+	 if [ "$$stamp" != "$$(cat $(BUILD)/kernel.stamp 2>/dev/null)" ] || \
+	    [ ! -f $(BUILD)/kernel.elf ] || [ ! -f $(BUILD)/kernel.img ]; then \
+	   rm -f $(BUILD)/kernel.stamp && \
+	   cp $(ELF) $(BUILD)/kernel.elf.tmp && \
+	   python3 kernel/scripts/kallsyms.py $(BUILD)/kernel.elf.tmp >/dev/null && \
+	   $(OBJCOPY) -O binary $(BUILD)/kernel.elf.tmp $(BUILD)/kernel.img.tmp && \
+	   mv $(BUILD)/kernel.img.tmp $(BUILD)/kernel.img && \
+	   mv $(BUILD)/kernel.elf.tmp $(BUILD)/kernel.elf && \
+	   echo "$$stamp" > $(BUILD)/kernel.stamp && \
+	   echo "built $(BUILD)/kernel.img (Linux arm64 Image, initramfs inside) and $(BUILD)/kernel.elf (symbols)"; \
+	 else echo "$(BUILD)/kernel.img is up to date"; fi
 
 # USERLAND=busybox: boot the user-land initrd (-initrd build/userland.cpio: Debian's
 # busybox-static with its applet links in /bin, fetched on first use, plus the Rust std

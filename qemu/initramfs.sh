@@ -2,7 +2,8 @@
 # qemu/initramfs.sh OUT: build the user programs and pack them into the initramfs the
 # kernel boots with (a cpio "newc" archive, made by qemu/mkinitramfs.py):
 #   /bin/NAME     the programs of user/bin (init, sh, ...)
-#   /bin/rustdemo an ordinary Rust std program (user/std/demo; ~0.5 MiB, stripped)
+#   /bin/rustdemo an ordinary Rust std program (user/std/demo; ~0.5 MiB, stripped), and
+#                 one /bin/NAME for each user/std/demo/src/bin/NAME.rs (your own ones)
 #   /tests/NAME   the test programs of user/tests (run by make test, one boot each)
 #   /tests/pie    the static-PIE test program (user/pie, its own build)
 #   /tests/data/  files the tests need, with the modes they test (user/tests/data/README.md)
@@ -25,13 +26,21 @@ specs=(dir:/bin:0755 dir:/tests:0755 dir:/dev:0755 dir:/tmp:01777 dir:/etc:0755
 # without, and the ramfs lives in the kernel heap); gdb reads the full ELFs under target/.
 objcopy="$(cd "$root" && rustc --print sysroot)/lib/rustlib/$(cd "$root" && rustc -vV | sed -n 's/^host: //p')/bin/llvm-objcopy"
 stripped="$(dirname "$out")/initramfs-stripped"
+# strip_copy ELF COPY: COPY is ELF without debug info; redone only when ELF is newer, so
+# a build that changed nothing rewrites nothing (the archive itself is replaced only when
+# its bytes change: qemu/mkinitramfs.py).
+strip_copy() {
+    [ -x "$objcopy" ] && [ -e "$1" ] || return 1
+    [ "$2" -nt "$1" ] && return 0
+    "$objcopy" --strip-debug "$1" "$2.tmp" && mv "$2.tmp" "$2"
+}
 for dir in bin tests; do
     [ -d "$root/user/$dir/src/bin" ] || continue
     mkdir -p "$stripped/$dir"
     for src in "$root/user/$dir/src/bin/"*.rs; do
         name=$(basename "$src" .rs)
         file="$bin/$name"
-        if [ -x "$objcopy" ] && "$objcopy" --strip-debug "$file" "$stripped/$dir/$name"; then
+        if strip_copy "$file" "$stripped/$dir/$name"; then
             file="$stripped/$dir/$name"
         fi
         specs+=("file:/$dir/$name:0755:$file")
@@ -48,15 +57,22 @@ specs+=(dir:/tests/data:0755
         symlink:/tests/data/exec-link:../exec)
 "$root/user/pie/build.sh" --quiet
 pie="${CARGO_TARGET_DIR:-$root/user/target}/pie/aarch64-unknown-none/release/pie"
-if [ -x "$objcopy" ] && "$objcopy" --strip-debug "$pie" "$stripped/tests/pie"; then
+if strip_copy "$pie" "$stripped/tests/pie"; then
     pie="$stripped/tests/pie"
 fi
 specs+=("file:/tests/pie:0755:$pie")
 # The Rust std demo (its own workspace, target aarch64-unknown-linux-musl). The tests'
 # std programs are bigger and go into the user-land initrd instead (qemu/userland.sh).
 if [ -f "$root/user/std/Cargo.toml" ]; then
+    stdbin="${CARGO_TARGET_DIR:-$root/user/target}/std/aarch64-unknown-linux-musl/release"
     if (cd "$root/user/std" && cargo build --release --quiet -p rustdemo --target-dir "${CARGO_TARGET_DIR:-$root/user/target}/std"); then
-        specs+=("file:/bin/rustdemo:0755:${CARGO_TARGET_DIR:-$root/user/target}/std/aarch64-unknown-linux-musl/release/rustdemo")
+        specs+=("file:/bin/rustdemo:0755:$stdbin/rustdemo")
+        # Your own std programs (docs/your-program.md): user/std/demo/src/bin/NAME.rs
+        # is /bin/NAME.
+        for src in "$root"/user/std/demo/src/bin/*.rs; do
+            [ -e "$src" ] || continue
+            specs+=("file:/bin/$(basename "$src" .rs):0755:$stdbin/$(basename "$src" .rs)")
+        done
     else
         echo "initramfs: user/std did not build: no /bin/rustdemo" >&2
     fi

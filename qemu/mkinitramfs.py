@@ -18,6 +18,11 @@ HOSTFILE and TARGET may contain ':' (everything after the fixed fields is taken 
 Output is reproducible: entries sorted so that parents come first (byte order of the
 path, which puts "a" before "a/b"), mtime 0, uid and gid 0, inode numbers 1, 2, ... in
 that order, and gzip with mtime 0 and no file name.
+
+OUT is replaced only when its bytes change (written to a temporary file beside it, then
+renamed over it): an unchanged archive keeps its mtime, so the kernel's build script,
+which watches the built-in initramfs (kernel/build.rs), does not make cargo relink the
+kernel on a `make build` that changed nothing.
 """
 import gzip
 import io
@@ -112,6 +117,29 @@ def compress(data):
     return buf.getvalue()
 
 
+def write_if_changed(path, data):
+    """Write data to path unless path already holds exactly those bytes (then its mtime
+    stays); the new file appears whole, by rename, never half written. True if written.
+    Linux's own build does the same for generated headers (scripts/Kbuild.include's
+    filechk: compare, and move the new file in only if it differs)."""
+    try:
+        with open(path, "rb") as f:
+            if f.read() == data:
+                return False
+    except FileNotFoundError:
+        pass
+    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".", dir=os.path.dirname(path) or ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return True
+
+
 def parse(data):
     """A small newc reader, for the self-test: [(name, mode, data, rmajor, rminor)]."""
     out, pos = [], 0
@@ -148,6 +176,14 @@ def self_test():
         assert build(specs) == a, "output is not reproducible"
         assert gzip.decompress(compress(a)) == a
         assert compress(a) == compress(a)
+        out = os.path.join(tmp, "out.cpio")
+        assert write_if_changed(out, a), "a new file is written"
+        os.utime(out, (1, 1))
+        assert not write_if_changed(out, a), "the same bytes are written again"
+        assert os.stat(out).st_mtime == 1, "an unchanged archive's mtime moved"
+        assert write_if_changed(out, a + b"\0" * 512)
+        assert os.stat(out).st_mtime != 1 and open(out, "rb").read() == a + b"\0" * 512
+        assert [n for n in os.listdir(tmp) if n.startswith("out.cpio.")] == [], "temporary left"
     print("mkinitramfs: self-test passed")
 
 
@@ -165,8 +201,7 @@ def main(argv):
     data = build(specs)
     if use_gzip:
         data = compress(data)
-    with open(out_path, "wb") as f:
-        f.write(data)
+    write_if_changed(out_path, data)
     return 0
 
 

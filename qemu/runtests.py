@@ -13,7 +13,7 @@ or panicked unexpectedly.
   4. user programs: each test program of user/tests booted as init, its TAP lines
      counted, and the same binary run under qemu-aarch64 (Linux) for the same verdicts.
 Adding a QEMU test is one row in BOOTS, a user test one row in USER_TESTS. Run some
-groups only with: runtests.py host|qemu|user|session|gdb ...; some user test programs
+groups only with: runtests.py host|build|qemu|user|session|gdb ...; some user test programs
 only (with their qemu-user runs) with: runtests.py --user NAME...
 """
 import json
@@ -342,6 +342,45 @@ def build(t):
     return r.returncode == 0
 
 
+def doc_claims_tests(t):
+    """What the docs say about the tree is true (qemu/doccheck.py): `make help` lists every
+    target, the kernel names docs/walkthrough.md cites exist, every cited NAME.md exists;
+    and qemu/mkinitramfs.py's self-test (reproducible archives, written only on change)."""
+    checks = [("help", "make help lists every .PHONY target of the Makefile"),
+              ("walkthrough", "every kernel name docs/walkthrough.md cites is in kernel/src"),
+              ("cited-docs", "every NAME.md a file cites exists")]
+    for check, name in checks:
+        r = subprocess.run([sys.executable, "qemu/doccheck.py", check], cwd=ROOT,
+                           capture_output=True, text=True)
+        t.check(r.returncode == 0, name, r.stdout + r.stderr)
+    r = subprocess.run([sys.executable, "qemu/mkinitramfs.py", "--self-test"], cwd=ROOT,
+                       capture_output=True, text=True)
+    t.check(r.returncode == 0, "qemu/mkinitramfs.py self-test", r.stdout + r.stderr)
+
+
+NOOP_BUILD_LIMIT = 10  # seconds; before, a no-op make build relinked the kernel: 10-70 s
+
+
+def noop_build_tests(t):
+    """A `make build` right after one changes nothing: cargo compiles nothing, and
+    build/initramfs.cpio, kernel.elf and kernel.img keep their mtimes (the initramfs is
+    written only when its bytes change; kernel/build.rs watches it)."""
+    outputs = [os.path.join(ROOT, "build", f) for f in ("initramfs.cpio", "kernel.elf", "kernel.img")]
+    before = [os.stat(f).st_mtime_ns for f in outputs]
+    start = time.monotonic()
+    r = subprocess.run(["make", "-s", "build"], cwd=ROOT, capture_output=True, text=True)
+    took = time.monotonic() - start
+    print(f"# a no-op make build took {took:.1f} s", flush=True)
+    out = r.stdout + r.stderr
+    t.check(r.returncode == 0 and not re.search(r"^\s*Compiling ", out, re.M),
+            "a make build that changed nothing compiles nothing", out)
+    touched = [os.path.basename(f) for f, m in zip(outputs, before) if os.stat(f).st_mtime_ns != m]
+    t.check(not touched, "a make build that changed nothing rewrites nothing in build/",
+            "rewritten: " + ", ".join(touched))
+    t.check(took < NOOP_BUILD_LIMIT, f"a no-op make build takes under {NOOP_BUILD_LIMIT} s",
+            f"it took {took:.1f} s")
+
+
 def docs_tests(t):
     r = subprocess.run(["python3", "qemu/syscalls-doc.py", "--check"], cwd=ROOT,
                        capture_output=True, text=True)
@@ -366,6 +405,7 @@ def save_results():
 
 def host_tests(t):
     docs_tests(t)
+    doc_claims_tests(t)
     print("# host unit tests (cargo test -p linnet)", flush=True)
     r = subprocess.run(["cargo", "test", "-p", "linnet", "--quiet"], cwd=ROOT,
                        capture_output=True, text=True)
@@ -524,6 +564,15 @@ def make_userland(t):
         if line.startswith("userland:") or line.startswith("user/c:"):
             print(f"# {line}", flush=True)
     t.check(r.returncode == 0, "the user-land initrd builds (qemu/userland.sh)", r.stdout + r.stderr)
+    if r.returncode == 0:
+        # Built again with nothing changed, the archive keeps its mtime (qemu/mkinitramfs.py
+        # writes only changed bytes): `make run USERLAND=busybox` rewrites nothing.
+        before = os.stat(USERLAND).st_mtime_ns
+        again = subprocess.run(["bash", os.path.join(ROOT, "qemu", "userland.sh"), USERLAND],
+                               cwd=ROOT, capture_output=True, text=True)
+        t.check(again.returncode == 0 and os.stat(USERLAND).st_mtime_ns == before,
+                "the user-land initrd is not rewritten when nothing changed",
+                again.stdout + again.stderr)
     return r.returncode == 0
 
 
@@ -873,7 +922,8 @@ def main():
     t = Tally()
     if "host" in groups:
         host_tests(t)
-    if any(g in groups for g in ("qemu", "user", "session", "gdb")) and build(t):
+    if any(g in groups for g in ("build", "qemu", "user", "session", "gdb")) and build(t):
+        noop_build_tests(t)
         if "qemu" in groups:
             qemu_tests(t)
         if "user" in groups:

@@ -6,7 +6,8 @@
 #                          applet, over Linnet's own /bin programs (so without busybox,
 #                          /bin/sh is Linnet's sh); /sbin/init and /init are Linnet's init,
 #                          which starts /bin/sh (busybox's ash) on the console
-#   /bin/rustdemo          the Rust std demo (user/std/demo)
+#   /bin/rustdemo          the Rust std demo (user/std/demo), and your own std programs
+#                          (user/std/demo/src/bin/NAME.rs -> /bin/NAME)
 #   /tests/std/NAME        Rust std test programs (user/std/tests)
 #   /tests/c/NAME          glibc static C tests;  /tests/musl/NAME  musl static C tests
 #   /tests/busybox/test.sh the busybox script test (user/busybox)
@@ -54,6 +55,9 @@ specs+=("file:/sbin/init:0755:$stripped/init" symlink:/init:/sbin/init)
 
 std=$target/std/aarch64-unknown-linux-musl/release
 specs+=("file:/bin/rustdemo:0755:$std/rustdemo")
+for src in "$root"/user/std/demo/src/bin/*.rs; do  # your own std programs, as in initramfs.sh
+    if [ -e "$src" ]; then specs+=("file:/bin/$(basename "$src" .rs):0755:$std/$(basename "$src" .rs)"); fi
+done
 for src in "$root"/user/std/tests/src/bin/*.rs; do
     name=$(basename "$src" .rs)
     specs+=("file:/tests/std/$name:0755:$std/$name")

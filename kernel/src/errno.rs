@@ -1,6 +1,6 @@
 //! Linux error numbers (`include/uapi/asm-generic/errno-base.h` and `errno.h`).
 //!
-//! Inside the kernel a failure is a value, `Result<T, Errno>` (ARCHITECTURE.md section 7);
+//! Inside the kernel a failure is a value, `Result<T, Errno>`;
 //! the syscall layer turns it into `-errno` in x0, exactly as Linux returns it, so a
 //! user program's `errno` means the same on Linnet and on Linux.
 

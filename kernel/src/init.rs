@@ -264,7 +264,7 @@ fn ioremap_gic(info: &BootInfo) -> Result<Gic, &'static str> {
     }
 }
 
-/// The boot banner: what Linnet is and where everything sits (ARCHITECTURE.md section 3).
+/// The boot banner: what Linnet is and where everything sits (docs/layout.md explains each line).
 fn banner(info: &BootInfo, image_pa: usize, heap_bytes: usize) {
     println!(
         "Linnet {} (arm64, QEMU virt) booting",

@@ -1,7 +1,7 @@
 //! Linnet: a small, Linux-shaped teaching kernel for arm64 on QEMU `virt`.
 //!
 //! This file only lists the subsystems; the order in which they start is `start_kernel`
-//! in `init.rs` (Linux's name, from `init/main.c`; ARCHITECTURE.md calls it kernel_main).
+//! in `init.rs` (Linux's name, from `init/main.c`).
 //! The boot path begins earlier, in `arch/aarch64/head.S` (the Linux arm64 Image header
 //! and the code before the MMU is on), which jumps to `start_kernel` with the MMU on and
 //! the kernel running at its high address.

@@ -1,10 +1,10 @@
 //! The address-space layout: every constant that says where something lives.
 //!
-//! `kernel/src/mm/layout.rs` is the one place these numbers are written (ARCHITECTURE.md,
-//! section 3). They follow Linux arm64 with 48-bit virtual addresses and 4 KiB pages
-//! (`arch/arm64/include/asm/memory.h`, `asm/processor.h`, `asm/elf.h`), in the classic
-//! (pre-5.4) naming the study notes use: user space below `TASK_SIZE` through TTBR0,
-//! the kernel from `VA_START` up through TTBR1.
+//! `kernel/src/mm/layout.rs` is the one place these numbers are written (docs/layout.md
+//! draws and explains them). They follow Linux arm64 with 48-bit virtual addresses and
+//! 4 KiB pages (`arch/arm64/include/asm/memory.h`, `asm/processor.h`, `asm/elf.h`), in
+//! the classic (pre-5.4) naming the study notes use: user space below `TASK_SIZE`
+//! through TTBR0, the kernel from `VA_START` up through TTBR1.
 //!
 //! ```text
 //! 0xffff_ffff_ffff_ffff +----------------------+

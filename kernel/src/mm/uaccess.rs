@@ -2,7 +2,7 @@
 //! `copy_to_user`, `strncpy_from_user`, `clear_user` in `include/linux/uaccess.h` and
 //! `lib/strncpy_from_user.c`).
 //!
-//! Every user pointer a syscall receives goes through here (ARCHITECTURE.md section 5).
+//! Every user pointer a syscall receives goes through here.
 //! `access_ok` rejects ranges that leave the user half; the copy itself runs with EL0's
 //! permissions and turns any fault it cannot resolve into `EFAULT` (see
 //! `arch/aarch64/uaccess.rs`). A bad pointer is the user's mistake, never a kernel crash.

@@ -3,7 +3,7 @@
 //!
 //! A user program puts the syscall number in x8 and up to six arguments in x0-x5, then
 //! executes `svc #0`. `do_el0_svc` finds the handler by number, runs it, and puts the
-//! result in x0: a value, or `-errno` (ARCHITECTURE.md section 5). An unknown number
+//! result in x0: a value, or `-errno` (docs/syscalls.md lists the calls). An unknown number
 //! returns `-ENOSYS` and is logged once, by its Linux name.
 //!
 //! One file per family: `process.rs` (clone, exit, wait4, ids), `signal.rs` (kill,

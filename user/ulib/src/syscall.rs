@@ -1,7 +1,7 @@
 //! The system call itself: `svc #0`, as the Linux arm64 ABI defines it.
 //!
 //! The syscall number goes in x8, up to six arguments in x0..x5, and the result comes back
-//! in x0; a value in -4095..=-1 is `-errno` (ARCHITECTURE.md section 5). The kernel
+//! in x0; a value in -4095..=-1 is `-errno`. The kernel
 //! preserves every other register. The numbers are asm-generic
 //! (`include/uapi/asm-generic/unistd.h`), the table Linnet's `kernel/src/syscall/mod.rs`
 //! is indexed by. The typed, checked wrappers live in the other modules; read this one to

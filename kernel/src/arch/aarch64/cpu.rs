@@ -1,7 +1,7 @@
 //! Small CPU helpers: reading syndrome registers, masking interrupts, waiting.
 //!
 //! Everything here is one or two instructions; the names say what each does so the rest
-//! of the kernel never writes inline assembly (STYLE.md: arch code behind a door).
+//! of the kernel never writes inline assembly (arch code behind a door).
 
 use aarch64_cpu::asm;
 use aarch64_cpu::registers::{Readable, Writeable, DAIF, ESR_EL1, FAR_EL1};
