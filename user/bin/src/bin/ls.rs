@@ -25,7 +25,7 @@ struct Options {
     all: bool,
 }
 
-/// "drwxr-xr-x" from st_mode.
+/// "drwxr-xr-x" ("drwxrwxrwt" for /tmp) from st_mode.
 fn mode_string(mode: u32) -> String {
     let kind = match mode & 0o170000 {
         S_IFDIR => 'd',
@@ -37,11 +37,18 @@ fn mode_string(mode: u32) -> String {
         _ => '-',
     };
     let mut s = String::from(kind);
-    for shift in [6, 3, 0] {
+    // The execute column also shows set-user-ID, set-group-ID and the sticky bit, as
+    // coreutils' `filemodestring` does: s/t with x, S/T without it.
+    for (shift, special, letter) in [(6, 0o4000, 's'), (3, 0o2000, 's'), (0, 0o1000, 't')] {
         let bits = (mode >> shift) & 7;
         s.push(if bits & 4 != 0 { 'r' } else { '-' });
         s.push(if bits & 2 != 0 { 'w' } else { '-' });
-        s.push(if bits & 1 != 0 { 'x' } else { '-' });
+        s.push(match (mode & special != 0, bits & 1 != 0) {
+            (true, true) => letter,
+            (true, false) => letter.to_ascii_uppercase(),
+            (false, true) => 'x',
+            (false, false) => '-',
+        });
     }
     s
 }
