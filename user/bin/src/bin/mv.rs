@@ -42,9 +42,11 @@ fn main() -> i32 {
         _ => {}
     }
     let dest = ops[ops.len() - 1];
-    let dest_dir = fstatat(AT_FDCWD, &cstring(dest), 0).is_ok_and(|s| s.is_dir());
+    let dest_st = fstatat(AT_FDCWD, &cstring(dest), 0);
+    let dest_dir = dest_st.is_ok_and(|s| s.is_dir());
     if ops.len() > 2 && !dest_dir {
-        eprintln!("mv: target '{}': Not a directory", text(dest));
+        let why = dest_st.map_or_else(|e| e.text(), |_| "Not a directory");
+        eprintln!("mv: target '{}': {}", text(dest), why);
         return 1;
     }
     let mut status = 0;

@@ -82,9 +82,11 @@ fn main() -> i32 {
                 io::openat(AT_FDCWD, &cstring(f), O_RDONLY | O_CLOEXEC, 0).map(|fd| fd as i32)
             }
         };
+        // An input that cannot be read does not count (coreutils skips failed ones).
         match fd.and_then(fstat) {
             Ok(st) if st.mode & 0o170000 == S_IFREG => regular_total += st.size as u64,
-            _ => min_width = 7,
+            Ok(_) => min_width = 7,
+            Err(_) => {}
         }
         fds.push(fd);
     }

@@ -58,7 +58,9 @@ impl Shell {
             text,
         };
         println!("[{}] {}", job.id, job.pid());
-        self.jobs.push(job);
+        // Kept in job-number order, the order `jobs` lists them.
+        let at = self.jobs.partition_point(|j| j.id < job.id);
+        self.jobs.insert(at, job);
     }
 
     /// Reap what has finished, without waiting; report and forget finished jobs.
