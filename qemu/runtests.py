@@ -842,6 +842,7 @@ TOOL_CASES = [
     "cp f1 f3", "cp f1 sub", "cp nofile x", "cp sub x", "cp f1",
     "touch f1", "touch new", "touch nodir/x", "touch",
     "echo -n abc", "echo -n", "echo a -n b", "cp f1 f2 nod", "wc -c nofile f2 f1",
+    "ls", "ls full", "ls nofile", "ls -z",
 ]
 
 

@@ -170,7 +170,8 @@ fn main() -> i32 {
                         b'l' => opts.long = true,
                         b'a' => opts.all = true,
                         _ => {
-                            eprintln!("usage: ls [-l] [-a] [PATH...]");
+                            eprintln!("ls: invalid option -- '{}'", *f as char);
+                            eprintln!("Try 'ls --help' for more information.");
                             return 2;
                         }
                     }
@@ -187,9 +188,10 @@ fn main() -> i32 {
         if paths.len() > 1 {
             println!("{}{}:", if i > 0 { "\n" } else { "" }, text(p));
         }
+        // coreutils: a name that cannot be found is "serious trouble", status 2.
         if let Err(e) = list(p, &opts) {
-            eprintln!("ls: {}: {}", text(p), e.text());
-            status = 1;
+            eprintln!("ls: cannot access '{}': {}", text(p), e.text());
+            status = 2;
         }
     }
     status

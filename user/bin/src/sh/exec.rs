@@ -33,14 +33,20 @@ struct Expanded {
     redirects: Vec<(i32, RedirOp, Vec<u8>)>,
 }
 
-/// Open `path` as descriptor `fd` (for `<`, `>`, `>>`).
-fn redirect(fd: i32, op: RedirOp, path: &[u8]) -> Result<(), Errno> {
+/// Open the file of a redirection (`<`: read; `>`: create or empty; `>>`: append),
+/// close-on-exec; its descriptor.
+fn open_target(op: RedirOp, path: &[u8]) -> Result<i32, Errno> {
     let flags = match op {
         RedirOp::In => O_RDONLY,
         RedirOp::Out => O_WRONLY | O_CREAT | O_TRUNC,
         RedirOp::Append => O_WRONLY | O_CREAT | O_APPEND,
     };
-    let f = io::openat(AT_FDCWD, &cstring(path), flags | O_CLOEXEC, 0o666)? as i32;
+    io::openat(AT_FDCWD, &cstring(path), flags | O_CLOEXEC, 0o666).map(|f| f as i32)
+}
+
+/// Open `path` as descriptor `fd` (for `<`, `>`, `>>`).
+fn redirect(fd: i32, op: RedirOp, path: &[u8]) -> Result<(), Errno> {
+    let f = open_target(op, path)?;
     if f != fd {
         dup3(f, fd, 0)?;
         let _ = io::close(f);
@@ -211,19 +217,13 @@ impl Shell {
         for (n, v) in &c.assigns {
             self.set_var(n, v);
         }
-        for (fd, op, path) in &c.redirects {
-            let flags = match op {
-                RedirOp::In => O_RDONLY,
-                RedirOp::Out => O_WRONLY | O_CREAT | O_TRUNC,
-                RedirOp::Append => O_WRONLY | O_CREAT | O_APPEND,
-            };
-            match io::openat(AT_FDCWD, &cstring(path), flags | O_CLOEXEC, 0o666) {
+        for (_, op, path) in &c.redirects {
+            match open_target(*op, path) {
                 Ok(f) => {
-                    let _ = io::close(f as i32);
+                    let _ = io::close(f);
                 }
                 Err(e) => {
                     eprintln!("sh: {}: {}", text(path), e.text());
-                    let _ = fd;
                     return 1;
                 }
             }
