@@ -807,6 +807,47 @@ def session_tests(t):
             "\n".join(problems) + "\n--- console:\n" + out)
 
 
+# init's guard against a shell that keeps dying (sysvinit's "respawning too fast"): the
+# shell ended 11 times within a minute (Ctrl-D at each prompt), init powers off.
+def respawn_limit_test(t):
+    env = dict(os.environ)
+    for k in ("MEM", "GIC", "EL2", "APPEND", "INITRD", "GDB", "KERNEL", "CPU"):
+        env.pop(k, None)
+    q = subprocess.Popen(["bash", RUN], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    chunks = []
+    threading.Thread(target=lambda: [chunks.append(d) for d in iter(lambda: q.stdout.read1(4096), b"")],
+                     daemon=True).start()
+
+    def console():
+        return b"".join(chunks).decode(errors="replace").replace("\r", "")
+
+    problems = []
+    try:
+        for n in range(1, 12):
+            deadline = time.monotonic() + (TIMEOUT if n == 1 else SESSION_STEP_TIMEOUT)
+            while time.monotonic() < deadline and len(SESSION_PROMPT.findall(console())) < n:
+                time.sleep(0.05)
+            if len(SESSION_PROMPT.findall(console())) < n:
+                problems.append(f"prompt {n} did not come")
+                break
+            q.stdin.write(b"\x04")  # Ctrl-D: end of input, the shell exits
+            q.stdin.flush()
+        q.wait(timeout=SESSION_STEP_TIMEOUT)
+    except (BrokenPipeError, subprocess.TimeoutExpired) as e:
+        problems.append(f"QEMU: {e}")
+    finally:
+        if q.poll() is None:
+            q.kill()
+        q.wait()
+    if "init: /bin/sh respawning too fast; powering off" not in console():
+        problems.append("missing: init: /bin/sh respawning too fast; powering off")
+    if q.returncode != 0:
+        problems.append(f"QEMU exit status {q.returncode}, expected 0")
+    t.check(not problems, "session: a shell that ends 11 times in a minute is not restarted (init powers off)",
+            "\n".join(problems) + "\n--- console:\n" + console())
+
+
 # The shell's pure parts (lexer, parser, globbing, line editor, completion) have host
 # unit tests in user/bin/src/sh/host_tests.rs, built with plain rustc (they use no ulib).
 def shell_host_tests(t):
@@ -1057,6 +1098,7 @@ def main():
             user_tests(t)
         if "session" in groups:
             session_tests(t)
+            respawn_limit_test(t)
             busybox_session_tests(t)
             tools_differential(t)
         if "gdb" in groups:
