@@ -678,7 +678,7 @@ SESSION = [
     ("echo abcx\x7f", [r"^abc$"], "Backspace erases the character before the cursor"),
     ("ech\tcompleted", [r"^completed$"], "Tab completes a command from /bin (ech -> echo)"),
     ("ls /tests/fork_\t", [r"^/tests/fork_cow$"], "Tab completes a path (/tests/fork_ -> /tests/fork_cow)"),
-    # Job numbers: the lowest free one, as in bash.
+    # Job numbers: the lowest free one, as dash and busybox ash give them.
     ("sleep 1 &", [r"^\[1\] \d+$"], "job 1"),
     ("sleep 6 &", [r"^\[2\] \d+$"], "job 2"),
     ("wait %1", [r"^\[1\]\+ exited with 0  sleep 1 \(pid \d+\)$"], "wait %1 waits for job 1"),

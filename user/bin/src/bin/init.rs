@@ -87,7 +87,8 @@ fn now_ns() -> i128 {
     clock_gettime(CLOCK_MONOTONIC).map_or(0, |t| t.as_ns())
 }
 
-/// Keep a shell running on the console until `poweroff` (SIGUSR2).
+/// Keep a shell running on the console until `poweroff` (SIGUSR2): BusyBox init's main
+/// loop (`init.c`: `run_actions(RESPAWN)`, then reap) with its signals taken synchronously.
 fn login_loop(argv: &[CString], envp: &[CString]) -> i32 {
     let name = binlib::text(argv[0].as_bytes());
     let waited = sigmask(SIGCHLD) | sigmask(SIGUSR2);
@@ -137,7 +138,8 @@ fn login_loop(argv: &[CString], envp: &[CString]) -> i32 {
     }
 }
 
-/// reboot(LINUX_REBOOT_CMD_POWER_OFF); the kernel prints "reboot: Power down".
+/// reboot(LINUX_REBOOT_CMD_POWER_OFF) (BusyBox init's `halt_reboot_pwoff`, without
+/// first signalling every process); the kernel prints "reboot: Power down".
 fn power_off() -> ! {
     let e = ulib::info::reboot(ulib::info::REBOOT_POWER_OFF);
     eprintln!("init: reboot: {:?}", e);

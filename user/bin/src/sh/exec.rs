@@ -73,7 +73,8 @@ impl Shell {
         }
     }
 
-    /// `a && b || c`: each pipeline runs or not depending on the status so far.
+    /// `a && b || c`: each pipeline runs or not depending on the status so far (bash's
+    /// `execute_connection` in `execute_cmd.c`).
     fn run_and_or(&mut self, l: &AndOr) {
         if l.background {
             return self.run_pipeline(&l.first, true, false);
@@ -122,7 +123,8 @@ impl Shell {
             .collect()
     }
 
-    /// Run a pipeline; `quiet`: do not report a failing exit status (&& and || will).
+    /// Run a pipeline (bash's `execute_pipeline`, `execute_cmd.c`); `quiet`: do not
+    /// report a failing exit status (&& and || will look at it).
     fn run_pipeline(&mut self, p: &Pipeline, background: bool, quiet: bool) {
         let cmds = self.expand(p);
         if cmds.len() == 1 && !background {
@@ -232,7 +234,8 @@ impl Shell {
     }
 
     /// A builtin in the shell itself, its redirections applied around it: each
-    /// redirected descriptor is saved (F_DUPFD_CLOEXEC above 9) and put back after.
+    /// redirected descriptor is saved (F_DUPFD_CLOEXEC above 9) and put back after, as
+    /// bash's `redirection_undo_list` does.
     fn builtin_here(&mut self, c: &Expanded) -> i32 {
         let mut saved: Vec<(i32, Option<i32>)> = Vec::new();
         let mut status = None;
@@ -263,7 +266,8 @@ impl Shell {
     }
 
     /// In the forked child: join the job's process group (`pgid` 0: start it), take back
-    /// the default signal actions, connect the pipes, redirect, and exec. Never returns.
+    /// the default signal actions, connect the pipes, redirect, and exec (bash's
+    /// `make_child` then `execute_disk_command`). Never returns.
     fn child(
         &mut self,
         c: &Expanded,

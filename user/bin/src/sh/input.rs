@@ -69,7 +69,8 @@ impl Shell {
         self.editor.out.clear();
     }
 
-    /// Read a line with the line editor, the terminal in raw mode meanwhile.
+    /// Read a line with the line editor, the terminal in raw mode meanwhile (readline's
+    /// `readline`: prepare the terminal, read keys until Enter, restore it).
     fn edit_line(&mut self) -> Option<Vec<u8>> {
         if let Some(t) = self.term.as_mut() {
             t.raw();

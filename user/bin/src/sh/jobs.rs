@@ -2,8 +2,9 @@
 //! job when it finds it finished (before the next prompt, or in `wait`).
 //!
 //! A job is a whole pipeline: one process group (with job control), several pids. Its
-//! number is the lowest one no running job has, as in bash and every POSIX shell
-//! (`[1]` is free again once job 1 is reported).
+//! number is the lowest one no job has, as dash and BusyBox ash choose it (`makejob` in
+//! their `jobs.c` takes the first unused slot of the job table): `[1]` is free again once
+//! job 1 is reported, even while job 2 runs.
 
 use super::Shell;
 use alloc::string::String;
@@ -35,7 +36,7 @@ impl Job {
     }
 }
 
-/// The lowest job number not in use.
+/// The lowest job number not in use (dash's `makejob`).
 pub fn free_id(jobs: &[Job]) -> usize {
     (1..)
         .find(|n| !jobs.iter().any(|j| j.id == *n))

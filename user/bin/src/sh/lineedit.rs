@@ -251,7 +251,7 @@ impl Editor {
         }
     }
 
-    /// Take one byte typed at the terminal.
+    /// Take one byte typed at the terminal (readline's `rl_getc` and key dispatch).
     pub fn feed(&mut self, b: u8) -> Event {
         match self.esc {
             Esc::Escape => {
