@@ -47,9 +47,17 @@ impl Shell {
         self.expand_params(word).0
     }
 
-    /// A word as the arguments it becomes: itself, or the files its pattern matches.
+    /// A word as the arguments it becomes: itself, the files its pattern matches, or
+    /// nothing at all if it was only unquoted parameters that are empty (`$UNSET`, as
+    /// field splitting leaves no field; `""` stays an empty argument).
     pub(super) fn expand_fields(&self, word: &Word) -> Vec<Vec<u8>> {
         let (text, quoted) = self.expand_params(word);
+        let any_quoted = word
+            .iter()
+            .any(|p| matches!(p, Piece::Text(_, true) | Piece::Param(_, true)));
+        if text.is_empty() && !any_quoted {
+            return Vec::new();
+        }
         if glob::has_pattern(&text, &quoted) {
             let mut exists = |p: &[u8]| fstatat(AT_FDCWD, &cstring(p), 0).is_ok();
             let found = glob::expand(&text, &quoted, &mut super::input::dir_names, &mut exists);
