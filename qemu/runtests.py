@@ -679,6 +679,8 @@ SESSION = [
     ("echo abcx\x7f", [r"^abc$"], "Backspace erases the character before the cursor"),
     ("ech\tcompleted", [r"^completed$"], "Tab completes a command from /bin (ech -> echo)"),
     ("ls /tests/fork_\t", [r"^/tests/fork_cow$"], "Tab completes a path (/tests/fork_ -> /tests/fork_cow)"),
+    ("ls /tests/fork\t\x15echo listed", [r"^fork_cow +forkbomb$", r"^listed$"],
+     "Tab with several candidates lists them; Ctrl-U erases the line"),
     # Job numbers: the lowest free one, as dash and busybox ash give them.
     ("sleep 1 &", [r"^\[1\] \d+$"], "job 1"),
     ("sleep 8 &", [r"^\[2\] \d+$"], "job 2"),

@@ -7,6 +7,7 @@ use super::lineedit::Event;
 use super::Shell;
 use alloc::vec::Vec;
 use binlib::{cstring, text};
+use ulib::fileops::{ioctl_buf, ioctls::TIOCGWINSZ};
 use ulib::fs::{dt, fstatat, getcwd, getdents64, Dirents};
 use ulib::io::{self, write_all, AT_FDCWD, O_CLOEXEC, O_DIRECTORY, O_RDONLY};
 use ulib::{eprintln, Errno};
@@ -135,13 +136,24 @@ impl Shell {
                     })
                     .collect();
                 let mut out = Vec::from(&b"\n"[..]);
-                out.extend_from_slice(&binlib::columns(&shown, 80));
+                out.extend_from_slice(&binlib::columns(&shown, columns()));
                 self.editor.out.extend_from_slice(&out);
                 self.flush_editor();
                 self.prompt();
                 self.editor.redraw();
             }
         }
+    }
+}
+
+/// The terminal's width (TIOCGWINSZ: `struct winsize` is rows, columns, ...), or 80.
+fn columns() -> usize {
+    let mut ws = [0u8; 8];
+    match ioctl_buf(1, TIOCGWINSZ, &mut ws) {
+        Ok(_) if u16::from_le_bytes([ws[2], ws[3]]) > 0 => {
+            u16::from_le_bytes([ws[2], ws[3]]) as usize
+        }
+        _ => 80,
     }
 }
 
