@@ -660,10 +660,26 @@ def labs_tests(t):
 
 # A scripted shell session: boot the normal way (/init -> /bin/init -> /bin/sh), type
 # each line at the console once the shell's prompt is back, and check what the console
-# shows between that line and the next prompt. The terminal echoes what is typed, so the
-# transcript reads like a person's session. One row per check:
-#   (line typed, or None for "just boot"; patterns its output must contain (re.M); name)
-# A line ending in " ^C" is typed, and a second later Ctrl-C (0x03) follows.
+# shows between that line and the next prompt. The shell's line editor echoes what is
+# typed, so the transcript reads like a person's session. One row per check:
+#   (line typed, or None for "just boot"; checks; name)
+# A check is a pattern the output must contain (re.M), ("not", pattern) for one it must
+# not contain, or a function (output, outputs of the earlier rows by name) -> a problem
+# or None. A line ending in " ^C" is typed, and a second later Ctrl-C (0x03) follows.
+# Keys are typed as the terminal sends them: "\t" (Tab), "\x1b[A" (up), "\x1b[D" (left).
+
+
+def same_count_as(row, name_of_count):
+    """A check: the number this row prints equals the number of lines `row` printed."""
+    def check(out, outs):
+        m = re.search(r"^(\d+)$", out, re.M)
+        listed = [l for l in outs.get(row, "").split("\n")[1:] if l and not SESSION_PROMPT.match(l)]
+        if not m or int(m.group(1)) != len(listed) or not listed:
+            return f"{name_of_count}: printed {m and m.group(1)}, but `{row}` listed {len(listed)} lines"
+        return None
+    return check
+
+
 SESSION = [
     (None, [r"^linnet:/# $"], "the shell prints its prompt"),
     ("echo hello", [r"^linnet:/# echo hello\n+hello$"], "a program runs: echo hello"),
@@ -686,10 +702,87 @@ SESSION = [
      "zombie: the exited child is Z in ps until its parent waits"),
     ("cd /tests", [r"^linnet:/tests# $"], "cd /tests changes the prompt's directory"),
     ("ls", [r"\bbasics\b", r"\bfork_cow\b"], "ls lists /tests"),
-    ("exit", [r"init \(pid 1\) exited with status 0"], "exit: the shell ends, init exits 0, QEMU powers off"),
+    # Pipelines, lists, quoting, globbing.
+    ("echo abc | cat", [r"^abc$", ("not", r"^abc \| cat$")], "a pipe: echo abc | cat prints abc"),
+    ("ls /bin | cat", [r"^sh$", r"^wc$"], "ls /bin | cat: one name a line"),
+    ("ls /bin | cat | wc -l", [same_count_as("ls /bin | cat", "wc -l")],
+     "ls /bin | cat | wc -l counts the programs in /bin"),
+    ("echo one two three | cat | cat | cat | wc", [r"^      1       3      14$"],
+     "a five-command pipeline; wc counts lines, words, bytes"),
+    ("false && echo no || echo yes; true && echo and-ok", [r"^yes$", r"^and-ok$", ("not", r"^no$")],
+     "&&, || and ; run each part as the statuses say"),
+    ("echo 'single  $HOME' \"double  $?\" back\\ slash\\$", [r"^single  \$HOME double  0 back slash\$$"],
+     "quoting: '...' keeps everything, \"...\" expands $, \\ escapes one character"),
+    ("echo /tests/fork* /bin/?s /bin/[ck]at '/bin/*'", [r"^/tests/fork_cow /tests/forkbomb /bin/ls /bin/ps /bin/cat /bin/\*$"],
+     "globbing: * ? [..] match sorted file names; a quoted * is a plain *"),
+    ("echo /nothing/here*", [r"^/nothing/here\*$"], "a pattern that matches nothing stays as it is"),
+    ('echo $NOPE "($NOPE)" x', [r"^\(\) x$"], "an unset $NAME unquoted is no argument; quoted, an empty one"),
+    ("echo $(ls)", [r"^sh: \$\(\.\.\.\) command substitution is not supported$", ("not", r"basics")],
+     "an unsupported construct ($(...)) is an error, not wrong output"),
+    ("if true; then echo yes; fi", [r"^sh: 'if': control flow .* is not supported$", ("not", r"^yes$")],
+     "control flow (if) is an error"),
+    ("echo a | | cat", [r"^sh: syntax error near unexpected token `\|'$"], "a syntax error names the token"),
+    # The line editor: history, cursor keys, Tab.
+    ("echo history-one", [r"^history-one$"], "a line for the history"),
+    ("\x1b[A", [r"^history-one$"], "up arrow (ESC [ A) recalls the last line; Enter runs it again"),
+    ("echo wrld\x1b[D\x1b[D\x1b[Do", [r"^world$"], "left arrow (ESC [ D) moves the cursor; typing inserts mid-line"),
+    ("echo abcx\x7f", [r"^abc$"], "Backspace erases the character before the cursor"),
+    ("ech\tcompleted", [r"^completed$"], "Tab completes a command from /bin (ech -> echo)"),
+    ("ls /tests/fork_\t", [r"^/tests/fork_cow$"], "Tab completes a path (/tests/fork_ -> /tests/fork_cow)"),
+    ("ls /tests/fork\t\x15echo listed", [r"^fork_cow +forkbomb$", r"^listed$"],
+     "Tab with several candidates lists them; Ctrl-U erases the line"),
+    # Job numbers: the lowest free one, as dash and busybox ash give them.
+    ("sleep 1 &", [r"^\[1\] \d+$"], "job 1"),
+    ("sleep 8 &", [r"^\[2\] \d+$"], "job 2"),
+    ("wait %1", [r"^\[1\]\+ exited with 0  sleep 1 \(pid \d+\)$"], "wait %1 waits for job 1"),
+    ("sleep 3 &", [r"^\[1\] \d+$"], "a new job takes number 1 again while job 2 runs"),
+    ("jobs", [r"^\[1\] \d+ running  sleep 3$", r"^\[2\] \d+ running  sleep 8$"], "jobs lists both"),
+    ("wait", [r"^\[1\]\+ exited with 0", r"^\[2\]\+ exited with 0"], "wait waits for both"),
+    # The small tools.
+    ("mkdir /tmp/d && cd /tmp/d && touch a b && ls", [r"^linnet:/tmp/d# $", r"^a +b$"], "mkdir, touch, ls"),
+    ("echo -n to-; echo gether", [r"^to-gether$"], "echo -n prints no newline"),
+    ("echo hello > f && cp f g && mv g h && ls && cat h", [r"^a +b +f +h$", r"^hello$"], "cp and mv"),
+    ("rm a b f; rm a; echo $?", [r"^rm: cannot remove 'a': No such file or directory$", r"^1$"],
+     "rm; a missing file: coreutils' message and status 1"),
+    ("mkdir e; mkdir e; rmdir /tmp/d", [r"^mkdir: cannot create directory 'e': File exists$",
+                                        r"^rmdir: failed to remove '/tmp/d': Directory not empty$"],
+     "mkdir and rmdir errors as coreutils says them"),
+    ("rmdir e && ls /bin | head -n 3 | wc -l", [r"^3$"], "rmdir; head -n 3"),
+    ("cat h h h | grep -c hell; grep -n ell h; grep nothing h; echo $?", [r"^3$", r"^1:hello$", r"^1$"],
+     "grep: -c counts, -n numbers, no match is status 1"),
+    ("ls -l /", [r"^drwxrwxrwt .* tmp$"], "ls -l shows the sticky bit of /tmp (t)"),
+    ("clear", [r"\x1b\[H\x1b\[2J"], "clear sends ESC [ H ESC [ 2 J"),
+    ("cd /; rm -r /tmp/d && echo removed; ls /tmp", [r"^removed$", ("not", r"^(.*\s)?d(\s.*)?$")],
+     "rm -r removes a directory tree"),
+    ("sleep 30 &", [r"^\[1\] \d+$"], "a job to kill"),
+    ("kill %1; wait", [r"^\[1\]\+ killed by SIGTERM  sleep 30 \(pid \d+\)$"], "kill %1 signals job 1"),
+    # init: the shell is respawned, poweroff ends the machine.
+    ("kill -9 $$", [r"^init: /bin/sh \(pid \d+\) killed by SIGKILL$", r"^linnet:/# $"],
+     "kill -9 of the shell: init starts a new one (a new prompt)"),
+    ("echo $?", [r"^0$"], "the new shell works"),
+    ("exit", [r"^exit$", r"^linnet:/# $"], "exit: init starts a new shell, as after a logout"),
+    ("poweroff", [r"reboot: Power down"], "poweroff: init powers the machine off (QEMU exits 0)"),
 ]
-SESSION_PROMPT = re.compile(r"^linnet:[^\n#]*# ", re.M)
+# (A prompt may follow escape sequences on its line: `clear` leaves the cursor there.)
+SESSION_PROMPT = re.compile(r"^(?:\x1b\[[0-9;]*[A-Za-z])*linnet:[^\n#]*# ", re.M)
 SESSION_STEP_TIMEOUT = 20  # seconds for one command to give the prompt back
+SESSION_END = ("poweroff",)  # lines after which QEMU must exit
+
+
+def session_problems(want, out, outs):
+    """What `want` (the checks of a SESSION row) finds wrong with `out`."""
+    problems = []
+    for w in want:
+        if callable(w):
+            p = w(out, outs)
+            if p:
+                problems.append(p)
+        elif isinstance(w, tuple):
+            if re.search(w[1], out, re.M):
+                problems.append(f"present but must not be: {w[1]}")
+        elif not re.search(w, out, re.M):
+            problems.append(f"missing: {w}")
+    return problems
 
 
 def session_tests(t):
@@ -722,6 +815,7 @@ def session_tests(t):
         return cond()
 
     alive = True
+    outs = {}
     try:
         for line, want, name in SESSION:
             now = console()
@@ -739,16 +833,16 @@ def session_tests(t):
                         q.stdin.flush()
                 except BrokenPipeError:
                     alive = False
-            if line == "exit":
+            if line in SESSION_END:
                 done = wait_until(lambda: q.poll() is not None, SESSION_STEP_TIMEOUT)
             else:
                 done = alive and wait_until(
                     lambda: len(SESSION_PROMPT.findall(console())) > prompts
                     and console().endswith("# "), SESSION_STEP_TIMEOUT)
             out = console()[start:]
-            missing = [p for p in want if not re.search(p, out, re.M)]
-            problems = ([] if done else ["no prompt came back" if line != "exit" else "QEMU did not exit"])
-            problems += [f"missing: {p}" for p in missing]
+            outs[line] = out
+            problems = ([] if done else ["no prompt came back" if line not in SESSION_END else "QEMU did not exit"])
+            problems += session_problems(want, out, outs)
             alive = alive and done
             t.check(not problems, f"session: {name}",
                     "\n".join(problems) + "\n--- console since the line was typed:\n" + out)
@@ -764,6 +858,131 @@ def session_tests(t):
         problems.append("kernel panic")
     t.check(not problems, "session: ended cleanly (QEMU exit status 0, no panic)",
             "\n".join(problems) + "\n--- console:\n" + out)
+
+
+# init's guard against a shell that keeps dying (sysvinit's "respawning too fast"): the
+# shell ended 11 times within a minute (Ctrl-D at each prompt), init powers off.
+def respawn_limit_test(t):
+    env = dict(os.environ)
+    for k in ("MEM", "GIC", "EL2", "APPEND", "INITRD", "GDB", "KERNEL", "CPU"):
+        env.pop(k, None)
+    q = subprocess.Popen(["bash", RUN], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    chunks = []
+    threading.Thread(target=lambda: [chunks.append(d) for d in iter(lambda: q.stdout.read1(4096), b"")],
+                     daemon=True).start()
+
+    def console():
+        return b"".join(chunks).decode(errors="replace").replace("\r", "")
+
+    problems = []
+    try:
+        for n in range(1, 12):
+            deadline = time.monotonic() + (TIMEOUT if n == 1 else SESSION_STEP_TIMEOUT)
+            while time.monotonic() < deadline and len(SESSION_PROMPT.findall(console())) < n:
+                time.sleep(0.05)
+            if len(SESSION_PROMPT.findall(console())) < n:
+                problems.append(f"prompt {n} did not come")
+                break
+            q.stdin.write(b"\x04")  # Ctrl-D: end of input, the shell exits
+            q.stdin.flush()
+        q.wait(timeout=SESSION_STEP_TIMEOUT)
+    except (BrokenPipeError, subprocess.TimeoutExpired) as e:
+        problems.append(f"QEMU: {e}")
+    finally:
+        if q.poll() is None:
+            q.kill()
+        q.wait()
+    if "init: /bin/sh respawning too fast; powering off" not in console():
+        problems.append("missing: init: /bin/sh respawning too fast; powering off")
+    if q.returncode != 0:
+        problems.append(f"QEMU exit status {q.returncode}, expected 0")
+    t.check(not problems, "session: a shell that ends 11 times in a minute is not restarted (init powers off)",
+            "\n".join(problems) + "\n--- console:\n" + console())
+
+
+# The shell's pure parts (lexer, parser, globbing, line editor, completion) have host
+# unit tests in user/bin/src/sh/host_tests.rs, built with plain rustc (they use no ulib).
+def shell_host_tests(t):
+    print("# shell unit tests (user/bin/src/sh/host_tests.rs, on the host)", flush=True)
+    exe = os.path.join(ROOT, "build", "sh_host_tests")
+    os.makedirs(os.path.dirname(exe), exist_ok=True)
+    src = os.path.join(ROOT, "user", "bin", "src", "sh", "host_tests.rs")
+    r = subprocess.run(["rustc", "--edition", "2021", "--test", src, "-o", exe], cwd=ROOT,
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        t.check(False, "shell unit tests build", r.stderr)
+        return
+    r = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True)
+    for name, verdict in re.findall(r"^test (\S+) \.\.\. (\w+)$", r.stdout, re.M):
+        t.check(verdict == "ok", f"sh: {name}", r.stdout)
+    if r.returncode != 0 and " ... FAILED" not in r.stdout:
+        t.check(False, "shell unit tests ran", r.stdout + r.stderr)
+
+
+# The small tools of /bin against GNU coreutils and grep on the host: the same command in
+# two fresh copies of one directory, one run with our aarch64 binary under
+# qemu-aarch64-static, one with the host's; stdout, stderr, exit status and what the
+# directory holds afterwards must be the same. LC_ALL=C: coreutils' plain ASCII quotes.
+TOOL_CASES = [
+    "wc f1", "wc -l f1", "wc -c f2", "wc f1 f2", "wc -w f2 nofile", "wc < f1", "cat f1 | wc", "cat f1 | wc -l",
+    "head -n 2 f1", "head -1 f1 f2", "head nofile", "head -n x f1", "cat f1 | head -n 1",
+    "grep o f1", "grep -i HELLO f1", "grep -c o f1 f2", "grep -n o f1", "grep -v o f1", "grep zzz f1",
+    "grep x nofile", "grep", "cat f1 | grep bar",
+    "mkdir d", "mkdir f1", "mkdir -p d/e/f", "mkdir -p sub", "mkdir", "mkdir -z d",
+    "rmdir sub", "rmdir f1", "rmdir nodir", "rmdir full",
+    "rm f1", "rm nofile", "rm -f nofile", "rm sub", "rm -r full", "rm",
+    "mv f1 f3", "mv f1 sub", "mv nofile x", "mv f1", "mv f1 f2 f3",
+    "cp f1 f3", "cp f1 sub", "cp nofile x", "cp sub x", "cp f1",
+    "touch f1", "touch new", "touch nodir/x", "touch",
+    "echo -n abc", "echo -n", "echo a -n b", "cp f1 f2 nod", "wc -c nofile f2 f1",
+    "ls", "ls full", "ls nofile", "ls -z",
+]
+
+
+def tools_differential(t):
+    print("# the small tools against coreutils (qemu-aarch64-static vs the host)", flush=True)
+    qemu = shutil.which("qemu-aarch64-static")
+    if not qemu:
+        print("ok - tools vs coreutils # SKIP no qemu-aarch64-static", flush=True)
+        return
+    import tempfile
+    release = os.path.join(user_target(), "aarch64-unknown-none", "release")
+
+    def fixture(d):
+        with open(os.path.join(d, "f1"), "w") as f:
+            f.write("hello world\nfoo  bar baz\n\nHello again\n")
+        with open(os.path.join(d, "f2"), "w") as f:
+            f.write("x\ny")
+        os.mkdir(os.path.join(d, "sub"))
+        os.makedirs(os.path.join(d, "full", "inner"))
+        with open(os.path.join(d, "full", "inner", "z"), "w") as f:
+            f.write("z\n")
+
+    def state(d):
+        out = []
+        for top, dirs, files in sorted(os.walk(d)):
+            rel = os.path.relpath(top, d)
+            out += [f"{rel}/{n}/" for n in sorted(dirs)]
+            out += [f"{rel}/{n} {os.path.getsize(os.path.join(top, n))}" for n in sorted(files)]
+        return out
+
+    env = dict(os.environ, LC_ALL="C")
+    for case in TOOL_CASES:
+        results = []
+        for ours in (True, False):
+            with tempfile.TemporaryDirectory() as d:
+                fixture(d)
+                cmd = case
+                if ours:
+                    # Each tool named in the case runs as our binary.
+                    cmd = re.sub(r"(^|\| )(\w+)", lambda m: f"{m.group(1)}{qemu} {release}/{m.group(2)}", case)
+                r = subprocess.run(["bash", "-c", cmd], cwd=d, env=env, capture_output=True, text=True,
+                                   timeout=30)
+                err = r.stderr.replace(f"{release}/", "")
+                results.append((r.stdout, err, r.returncode, state(d)))
+        t.check(results[0] == results[1], f"tools: `{case}` as coreutils",
+                f"ours:      {results[0]!r}\ncoreutils: {results[1]!r}")
 
 
 # Debian's busybox ash as `make run USERLAND=busybox` starts it (init gives the shell a
@@ -820,7 +1039,9 @@ def busybox_session_tests(t):
                 problems.append(f"{line}: no prompt came back")
             elif want and not re.search(want, console()[start:], re.M):
                 problems.append(f"{line}: missing {want}")
-        q.stdin.write(b"exit\n")
+        # busybox's poweroff sends SIGUSR2 to init (pid 1), Linnet's init, which powers
+        # off; `exit` would only end the shell, and init would start a new one.
+        q.stdin.write(b"poweroff\n")
         q.stdin.flush()
         q.wait(timeout=SESSION_STEP_TIMEOUT)
     except (BrokenPipeError, subprocess.TimeoutExpired) as e:
@@ -922,6 +1143,7 @@ def main():
     t = Tally()
     if "host" in groups:
         host_tests(t)
+        shell_host_tests(t)
     if any(g in groups for g in ("build", "qemu", "user", "session", "gdb")) and build(t):
         noop_build_tests(t)
         if "qemu" in groups:
@@ -930,7 +1152,9 @@ def main():
             user_tests(t)
         if "session" in groups:
             session_tests(t)
+            respawn_limit_test(t)
             busybox_session_tests(t)
+            tools_differential(t)
         if "gdb" in groups:
             gdb_tests(t)
     if "labs" in groups:

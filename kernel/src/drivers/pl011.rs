@@ -128,7 +128,15 @@ impl Pl011 {
     }
 
     /// The interrupt handler: move every received byte into the ring buffer.
+    ///
+    /// The interrupt is acknowledged first, then the FIFO drained, so a byte arriving
+    /// after the drain raises it again. (Linux's `pl011_int` never acknowledges RX in
+    /// ICR: emptying the FIFO clears it.) Acknowledged after the drain, a byte that came
+    /// in between would sit in the FIFO with no interrupt pending, and QEMU raises RX
+    /// only when the FIFO goes from empty to one byte: the console would never be read
+    /// again (seen as a shell session that stops mid-line).
     pub fn handle_irq(&mut self) {
+        self.regs().icr.write(INT::RX::SET + INT::RT::SET);
         while !self.regs().fr.is_set(FR::RXFE) {
             let c = self.regs().dr.read(DR::DATA) as u8;
             let next = (self.rx_head + 1) % RX_BUF;
@@ -137,7 +145,6 @@ impl Pl011 {
                 self.rx_head = next;
             }
         }
-        self.regs().icr.write(INT::RX::SET + INT::RT::SET);
     }
 
     /// The next received byte, if any.

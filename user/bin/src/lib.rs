@@ -192,6 +192,96 @@ impl fmt::Display for Status {
     }
 }
 
+/// Command-line options as the small tools take them (`-rf`, `-n 5`, `--` ends them):
+/// the option letters given, in order, and the operands. `with_value` lists the letters
+/// that take a value (the rest of the word, or the next word), returned in `values`.
+pub struct Options<'a> {
+    /// Each option letter, in order.
+    pub flags: Vec<u8>,
+    /// The value of each option in `with_value` that was given: (letter, value).
+    pub values: Vec<(u8, &'a [u8])>,
+    /// The other words.
+    pub operands: Vec<&'a [u8]>,
+}
+
+impl Options<'_> {
+    /// Was `-f` given?
+    pub fn has(&self, f: u8) -> bool {
+        self.flags.contains(&f)
+    }
+}
+
+/// Parse this program's arguments (after its name) against `allowed` option letters.
+/// On a bad option, prints coreutils' two lines ("PROG: invalid option -- 'x'", "Try
+/// 'PROG --help' ...") and returns None.
+pub fn options(prog: &str, allowed: &[u8], with_value: &[u8]) -> Option<Options<'static>> {
+    let mut o = Options {
+        flags: Vec::new(),
+        values: Vec::new(),
+        operands: Vec::new(),
+    };
+    let mut args = ulib::args().skip(1);
+    while let Some(a) = args.next() {
+        if a == b"--" {
+            o.operands.extend(args);
+            break;
+        }
+        if a.len() < 2 || a[0] != b'-' {
+            o.operands.push(a);
+            continue;
+        }
+        for (i, &f) in a[1..].iter().enumerate() {
+            if !allowed.contains(&f) {
+                ulib::eprintln!("{}: invalid option -- '{}'", prog, f as char);
+                ulib::eprintln!("Try '{} --help' for more information.", prog);
+                return None;
+            }
+            o.flags.push(f);
+            if with_value.contains(&f) {
+                let rest = &a[2 + i..];
+                let v = if rest.is_empty() {
+                    args.next()
+                } else {
+                    Some(rest)
+                };
+                let Some(v) = v else {
+                    ulib::eprintln!("{}: option requires an argument -- '{}'", prog, f as char);
+                    ulib::eprintln!("Try '{} --help' for more information.", prog);
+                    return None;
+                };
+                o.values.push((f, v));
+                break;
+            }
+        }
+    }
+    Some(o)
+}
+
+/// coreutils' complaint about no operands: "PROG: missing operand" and the "Try" line.
+pub fn missing_operand(prog: &str, what: &str) -> i32 {
+    ulib::eprintln!("{}: missing {}", prog, what);
+    ulib::eprintln!("Try '{} --help' for more information.", prog);
+    1
+}
+
+/// `names` laid out in columns across a `width`-column terminal (as `ls` does on a
+/// terminal), sorted down the lines in the order given; the text, with newlines.
+pub fn columns(names: &[&[u8]], width: usize) -> Vec<u8> {
+    let col = names.iter().map(|n| n.len()).max().unwrap_or(0) + 2;
+    let per_line = (width / col).max(1);
+    let mut out = Vec::new();
+    for row in names.chunks(per_line) {
+        for (i, n) in row.iter().enumerate() {
+            out.extend_from_slice(n);
+            if i + 1 < row.len() {
+                out.extend(core::iter::repeat_n(b' ', col - n.len()));
+            }
+        }
+        out.push(b'\n');
+    }
+    out
+}
+
 /// Signal names, index = number (Linux `include/uapi/asm-generic/signal.h`).
 const SIGNAMES: [&str; 32] = [
     "0",

@@ -25,7 +25,7 @@ struct Options {
     all: bool,
 }
 
-/// "drwxr-xr-x" from st_mode.
+/// "drwxr-xr-x" ("drwxrwxrwt" for /tmp) from st_mode.
 fn mode_string(mode: u32) -> String {
     let kind = match mode & 0o170000 {
         S_IFDIR => 'd',
@@ -37,11 +37,18 @@ fn mode_string(mode: u32) -> String {
         _ => '-',
     };
     let mut s = String::from(kind);
-    for shift in [6, 3, 0] {
+    // The execute column also shows set-user-ID, set-group-ID and the sticky bit, as
+    // coreutils' `filemodestring` does: s/t with x, S/T without it.
+    for (shift, special, letter) in [(6, 0o4000, 's'), (3, 0o2000, 's'), (0, 0o1000, 't')] {
         let bits = (mode >> shift) & 7;
         s.push(if bits & 4 != 0 { 'r' } else { '-' });
         s.push(if bits & 2 != 0 { 'w' } else { '-' });
-        s.push(if bits & 1 != 0 { 'x' } else { '-' });
+        s.push(match (mode & special != 0, bits & 1 != 0) {
+            (true, true) => letter,
+            (true, false) => letter.to_ascii_uppercase(),
+            (false, true) => 'x',
+            (false, false) => '-',
+        });
     }
     s
 }
@@ -163,7 +170,8 @@ fn main() -> i32 {
                         b'l' => opts.long = true,
                         b'a' => opts.all = true,
                         _ => {
-                            eprintln!("usage: ls [-l] [-a] [PATH...]");
+                            eprintln!("ls: invalid option -- '{}'", *f as char);
+                            eprintln!("Try 'ls --help' for more information.");
                             return 2;
                         }
                     }
@@ -180,9 +188,10 @@ fn main() -> i32 {
         if paths.len() > 1 {
             println!("{}{}:", if i > 0 { "\n" } else { "" }, text(p));
         }
+        // coreutils: a name that cannot be found is "serious trouble", status 2.
         if let Err(e) = list(p, &opts) {
-            eprintln!("ls: {}: {}", text(p), e.text());
-            status = 1;
+            eprintln!("ls: cannot access '{}': {}", text(p), e.text());
+            status = 2;
         }
     }
     status
