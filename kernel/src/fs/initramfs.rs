@@ -60,10 +60,10 @@ pub struct UnpackStats {
 }
 
 /// Hard-link candidates seen so far: (device major, minor, inode) -> the inode made
-/// (Linux's `head` hash of `struct hash` in `init/initramfs.c`).
+/// (the hash `find_link` searches in Linux's `init/initramfs.c`).
 type HardLinks = BTreeMap<(u32, u32, u32), Ino>;
 
-/// The key of a member in [`HardLinks`] (Linux `find_link` compares the same fields).
+/// The key of a member in [`HardLinks`] (`find_link` in Linux compares the same fields).
 fn link_key(e: &CpioEntry<'_>) -> (u32, u32, u32) {
     (e.dev_major, e.dev_minor, e.ino)
 }
@@ -73,7 +73,7 @@ fn link_key(e: &CpioEntry<'_>) -> (u32, u32, u32) {
 ///
 /// Linux `unpack_to_rootfs` (`init/initramfs.c`); the walk over the image is
 /// [`cpio::for_each_entry`], each member is made by [`Unpacker::do_name`], and the
-/// directories get their archive times last (Linux `dir_utime`).
+/// directories get their archive times last ([`Unpacker::dir_utime`]).
 pub fn unpack_to_rootfs(fs: &mut RamFs, image: &[u8]) -> Result<UnpackStats, CpioError> {
     let mut u = Unpacker {
         fs,

@@ -439,7 +439,7 @@ impl RamFs {
 
     /// Gives the symlink `ino` a new target, in place (same inode). Linux has no such
     /// call: it serves the initramfs rule that a later member replaces an earlier symlink
-    /// of the same name, where Linux's `do_symlink` would fail with `EEXIST`. `EINVAL` if
+    /// of the same name, where `do_symlink` in Linux would fail with `EEXIST`. `EINVAL` if
     /// `ino` is not a symlink; the caller has checked the target
     /// ([`check_symlink_target`]).
     pub fn set_link_target(&mut self, ino: Ino, target: &[u8]) -> KResult<()> {
@@ -460,8 +460,8 @@ impl RamFs {
     }
 }
 
-/// What `symlinkat` accepts as a target: not empty (`ENOENT`), shorter than `PATH_MAX`
-/// (the check of Linux `getname` on the target; `initramfs.rs` makes it too).
+/// What `symlinkat` accepts as a target: not empty (`ENOENT`), shorter than `PATH_MAX`.
+/// `initramfs.rs` checks its symlink members with it too.
 pub(super) fn check_symlink_target(target: &[u8]) -> KResult<()> {
     if target.is_empty() {
         Err(Errno::ENOENT)
