@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """qemu/mkinitramfs.py: write an initramfs image (cpio "newc", optionally gzipped).
 
-The kernel unpacks it with kernel/src/fs/cpio.rs and ramfs.rs (Linux: init/initramfs.c);
+The kernel unpacks it with kernel/src/fs/initramfs.rs over cpio.rs (Linux: init/initramfs.c);
 the format is the one Linux's usr/gen_init_cpio.c writes. Python 3 standard library only.
 
 Usage:

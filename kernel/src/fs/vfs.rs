@@ -39,10 +39,10 @@ pub fn with_fs<T>(f: impl FnOnce(&mut RamFs) -> KResult<T>) -> KResult<T> {
 
 /// Build the root file system from the initramfs (Linux `populate_rootfs`), and make
 /// sure `/dev/console` exists (Linux `console_on_rootfs` needs it).
-pub fn mount_root(archive: &[u8]) -> Result<super::ramfs::UnpackStats, super::cpio::CpioError> {
+pub fn mount_root(archive: &[u8]) -> Result<super::initramfs::UnpackStats, super::cpio::CpioError> {
     let mut fs = RamFs::new();
     fs.set_clock(|| super::ramfs::Timespec::from_ns(crate::time::ktime_get_real_ns()));
-    let stats = fs.unpack(archive)?;
+    let stats = super::initramfs::unpack_to_rootfs(&mut fs, archive)?;
     let root = fs.root();
     let dev = match fs.lookup_child(root, b"dev") {
         Ok(d) => Some(d),

@@ -1,6 +1,7 @@
-//! Inode times and the attribute changes that stamp them (Linux `fs/inode.c`
-//! `current_time` / `file_update_time` / `touch_atime` / `relatime_need_update`,
-//! `fs/attr.c` `setattr_copy`, `fs/utimes.c` `vfs_utimes`).
+//! Inode times, modes and owners, and the attribute changes that stamp them (Linux
+//! `fs/inode.c` `current_time` / `file_update_time` / `touch_atime` /
+//! `relatime_need_update`, `fs/attr.c` `setattr_copy`, `fs/utimes.c` `vfs_utimes`,
+//! `fs/open.c` `chmod_common` / `chown_common`).
 //!
 //! The rules, Linux's: writing or truncating a file sets its mtime and ctime; chmod,
 //! chown, link, unlink and rename set the ctime of the inode they change; adding or
@@ -8,8 +9,10 @@
 //! it is told and the ctime. Access time follows `relatime` (Linux's default mount
 //! option): a read updates atime only if it is older than mtime or ctime, or more than a
 //! day old. Simplified: no `noatime`/`strictatime`, no lazytime.
+//!
+//! Read next: `ramfs/rename.rs`.
 
-use super::{Ino, RamFs, S_IFMT, S_IFREG};
+use super::{Ino, RamFs, S_IALLUGO, S_IFMT, S_IFREG};
 use crate::errno::{Errno, KResult};
 
 /// A time as `stat` reports it: seconds and nanoseconds since the epoch (Linux
@@ -133,6 +136,34 @@ impl RamFs {
             }
         }
         (inodes, bytes)
+    }
+
+    /// Sets the permission bits (the type stays). Linux `chmod_common`.
+    pub fn chmod(&mut self, ino: Ino, mode: u32) -> KResult<()> {
+        let i = self.inode_mut(ino)?;
+        i.mode = (i.mode & S_IFMT) | (mode & S_IALLUGO);
+        self.touch_ctime(ino);
+        Ok(())
+    }
+
+    /// Sets owner and group. Linux `chown_common`.
+    pub fn chown(&mut self, ino: Ino, uid: u32, gid: u32) -> KResult<()> {
+        let i = self.inode_mut(ino)?;
+        (i.uid, i.gid) = (uid, gid);
+        self.touch_ctime(ino);
+        Ok(())
+    }
+
+    /// Sets all three times to `mtime` (seconds): initramfs `do_utime`, which stamps
+    /// what the archive says (ctime included, so an unpacked tree looks untouched).
+    pub fn set_mtime(&mut self, ino: Ino, mtime: i64) -> KResult<()> {
+        let t = Timespec {
+            sec: mtime,
+            nsec: 0,
+        };
+        let i = self.inode_mut(ino)?;
+        (i.atime, i.mtime, i.ctime) = (t, t, t);
+        Ok(())
     }
 }
 
