@@ -53,8 +53,9 @@ pub const PHDR_SIZE: usize = 56;
 /// `ELF_MIN_ALIGN`, which is the page size on arm64): more headers than fit (73 at 4 KiB
 /// pages) are ENOEXEC.
 pub const MAX_PHDR_BYTES: usize = 4096;
-/// Index of EI_CLASS in `e_ident`, and its 64-bit value (Linux `EI_CLASS`, `ELFCLASS64`).
+/// Where `e_ident` says 32- or 64-bit (Linux `EI_CLASS`).
 const EI_CLASS: usize = 4;
+/// The 64-bit class (Linux `ELFCLASS64`).
 const ELFCLASS64: u8 = 2;
 
 // xmas-elf reads every field in the machine's byte order (it casts the bytes in place),
@@ -225,7 +226,8 @@ fn parse_phdr(entry: &[u8]) -> ProgramHeader {
             p_memsz: p.mem_size,
             p_align: p.align,
         },
-        // Cannot happen: the image's header is a constant naming one 64-bit entry.
+        // Cannot happen: the image's header is a constant naming one 64-bit entry (were
+        // it to, the fuzz test's comparison with the byte-by-byte decoder would fail).
         Ok(XProgramHeader::Ph32(_)) | Err(_) => ProgramHeader {
             p_type,
             ..Default::default()
