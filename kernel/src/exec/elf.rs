@@ -1,11 +1,27 @@
 //! The ELF64 file format, as much as the loader reads (the System V ABI's `Elf64_Ehdr`
-//! and `Elf64_Phdr`; Linux `include/uapi/linux/elf.h`). Portable and host-tested: every
-//! field is read with bounds checks, and `parse` refuses anything the loader could not
-//! safely act on, with the reason.
+//! and `Elf64_Phdr`; Linux `include/uapi/linux/elf.h`). Portable and host-tested:
+//! `parse_header` refuses anything the loader could not safely act on, with the reason,
+//! and `plan_load` places the segments.
+//!
+//! The bytes are decoded by the `xmas-elf` crate (the decoder the design names; Asterinas
+//! uses it too), while the checks stay Linnet's own, in Linux's order. Three things
+//! keep the crate from changing what loads. (1) Its front door, `parse_header`, picks
+//! a 32- or 64-bit layout from EI_CLASS and refuses any other class, but Linux's 64-bit
+//! loader looks at no byte of `e_ident` past the magic; so the crate is handed a copy
+//! whose EI_CLASS says 64-bit, and EI_DATA and the versions, which it only stores, are
+//! left as they came. (2) It reads structures in place and panics on short or
+//! misaligned input (and older versions on truncated files): the header's size and the
+//! program-header table's bounds are checked first, and the bytes are copied into
+//! 8-aligned buffers sized for exactly what is read. (3) It keeps `p_type`'s number
+//! private and calls the values it does not name invalid, where Linux ignores them: that
+//! one field is read by hand. A fuzz test below checks the crate's decoding against a
+//! plain byte-by-byte decoder and that no input panics.
 //!
 //! Read next: `binfmt_elf.rs`, which decides what to map from these headers.
 
 use alloc::vec::Vec;
+use xmas_elf::header::{self as xheader, HeaderPt2, Machine};
+use xmas_elf::program::{self as xprogram, ProgramHeader as XProgramHeader};
 
 /// Loadable segment.
 pub const PT_LOAD: u32 = 1;
@@ -37,14 +53,21 @@ pub const PHDR_SIZE: usize = 56;
 /// `ELF_MIN_ALIGN`, which is the page size on arm64): more headers than fit (73 at 4 KiB
 /// pages) are ENOEXEC.
 pub const MAX_PHDR_BYTES: usize = 4096;
+/// Where `e_ident` says 32- or 64-bit (Linux `EI_CLASS`).
+const EI_CLASS: usize = 4;
+/// The 64-bit class (Linux `ELFCLASS64`).
+const ELFCLASS64: u8 = 2;
+
+// xmas-elf reads every field in the machine's byte order (it casts the bytes in place),
+// whatever EI_DATA says; Linux on arm64 reads them little-endian. Same thing, as long as
+// Linnet and its host tests run little-endian.
+const _: () = assert!(cfg!(target_endian = "little"));
 
 /// The fields of `Elf64_Ehdr` the loader uses.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ElfHeader {
     /// ET_EXEC or ET_DYN.
     pub e_type: u16,
-    /// EM_AARCH64.
-    pub e_machine: u16,
     /// Entry point (before the load bias).
     pub e_entry: u64,
     /// File offset of the program header table.
@@ -106,44 +129,59 @@ impl ElfError {
     }
 }
 
-fn u16_at(b: &[u8], off: usize) -> u16 {
-    u16::from_le_bytes([b[off], b[off + 1]])
-}
+/// Bytes xmas-elf may read in place: its reader (`zero::read`) asserts the alignment of
+/// the structure it casts to, 8 for the 64-bit ones, which a byte buffer does not have.
+#[repr(C, align(8))]
+struct Aligned<const N: usize>([u8; N]);
 
-fn u32_at(b: &[u8], off: usize) -> u32 {
-    let mut a = [0u8; 4];
-    a.copy_from_slice(&b[off..off + 4]);
-    u32::from_le_bytes(a)
-}
-
-fn u64_at(b: &[u8], off: usize) -> u64 {
-    let mut a = [0u8; 8];
-    a.copy_from_slice(&b[off..off + 8]);
-    u64::from_le_bytes(a)
-}
+/// An ELF header that names one program header right after it: what the crate needs
+/// to decode one table entry (`parse_program_header` reads entries only at the offset a
+/// header names; Linux reads the table apart from the header, `elf_read_phdrs`).
+const ONE_PHDR_EHDR: [u8; EHDR_SIZE] = {
+    let mut h = [0u8; EHDR_SIZE];
+    h[0] = 0x7f;
+    h[1] = b'E';
+    h[2] = b'L';
+    h[3] = b'F';
+    h[EI_CLASS] = ELFCLASS64;
+    h[32] = EHDR_SIZE as u8; // e_phoff
+    h[54] = PHDR_SIZE as u8; // e_phentsize
+    h[56] = 1; // e_phnum
+    h
+};
 
 /// Check and decode the file header from the first bytes of the file (Linux
-/// `load_elf_binary`'s first checks and `elf_check_arch`).
+/// `load_elf_binary`'s first checks and `elf_check_arch`), in Linux's order: magic,
+/// e_type, e_machine, then the program header table (`elf_read_phdrs`).
 pub fn parse_header(buf: &[u8], file_size: u64) -> Result<ElfHeader, ElfError> {
-    if buf.len() < EHDR_SIZE || &buf[0..4] != b"\x7fELF" {
+    // The size before the crate sees anything: it must not be handed a short header.
+    if buf.len() < EHDR_SIZE || buf[0..4] != xheader::MAGIC {
         return Err(ElfError::NotElf);
     }
     // Like Linux's 64-bit loader, nothing else of e_ident is looked at: not EI_CLASS
     // (a 32-bit class with a 64-bit body loads as 64-bit; arm64's compat loader wants
     // EM_ARM), not EI_DATA (the fields are read little-endian regardless), not the
-    // versions. `load_elf_binary` checks the magic, e_type, then `elf_check_arch`.
+    // versions. The crate would choose the layout from EI_CLASS, so its copy says 64.
+    let mut raw = Aligned([0u8; EHDR_SIZE]);
+    raw.0.copy_from_slice(&buf[..EHDR_SIZE]);
+    raw.0[EI_CLASS] = ELFCLASS64;
+    let Ok(xmas) = xheader::parse_header(&raw.0) else {
+        return Err(ElfError::NotElf); // cannot happen: size, magic and class are set
+    };
+    let HeaderPt2::Header64(b) = xmas.pt2 else {
+        return Err(ElfError::NotElf); // cannot happen either: the class says 64
+    };
     let h = ElfHeader {
-        e_type: u16_at(buf, 16),
-        e_machine: u16_at(buf, 18),
-        e_entry: u64_at(buf, 24),
-        e_phoff: u64_at(buf, 32),
-        e_phentsize: u16_at(buf, 54),
-        e_phnum: u16_at(buf, 56),
+        e_type: b.type_.0,
+        e_entry: b.entry_point,
+        e_phoff: b.ph_offset,
+        e_phentsize: b.ph_entry_size,
+        e_phnum: b.ph_count,
     };
     if h.e_type != ET_EXEC && h.e_type != ET_DYN {
         return Err(ElfError::BadType);
     }
-    if h.e_machine != EM_AARCH64 {
+    if b.machine.as_machine() != Machine::AArch64 {
         return Err(ElfError::BadMachine);
     }
     let table = h.e_phnum as usize * PHDR_SIZE;
@@ -160,21 +198,41 @@ pub fn parse_header(buf: &[u8], file_size: u64) -> Result<ElfHeader, ElfError> {
 }
 
 /// Decode the program header table, `bytes` being exactly `e_phnum * 56` bytes read at
-/// `e_phoff` (Linux `elf_read_phdrs`).
+/// `e_phoff` (Linux `elf_read_phdrs`); a partial entry at the end is ignored.
 pub fn parse_phdrs(bytes: &[u8]) -> Vec<ProgramHeader> {
-    bytes
-        .chunks_exact(PHDR_SIZE)
-        .map(|b| ProgramHeader {
-            p_type: u32_at(b, 0),
-            p_flags: u32_at(b, 4),
-            p_offset: u64_at(b, 8),
-            p_vaddr: u64_at(b, 16),
-            p_paddr: u64_at(b, 24),
-            p_filesz: u64_at(b, 32),
-            p_memsz: u64_at(b, 40),
-            p_align: u64_at(b, 48),
-        })
-        .collect()
+    bytes.chunks_exact(PHDR_SIZE).map(parse_phdr).collect()
+}
+
+/// Decode one 56-byte `Elf64_Phdr` with the crate, from an image of a header that names
+/// it (`ONE_PHDR_EHDR`) and the entry, 8-aligned: the crate slices and casts without
+/// checking, so it is handed exactly the bytes it reads.
+fn parse_phdr(entry: &[u8]) -> ProgramHeader {
+    let mut image = Aligned([0u8; EHDR_SIZE + PHDR_SIZE]);
+    image.0[..EHDR_SIZE].copy_from_slice(&ONE_PHDR_EHDR);
+    image.0[EHDR_SIZE..].copy_from_slice(entry);
+    // By hand, as the crate cannot give it: `Type_`'s number is private and `get_type`
+    // refuses p_type values it has no name for, which Linux ignores (and so must we).
+    let p_type = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]);
+    let p = xheader::parse_header(&image.0)
+        .and_then(|h| xprogram::parse_program_header(&image.0, h, 0));
+    match p {
+        Ok(XProgramHeader::Ph64(p)) => ProgramHeader {
+            p_type,
+            p_flags: p.flags.0,
+            p_offset: p.offset,
+            p_vaddr: p.virtual_addr,
+            p_paddr: p.physical_addr,
+            p_filesz: p.file_size,
+            p_memsz: p.mem_size,
+            p_align: p.align,
+        },
+        // Cannot happen: the image's header is a constant naming one 64-bit entry (were
+        // it to, the fuzz test's comparison with the byte-by-byte decoder would fail).
+        Ok(XProgramHeader::Ph32(_)) | Err(_) => ProgramHeader {
+            p_type,
+            ..Default::default()
+        },
+    }
 }
 
 /// Why the program headers cannot be loaded (all ENOEXEC).
@@ -449,7 +507,6 @@ mod tests {
     fn plan(e_type: u16, phdrs: &[ProgramHeader]) -> Result<LoadPlan, PlanError> {
         let h = ElfHeader {
             e_type,
-            e_machine: EM_AARCH64,
             e_entry: 0x400100,
             e_phoff: 64,
             e_phentsize: 56,
@@ -567,8 +624,90 @@ mod tests {
         assert_eq!(plan(ET_EXEC, &[interp, ok]), Err(PlanError::Interpreter));
     }
 
+    fn le(b: &[u8], off: usize, n: usize) -> u64 {
+        (0..n).fold(0, |v, i| v | (b[off + i] as u64) << (8 * i))
+    }
+
+    /// The decoder Linnet had before xmas-elf, byte by byte, as the reference the crate's
+    /// decoding must match: `parse_header` before the crate, then the same checks.
+    fn reference_header(buf: &[u8], file_size: u64) -> Result<ElfHeader, ElfError> {
+        if buf.len() < EHDR_SIZE || &buf[0..4] != b"\x7fELF" {
+            return Err(ElfError::NotElf);
+        }
+        let h = ElfHeader {
+            e_type: le(buf, 16, 2) as u16,
+            e_entry: le(buf, 24, 8),
+            e_phoff: le(buf, 32, 8),
+            e_phentsize: le(buf, 54, 2) as u16,
+            e_phnum: le(buf, 56, 2) as u16,
+        };
+        if h.e_type != ET_EXEC && h.e_type != ET_DYN {
+            return Err(ElfError::BadType);
+        }
+        if le(buf, 18, 2) as u16 != EM_AARCH64 {
+            return Err(ElfError::BadMachine);
+        }
+        let table = h.e_phnum as usize * PHDR_SIZE;
+        if h.e_phentsize as usize != PHDR_SIZE || h.e_phnum == 0 || table > MAX_PHDR_BYTES {
+            return Err(ElfError::BadPhdrTable);
+        }
+        if h.e_phoff
+            .checked_add(table as u64)
+            .is_none_or(|end| end > file_size)
+        {
+            return Err(ElfError::PhdrOutsideFile);
+        }
+        Ok(h)
+    }
+
+    fn reference_phdrs(bytes: &[u8]) -> Vec<ProgramHeader> {
+        bytes
+            .chunks_exact(PHDR_SIZE)
+            .map(|b| ProgramHeader {
+                p_type: le(b, 0, 4) as u32,
+                p_flags: le(b, 4, 4) as u32,
+                p_offset: le(b, 8, 8),
+                p_vaddr: le(b, 16, 8),
+                p_paddr: le(b, 24, 8),
+                p_filesz: le(b, 32, 8),
+                p_memsz: le(b, 40, 8),
+                p_align: le(b, 48, 8),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn e_ident_past_the_magic_is_not_looked_at() {
+        // Every class, data and version byte, as Linux: the crate must not decide.
+        for class in [0u8, 1, 2, 3, 0xff] {
+            for data in [0u8, 1, 2, 0xff] {
+                let mut h = header(ET_DYN, EM_AARCH64, 1);
+                h[4] = class;
+                h[5] = data;
+                h[6] = class ^ data;
+                h[7..16].fill(class);
+                let p = parse_header(&h, 4096).unwrap();
+                assert_eq!((p.e_type, p.e_entry, p.e_phnum), (ET_DYN, 0x400000, 1));
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_segment_types_decode_as_they_are() {
+        // xmas-elf has no name for these (its get_type says "Invalid type"); Linux
+        // skips them, and the loader must see their numbers unchanged.
+        for t in [8u32, 0x5fff_ffff, 0x8000_0000, u32::MAX, PT_GNU_STACK] {
+            let mut b = vec![0u8; 56];
+            b[0..4].copy_from_slice(&t.to_le_bytes());
+            b[8..16].copy_from_slice(&0x1234u64.to_le_bytes());
+            let p = parse_phdrs(&b);
+            assert_eq!((p[0].p_type, p[0].p_offset), (t, 0x1234));
+        }
+    }
+
     /// Random and mutated headers: parsing and planning return errors, never panic, and
-    /// an accepted plan always lies inside the user range.
+    /// an accepted plan always lies inside the user range. The crate's decoding (from
+    /// any alignment, any e_ident) equals the byte-by-byte reference's.
     #[test]
     fn fuzz_headers_and_plans() {
         let mut x = 0x2545_f491_4f6c_dd1du64;
@@ -613,13 +752,35 @@ mod tests {
                     f[i] = rnd() as u8;
                 }
             }
+            if round % 3 == 1 && f.len() > 16 {
+                // e_ident past the magic, which Linux ignores and the crate would not.
+                for b in &mut f[4..16] {
+                    *b = rnd() as u8;
+                }
+            }
+            // A buffer at an odd address too: the crate must not be handed it as is.
+            let shifted: Vec<u8> = core::iter::once(0).chain(f.iter().copied()).collect();
+            let f = if round % 2 == 0 {
+                &f[..]
+            } else {
+                &shifted[1..]
+            };
             let size = f.len() as u64;
-            let Ok(h) = parse_header(&f, size) else {
+            let (lo, hi) = (
+                (rnd() as usize) % (f.len() + 1),
+                (rnd() as usize) % (f.len() + 1),
+            );
+            let any = &f[lo.min(hi)..lo.max(hi)];
+            assert_eq!(parse_phdrs(any), reference_phdrs(any));
+            let parsed = parse_header(f, size);
+            assert_eq!(parsed, reference_header(f, size));
+            let Ok(h) = parsed else {
                 continue;
             };
             let off = h.e_phoff as usize;
             let n = h.e_phnum as usize * PHDR_SIZE;
             let phdrs = parse_phdrs(&f[off..off + n]);
+            assert_eq!(phdrs, reference_phdrs(&f[off..off + n]));
             if let Ok(p) = plan_load(&h, &phdrs, 0xaaaa_aaaa_a000, 0x1000, 0x1000, T) {
                 accepted += 1;
                 for s in &p.segments {
