@@ -388,14 +388,14 @@ impl RamFs {
             }
         }
         // Trailing free slots go, and an arena less than half used gives memory back
-        // (keeping room to grow by half, so add/remove at the edge does not thrash): a
-        // burst of files leaves no high-water mark in the heap (Linux frees each inode).
+        // (`mm::shrink`): a burst of files leaves no high-water mark in the heap (Linux
+        // frees each inode).
         while self.inodes.len() > 2 && self.inodes.last().is_some_and(Option::is_none) {
             self.inodes.pop();
         }
-        if self.inodes.capacity() > 2 * self.inodes.len() {
-            self.inodes
-                .shrink_to(self.inodes.len() + self.inodes.len() / 2);
+        if let Some(c) = crate::mm::shrink::shrink_target(self.inodes.len(), self.inodes.capacity())
+        {
+            self.inodes.shrink_to(c);
         }
     }
 

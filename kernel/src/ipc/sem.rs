@@ -314,7 +314,11 @@ mod syscalls {
             }
             IPC_RMID => {
                 let mut s = SEM_IDS.lock().remove(id).ok_or(Errno::EINVAL)?;
-                UNDO.lock().retain(|u| u.semid != id);
+                let mut undos = UNDO.lock();
+                undos.retain(|u| u.semid != id);
+                if let Some(c) = crate::mm::shrink::shrink_target(undos.len(), undos.capacity()) {
+                    undos.shrink_to(c);
+                }
                 wake(&mut s); // they find the id gone: EIDRM
                 Ok(0)
             }

@@ -169,6 +169,9 @@ impl<T> IpcIds<T> {
         while matches!(self.slots.last(), Some(None)) {
             self.slots.pop();
         }
+        if let Some(c) = crate::mm::shrink::shrink_target(self.slots.len(), self.slots.capacity()) {
+            self.slots.shrink_to(c);
+        }
         Some(s.obj)
     }
 

@@ -12,6 +12,7 @@ pub mod mman;
 pub mod mremap;
 pub mod page_ref;
 pub mod page_table;
+pub mod shrink;
 pub mod special_mapping;
 pub mod vma;
 

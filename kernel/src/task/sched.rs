@@ -174,8 +174,9 @@ pub fn schedule() {
             Some(t) => t,
             None => IDLE.get().expect("idle task").clone(),
         };
-        if rq.is_empty() && rq.capacity() > 64 {
-            rq.shrink_to_fit(); // a burst of runnable tasks keeps no heap once it is over
+        // A burst of runnable tasks keeps no heap once it is over.
+        if let Some(c) = crate::mm::shrink::shrink_target(rq.len(), rq.capacity()) {
+            rq.shrink_to(c);
         }
         next
     };

@@ -73,7 +73,11 @@ impl WaitQueue {
 
     /// Take a task off the queue, every time it is there (Linux `remove_wait_queue`).
     pub fn remove(&self, pid: Pid) {
-        self.sleepers.lock().retain(|&p| p != pid);
+        let mut q = self.sleepers.lock();
+        q.retain(|&p| p != pid);
+        if let Some(c) = crate::mm::shrink::shrink_target(q.len(), q.capacity()) {
+            q.shrink_to(c);
+        }
     }
 
     /// Wake every sleeper (Linux `wake_up_all`); each rechecks its condition.
