@@ -6,6 +6,7 @@
 #   tasks (lx-tasks)            the pid table TASKS: pid, tgid, parent, state, name, current
 #   vmas [PID]                  a task's VMAs, in /proc/PID/maps format
 #   ptwalk ADDR [PID]           the page-table walk of ADDR through TTBR0 or TTBR1
+#   cmdline [PID]               a process's argv, as /proc/PID/cmdline
 #   esr [VALUE]                 ESR_EL1 decoded as kernel/src/arch/aarch64/esr.rs does
 #   linnet-user-symbols on|off  load each exec'd program's symbols automatically
 #   linnet-load-user PATH [BIAS]  load one program's symbols by hand
@@ -491,6 +492,58 @@ takes a translation fault at that level, which is what ESR's DFSC reports."""
             return
 
 
+def user_va_to_pa(root, va):
+    """The physical address a user address maps to in the tables at `root`, or None (the
+    same walk as `ptwalk`, without the printing)."""
+    table = root
+    for level in range(4):
+        desc = read_phys_u64(table + 8 * ((va >> (12 + 9 * (3 - level))) & 511))
+        if not bit(desc, 0) or (level in (0, 3) and not bit(desc, 1)):
+            return None
+        if level < 3 and bit(desc, 1):
+            table = desc & 0x0000_FFFF_FFFF_F000
+            continue
+        size = 1 << (12 + 9 * (3 - level))
+        return (desc & 0x0000_FFFF_FFFF_F000 & ~(size - 1)) | (va & (size - 1))
+    return None
+
+
+def read_user(root, va, n):
+    """n bytes of a process's memory, page by page through its tables and the kernel's
+    linear map (so any process, not only the running one); a page not mapped reads as
+    nothing more (the bytes so far)."""
+    out = b""
+    while len(out) < n:
+        pa = user_va_to_pa(root, va + len(out))
+        if pa is None:
+            break
+        chunk = min(n - len(out), 4096 - (pa & 4095))
+        out += read_bytes(PAGE_OFFSET + pa, chunk)
+    return out
+
+
+class Cmdline(gdb.Command):
+    """cmdline [PID]: a process's arguments, as /proc/PID/cmdline holds them (Linux
+proc_pid_cmdline_read): the argv strings exec copied to the top of the new stack, between
+the MmStruct's arg_start and arg_end, shown space-separated. Default: the current task."""
+
+    def __init__(self):
+        super().__init__("cmdline", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        (pid,) = parse_args(arg, 1)
+        with kernel_view():
+            t = find_task(pid)
+            if t.mm is None:
+                print("pid %d (%s) has no mm" % (t.pid, t.comm))
+                return
+            mm, _ = mutex_data(arc_data(t.mm))
+            start, end = int(mm["arg_start"]), int(mm["arg_end"])
+            raw = read_user(int(mm["pgd"]["root"]), start, end - start)
+            args = [a.decode(errors="replace") for a in raw.rstrip(b"\0").split(b"\0")]
+            print("pid %d (%s) argc %d: %s" % (t.pid, t.comm, len(args), " ".join(args)))
+
+
 # ---- ESR_EL1 --------------------------------------------------------------------------
 
 EC_NAMES = {
@@ -624,7 +677,7 @@ The first line is worded exactly as the kernel's crash report (arch/aarch64/esr.
 _loaded = None  # (file, bias) of the user program whose symbols are loaded
 
 
-_cpio_cache = {}  # the members of build/initramfs.cpio, read again when it changes
+_cpio_cache = {}  # cpio path -> (mtime, members), read again when the archive changes
 
 
 def cpio_members(data):
@@ -641,30 +694,6 @@ def cpio_members(data):
         files[name] = (mode, data[start:start + size])
         off = start + size + (-size % 4)
     return files
-
-
-def initramfs_file(path, cpio=os.path.join(ROOT, "build", "initramfs.cpio")):
-    """The bytes of `path` in the initramfs `make build` packed into the kernel (cpio newc,
-    as qemu/mkinitramfs.py writes it), following a symlink such as /init; or None. The
-    Makefile writes the cpio, then links the kernel with it inside: a cpio newer than
-    build/kernel.elf is from a build that failed, not the one running."""
-    try:
-        mtime = os.path.getmtime(cpio)
-        if mtime > os.path.getmtime(os.path.join(ROOT, "build", "kernel.elf")):
-            return None
-        if _cpio_cache.get("mtime") != mtime:
-            with open(cpio, "rb") as f:
-                _cpio_cache.update(mtime=mtime, files=cpio_members(f.read()))
-    except OSError:
-        return None
-    files = _cpio_cache["files"]
-    name = path.strip("/")
-    for _ in range(8):  # a few symlinks at most
-        mode, body = files.get(name, (0, None))
-        if body is None or mode & 0o170000 != 0o120000:
-            return body
-        name = os.path.normpath(os.path.join(os.path.dirname(name), body.decode())).strip("/")
-    return None
 
 
 def loaded_image(elf):
@@ -684,29 +713,103 @@ def loaded_image(elf):
     return entry, segments
 
 
-def find_user_elf(name):
-    """The host ELF for a program, with a note: a path that exists on the host, or the
-    user build's file with the same basename (/tests/fork_cow -> user/target/aarch64-
-    unknown-none/release/fork_cow), which has the debug info. The initramfs holds copies
-    without it; if the build's file no longer has the same code as the initramfs copy
-    (rebuilt since `make build`), the copy is what runs: it is used, for its symbols."""
-    if os.path.isfile(name):
-        return os.path.abspath(name), ""
-    base = os.path.basename(name)
-    targets = [os.path.join(ROOT, "user", "target"), os.path.join(ROOT, "user", "*", "target")]
-    if os.environ.get("CARGO_TARGET_DIR"):
-        targets.insert(0, os.environ["CARGO_TARGET_DIR"])
-    # target/TRIPLE/release/NAME, or target/SUBDIR/TRIPLE/release/NAME (user/pie/build.sh)
-    candidates = [p for t in targets for sub in ("*", "*/*")
-                  for p in glob.glob(os.path.join(t, sub, "release", base)) if os.path.isfile(p)]
-    built = None
-    for p in sorted(candidates, key=lambda p: "aarch64-unknown-none/" not in p):
-        with open(p, "rb") as f:
-            if f.read(4) == b"\x7fELF":
-                built = p
-                break
-    paths = [name] if "/" in name else ["/bin/" + name, "/tests/" + name, "/" + name]
-    booted = next((b for b in map(initramfs_file, paths) if b is not None), None)
+def cpio_file(path, cpio):
+    """The bytes of `path` in the cpio archive `cpio` (as qemu/mkinitramfs.py writes
+    them), following symlinks such as /init -> /bin/init; with the path it ended at. An
+    archive newer than build/kernel.elf is from a build that failed, not the one running
+    (the Makefile writes the cpio, then links the kernel with it inside), so it is ignored.
+    Returns (None, path) when the archive or the path is not there."""
+    try:
+        mtime = os.path.getmtime(cpio)
+        if cpio.endswith("initramfs.cpio") and mtime > os.path.getmtime(
+                os.path.join(ROOT, "build", "kernel.elf")):
+            return None, path
+        if _cpio_cache.get(cpio, (None,))[0] != mtime:
+            with open(cpio, "rb") as f:
+                _cpio_cache[cpio] = (mtime, cpio_members(f.read()))
+    except OSError:
+        return None, path
+    files = _cpio_cache[cpio][1]
+    name = path.strip("/")
+    for _ in range(8):  # a few symlinks at most
+        mode, body = files.get(name, (0, None))
+        if body is None or mode & 0o170000 != 0o120000:
+            return body, "/" + name
+        name = os.path.normpath(os.path.join(os.path.dirname(name), body.decode())).strip("/")
+    return None, path
+
+
+# The archives a Linnet path may come from: the initramfs built into the kernel (`make
+# build`, qemu/initramfs.sh), then the user-land initrd (`make run USERLAND=busybox`,
+# qemu/userland.sh), whose /tests/std, /tests/c, ... the first one does not have.
+CPIOS = [os.path.join(ROOT, "build", "initramfs.cpio"), os.path.join(ROOT, "build", "userland.cpio")]
+
+
+def booted_file(path):
+    """(bytes, path after symlinks) of a Linnet path in the first archive that has it."""
+    for cpio in CPIOS:
+        body, real = cpio_file(path, cpio)
+        if body is not None:
+            return body, real
+    return None, path
+
+
+def build_artefact(path):
+    """The user build's file (with debug info) that qemu/initramfs.sh or qemu/userland.sh
+    packs at Linnet path `path` (after symlinks), or None. The same rules as the packers:
+      /bin/NAME, /sbin/init, /tests/NAME  user/target/aarch64-unknown-none/release/NAME
+                                          (a program of user/bin or user/tests)
+      /tests/pie                          user/target/pie/aarch64-unknown-none/release/pie
+      /bin/rustdemo, /tests/std/NAME      user/target/std/aarch64-unknown-linux-musl/release/NAME
+      /tests/c/NAME, /tests/musl/NAME     user/target/c/glibc/NAME, user/target/c/musl/NAME
+      /bin/busybox                        Debian's busybox-static (build/debian/...)
+    user/target is $CARGO_TARGET_DIR when that is set, as in the packers."""
+    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "user", "target")
+    folder, name = os.path.split(path)
+    nostd = os.path.join(target, "aarch64-unknown-none", "release", name)
+    std = os.path.join(target, "std", "aarch64-unknown-linux-musl", "release", name)
+    rules = {
+        "/tests/pie": os.path.join(target, "pie", "aarch64-unknown-none", "release", "pie"),
+        "/sbin/init": os.path.join(target, "aarch64-unknown-none", "release", "init"),
+        "/bin/rustdemo": std,
+        "/bin/busybox": os.path.join(os.environ.get("DEBIAN_PKG_CACHE") or
+                                     os.path.join(ROOT, "build", "debian"),
+                                     "root", "busybox-static", "bin", "busybox"),
+    }
+    if path in rules:
+        found = rules[path]
+    elif folder == "/bin" and os.path.exists(os.path.join(ROOT, "user", "bin", "src", "bin", name + ".rs")):
+        found = nostd
+    elif folder == "/tests" and os.path.exists(os.path.join(ROOT, "user", "tests", "src", "bin", name + ".rs")):
+        found = nostd
+    elif folder == "/tests/std":
+        found = std
+    elif folder in ("/tests/c", "/tests/musl"):
+        found = os.path.join(target, "c", "glibc" if folder == "/tests/c" else "musl", name)
+    else:
+        return None
+    return found if os.path.isfile(found) else None
+
+
+def find_user_elf(name, host_file_ok=False):
+    """The host ELF with the symbols of a Linnet program, with a note. `name` is the path
+    the kernel exec'd (/bin/sh, /tests/fork_cow), or a bare name (tried as /bin/NAME,
+    then /tests/NAME). It is looked up in the archive the kernel booted with, following
+    symlinks (/init -> /bin/init), and mapped to the user build's file by the packers'
+    rules (`build_artefact`): never to the host's own /bin/sh. The archive holds copies
+    without debug info; if the build's file no longer has the same code as the archive's
+    copy (rebuilt since `make build`), the copy is what runs: it is used, for its symbols.
+    host_file_ok (linnet-load-user only): a relative path to a host ELF is taken as is."""
+    if host_file_ok and not name.startswith("/") and "/" in name and os.path.isfile(name):
+        return os.path.realpath(name), ""
+    paths = [name] if name.startswith("/") else ["/bin/" + name, "/tests/" + name]
+    for path in paths:
+        booted, real = booted_file(path)
+        if booted is not None:
+            break
+    else:
+        booted, real = None, paths[0]
+    built = build_artefact(real)
     if booted is None or booted[:4] != b"\x7fELF":
         kernel = os.path.join(ROOT, "build", "kernel.elf")
         if built and os.path.exists(kernel) and os.path.getmtime(built) > os.path.getmtime(kernel):
@@ -716,25 +819,29 @@ def find_user_elf(name):
         with open(built, "rb") as f:
             if loaded_image(f.read()) == loaded_image(booted):
                 return built, ""
-    copy = os.path.join(ROOT, "build", "gdb-user", base)
+    copy = os.path.join(ROOT, "build", "gdb-user", real.strip("/").replace("/", "-"))
     os.makedirs(os.path.dirname(copy), exist_ok=True)
     with open(copy, "wb") as f:
         f.write(booted)
     if built:
         return copy, (" (%s has changed since `make build`; this is the copy in"
-                      " build/initramfs.cpio that runs: symbols, no debug info)"
+                      " the initramfs that runs: symbols, no debug info)"
                       % os.path.relpath(built, ROOT))
-    return copy, " (not in the user build; taken from build/initramfs.cpio: no debug info)"
+    return copy, " (not in the user build; taken from the initramfs: no debug info)"
 
 
-def load_user_symbols(path, bias, pid=None, force=False):
-    """Replace the previous user program's symbols with this one's, shifted by `bias`."""
+def load_user_symbols(path, bias, pid=None, force=False, host_file_ok=False):
+    """Replace the previous user program's symbols with this one's, shifted by `bias`.
+    Files are named by their real path (symlinks resolved), which is the name gdb keeps
+    for an objfile, so remove-symbol-file finds the previous one again."""
     global _loaded
-    elf, note = find_user_elf(path)
+    elf, note = find_user_elf(path, host_file_ok)
     who = "" if pid is None else "pid %d exec " % pid
     if elf is None:
-        print("linnet: %s%s: no ELF for it under user/*target/*/release" % (who, path))
+        print("linnet: %s%s: not a program of the user build (user/target/...); "
+              "its symbols are not loaded" % (who, path))
         return False
+    elf = os.path.realpath(elf)
     if _loaded == (elf, bias) and not force:
         return True  # the same program again (each fork_cow child, each sh command)
     if _loaded is not None:
@@ -801,8 +908,9 @@ user address fires in whichever process runs that address. Without an argument: 
 
 class LoadUser(gdb.Command):
     """linnet-load-user PATH [BIAS]: load one user program's symbols by hand.
-PATH is a program's path in Linnet (/tests/fork_cow), its name (fork_cow) or a host ELF
-file; the ELF is looked up in the user build like the automatic hook does. BIAS is where the
+PATH is a program's path in Linnet (/tests/fork_cow, /bin/sh), its name (fork_cow), or a
+relative path to a host ELF file (user/target/.../NAME); a Linnet path is mapped to the
+user build's file the way the initramfs was packed, as the automatic hook does. BIAS is where the
 program was placed relative to its link address: 0 for Linnet's static programs (linked
 at 0x400000), ELF_ET_DYN_BASE plus the random offset for a static-PIE one (see `vmas`).
 The previous user program's symbols are removed first."""
@@ -815,13 +923,14 @@ The previous user program's symbols are removed first."""
         if not 1 <= len(words) <= 2:
             raise gdb.GdbError("usage: linnet-load-user PATH [BIAS]")
         bias = int(gdb.parse_and_eval(words[1])) if len(words) == 2 else 0
-        if not load_user_symbols(words[0], bias, force=True):
+        if not load_user_symbols(words[0], bias, force=True, host_file_ok=True):
             raise gdb.GdbError("no ELF found for %s" % words[0])
 
 
 Tasks()
 Vmas()
 Ptwalk()
+Cmdline()
 Esr()
 UserSymbols()
 LoadUser()

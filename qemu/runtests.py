@@ -303,6 +303,21 @@ GDB_SESSIONS = [
       r"^tasks, lx-tasks -- ", r"^vmas -- ", r"^ptwalk -- ", r"^esr -- ",
       r"^linnet-user-symbols -- ", r"^linnet-load-user -- "],
      "gdbinit", {"APPEND": "init=/tests/fork_cow"}),
+    # The exec hook follows programs the shell starts: init execs /bin/sh, whose symbols
+    # are loaded from the user build (not the host's /bin/sh), then `exec_stack a b`
+    # typed at the shell replaces them; the pending breakpoint resolves and stops there.
+    ("gdb: exec hook from the shell: pending break exec_stack::main stops, argv visible",
+     ["break exec_stack::main", "continue", "bt 1", "cmdline", "p ulib::start::ARGC.v.value",
+      "tasks", "linnet-user-symbols"],
+     [r"^linnet: pid 1 exec /init: symbols from user/target/aarch64-unknown-none/release/init,",
+      r"^linnet: pid \d+ exec /bin/sh: symbols from user/target/aarch64-unknown-none/release/sh, load bias 0x0$",
+      r"^linnet: pid \d+ exec /bin/exec_stack: symbols from user/target/aarch64-unknown-none/release/exec_stack, load bias 0x0$",
+      r"^Breakpoint 1, exec_stack::main \(\) at bin/src/bin/exec_stack\.rs:\d+",
+      r"^#0 +exec_stack::main \(\) at bin/src/bin/exec_stack\.rs",
+      r"^pid \d+ \(exec_stack\) argc 3: exec_stack a b$", r"^\$1 = 3$",
+      r"^\* +\d+ +\d+ +\d+  R \(running\) +exec_stack ",
+      r"^linnet-user-symbols: on; loaded: user/target/aarch64-unknown-none/release/exec_stack \(bias 0x0\)$"],
+     "gdbinit", {"APPEND": "", "typed": [(r"# $", "exec_stack a b")]}),
 ]
 if os.path.exists(os.path.join(ROOT, "user", "pie", "src", "main.rs")):
     # A static-PIE program runs at ELF_ET_DYN_BASE plus a random offset: the hook passes
@@ -798,9 +813,13 @@ def gdb_tests(t):
         env = dict(os.environ, GDB="1", GDB_PORT=str(port), APPEND="test=ticks")
         for k in ("MEM", "GIC", "EL2", "INITRD", "CPU", "KERNEL"):
             env.pop(k, None)
-        env.update(boot_env[0] if boot_env else {})
-        q = subprocess.Popen(["bash", RUN], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        boot = dict(boot_env[0] if boot_env else {})
+        typed = boot.pop("typed", [])  # (console regex, line): typed once the regex shows
+        env.update(boot)
+        q = subprocess.Popen(["bash", RUN], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        console = []
+        threading.Thread(target=type_into_console, args=(q, typed, console), daemon=True).start()
         try:
             time.sleep(0.5)
             args = ["gdb-multiarch", "-q", "-batch", "-nx", "-x", os.path.join("qemu", gdbinit)]
@@ -816,10 +835,29 @@ def gdb_tests(t):
                 out = f"gdb timed out\n{e.stdout or ''}"
             missing = [p for p in want if not re.search(p, out, re.M)]
             # The output first, so the last lines shown on failure say what is missing.
-            t.check(not missing, name, "--- gdb:\n" + out + "\nmissing: " + "\n  ".join(missing))
+            detail = "--- gdb:\n" + out + "\nmissing: " + "\n  ".join(missing)
+            if typed:
+                detail = "--- console:\n" + b"".join(console).decode(errors="replace")[-1500:] + detail
+            t.check(not missing, name, detail)
         finally:
             q.kill()
             q.wait()
+
+
+def type_into_console(q, typed, console):
+    """Read QEMU's console into `console` (a list of byte chunks); each time the next
+    (regex, line) of `typed` matches the console since the previous line was typed, type
+    that line (a scripted user at the serial console, while gdb drives the CPU)."""
+    seen = 0
+    for data in iter(lambda: q.stdout.read1(4096), b""):
+        console.append(data)
+        if typed and re.search(typed[0][0], b"".join(console)[seen:].decode(errors="replace"), re.M):
+            seen = len(b"".join(console))
+            try:
+                q.stdin.write(typed.pop(0)[1].encode() + b"\n")
+                q.stdin.flush()
+            except BrokenPipeError:
+                return
 
 
 def one_user(prog):
