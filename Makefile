@@ -66,10 +66,14 @@ run: setup build
 debug: setup build
 	@GDB=1 bash qemu/run.sh
 
+# Both first check that a QEMU gdb stub is listening (qemu/gdbinit says the same when
+# gdb is started by hand), so a forgotten `make debug` is one line, at once.
 gdb:
+	@python3 qemu/gdbstub-check.py $(GDB_PORT)
 	@gdb-multiarch -q -x qemu/gdbinit $(BUILD)/kernel.elf
 
 gdb-boot:
+	@python3 qemu/gdbstub-check.py $(GDB_PORT)
 	@gdb-multiarch -q -x qemu/gdbinit-boot
 
 test: setup

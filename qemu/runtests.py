@@ -808,6 +808,7 @@ def free_port():
 
 def gdb_tests(t):
     print("# gdb (gdb-multiarch against QEMU's gdb stub)", flush=True)
+    gdb_without_qemu(t)
     for name, cmds, want, gdbinit, *boot_env in GDB_SESSIONS:
         port = free_port()
         env = dict(os.environ, GDB="1", GDB_PORT=str(port), APPEND="test=ticks")
@@ -842,6 +843,28 @@ def gdb_tests(t):
         finally:
             q.kill()
             q.wait()
+
+
+def gdb_without_qemu(t):
+    """`make gdb` and `gdb -x qemu/gdbinit` with nothing listening say at once (< 2 s)
+    to run `make debug` first, with no Python traceback."""
+    port = free_port()
+    env = dict(os.environ, GDB_PORT=str(port))
+    for what, cmd in (("make gdb", ["make", "-s", "gdb"]),
+                      ("gdb -x qemu/gdbinit", ["gdb-multiarch", "-q", "-batch", "-nx", "-x",
+                                               "qemu/gdbinit", "build/kernel.elf"])):
+        start = time.monotonic()
+        try:
+            r = subprocess.run(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                               capture_output=True, text=True, timeout=20)
+            out, code = r.stdout + r.stderr, r.returncode
+        except subprocess.TimeoutExpired as e:
+            out, code = f"timed out\n{e.stdout or ''}", None
+        took = time.monotonic() - start
+        ok = (code not in (0, None) and took < 2 and "Traceback" not in out
+              and f"no QEMU gdb stub on port {port}: run `make debug` first" in out)
+        t.check(ok, f"gdb: {what} with no QEMU listening says to run make debug, within 2 s",
+                f"took {took:.1f} s, exit status {code}\n{out}")
 
 
 def type_into_console(q, typed, console):
