@@ -7,6 +7,7 @@
 #   vmas [PID]                  a task's VMAs, in /proc/PID/maps format
 #   ptwalk ADDR [PID]           the page-table walk of ADDR through TTBR0 or TTBR1
 #   cmdline [PID]               a process's argv, as /proc/PID/cmdline
+#   kbreak NAME                 break on the kernel function with Linux's name (do_wait)
 #   esr [VALUE]                 ESR_EL1 decoded as kernel/src/arch/aarch64/esr.rs does
 #   linnet-user-symbols on|off  load each exec'd program's symbols automatically
 #   linnet-load-user PATH [BIAS]  load one program's symbols by hand
@@ -20,6 +21,7 @@
 import glob
 import gzip
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -672,6 +674,79 @@ The first line is worded exactly as the kernel's crash report (arch/aarch64/esr.
             print("  FAR_EL1 = 0x%016x" % (register("FAR_EL1") or 0))
 
 
+# ---- Breaking on a Linux name -----------------------------------------------------------
+
+KERNEL_SRC = os.path.join(ROOT, "kernel", "src")
+
+
+def rust_paths_of(name):
+    """The full Rust paths of the kernel functions called `name`, read from kernel/src:
+    the file gives the module (kernel/src/exec/stack.rs -> linnet::exec::stack, mod.rs
+    -> its folder), an enclosing `mod m {` or `impl Type {` adds m or Type. Methods of
+    trait impls are left out (their gdb names are <T as Trait>::f)."""
+    found = []
+    pattern = re.compile(r"^(\s*)(?:pub(?:\([\w:]+\))? )?(?:const |unsafe |extern \"C\" )*fn %s\b"
+                         % re.escape(name))
+    opener = re.compile(r"^(\s*)(?:pub(?:\([\w:]+\))? )?(mod (\w+)|impl(?:<[^>]*>)? (\w+)(?:<[^>]*>)?) *\{")
+    for folder, _, files in os.walk(KERNEL_SRC):
+        for f in sorted(files):
+            if not f.endswith(".rs"):
+                continue
+            rel = os.path.relpath(os.path.join(folder, f), KERNEL_SRC)[:-3].split(os.sep)
+            if rel[-1] in ("mod", "lib", "main"):
+                rel = rel[:-1]
+            with open(os.path.join(folder, f), errors="replace") as src:
+                lines = src.read().splitlines()
+            scopes = []  # (indent, name) of the open mod/impl blocks
+            for line in lines:
+                indent = len(line) - len(line.lstrip())
+                if scopes and line.strip().startswith("}") and indent == scopes[-1][0]:
+                    scopes.pop()  # rustfmt closes a block at its opening line's indent
+                m = opener.match(line)
+                if m and " for " not in line:
+                    scopes.append((len(m.group(1)), m.group(3) or m.group(4)))
+                    continue
+                m = pattern.match(line)
+                if m:
+                    inner = [n for i, n in scopes if i < len(m.group(1))]
+                    found.append("::".join(["linnet"] + rel + inner + [name]))
+    return sorted(set(found))
+
+
+class Kbreak(gdb.Command):
+    """kbreak NAME [if COND]: break on the Linnet function with the Linux name NAME
+(`kbreak do_wait`, `kbreak load_elf_binary`, `kbreak do_execve`). gdb wants a Rust
+function's full path (linnet::task::wait::do_wait); this finds the kernel function called
+NAME in kernel/src, keeps the ones gdb has code for (inlined copies count), and sets
+`break FULL_PATH`. If several functions share the name, they are listed and none is set:
+use `break` with the full path you want. A name with :: in it is passed on as it is."""
+
+    def __init__(self):
+        super().__init__("kbreak", gdb.COMMAND_BREAKPOINTS)
+
+    def invoke(self, arg, from_tty):
+        name, _, rest = arg.strip().partition(" ")
+        if not name:
+            raise gdb.GdbError("usage: kbreak NAME [if COND]")
+        if "::" in name:
+            full = [name]
+        else:
+            full = []
+            for path in rust_paths_of(name):
+                try:
+                    gdb.decode_line(path)
+                    full.append(path)
+                except gdb.error:
+                    pass  # not compiled in (e.g. host-only code, or a cfg'd-out copy)
+        if not full:
+            raise gdb.GdbError("no kernel function %s in kernel/src (`info functions %s` "
+                               "lists names that contain it)" % (name, name))
+        if len(full) > 1:
+            raise gdb.GdbError("%s is more than one function; break on one of:\n  %s"
+                               % (name, "\n  ".join(full)))
+        gdb.execute(("break %s %s" % (full[0], rest)).strip(), from_tty)
+
+
 # ---- User-program symbols -------------------------------------------------------------
 
 _loaded = None  # (file, bias) of the user program whose symbols are loaded
@@ -931,6 +1006,7 @@ Tasks()
 Vmas()
 Ptwalk()
 Cmdline()
+Kbreak()
 Esr()
 UserSymbols()
 LoadUser()
