@@ -41,6 +41,51 @@ TTBR_BADDR = 0x0000_FFFF_FFFF_FFFE   # TTBRn_EL1 bits 47:1: the table; 63:48: th
 LEVEL_NAMES = ["pgd", "pud", "pmd", "pte"]
 
 
+class GuardedPrinters:
+    """rustc's pretty-printer lookup (gdb_lookup.printer), with every printer it returns
+    wrapped so that an exception while reading a value prints as <unreadable ...> instead
+    of interrupting the command (a backtrace through frames with garbage arguments)."""
+
+    def __init__(self, lookup):
+        self.lookup = lookup
+        self.name = "rust (guarded)"
+        self.enabled = True
+        self.subprinters = getattr(lookup, "subprinters", None)
+
+    def __call__(self, valobj):
+        try:
+            printer = self.lookup(valobj)
+        except Exception:  # noqa: BLE001 - any failure means: print it plainly
+            return None
+        if printer is None:
+            return None
+        return (GuardedChildren if hasattr(printer, "children") else Guarded)(printer)
+
+
+class Guarded:
+    """One printer, its failures turned into text."""
+
+    def __init__(self, printer):
+        self.printer = printer
+        if hasattr(printer, "display_hint"):
+            self.display_hint = printer.display_hint
+
+    def to_string(self):
+        try:
+            return self.printer.to_string()
+        except Exception as e:  # noqa: BLE001
+            return "<unreadable: %s>" % e
+
+
+class GuardedChildren(Guarded):
+    def children(self):
+        try:
+            for child in self.printer.children():
+                yield child
+        except Exception as e:  # noqa: BLE001
+            yield "<unreadable>", str(e)
+
+
 def _load_rust_helpers():
     """Import rustc's gdb helpers (gdb_providers, gdb_lookup) from the pinned toolchain."""
     try:
@@ -55,8 +100,10 @@ def _load_rust_helpers():
                 sys.path.insert(0, d)
             import gdb_lookup
             import gdb_providers
-            # Also makes `print` show Rust's String, Vec, Arc, BTreeMap readably.
-            gdb_lookup.register_printers(gdb.current_progspace())
+            # Also makes `print` show Rust's String, Vec, Arc, BTreeMap readably, through
+            # a guard: an argument of an optimized kernel is often garbage (a &str with a
+            # length of 2^63), which would otherwise stop `bt` with a Python exception.
+            gdb.current_progspace().pretty_printers.append(GuardedPrinters(gdb_lookup.printer))
             return gdb_providers
     print("linnet_gdb: rustc's gdb_providers.py not found; tasks and vmas will not work")
     return None

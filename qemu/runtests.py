@@ -303,6 +303,19 @@ GDB_SESSIONS = [
       r"^tasks, lx-tasks -- ", r"^vmas -- ", r"^ptwalk -- ", r"^esr -- ",
       r"^linnet-user-symbols -- ", r"^linnet-load-user -- "],
      "gdbinit", {"APPEND": "init=/tests/fork_cow"}),
+    # Backtraces end at the exception entry or a task's first frame, with no "corrupt
+    # stack" and no Python exception from the pretty-printers (CFI in entry.S, head.S,
+    # context.rs; guarded printers in linnet_gdb.py): a new task, a syscall from EL0, and
+    # an interrupt taken in the kernel (idle), which unwinds into the interrupted code.
+    ("gdb: backtraces end cleanly (new task, syscall from EL0, interrupt in the kernel)",
+     ["kbreak schedule_tail", "continue", "bt", "delete", "kbreak do_wait", "continue", "bt",
+      "delete", "kbreak el1h_irq_handler", "continue", "bt"],
+     [r"^#1 +0x[0-9a-f]+ in ret_from_(fork|kernel_thread) \(\)\n(?!Backtrace)",
+      r"^#\d+ +0x[0-9a-f]+ in el0_sync \(\)\n(?!Backtrace)",
+      r"^#1 +0x[0-9a-f]+ in el1_irq \(\)\n#2 ",
+      r"^#\d+ +0x[0-9a-f]+ in __primary_switched \(\)\n(?!Backtrace)",
+      r"\A(?![\s\S]*(corrupt stack|Python Exception|was not saved))"],
+     "gdbinit", {"APPEND": ""}),
     # The exec hook follows programs the shell starts: init execs /bin/sh, whose symbols
     # are loaded from the user build (not the host's /bin/sh), then `exec_stack a b`
     # typed at the shell replaces them; the pending breakpoint resolves and stops there.
