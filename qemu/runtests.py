@@ -237,6 +237,19 @@ USER_TESTS = [
     ("elfmut", ""),
 ]
 
+MAPS_LINE = re.compile(r"^[0-9a-f]{8,}-[0-9a-f]{8,} [-r][-w][-x][ps] .*$", re.M)
+
+
+def vmas_equal_maps(gdb_out, console):
+    """The maps lines gdb's `vmas` printed equal those the console shows (/proc/PID/maps
+    as the program printed it); a list of problems."""
+    ours = MAPS_LINE.findall(gdb_out.split("(maps):", 1)[-1])
+    theirs = MAPS_LINE.findall(console.replace("\r", ""))
+    if ours and ours == theirs:
+        return []
+    return ["vmas and /proc/PID/maps differ:", "--- /proc/PID/maps:"] + theirs + ["--- vmas:"] + ours
+
+
 # (name, extra gdb commands, patterns the gdb output must contain (re.M), gdbinit to use,
 #  and optionally the environment for qemu/run.sh; default APPEND="test=ticks")
 GDB_SESSIONS = [
@@ -260,7 +273,7 @@ GDB_SESSIONS = [
       r"^#1 .* in (ulib::start::)?ulib_start ", r"^main \+ \d+ in section \.text of /\S+/fork_cow$",
       r"^\* +1 +1 +0  R \(running\) +fork_cow +0xffff[0-9a-f]+$",
       r"^pid 1 \(fork_cow\):$",
-      r"^00400000-[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 0 +/tests/fork_cow$",
+      r"^00400000-[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 [1-9]\d* +/tests/fork_cow$",
       r"^[0-9a-f]+-[0-9a-f]+ rw-p 00000000 00:00 0 +\[stack\]$",
       r"^[0-9a-f]+-[0-9a-f]+ r-xp 00000000 00:00 0 +\[vdso\]$",
       r"^page table walk of 0x0000000000400000 \(TTBR0, user half, as loaded now, ASID [1-9]",
@@ -277,7 +290,7 @@ GDB_SESSIONS = [
       r"^\* +1 +1 +0  R \(running\) +fork_cow +0xffff",
       r"^  +2 +2 +1  [RSZX] \(\w+\) +fork_cow +0xffff",
       r"^pid 1 \(fork_cow\):$",
-      r"^00400000-[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 0 +/tests/fork_cow$",
+      r"^00400000-[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 [1-9]\d* +/tests/fork_cow$",
       r"^[0-9a-f]+-[0-9a-f]+ rw-p 00000000 00:00 0 +\[stack\]$",
       r"^page table walk of 0x0000000000400000 \(TTBR0, user half, pid 1 \(fork_cow\), root 0x",
       r"^  pgd\[  0\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L0 table next=0x",
@@ -316,6 +329,22 @@ GDB_SESSIONS = [
       r"^#\d+ +0x[0-9a-f]+ in __primary_switched \(\)\n(?!Backtrace)",
       r"\A(?![\s\S]*(corrupt stack|Python Exception|was not saved))"],
      "gdbinit", {"APPEND": ""}),
+    # `vmas PID` prints what /proc/PID/maps does: `maps` (user/bin) prints its own
+    # /proc/self/maps, then gdb stops it on its way out (do_group_exit, mm still whole)
+    # and `vmas 3` must give the same lines (inode, [heap], [stack], [vdso] included).
+    ("gdb: vmas PID prints the same lines as /proc/PID/maps of the same process",
+     ["kbreak do_group_exit", "continue", "tasks", "vmas 3"],
+     [r"^pid 3 \(maps\):$", r"\[heap\]$"],
+     "gdbinit", {"APPEND": "", "typed": [(r"# $", "maps")], "compare": vmas_equal_maps}),
+    # Inside exec, `vmas` shows the mm being built (bprm->mm), not the task's old one:
+    # after setup_arg_pages it holds the new stack only (init is still a kernel thread
+    # with no mm of its own).
+    ("gdb: vmas inside exec shows the new mm in bprm",
+     ["kbreak setup_arg_pages", "continue", "finish", "vmas", "vmas 1"],
+     [r"^pid 1 \(init\) exec /tests/fork_cow: the new mm, bprm->mm \(`vmas 1`: the old one\):\n"
+      r"[0-9a-f]{12}-[0-9a-f]{12} rw-p 00000000 00:00 0 +\[stack\]\n",
+      r"^pid 1 \(init\) has no mm"],
+     "gdbinit", {"APPEND": "init=/tests/fork_cow"}),
     # The exec hook follows programs the shell starts: init execs /bin/sh, whose symbols
     # are loaded from the user build (not the host's /bin/sh), then `exec_stack a b`
     # typed at the shell replaces them; the pending breakpoint resolves and stops there.
@@ -341,7 +370,7 @@ if os.path.exists(os.path.join(ROOT, "user", "pie", "src", "main.rs")):
          [r"^linnet: pid 1 exec /tests/pie: symbols from \S*pie, load bias 0xaaaa[0-9a-f]{8}\b",
           r"^Breakpoint 1, (pie::)?main \(\) at src/main\.rs:\d+",
           r"^#1 +0x0000aaaa[0-9a-f]{8} in (ulib::start::)?ulib_start ",
-          r"^aaaa[0-9a-f]{8}-aaaa[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 0 +/tests/pie$",
+          r"^aaaa[0-9a-f]{8}-aaaa[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 [1-9]\d* +/tests/pie$",
           r"^  0x0000aaaa[0-9a-f]{8} -> phys 0x[0-9a-f]+: EL0 r-x, EL1 r--$"],
          "gdbinit", {"APPEND": "init=/tests/pie"}))
 
@@ -829,6 +858,7 @@ def gdb_tests(t):
             env.pop(k, None)
         boot = dict(boot_env[0] if boot_env else {})
         typed = boot.pop("typed", [])  # (console regex, line): typed once the regex shows
+        compare = boot.pop("compare", None)  # (gdb output, console) -> problems
         env.update(boot)
         q = subprocess.Popen(["bash", RUN], cwd=ROOT, env=env, stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -848,9 +878,11 @@ def gdb_tests(t):
             except subprocess.TimeoutExpired as e:
                 out = f"gdb timed out\n{e.stdout or ''}"
             missing = [p for p in want if not re.search(p, out, re.M)]
+            if compare:
+                missing += compare(out, b"".join(console).decode(errors="replace"))
             # The output first, so the last lines shown on failure say what is missing.
             detail = "--- gdb:\n" + out + "\nmissing: " + "\n  ".join(missing)
-            if typed:
+            if typed or compare:
                 detail = "--- console:\n" + b"".join(console).decode(errors="replace")[-1500:] + detail
             t.check(not missing, name, detail)
         finally:
