@@ -872,16 +872,23 @@ def loaded_image(elf):
     return entry, segments
 
 
+def kernel_elf():
+    """The kernel ELF gdb was started with (build/kernel.elf, or build/debug/kernel.elf
+    through build/gdb.elf after `make debug`), symlinks resolved."""
+    name = gdb.current_progspace().filename
+    return os.path.realpath(name) if name else os.path.join(ROOT, "build", "kernel.elf")
+
+
 def cpio_file(path, cpio):
     """The bytes of `path` in the cpio archive `cpio` (as qemu/mkinitramfs.py writes
     them), following symlinks such as /init -> /bin/init; with the path it ended at. An
-    archive newer than build/kernel.elf is from a build that failed, not the one running
-    (the Makefile writes the cpio, then links the kernel with it inside), so it is ignored.
-    Returns (None, path) when the archive or the path is not there."""
+    initramfs newer than the kernel ELF beside it is from a build that failed, not the
+    one running (the Makefile writes the cpio, then links the kernel with it inside), so
+    it is ignored. Returns (None, path) when the archive or the path is not there."""
     try:
         mtime = os.path.getmtime(cpio)
-        if cpio.endswith("initramfs.cpio") and mtime > os.path.getmtime(
-                os.path.join(ROOT, "build", "kernel.elf")):
+        elf = os.path.join(os.path.dirname(cpio), "kernel.elf")
+        if cpio.endswith("initramfs.cpio") and mtime > os.path.getmtime(elf):
             return None, path
         if _cpio_cache.get(cpio, (None,))[0] != mtime:
             with open(cpio, "rb") as f:
@@ -898,15 +905,15 @@ def cpio_file(path, cpio):
     return None, path
 
 
-# The archives a Linnet path may come from: the initramfs built into the kernel (`make
-# build`, qemu/initramfs.sh), then the user-land initrd (`make run USERLAND=busybox`,
-# qemu/userland.sh), whose /tests/std, /tests/c, ... the first one does not have.
-CPIOS = [os.path.join(ROOT, "build", "initramfs.cpio"), os.path.join(ROOT, "build", "userland.cpio")]
-
-
 def booted_file(path):
-    """(bytes, path after symlinks) of a Linnet path in the first archive that has it."""
-    for cpio in CPIOS:
+    """(bytes, path after symlinks) of a Linnet path in the first archive that has it:
+    the initramfs built into the kernel gdb debugs (beside its ELF: `make build`'s or
+    `make debug`'s, made by qemu/initramfs.sh), then the user-land initrd (`make run
+    USERLAND=busybox`, qemu/userland.sh), with the /tests/std, /tests/c, ... the first
+    one does not have."""
+    cpios = [os.path.join(os.path.dirname(kernel_elf()), "initramfs.cpio"),
+             os.path.join(ROOT, "build", "userland.cpio")]
+    for cpio in cpios:
         body, real = cpio_file(path, cpio)
         if body is not None:
             return body, real
@@ -970,9 +977,9 @@ def find_user_elf(name, host_file_ok=False):
         booted, real = None, paths[0]
     built = build_artefact(real)
     if booted is None or booted[:4] != b"\x7fELF":
-        kernel = os.path.join(ROOT, "build", "kernel.elf")
+        kernel = kernel_elf()
         if built and os.path.exists(kernel) and os.path.getmtime(built) > os.path.getmtime(kernel):
-            return built, " (newer than build/kernel.elf: if rebuilt since, symbols may not match)"
+            return built, " (newer than the kernel ELF: if rebuilt since, symbols may not match)"
         return built, ""
     if built is not None:
         with open(built, "rb") as f:

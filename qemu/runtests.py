@@ -345,6 +345,21 @@ GDB_SESSIONS = [
       r"[0-9a-f]{12}-[0-9a-f]{12} rw-p 00000000 00:00 0 +\[stack\]\n",
       r"^pid 1 \(init\) has no mm"],
      "gdbinit", {"APPEND": "init=/tests/fork_cow"}),
+    # `make debug`'s unoptimized kernel (build/debug, built by `make build-debug` below)
+    # steps cleanly: arguments and locals have values, `next` goes line by line through
+    # load_elf_binary, a struct prints its fields.
+    ("gdb: the make debug kernel steps cleanly through load_elf_binary",
+     ["kbreak load_elf_binary", "continue", "info args", "next", "next", "next", "info locals",
+      "p bprm.filename", "p h", "bt"],
+     [r"^Breakpoint 1, linnet::exec::binfmt_elf::load_elf_binary \(bprm=0x[0-9a-f]+, randomize=true\)",
+      r"^randomize = true$",
+      r"^(\d+)\t.*\n(?!\1\t)(\d+)\t.*\n(?!\1\t|\2\t)\d+\t.*\n",
+      r"^h = linnet::exec::elf::ElfHeader \{\n  e_type: 2,\n  e_machine: 183,",
+      r'^\$1 = "/tests/fork_cow"$', r"^\$2 = linnet::exec::elf::ElfHeader \{",
+      r"in ret_from_kernel_thread \(\)$",
+      r"\A(?![\s\S]*(optimized out|corrupt stack|Python Exception))"],
+     "gdbinit", {"APPEND": "init=/tests/fork_cow", "KERNEL": "build/debug/kernel.img",
+                 "elf": "build/debug/kernel.elf"}),
     # The exec hook follows programs the shell starts: init execs /bin/sh, whose symbols
     # are loaded from the user build (not the host's /bin/sh), then `exec_stack a b`
     # typed at the shell replaces them; the pending breakpoint resolves and stops there.
@@ -851,6 +866,9 @@ def free_port():
 def gdb_tests(t):
     print("# gdb (gdb-multiarch against QEMU's gdb stub)", flush=True)
     gdb_without_qemu(t)
+    r = subprocess.run(["make", "-s", "build-debug"], cwd=ROOT, capture_output=True, text=True)
+    t.check(r.returncode == 0, "gdb: make build-debug builds the unoptimized kernel (build/debug)",
+            r.stdout + r.stderr)
     for name, cmds, want, gdbinit, *boot_env in GDB_SESSIONS:
         port = free_port()
         env = dict(os.environ, GDB="1", GDB_PORT=str(port), APPEND="test=ticks")
@@ -859,6 +877,7 @@ def gdb_tests(t):
         boot = dict(boot_env[0] if boot_env else {})
         typed = boot.pop("typed", [])  # (console regex, line): typed once the regex shows
         compare = boot.pop("compare", None)  # (gdb output, console) -> problems
+        elf = boot.pop("elf", os.path.join("build", "kernel.elf"))
         env.update(boot)
         q = subprocess.Popen(["bash", RUN], cwd=ROOT, env=env, stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -870,7 +889,7 @@ def gdb_tests(t):
             for c in cmds + ["kill"]:
                 args += ["-ex", c]
             if gdbinit == "gdbinit":
-                args.append(os.path.join("build", "kernel.elf"))
+                args.append(elf)
             try:
                 r = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True,
                                    timeout=TIMEOUT)

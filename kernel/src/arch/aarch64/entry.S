@@ -17,7 +17,7 @@
 .equ S_SP,          248
 .equ S_PC,          256
 .equ S_PSTATE,      264
-.equ THREAD_SHIFT,  14          /* mm/layout.rs */
+.equ THREAD_SHIFT,  {THREAD_SHIFT} /* mm/layout.rs (the global_asm! operand in mod.rs) */
 
 /*
  * One vector: 128 bytes. For exceptions taken from EL1 it first checks that the stack
