@@ -376,6 +376,38 @@ GDB_SESSIONS = [
       r"^linnet-user-symbols: on; loaded: user/target/aarch64-unknown-none/release/exec_stack \(bias 0x0\)$"],
      "gdbinit", {"APPEND": "", "typed": [(r"# $", "exec_stack a b")]}),
 ]
+
+
+def readme_gdb_lines():
+    """The `(gdb) ` lines of the README's "Debug it" section, without their comments."""
+    with open(os.path.join(ROOT, "README.md")) as f:
+        text = f.read()
+    section = text.split("## Debug it", 1)[-1].split("\n## ", 1)[0]
+    return [line[6:].split("#", 1)[0].strip() for line in section.splitlines()
+            if line.startswith("(gdb) ")]
+
+
+# Every gdb line the README shows, in its order, against the kernel `make debug` boots
+# (build/debug) with the shell as init; `exec_stack a b` is typed at the prompt as the
+# README says. Each line must work: no unknown command or symbol, no Python exception.
+GDB_SESSIONS.append(
+    ("gdb: every gdb line of the README works as written (make debug kernel, shell)",
+     readme_gdb_lines(),
+     [r"^Breakpoint 1, linnet::task::wait::do_wait \(",
+      r"^#\d+ +0x[0-9a-f]+ in el0_sync \(\)$", r"^\* +1 +1 +0  R \(running\) +init ",
+      r"^pid 1 \(init\):$", r"^page table walk of 0x0000000000400000 \(TTBR0",
+      r"^ESR 0x96000045: EC 0x25 data abort",
+      r"^Breakpoint 2, linnet::exec::kernel::do_execve \(filename=\"/bin/sh\"",
+      r"^Breakpoint 2, linnet::exec::kernel::do_execve \(filename=\"/bin/exec_stack\"",
+      r"^Breakpoint 3, linnet::exec::binfmt_elf::load_elf_binary \(bprm=0x",
+      r"^h = linnet::exec::elf::ElfHeader \{",
+      r"^pid \d+ \(sh\) exec /bin/exec_stack: the new mm, bprm->mm",
+      r"^Breakpoint 4, exec_stack::main \(\) at bin/src/bin/exec_stack\.rs",
+      r"^pid \d+ \(exec_stack\) argc 3: exec_stack a b$",
+      r"\A(?![\s\S]*(No symbol|Undefined command|Python Exception|Traceback|corrupt stack"
+      r"|optimized out|No breakpoint))"],
+     "gdbinit", {"APPEND": "", "KERNEL": "build/debug/kernel.img",
+                 "elf": "build/debug/kernel.elf", "typed": [(r"# $", "exec_stack a b")]}))
 if os.path.exists(os.path.join(ROOT, "user", "pie", "src", "main.rs")):
     # A static-PIE program runs at ELF_ET_DYN_BASE plus a random offset: the hook passes
     # that load bias, so the symbols land where the code is.
