@@ -359,7 +359,7 @@ GDB_SESSIONS = [
       r"in ret_from_kernel_thread \(\)$",
       r"\A(?![\s\S]*(optimized out|corrupt stack|Python Exception))"],
      "gdbinit", {"APPEND": "init=/tests/fork_cow", "KERNEL": "build/debug/kernel.img",
-                 "elf": "build/debug/kernel.elf"}),
+                 "elf": "build/debug/kernel.elf", "timeout": 120}),
     # The exec hook follows programs the shell starts: init execs /bin/sh, whose symbols
     # are loaded from the user build (not the host's /bin/sh), then `exec_stack a b`
     # typed at the shell replaces them; the pending breakpoint resolves and stops there.
@@ -397,17 +397,17 @@ GDB_SESSIONS.append(
       r"^#\d+ +0x[0-9a-f]+ in el0_sync \(\)$", r"^\* +1 +1 +0  R \(running\) +init ",
       r"^pid 1 \(init\):$", r"^page table walk of 0x0000000000400000 \(TTBR0",
       r"^ESR 0x96000045: EC 0x25 data abort",
-      r"^Breakpoint 2, linnet::exec::kernel::do_execve \(filename=\"/bin/sh\"",
-      r"^Breakpoint 2, linnet::exec::kernel::do_execve \(filename=\"/bin/exec_stack\"",
-      r"^Breakpoint 3, linnet::exec::binfmt_elf::load_elf_binary \(bprm=0x",
+      r"^Breakpoint 2, exec_stack::main \(\) at bin/src/bin/exec_stack\.rs",
+      r"^pid \d+ \(exec_stack\) argc 3: exec_stack a b$",
+      r"^Breakpoint 3, linnet::exec::kernel::do_execve \(filename=\"/bin/exec_stack\"",
+      r"^Breakpoint 4, linnet::exec::binfmt_elf::load_elf_binary \(bprm=0x",
       r"^h = linnet::exec::elf::ElfHeader \{",
       r"^pid \d+ \(sh\) exec /bin/exec_stack: the new mm, bprm->mm",
-      r"^Breakpoint 4, exec_stack::main \(\) at bin/src/bin/exec_stack\.rs",
-      r"^pid \d+ \(exec_stack\) argc 3: exec_stack a b$",
       r"\A(?![\s\S]*(No symbol|Undefined command|Python Exception|Traceback|corrupt stack"
       r"|optimized out|No breakpoint))"],
      "gdbinit", {"APPEND": "", "KERNEL": "build/debug/kernel.img",
-                 "elf": "build/debug/kernel.elf", "typed": [(r"# $", "exec_stack a b")]}))
+                 "elf": "build/debug/kernel.elf", "timeout": 120,
+                 "typed": [(r"# $", "exec_stack a b"), (r"# $", "exec_stack a b")]}))
 if os.path.exists(os.path.join(ROOT, "user", "pie", "src", "main.rs")):
     # A static-PIE program runs at ELF_ET_DYN_BASE plus a random offset: the hook passes
     # that load bias, so the symbols land where the code is.
@@ -910,6 +910,7 @@ def gdb_tests(t):
         typed = boot.pop("typed", [])  # (console regex, line): typed once the regex shows
         compare = boot.pop("compare", None)  # (gdb output, console) -> problems
         elf = boot.pop("elf", os.path.join("build", "kernel.elf"))
+        timeout = boot.pop("timeout", TIMEOUT)  # the unoptimized kernel is slower
         env.update(boot)
         q = subprocess.Popen(["bash", RUN], cwd=ROOT, env=env, stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -924,7 +925,7 @@ def gdb_tests(t):
                 args.append(elf)
             try:
                 r = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True,
-                                   timeout=TIMEOUT)
+                                   timeout=timeout)
                 out = r.stdout + r.stderr
             except subprocess.TimeoutExpired as e:
                 out = f"gdb timed out\n{e.stdout or ''}"
