@@ -910,9 +910,12 @@ def booted_file(path):
     the initramfs built into the kernel gdb debugs (beside its ELF: `make build`'s or
     `make debug`'s, made by qemu/initramfs.sh), then the user-land initrd (`make run
     USERLAND=busybox`, qemu/userland.sh), with the /tests/std, /tests/c, ... the first
-    one does not have."""
+    one does not have. An INITRD named in the environment comes first: it is the
+    root file system the kernel booted with."""
     cpios = [os.path.join(os.path.dirname(kernel_elf()), "initramfs.cpio"),
              os.path.join(ROOT, "build", "userland.cpio")]
+    if os.environ.get("INITRD"):  # `make debug INITRD=...` and `make gdb INITRD=...`
+        cpios.insert(0, os.path.join(ROOT, os.environ["INITRD"]))
     for cpio in cpios:
         body, real = cpio_file(path, cpio)
         if body is not None:
