@@ -345,21 +345,6 @@ GDB_SESSIONS = [
       r"[0-9a-f]{12}-[0-9a-f]{12} rw-p 00000000 00:00 0 +\[stack\]\n",
       r"^pid 1 \(init\) has no mm"],
      "gdbinit", {"APPEND": "init=/tests/fork_cow"}),
-    # `make debug`'s unoptimized kernel (build/debug, built by `make build-debug` below)
-    # steps cleanly: arguments and locals have values, `next` goes line by line through
-    # load_elf_binary, a struct prints its fields.
-    ("gdb: the make debug kernel steps cleanly through load_elf_binary",
-     ["kbreak load_elf_binary", "continue", "info args", "next", "next", "next", "info locals",
-      "p bprm.filename", "p h", "bt"],
-     [r"^Breakpoint 1, linnet::exec::binfmt_elf::load_elf_binary \(bprm=0x[0-9a-f]+, randomize=true\)",
-      r"^randomize = true$",
-      r"^(\d+)\t.*\n(?!\1\t)(\d+)\t.*\n(?!\1\t|\2\t)\d+\t.*\n",
-      r"^h = linnet::exec::elf::ElfHeader \{\n  e_type: 2,\n  e_machine: 183,",
-      r'^\$1 = "/tests/fork_cow"$', r"^\$2 = linnet::exec::elf::ElfHeader \{",
-      r"in ret_from_kernel_thread \(\)$",
-      r"\A(?![\s\S]*(optimized out|corrupt stack|Python Exception))"],
-     "gdbinit", {"APPEND": "init=/tests/fork_cow", "KERNEL": "build/debug/kernel.img",
-                 "elf": "build/debug/kernel.elf", "timeout": 120}),
     # The exec hook follows programs the shell starts: init execs /bin/sh, whose symbols
     # are loaded from the user build (not the host's /bin/sh), then `exec_stack a b`
     # typed at the shell replaces them; the pending breakpoint resolves and stops there.
@@ -388,8 +373,11 @@ def readme_gdb_lines():
 
 
 # Every gdb line the README shows, in its order, against the kernel `make debug` boots
-# (build/debug) with the shell as init; `exec_stack a b` is typed at the prompt as the
-# README says. Each line must work: no unknown command or symbol, no Python exception.
+# (build/debug, built by `make build-debug` in gdb_tests) with the shell as init;
+# `exec_stack a b` is typed at the prompt as the README says. Each line must work: no
+# unknown command or symbol, no Python exception. The unoptimized kernel steps cleanly:
+# `next` goes line by line through load_elf_binary, locals print with their values,
+# nothing is <optimized out>.
 GDB_SESSIONS.append(
     ("gdb: every gdb line of the README works as written (make debug kernel, shell)",
      readme_gdb_lines(),
@@ -401,7 +389,8 @@ GDB_SESSIONS.append(
       r"^pid \d+ \(exec_stack\) argc 3: exec_stack a b$",
       r"^Breakpoint 3, linnet::exec::kernel::do_execve \(filename=\"/bin/exec_stack\"",
       r"^Breakpoint 4, linnet::exec::binfmt_elf::load_elf_binary \(bprm=0x",
-      r"^h = linnet::exec::elf::ElfHeader \{",
+      r"^(\d+)\t.*\n(?!\1\t)(\d+)\t.*\n(?!\1\t|\2\t)\d+\t.*\n",
+      r"^h = linnet::exec::elf::ElfHeader \{\n  e_type: 2,\n  e_machine: 183,",
       r"^pid \d+ \(sh\) exec /bin/exec_stack: the new mm, bprm->mm",
       r"\A(?![\s\S]*(No symbol|Undefined command|Python Exception|Traceback|corrupt stack"
       r"|optimized out|No breakpoint))"],
