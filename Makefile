@@ -7,7 +7,8 @@
 #   make run USERLAND=busybox   boot to Debian's busybox ash instead (qemu/userland.sh)
 #   make test      host unit tests + in-QEMU tests + gdb test; last line "N passed, N failed"
 #   make fuzz SECONDS=N SEED=S   the syscall fuzzer as init for N seconds (default 600)
-#   make debug     boot frozen, waiting for gdb;  make gdb  attaches (another terminal)
+#   make debug     the unoptimized kernel (build/debug), boot frozen, waiting for gdb;
+#                  make gdb  attaches (another terminal);  make build-debug  only builds it
 #   make gdb-boot  attaches with symbols at the physical load address, to step head.S
 #   make doctor    check the tools;  make setup  install what is missing
 #   make lab-handout LAB=N DEST=dir   the student tree;  make grade LAB=N   its score
@@ -31,7 +32,7 @@ OBJCOPY    = $(SYSROOT)/lib/rustlib/$(HOST)/bin/llvm-objcopy
 GDB_PORT ?= 1234
 export MEM GIC EL2 APPEND INITRD GDB_PORT
 
-.PHONY: all build run debug gdb gdb-boot test fuzz doctor setup fmt clippy docs lab-handout grade clean help
+.PHONY: all build build-debug run debug gdb gdb-boot test fuzz doctor setup fmt clippy docs lab-handout grade clean help
 all: build
 
 help:
@@ -54,7 +55,7 @@ build:
 	@if [ -n "$(INITRAMFS)" ]; then cmp -s "$(INITRAMFS)" $(BUILD)/initramfs.cpio || \
 	   cp "$(INITRAMFS)" $(BUILD)/initramfs.cpio; \
 	 else bash qemu/initramfs.sh $(BUILD)/initramfs.cpio; fi
-	@LINNET_INITRAMFS=$(CURDIR)/$(BUILD)/initramfs.cpio cargo build -p linnet --target $(TARGET) --profile $(PROFILE)
+	@LINNET_INITRAMFS=$(CURDIR)/$(BUILD)/initramfs.cpio cargo build -p linnet --target $(TARGET) --profile $(PROFILE) $(KFEATURES)
 	@stamp="$$(stat -c '%n %y' $(ELF) kernel/scripts/kallsyms.py)"; \
 	 if [ "$$stamp" != "$$(cat $(BUILD)/kernel.stamp 2>/dev/null)" ] || \
 	    [ ! -f $(BUILD)/kernel.elf ] || [ ! -f $(BUILD)/kernel.img ]; then \
@@ -82,14 +83,29 @@ run: setup build
 	 elif [ -n "$(USERLAND)" ]; then echo "USERLAND=$(USERLAND): unknown (want busybox)"; exit 2; \
 	 else bash qemu/run.sh; fi
 
-debug: setup build
-	@GDB=1 bash qemu/run.sh
+# make debug: the kernel for stepping, unoptimized (Cargo profile kdebug, feature kdebug:
+# 64 KiB kernel stacks), built into build/debug only here (build-debug), so `make build`
+# and `make test` keep the optimized kernel. DEBUG_PROFILE=release boots the optimized
+# one instead. build/gdb.elf names the ELF booted, for `make gdb` and `make gdb-boot`.
+DEBUG_PROFILE ?= kdebug
+debug: setup
+	@if [ "$(DEBUG_PROFILE)" = release ]; then $(MAKE) -s build && \
+	   ln -sfn kernel.elf $(BUILD)/gdb.elf; \
+	 else $(MAKE) -s build-debug && ln -sfn debug/kernel.elf $(BUILD)/gdb.elf; fi
+	@GDB=1 KERNEL=$(CURDIR)/$(BUILD)/$(if $(filter release,$(DEBUG_PROFILE)),,debug/)kernel.img bash qemu/run.sh
 
+build-debug:
+	@$(MAKE) -s build PROFILE=kdebug BUILD=$(BUILD)/debug KFEATURES="--features kdebug"
+
+# Both first check that a QEMU gdb stub is listening (qemu/gdbinit says the same when
+# gdb is started by hand), so a forgotten `make debug` is one line, at once.
 gdb:
-	@gdb-multiarch -q -x qemu/gdbinit $(BUILD)/kernel.elf
+	@python3 qemu/gdbstub-check.py $(GDB_PORT)
+	@gdb-multiarch -q -x qemu/gdbinit $(if $(wildcard $(BUILD)/gdb.elf),$(BUILD)/gdb.elf,$(BUILD)/kernel.elf)
 
 gdb-boot:
-	@gdb-multiarch -q -x qemu/gdbinit-boot
+	@python3 qemu/gdbstub-check.py $(GDB_PORT)
+	@KERNEL_ELF=$(if $(wildcard $(BUILD)/gdb.elf),$(BUILD)/gdb.elf,$(BUILD)/kernel.elf) gdb-multiarch -q -x qemu/gdbinit-boot
 
 test: setup
 	@python3 qemu/runtests.py

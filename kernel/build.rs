@@ -121,6 +121,10 @@ fn main() {
     if target.starts_with("aarch64-unknown-none") {
         println!("cargo:rustc-link-arg-bins=-T{}", script.display());
         println!("cargo:rustc-link-arg-bins=--no-relax");
+        if std::env::var_os("CARGO_FEATURE_KDEBUG").is_some() {
+            // The 64 KiB kernel stacks of the unoptimized build (mm/layout.rs).
+            println!("cargo:rustc-link-arg-bins=--defsym=KDEBUG_THREAD_SIZE=0x10000");
+        }
         let ld = std::fs::read_to_string(&script).expect("read linker.ld");
         let layout = std::fs::read_to_string(manifest.join("src/mm/layout.rs")).expect("layout.rs");
         assert!(

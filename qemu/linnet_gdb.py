@@ -6,6 +6,8 @@
 #   tasks (lx-tasks)            the pid table TASKS: pid, tgid, parent, state, name, current
 #   vmas [PID]                  a task's VMAs, in /proc/PID/maps format
 #   ptwalk ADDR [PID]           the page-table walk of ADDR through TTBR0 or TTBR1
+#   cmdline [PID]               a process's argv, as /proc/PID/cmdline
+#   kbreak NAME                 break on the kernel function with Linux's name (do_wait)
 #   esr [VALUE]                 ESR_EL1 decoded as kernel/src/arch/aarch64/esr.rs does
 #   linnet-user-symbols on|off  load each exec'd program's symbols automatically
 #   linnet-load-user PATH [BIAS]  load one program's symbols by hand
@@ -19,6 +21,7 @@
 import glob
 import gzip
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -38,6 +41,51 @@ TTBR_BADDR = 0x0000_FFFF_FFFF_FFFE   # TTBRn_EL1 bits 47:1: the table; 63:48: th
 LEVEL_NAMES = ["pgd", "pud", "pmd", "pte"]
 
 
+class GuardedPrinters:
+    """rustc's pretty-printer lookup (gdb_lookup.printer), with every printer it returns
+    wrapped so that an exception while reading a value prints as <unreadable ...> instead
+    of interrupting the command (a backtrace through frames with garbage arguments)."""
+
+    def __init__(self, lookup):
+        self.lookup = lookup
+        self.name = "rust (guarded)"
+        self.enabled = True
+        self.subprinters = getattr(lookup, "subprinters", None)
+
+    def __call__(self, valobj):
+        try:
+            printer = self.lookup(valobj)
+        except Exception:  # noqa: BLE001 - any failure means: print it plainly
+            return None
+        if printer is None:
+            return None
+        return (GuardedChildren if hasattr(printer, "children") else Guarded)(printer)
+
+
+class Guarded:
+    """One printer, its failures turned into text."""
+
+    def __init__(self, printer):
+        self.printer = printer
+        if hasattr(printer, "display_hint"):
+            self.display_hint = printer.display_hint
+
+    def to_string(self):
+        try:
+            return self.printer.to_string()
+        except Exception as e:  # noqa: BLE001
+            return "<unreadable: %s>" % e
+
+
+class GuardedChildren(Guarded):
+    def children(self):
+        try:
+            for child in self.printer.children():
+                yield child
+        except Exception as e:  # noqa: BLE001
+            yield "<unreadable>", str(e)
+
+
 def _load_rust_helpers():
     """Import rustc's gdb helpers (gdb_providers, gdb_lookup) from the pinned toolchain."""
     try:
@@ -52,8 +100,10 @@ def _load_rust_helpers():
                 sys.path.insert(0, d)
             import gdb_lookup
             import gdb_providers
-            # Also makes `print` show Rust's String, Vec, Arc, BTreeMap readably.
-            gdb_lookup.register_printers(gdb.current_progspace())
+            # Also makes `print` show Rust's String, Vec, Arc, BTreeMap readably, through
+            # a guard: an argument of an optimized kernel is often garbage (a &str with a
+            # length of 2^63), which would otherwise stop `bt` with a Python exception.
+            gdb.current_progspace().pretty_printers.append(GuardedPrinters(gdb_lookup.printer))
             return gdb_providers
     print("linnet_gdb: rustc's gdb_providers.py not found; tasks and vmas will not work")
     return None
@@ -272,51 +322,78 @@ the table; it is listed when it is the one running. Works stopped in kernel or u
 
 # ---- VMAs -----------------------------------------------------------------------------
 
-VM_READ, VM_WRITE, VM_EXEC, VM_MAYSHARE, VM_GROWSDOWN = 0x1, 0x2, 0x4, 0x80, 0x100
+VM_READ, VM_WRITE, VM_EXEC, VM_MAYSHARE = 0x1, 0x2, 0x4, 0x80
 MAPS_NAME_WIDTH = 25 + 8 * 6 - 1  # where /proc/PID/maps starts the name column
 
 
-def vm_file_path(f):
-    """The path of a VMA's file: an Arc<dyn VmFile>, a fat pointer (data, vtable). The
-    vtable starts with drop_in_place::<T>, whose name tells the concrete type T; the data
-    sits after ArcInner's two counters, aligned as T (the vtable's third word)."""
+def vm_file(f):
+    """The object behind a VMA's file, an Arc<dyn VmFile>: a fat pointer (data, vtable).
+    The vtable starts with drop_in_place::<T>, whose name tells the concrete type T; the
+    data sits after ArcInner's two counters, aligned as T (the vtable's third word)."""
     fat = f["ptr"]["pointer"]
     data, vtable = int(fat["pointer"]), int(fat["vtable"])
     func = gdb.block_for_pc(read_u64(vtable))
     name = func.function.name if func is not None and func.function else ""
     if "drop_in_place<" not in name:
-        return "?"
+        return None
     concrete = gdb.lookup_type(name[name.index("drop_in_place<") + 14:-1])
     align = read_u64(vtable + 16)
     offset = (16 + align - 1) // align * align
-    obj = gdb.Value(data + offset).cast(concrete.pointer()).dereference()
-    return rust_string(obj["path"]) if "path" in _fields(obj) else "?"
+    return gdb.Value(data + offset).cast(concrete.pointer()).dereference()
 
 
 def vma_lines(mm):
-    """/proc/PID/maps lines for an MmStruct (the same format as mm::vma::maps_line)."""
+    """/proc/PID/maps lines for an MmStruct, by the kernel's own rules: the name as
+    fs/proc/task_mmu.rs `maps_text` picks it (a special mapping's name, else [heap] if the
+    VMA overlaps [start_brk, brk], else [stack] if it holds start_stack), the line as
+    mm/vma.rs `maps_line` writes it (a file VMA shows its path and inode instead)."""
     brk, start_brk = int(mm["brk"]), int(mm["start_brk"])
+    start_stack = int(mm["start_stack"])
     for _, vma in providers.children_of_btree_map(mm["vmas"]["map"]):
         start, end = int(vma["vm_start"]), int(vma["vm_end"])
         flags = scalar(vma["vm_flags"])
         perms = "".join(c if flags & bit else "-" for bit, c in
                         ((VM_READ, "r"), (VM_WRITE, "w"), (VM_EXEC, "x")))
         perms += "s" if flags & VM_MAYSHARE else "p"
-        file = option(vma["vm_file"])
         special = option(vma["vm_special"]) if "vm_special" in _fields(vma) else None
-        if file is not None:
-            pgoff, name = int(vma["vm_pgoff"]) << 12, vm_file_path(file)
-        elif special is not None:  # [vvar], [vdso]: mm/special_mapping.rs
-            pgoff, name = 0, rust_str(special.dereference()["name"])
-        elif flags & VM_GROWSDOWN:
-            pgoff, name = 0, "[stack]"
-        elif brk > start_brk and start >= start_brk and end <= (brk + 0xFFF) & ~0xFFF:
-            pgoff, name = 0, "[heap]"
+        if special is not None:  # [vvar], [vdso]: mm/special_mapping.rs
+            name = rust_str(special.dereference()["name"])
+        elif start <= brk and end >= start_brk:
+            name = "[heap]"
+        elif start <= start_stack <= end:
+            name = "[stack]"
         else:
-            pgoff, name = 0, ""
-        ino = 0  # the kernel prints the inode; the name says more here
+            name = ""
+        file = option(vma["vm_file"])
+        pgoff, ino = 0, 0
+        if file is not None:
+            obj = vm_file(file)
+            fields = _fields(obj) if obj is not None else []
+            pgoff = int(vma["vm_pgoff"]) << 12
+            name = rust_string(obj["path"]) if "path" in fields else "?"
+            ino = scalar(obj["ino"]) if "ino" in fields else 0
         line = "%08x-%08x %s %08x 00:00 %d " % (start, end, perms, pgoff, ino)
         yield line.ljust(MAPS_NAME_WIDTH) + " " + name if name else line
+
+
+def exec_bprm():
+    """The LinuxBinprm of an exec in progress on the stack (a frame of linnet::exec with
+    a `bprm` argument or local, from the selected frame outwards), or None."""
+    frame = gdb.selected_frame()
+    while frame is not None:
+        func = frame.function()
+        if func is not None and func.name.startswith("linnet::exec::"):
+            try:
+                bprm = frame.read_var("bprm")
+                while bprm.type.strip_typedefs().code in (gdb.TYPE_CODE_PTR, gdb.TYPE_CODE_REF):
+                    bprm = bprm.dereference()
+                if "mm" in _fields(bprm):
+                    int(bprm["mm"]["brk"])  # readable, not <optimized out>
+                    return bprm
+            except (gdb.error, ValueError):
+                pass
+        frame = frame.older()
+    return None
 
 
 class Vmas(gdb.Command):
@@ -324,8 +401,11 @@ class Vmas(gdb.Command):
 Each line is one VmArea of the task's MmStruct (Linux vm_area_struct), walked from its
 VmaList (a BTreeMap keyed by vm_start): start-end, permissions (r/w/x, then p private or
 s shared), file offset, device, inode, and name: the file it maps, [vvar]/[vdso] (special
-mappings), [stack] (the VM_GROWSDOWN area) or [heap] (the brk area). A VMA says what may be mapped; pages arrive on first touch,
-so compare with `ptwalk ADDR PID` to see what is mapped now. (The inode column is 0 here.)"""
+mappings), [heap] (the brk area) or [stack]; the same rules and format as the kernel's
+/proc/PID/maps (fs/proc/task_mmu.rs maps_text, mm/vma.rs maps_line). Stopped inside exec
+(a frame with a `bprm`), `vmas` without PID shows the new mm being built, bprm->mm;
+`vmas PID` still shows the task's current (old) one. A VMA says what may be mapped; pages
+arrive on first touch, so compare with `ptwalk ADDR PID` to see what is mapped now."""
 
     def __init__(self):
         super().__init__("vmas", gdb.COMMAND_USER)
@@ -334,6 +414,13 @@ so compare with `ptwalk ADDR PID` to see what is mapped now. (The inode column i
         (pid,) = parse_args(arg, 1)
         with kernel_view():
             t = find_task(pid)
+            bprm = exec_bprm() if pid is None else None
+            if bprm is not None:
+                print("pid %d (%s) exec %s: the new mm, bprm->mm (`vmas %d`: the old one):"
+                      % (t.pid, t.comm, rust_string(bprm["filename"]), t.pid))
+                for line in vma_lines(bprm["mm"]):
+                    print(line)
+                return
             if t.mm is None:
                 print("pid %d (%s) has no mm: the idle task, or it has exited" % (t.pid, t.comm))
                 return
@@ -491,6 +578,58 @@ takes a translation fault at that level, which is what ESR's DFSC reports."""
             return
 
 
+def user_va_to_pa(root, va):
+    """The physical address a user address maps to in the tables at `root`, or None (the
+    same walk as `ptwalk`, without the printing)."""
+    table = root
+    for level in range(4):
+        desc = read_phys_u64(table + 8 * ((va >> (12 + 9 * (3 - level))) & 511))
+        if not bit(desc, 0) or (level in (0, 3) and not bit(desc, 1)):
+            return None
+        if level < 3 and bit(desc, 1):
+            table = desc & 0x0000_FFFF_FFFF_F000
+            continue
+        size = 1 << (12 + 9 * (3 - level))
+        return (desc & 0x0000_FFFF_FFFF_F000 & ~(size - 1)) | (va & (size - 1))
+    return None
+
+
+def read_user(root, va, n):
+    """n bytes of a process's memory, page by page through its tables and the kernel's
+    linear map (so any process, not only the running one); a page not mapped reads as
+    nothing more (the bytes so far)."""
+    out = b""
+    while len(out) < n:
+        pa = user_va_to_pa(root, va + len(out))
+        if pa is None:
+            break
+        chunk = min(n - len(out), 4096 - (pa & 4095))
+        out += read_bytes(PAGE_OFFSET + pa, chunk)
+    return out
+
+
+class Cmdline(gdb.Command):
+    """cmdline [PID]: a process's arguments, as /proc/PID/cmdline holds them (Linux
+proc_pid_cmdline_read): the argv strings exec copied to the top of the new stack, between
+the MmStruct's arg_start and arg_end, shown space-separated. Default: the current task."""
+
+    def __init__(self):
+        super().__init__("cmdline", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        (pid,) = parse_args(arg, 1)
+        with kernel_view():
+            t = find_task(pid)
+            if t.mm is None:
+                print("pid %d (%s) has no mm" % (t.pid, t.comm))
+                return
+            mm, _ = mutex_data(arc_data(t.mm))
+            start, end = int(mm["arg_start"]), int(mm["arg_end"])
+            raw = read_user(int(mm["pgd"]["root"]), start, end - start)
+            args = [a.decode(errors="replace") for a in raw.rstrip(b"\0").split(b"\0")]
+            print("pid %d (%s) argc %d: %s" % (t.pid, t.comm, len(args), " ".join(args)))
+
+
 # ---- ESR_EL1 --------------------------------------------------------------------------
 
 EC_NAMES = {
@@ -619,12 +758,85 @@ The first line is worded exactly as the kernel's crash report (arch/aarch64/esr.
             print("  FAR_EL1 = 0x%016x" % (register("FAR_EL1") or 0))
 
 
+# ---- Breaking on a Linux name -----------------------------------------------------------
+
+KERNEL_SRC = os.path.join(ROOT, "kernel", "src")
+
+
+def rust_paths_of(name):
+    """The full Rust paths of the kernel functions called `name`, read from kernel/src:
+    the file gives the module (kernel/src/exec/stack.rs -> linnet::exec::stack, mod.rs
+    -> its folder), an enclosing `mod m {` or `impl Type {` adds m or Type. Methods of
+    trait impls are left out (their gdb names are <T as Trait>::f)."""
+    found = []
+    pattern = re.compile(r"^(\s*)(?:pub(?:\([\w:]+\))? )?(?:const |unsafe |extern \"C\" )*fn %s\b"
+                         % re.escape(name))
+    opener = re.compile(r"^(\s*)(?:pub(?:\([\w:]+\))? )?(mod (\w+)|impl(?:<[^>]*>)? (\w+)(?:<[^>]*>)?) *\{")
+    for folder, _, files in os.walk(KERNEL_SRC):
+        for f in sorted(files):
+            if not f.endswith(".rs"):
+                continue
+            rel = os.path.relpath(os.path.join(folder, f), KERNEL_SRC)[:-3].split(os.sep)
+            if rel[-1] in ("mod", "lib", "main"):
+                rel = rel[:-1]
+            with open(os.path.join(folder, f), errors="replace") as src:
+                lines = src.read().splitlines()
+            scopes = []  # (indent, name) of the open mod/impl blocks
+            for line in lines:
+                indent = len(line) - len(line.lstrip())
+                if scopes and line.strip().startswith("}") and indent == scopes[-1][0]:
+                    scopes.pop()  # rustfmt closes a block at its opening line's indent
+                m = opener.match(line)
+                if m and " for " not in line:
+                    scopes.append((len(m.group(1)), m.group(3) or m.group(4)))
+                    continue
+                m = pattern.match(line)
+                if m:
+                    inner = [n for i, n in scopes if i < len(m.group(1))]
+                    found.append("::".join(["linnet"] + rel + inner + [name]))
+    return sorted(set(found))
+
+
+class Kbreak(gdb.Command):
+    """kbreak NAME [if COND]: break on the Linnet function with the Linux name NAME
+(`kbreak do_wait`, `kbreak load_elf_binary`, `kbreak do_execve`). gdb wants a Rust
+function's full path (linnet::task::wait::do_wait); this finds the kernel function called
+NAME in kernel/src, keeps the ones gdb has code for (inlined copies count), and sets
+`break FULL_PATH`. If several functions share the name, they are listed and none is set:
+use `break` with the full path you want. A name with :: in it is passed on as it is."""
+
+    def __init__(self):
+        super().__init__("kbreak", gdb.COMMAND_BREAKPOINTS)
+
+    def invoke(self, arg, from_tty):
+        name, _, rest = arg.strip().partition(" ")
+        if not name:
+            raise gdb.GdbError("usage: kbreak NAME [if COND]")
+        if "::" in name:
+            full = [name]
+        else:
+            full = []
+            for path in rust_paths_of(name):
+                try:
+                    gdb.decode_line(path)
+                    full.append(path)
+                except gdb.error:
+                    pass  # not compiled in (e.g. host-only code, or a cfg'd-out copy)
+        if not full:
+            raise gdb.GdbError("no kernel function %s in kernel/src (`info functions %s` "
+                               "lists names that contain it)" % (name, name))
+        if len(full) > 1:
+            raise gdb.GdbError("%s is more than one function; break on one of:\n  %s"
+                               % (name, "\n  ".join(full)))
+        gdb.execute(("break %s %s" % (full[0], rest)).strip(), from_tty)
+
+
 # ---- User-program symbols -------------------------------------------------------------
 
 _loaded = None  # (file, bias) of the user program whose symbols are loaded
 
 
-_cpio_cache = {}  # the members of build/initramfs.cpio, read again when it changes
+_cpio_cache = {}  # cpio path -> (mtime, members), read again when the archive changes
 
 
 def cpio_members(data):
@@ -641,30 +853,6 @@ def cpio_members(data):
         files[name] = (mode, data[start:start + size])
         off = start + size + (-size % 4)
     return files
-
-
-def initramfs_file(path, cpio=os.path.join(ROOT, "build", "initramfs.cpio")):
-    """The bytes of `path` in the initramfs `make build` packed into the kernel (cpio newc,
-    as qemu/mkinitramfs.py writes it), following a symlink such as /init; or None. The
-    Makefile writes the cpio, then links the kernel with it inside: a cpio newer than
-    build/kernel.elf is from a build that failed, not the one running."""
-    try:
-        mtime = os.path.getmtime(cpio)
-        if mtime > os.path.getmtime(os.path.join(ROOT, "build", "kernel.elf")):
-            return None
-        if _cpio_cache.get("mtime") != mtime:
-            with open(cpio, "rb") as f:
-                _cpio_cache.update(mtime=mtime, files=cpio_members(f.read()))
-    except OSError:
-        return None
-    files = _cpio_cache["files"]
-    name = path.strip("/")
-    for _ in range(8):  # a few symlinks at most
-        mode, body = files.get(name, (0, None))
-        if body is None or mode & 0o170000 != 0o120000:
-            return body
-        name = os.path.normpath(os.path.join(os.path.dirname(name), body.decode())).strip("/")
-    return None
 
 
 def loaded_image(elf):
@@ -684,57 +872,145 @@ def loaded_image(elf):
     return entry, segments
 
 
-def find_user_elf(name):
-    """The host ELF for a program, with a note: a path that exists on the host, or the
-    user build's file with the same basename (/tests/fork_cow -> user/target/aarch64-
-    unknown-none/release/fork_cow), which has the debug info. The initramfs holds copies
-    without it; if the build's file no longer has the same code as the initramfs copy
-    (rebuilt since `make build`), the copy is what runs: it is used, for its symbols."""
-    if os.path.isfile(name):
-        return os.path.abspath(name), ""
-    base = os.path.basename(name)
-    targets = [os.path.join(ROOT, "user", "target"), os.path.join(ROOT, "user", "*", "target")]
-    if os.environ.get("CARGO_TARGET_DIR"):
-        targets.insert(0, os.environ["CARGO_TARGET_DIR"])
-    # target/TRIPLE/release/NAME, or target/SUBDIR/TRIPLE/release/NAME (user/pie/build.sh)
-    candidates = [p for t in targets for sub in ("*", "*/*")
-                  for p in glob.glob(os.path.join(t, sub, "release", base)) if os.path.isfile(p)]
-    built = None
-    for p in sorted(candidates, key=lambda p: "aarch64-unknown-none/" not in p):
-        with open(p, "rb") as f:
-            if f.read(4) == b"\x7fELF":
-                built = p
-                break
-    paths = [name] if "/" in name else ["/bin/" + name, "/tests/" + name, "/" + name]
-    booted = next((b for b in map(initramfs_file, paths) if b is not None), None)
+def kernel_elf():
+    """The kernel ELF gdb was started with (build/kernel.elf, or build/debug/kernel.elf
+    through build/gdb.elf after `make debug`), symlinks resolved."""
+    name = gdb.current_progspace().filename
+    return os.path.realpath(name) if name else os.path.join(ROOT, "build", "kernel.elf")
+
+
+def cpio_file(path, cpio):
+    """The bytes of `path` in the cpio archive `cpio` (as qemu/mkinitramfs.py writes
+    them), following symlinks such as /init -> /bin/init; with the path it ended at. An
+    initramfs newer than the kernel ELF beside it is from a build that failed, not the
+    one running (the Makefile writes the cpio, then links the kernel with it inside), so
+    it is ignored. Returns (None, path) when the archive or the path is not there."""
+    try:
+        mtime = os.path.getmtime(cpio)
+        elf = os.path.join(os.path.dirname(cpio), "kernel.elf")
+        if cpio.endswith("initramfs.cpio") and mtime > os.path.getmtime(elf):
+            return None, path
+        if _cpio_cache.get(cpio, (None,))[0] != mtime:
+            with open(cpio, "rb") as f:
+                _cpio_cache[cpio] = (mtime, cpio_members(f.read()))
+    except OSError:
+        return None, path
+    files = _cpio_cache[cpio][1]
+    name = path.strip("/")
+    for _ in range(8):  # a few symlinks at most
+        mode, body = files.get(name, (0, None))
+        if body is None or mode & 0o170000 != 0o120000:
+            return body, "/" + name
+        name = os.path.normpath(os.path.join(os.path.dirname(name), body.decode())).strip("/")
+    return None, path
+
+
+def booted_file(path):
+    """(bytes, path after symlinks) of a Linnet path in the first archive that has it:
+    the initramfs built into the kernel gdb debugs (beside its ELF: `make build`'s or
+    `make debug`'s, made by qemu/initramfs.sh), then the user-land initrd (`make run
+    USERLAND=busybox`, qemu/userland.sh), with the /tests/std, /tests/c, ... the first
+    one does not have. An INITRD named in the environment comes first: it is the
+    root file system the kernel booted with."""
+    cpios = [os.path.join(os.path.dirname(kernel_elf()), "initramfs.cpio"),
+             os.path.join(ROOT, "build", "userland.cpio")]
+    if os.environ.get("INITRD"):  # `make debug INITRD=...` and `make gdb INITRD=...`
+        cpios.insert(0, os.path.join(ROOT, os.environ["INITRD"]))
+    for cpio in cpios:
+        body, real = cpio_file(path, cpio)
+        if body is not None:
+            return body, real
+    return None, path
+
+
+def build_artefact(path):
+    """The user build's file (with debug info) that qemu/initramfs.sh or qemu/userland.sh
+    packs at Linnet path `path` (after symlinks), or None. The same rules as the packers:
+      /bin/NAME, /sbin/init, /tests/NAME  user/target/aarch64-unknown-none/release/NAME
+                                          (a program of user/bin or user/tests)
+      /tests/pie                          user/target/pie/aarch64-unknown-none/release/pie
+      /bin/rustdemo, /tests/std/NAME      user/target/std/aarch64-unknown-linux-musl/release/NAME
+      /tests/c/NAME, /tests/musl/NAME     user/target/c/glibc/NAME, user/target/c/musl/NAME
+      /bin/busybox                        Debian's busybox-static (build/debian/...)
+    user/target is $CARGO_TARGET_DIR when that is set, as in the packers."""
+    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "user", "target")
+    folder, name = os.path.split(path)
+    nostd = os.path.join(target, "aarch64-unknown-none", "release", name)
+    std = os.path.join(target, "std", "aarch64-unknown-linux-musl", "release", name)
+    rules = {
+        "/tests/pie": os.path.join(target, "pie", "aarch64-unknown-none", "release", "pie"),
+        "/sbin/init": os.path.join(target, "aarch64-unknown-none", "release", "init"),
+        "/bin/rustdemo": std,
+        "/bin/busybox": os.path.join(os.environ.get("DEBIAN_PKG_CACHE") or
+                                     os.path.join(ROOT, "build", "debian"),
+                                     "root", "busybox-static", "bin", "busybox"),
+    }
+    if path in rules:
+        found = rules[path]
+    elif folder == "/bin" and os.path.exists(os.path.join(ROOT, "user", "bin", "src", "bin", name + ".rs")):
+        found = nostd
+    elif folder == "/tests" and os.path.exists(os.path.join(ROOT, "user", "tests", "src", "bin", name + ".rs")):
+        found = nostd
+    elif folder == "/tests/std":
+        found = std
+    elif folder in ("/tests/c", "/tests/musl"):
+        found = os.path.join(target, "c", "glibc" if folder == "/tests/c" else "musl", name)
+    else:
+        return None
+    return found if os.path.isfile(found) else None
+
+
+def find_user_elf(name, host_file_ok=False):
+    """The host ELF with the symbols of a Linnet program, with a note. `name` is the path
+    the kernel exec'd (/bin/sh, /tests/fork_cow), or a bare name (tried as /bin/NAME,
+    then /tests/NAME). It is looked up in the archive the kernel booted with, following
+    symlinks (/init -> /bin/init), and mapped to the user build's file by the packers'
+    rules (`build_artefact`): never to the host's own /bin/sh. The archive holds copies
+    without debug info; if the build's file no longer has the same code as the archive's
+    copy (rebuilt since `make build`), the copy is what runs: it is used, for its symbols.
+    host_file_ok (linnet-load-user only): a relative path to a host ELF is taken as is."""
+    if host_file_ok and not name.startswith("/") and "/" in name and os.path.isfile(name):
+        return os.path.realpath(name), ""
+    paths = [name] if name.startswith("/") else ["/bin/" + name, "/tests/" + name]
+    for path in paths:
+        booted, real = booted_file(path)
+        if booted is not None:
+            break
+    else:
+        booted, real = None, paths[0]
+    built = build_artefact(real)
     if booted is None or booted[:4] != b"\x7fELF":
-        kernel = os.path.join(ROOT, "build", "kernel.elf")
+        kernel = kernel_elf()
         if built and os.path.exists(kernel) and os.path.getmtime(built) > os.path.getmtime(kernel):
-            return built, " (newer than build/kernel.elf: if rebuilt since, symbols may not match)"
+            return built, " (newer than the kernel ELF: if rebuilt since, symbols may not match)"
         return built, ""
     if built is not None:
         with open(built, "rb") as f:
             if loaded_image(f.read()) == loaded_image(booted):
                 return built, ""
-    copy = os.path.join(ROOT, "build", "gdb-user", base)
+    copy = os.path.join(ROOT, "build", "gdb-user", real.strip("/").replace("/", "-"))
     os.makedirs(os.path.dirname(copy), exist_ok=True)
     with open(copy, "wb") as f:
         f.write(booted)
     if built:
         return copy, (" (%s has changed since `make build`; this is the copy in"
-                      " build/initramfs.cpio that runs: symbols, no debug info)"
+                      " the initramfs that runs: symbols, no debug info)"
                       % os.path.relpath(built, ROOT))
-    return copy, " (not in the user build; taken from build/initramfs.cpio: no debug info)"
+    return copy, " (not in the user build; taken from the initramfs: no debug info)"
 
 
-def load_user_symbols(path, bias, pid=None, force=False):
-    """Replace the previous user program's symbols with this one's, shifted by `bias`."""
+def load_user_symbols(path, bias, pid=None, force=False, host_file_ok=False):
+    """Replace the previous user program's symbols with this one's, shifted by `bias`.
+    Files are named by their real path (symlinks resolved), which is the name gdb keeps
+    for an objfile, so remove-symbol-file finds the previous one again."""
     global _loaded
-    elf, note = find_user_elf(path)
+    elf, note = find_user_elf(path, host_file_ok)
     who = "" if pid is None else "pid %d exec " % pid
     if elf is None:
-        print("linnet: %s%s: no ELF for it under user/*target/*/release" % (who, path))
+        print("linnet: %s%s: not a program of the user build (user/target/...); "
+              "its symbols are not loaded" % (who, path))
         return False
+    elf = os.path.realpath(elf)
     if _loaded == (elf, bias) and not force:
         return True  # the same program again (each fork_cow child, each sh command)
     if _loaded is not None:
@@ -801,8 +1077,9 @@ user address fires in whichever process runs that address. Without an argument: 
 
 class LoadUser(gdb.Command):
     """linnet-load-user PATH [BIAS]: load one user program's symbols by hand.
-PATH is a program's path in Linnet (/tests/fork_cow), its name (fork_cow) or a host ELF
-file; the ELF is looked up in the user build like the automatic hook does. BIAS is where the
+PATH is a program's path in Linnet (/tests/fork_cow, /bin/sh), its name (fork_cow), or a
+relative path to a host ELF file (user/target/.../NAME); a Linnet path is mapped to the
+user build's file the way the initramfs was packed, as the automatic hook does. BIAS is where the
 program was placed relative to its link address: 0 for Linnet's static programs (linked
 at 0x400000), ELF_ET_DYN_BASE plus the random offset for a static-PIE one (see `vmas`).
 The previous user program's symbols are removed first."""
@@ -815,13 +1092,15 @@ The previous user program's symbols are removed first."""
         if not 1 <= len(words) <= 2:
             raise gdb.GdbError("usage: linnet-load-user PATH [BIAS]")
         bias = int(gdb.parse_and_eval(words[1])) if len(words) == 2 else 0
-        if not load_user_symbols(words[0], bias, force=True):
+        if not load_user_symbols(words[0], bias, force=True, host_file_ok=True):
             raise gdb.GdbError("no ELF found for %s" % words[0])
 
 
 Tasks()
 Vmas()
 Ptwalk()
+Cmdline()
+Kbreak()
 Esr()
 UserSymbols()
 LoadUser()

@@ -238,6 +238,19 @@ USER_TESTS = [
     ("elfmut", ""),
 ]
 
+MAPS_LINE = re.compile(r"^[0-9a-f]{8,}-[0-9a-f]{8,} [-r][-w][-x][ps] .*$", re.M)
+
+
+def vmas_equal_maps(gdb_out, console):
+    """The maps lines gdb's `vmas` printed equal those the console shows (/proc/PID/maps
+    as the program printed it); a list of problems."""
+    ours = MAPS_LINE.findall(gdb_out.split("(maps):", 1)[-1])
+    theirs = MAPS_LINE.findall(console.replace("\r", ""))
+    if ours and ours == theirs:
+        return []
+    return ["vmas and /proc/PID/maps differ:", "--- /proc/PID/maps:"] + theirs + ["--- vmas:"] + ours
+
+
 # (name, extra gdb commands, patterns the gdb output must contain (re.M), gdbinit to use,
 #  and optionally the environment for qemu/run.sh; default APPEND="test=ticks")
 GDB_SESSIONS = [
@@ -261,7 +274,7 @@ GDB_SESSIONS = [
       r"^#1 .* in (ulib::start::)?ulib_start ", r"^main \+ \d+ in section \.text of /\S+/fork_cow$",
       r"^\* +1 +1 +0  R \(running\) +fork_cow +0xffff[0-9a-f]+$",
       r"^pid 1 \(fork_cow\):$",
-      r"^00400000-[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 0 +/tests/fork_cow$",
+      r"^00400000-[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 [1-9]\d* +/tests/fork_cow$",
       r"^[0-9a-f]+-[0-9a-f]+ rw-p 00000000 00:00 0 +\[stack\]$",
       r"^[0-9a-f]+-[0-9a-f]+ r-xp 00000000 00:00 0 +\[vdso\]$",
       r"^page table walk of 0x0000000000400000 \(TTBR0, user half, as loaded now, ASID [1-9]",
@@ -278,7 +291,7 @@ GDB_SESSIONS = [
       r"^\* +1 +1 +0  R \(running\) +fork_cow +0xffff",
       r"^  +2 +2 +1  [RSZX] \(\w+\) +fork_cow +0xffff",
       r"^pid 1 \(fork_cow\):$",
-      r"^00400000-[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 0 +/tests/fork_cow$",
+      r"^00400000-[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 [1-9]\d* +/tests/fork_cow$",
       r"^[0-9a-f]+-[0-9a-f]+ rw-p 00000000 00:00 0 +\[stack\]$",
       r"^page table walk of 0x0000000000400000 \(TTBR0, user half, pid 1 \(fork_cow\), root 0x",
       r"^  pgd\[  0\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L0 table next=0x",
@@ -304,7 +317,87 @@ GDB_SESSIONS = [
       r"^tasks, lx-tasks -- ", r"^vmas -- ", r"^ptwalk -- ", r"^esr -- ",
       r"^linnet-user-symbols -- ", r"^linnet-load-user -- "],
      "gdbinit", {"APPEND": "init=/tests/fork_cow"}),
+    # Backtraces end at the exception entry or a task's first frame, with no "corrupt
+    # stack" and no Python exception from the pretty-printers (CFI in entry.S, head.S,
+    # context.rs; guarded printers in linnet_gdb.py): a new task, a syscall from EL0, and
+    # an interrupt taken in the kernel (idle), which unwinds into the interrupted code.
+    ("gdb: backtraces end cleanly (new task, syscall from EL0, interrupt in the kernel)",
+     ["kbreak schedule_tail", "continue", "bt", "delete", "kbreak do_wait", "continue", "bt",
+      "delete", "kbreak el1h_irq_handler", "continue", "bt"],
+     [r"^#1 +0x[0-9a-f]+ in ret_from_(fork|kernel_thread) \(\)\n(?!Backtrace)",
+      r"^#\d+ +0x[0-9a-f]+ in el0_sync \(\)\n(?!Backtrace)",
+      r"^#1 +0x[0-9a-f]+ in el1_irq \(\)\n#2 ",
+      r"^#\d+ +0x[0-9a-f]+ in __primary_switched \(\)\n(?!Backtrace)",
+      r"\A(?![\s\S]*(corrupt stack|Python Exception|was not saved))"],
+     "gdbinit", {"APPEND": ""}),
+    # `vmas PID` prints what /proc/PID/maps does: `maps` (user/bin) prints its own
+    # /proc/self/maps, then gdb stops it on its way out (do_group_exit, mm still whole)
+    # and `vmas 3` must give the same lines (inode, [heap], [stack], [vdso] included).
+    ("gdb: vmas PID prints the same lines as /proc/PID/maps of the same process",
+     ["kbreak do_group_exit", "continue", "tasks", "vmas 3"],
+     [r"^pid 3 \(maps\):$", r"\[heap\]$"],
+     "gdbinit", {"APPEND": "", "typed": [(r"# $", "maps")], "compare": vmas_equal_maps}),
+    # Inside exec, `vmas` shows the mm being built (bprm->mm), not the task's old one:
+    # after setup_arg_pages it holds the new stack only (init is still a kernel thread
+    # with no mm of its own).
+    ("gdb: vmas inside exec shows the new mm in bprm",
+     ["kbreak setup_arg_pages", "continue", "finish", "vmas", "vmas 1"],
+     [r"^pid 1 \(init\) exec /tests/fork_cow: the new mm, bprm->mm \(`vmas 1`: the old one\):\n"
+      r"[0-9a-f]{12}-[0-9a-f]{12} rw-p 00000000 00:00 0 +\[stack\]\n",
+      r"^pid 1 \(init\) has no mm"],
+     "gdbinit", {"APPEND": "init=/tests/fork_cow"}),
+    # The exec hook follows programs the shell starts: init execs /bin/sh, whose symbols
+    # are loaded from the user build (not the host's /bin/sh), then `exec_stack a b`
+    # typed at the shell replaces them; the pending breakpoint resolves and stops there.
+    ("gdb: exec hook from the shell: pending break exec_stack::main stops, argv visible",
+     ["break exec_stack::main", "continue", "bt 1", "cmdline", "p ulib::start::ARGC.v.value",
+      "tasks", "linnet-user-symbols"],
+     [r"^linnet: pid 1 exec /init: symbols from user/target/aarch64-unknown-none/release/init,",
+      r"^linnet: pid \d+ exec /bin/sh: symbols from user/target/aarch64-unknown-none/release/sh, load bias 0x0$",
+      r"^linnet: pid \d+ exec /bin/exec_stack: symbols from user/target/aarch64-unknown-none/release/exec_stack, load bias 0x0$",
+      r"^Breakpoint 1, exec_stack::main \(\) at bin/src/bin/exec_stack\.rs:\d+",
+      r"^#0 +exec_stack::main \(\) at bin/src/bin/exec_stack\.rs",
+      r"^pid \d+ \(exec_stack\) argc 3: exec_stack a b$", r"^\$1 = 3$",
+      r"^\* +\d+ +\d+ +\d+  R \(running\) +exec_stack ",
+      r"^linnet-user-symbols: on; loaded: user/target/aarch64-unknown-none/release/exec_stack \(bias 0x0\)$"],
+     "gdbinit", {"APPEND": "", "typed": [(r"# $", "exec_stack a b")]}),
 ]
+
+
+def readme_gdb_lines():
+    """The `(gdb) ` lines of the README's "Debug it" section, without their comments."""
+    with open(os.path.join(ROOT, "README.md")) as f:
+        text = f.read()
+    section = text.split("## Debug it", 1)[-1].split("\n## ", 1)[0]
+    return [line[6:].split("#", 1)[0].strip() for line in section.splitlines()
+            if line.startswith("(gdb) ")]
+
+
+# Every gdb line the README shows, in its order, against the kernel `make debug` boots
+# (build/debug, built by `make build-debug` in gdb_tests) with the shell as init;
+# `exec_stack a b` is typed at the prompt as the README says. Each line must work: no
+# unknown command or symbol, no Python exception. The unoptimized kernel steps cleanly:
+# `next` goes line by line through load_elf_binary, locals print with their values,
+# nothing is <optimized out>.
+GDB_SESSIONS.append(
+    ("gdb: every gdb line of the README works as written (make debug kernel, shell)",
+     readme_gdb_lines(),
+     [r"^Breakpoint 1, linnet::task::wait::do_wait \(",
+      r"^#\d+ +0x[0-9a-f]+ in el0_sync \(\)$", r"^\* +1 +1 +0  R \(running\) +init ",
+      r"^pid 1 \(init\):$", r"^page table walk of 0x0000000000400000 \(TTBR0",
+      r"^ESR 0x96000045: EC 0x25 data abort",
+      r"^Breakpoint 2, exec_stack::main \(\) at bin/src/bin/exec_stack\.rs",
+      r"^pid \d+ \(exec_stack\) argc 3: exec_stack a b$",
+      r"^Breakpoint 3, linnet::exec::kernel::do_execve \(filename=\"/bin/exec_stack\"",
+      r"^Breakpoint 4, linnet::exec::binfmt_elf::load_elf_binary \(bprm=0x",
+      r"^(\d+)\t.*\n(?!\1\t)(\d+)\t.*\n(?!\1\t|\2\t)\d+\t.*\n",
+      r"^h = linnet::exec::elf::ElfHeader \{\n  e_type: 2,\n  e_machine: 183,",
+      r"^pid \d+ \(sh\) exec /bin/exec_stack: the new mm, bprm->mm",
+      r"\A(?![\s\S]*(No symbol|Undefined command|Python Exception|Traceback|corrupt stack"
+      r"|optimized out|No breakpoint))"],
+     "gdbinit", {"APPEND": "", "KERNEL": "build/debug/kernel.img",
+                 "elf": "build/debug/kernel.elf", "timeout": 120,
+                 "typed": [(r"# $", "exec_stack a b"), (r"# $", "exec_stack a b")]}))
 if os.path.exists(os.path.join(ROOT, "user", "pie", "src", "main.rs")):
     # A static-PIE program runs at ELF_ET_DYN_BASE plus a random offset: the hook passes
     # that load bias, so the symbols land where the code is.
@@ -314,7 +407,7 @@ if os.path.exists(os.path.join(ROOT, "user", "pie", "src", "main.rs")):
          [r"^linnet: pid 1 exec /tests/pie: symbols from \S*pie, load bias 0xaaaa[0-9a-f]{8}\b",
           r"^Breakpoint 1, (pie::)?main \(\) at src/main\.rs:\d+",
           r"^#1 +0x0000aaaa[0-9a-f]{8} in (ulib::start::)?ulib_start ",
-          r"^aaaa[0-9a-f]{8}-aaaa[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 0 +/tests/pie$",
+          r"^aaaa[0-9a-f]{8}-aaaa[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 [1-9]\d* +/tests/pie$",
           r"^  0x0000aaaa[0-9a-f]{8} -> phys 0x[0-9a-f]+: EL0 r-x, EL1 r--$"],
          "gdbinit", {"APPEND": "init=/tests/pie"}))
 
@@ -1064,33 +1157,87 @@ def free_port():
 
 def gdb_tests(t):
     print("# gdb (gdb-multiarch against QEMU's gdb stub)", flush=True)
+    gdb_without_qemu(t)
+    r = subprocess.run(["make", "-s", "build-debug"], cwd=ROOT, capture_output=True, text=True)
+    t.check(r.returncode == 0, "gdb: make build-debug builds the unoptimized kernel (build/debug)",
+            r.stdout + r.stderr)
     for name, cmds, want, gdbinit, *boot_env in GDB_SESSIONS:
         port = free_port()
         env = dict(os.environ, GDB="1", GDB_PORT=str(port), APPEND="test=ticks")
         for k in ("MEM", "GIC", "EL2", "INITRD", "CPU", "KERNEL"):
             env.pop(k, None)
-        env.update(boot_env[0] if boot_env else {})
-        q = subprocess.Popen(["bash", RUN], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        boot = dict(boot_env[0] if boot_env else {})
+        typed = boot.pop("typed", [])  # (console regex, line): typed once the regex shows
+        compare = boot.pop("compare", None)  # (gdb output, console) -> problems
+        elf = boot.pop("elf", os.path.join("build", "kernel.elf"))
+        timeout = boot.pop("timeout", TIMEOUT)  # the unoptimized kernel is slower
+        env.update(boot)
+        q = subprocess.Popen(["bash", RUN], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        console = []
+        threading.Thread(target=type_into_console, args=(q, typed, console), daemon=True).start()
         try:
             time.sleep(0.5)
             args = ["gdb-multiarch", "-q", "-batch", "-nx", "-x", os.path.join("qemu", gdbinit)]
             for c in cmds + ["kill"]:
                 args += ["-ex", c]
             if gdbinit == "gdbinit":
-                args.append(os.path.join("build", "kernel.elf"))
+                args.append(elf)
             try:
                 r = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True,
-                                   timeout=TIMEOUT)
+                                   timeout=timeout)
                 out = r.stdout + r.stderr
             except subprocess.TimeoutExpired as e:
                 out = f"gdb timed out\n{e.stdout or ''}"
             missing = [p for p in want if not re.search(p, out, re.M)]
+            if compare:
+                missing += compare(out, b"".join(console).decode(errors="replace"))
             # The output first, so the last lines shown on failure say what is missing.
-            t.check(not missing, name, "--- gdb:\n" + out + "\nmissing: " + "\n  ".join(missing))
+            detail = "--- gdb:\n" + out + "\nmissing: " + "\n  ".join(missing)
+            if typed or compare:
+                detail = "--- console:\n" + b"".join(console).decode(errors="replace")[-1500:] + detail
+            t.check(not missing, name, detail)
         finally:
             q.kill()
             q.wait()
+
+
+def gdb_without_qemu(t):
+    """`make gdb` and `gdb -x qemu/gdbinit` with nothing listening say at once (< 2 s)
+    to run `make debug` first, with no Python traceback."""
+    port = free_port()
+    env = dict(os.environ, GDB_PORT=str(port))
+    for what, cmd in (("make gdb", ["make", "-s", "gdb"]),
+                      ("gdb -x qemu/gdbinit", ["gdb-multiarch", "-q", "-batch", "-nx", "-x",
+                                               "qemu/gdbinit", "build/kernel.elf"])):
+        start = time.monotonic()
+        try:
+            r = subprocess.run(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                               capture_output=True, text=True, timeout=20)
+            out, code = r.stdout + r.stderr, r.returncode
+        except subprocess.TimeoutExpired as e:
+            out, code = f"timed out\n{e.stdout or ''}", None
+        took = time.monotonic() - start
+        ok = (code not in (0, None) and took < 2 and "Traceback" not in out
+              and f"no QEMU gdb stub on port {port}: run `make debug` first" in out)
+        t.check(ok, f"gdb: {what} with no QEMU listening says to run make debug, within 2 s",
+                f"took {took:.1f} s, exit status {code}\n{out}")
+
+
+def type_into_console(q, typed, console):
+    """Read QEMU's console into `console` (a list of byte chunks); each time the next
+    (regex, line) of `typed` matches the console since the previous line was typed, type
+    that line (a scripted user at the serial console, while gdb drives the CPU)."""
+    seen = 0
+    for data in iter(lambda: q.stdout.read1(4096), b""):
+        console.append(data)
+        if typed and re.search(typed[0][0], b"".join(console)[seen:].decode(errors="replace"), re.M):
+            seen = len(b"".join(console))
+            try:
+                q.stdin.write(typed.pop(0)[1].encode() + b"\n")
+                q.stdin.flush()
+            except BrokenPipeError:
+                return
 
 
 def one_user(prog):

@@ -49,8 +49,10 @@ pub const VMALLOC_START: usize = VA_START + (1 << 30);
 /// Kernel stacks are mapped here one slot each, with an unmapped guard below
 /// (Linux `CONFIG_VMAP_STACK`).
 pub const KSTACK_START: usize = VMALLOC_START;
-/// Bytes of kernel stack per task (Linux arm64 `THREAD_SIZE`, 16 KiB).
-pub const THREAD_SIZE: usize = 16 << 10;
+/// Bytes of kernel stack per task (Linux arm64 `THREAD_SIZE`, 16 KiB). The unoptimized
+/// kernel of `make debug` (feature `kdebug`) needs more: 64 KiB, as Linux grows
+/// THREAD_SIZE for KASAN builds.
+pub const THREAD_SIZE: usize = 1 << THREAD_SHIFT;
 /// Alignment of a kernel stack slot (Linux `THREAD_ALIGN` = 2 * `THREAD_SIZE` with
 /// VMAP_STACK). As in Linux, the stack is the lower half of its slot and the upper half
 /// stays unmapped, so it is the guard of the stack in the next slot up. In a valid stack
@@ -58,7 +60,7 @@ pub const THREAD_SIZE: usize = 16 << 10;
 /// exception entry code (`entry.S`) tests that one bit.
 pub const THREAD_ALIGN: usize = 2 * THREAD_SIZE;
 /// `log2(THREAD_SIZE)`: the bit the exception entry tests to detect overflow.
-pub const THREAD_SHIFT: usize = 14;
+pub const THREAD_SHIFT: usize = if cfg!(feature = "kdebug") { 16 } else { 14 };
 /// Number of kernel stack slots (1 GiB of address space).
 pub const KSTACK_SLOTS: usize = (1 << 30) / THREAD_ALIGN;
 /// Device registers are mapped here by `ioremap` (Linux keeps them in vmalloc space too).

@@ -31,6 +31,7 @@ core::arch::global_asm!(
     ".arch_extension fp",
     ".arch_extension simd",
     ".section .text",
+    ".cfi_sections .debug_frame",
     // cpu_switch_to(prev: *mut CpuContext, next: *const CpuContext)
     ".global cpu_switch_to",
     "cpu_switch_to:",
@@ -53,20 +54,28 @@ core::arch::global_asm!(
     "  ret",
     // A new task starts here: finish the switch, then leave to EL0 through its TrapFrame,
     // which is where sp points (Linux ret_from_fork).
+    // Both are where a task's kernel stack begins: x30 undefined in their call-frame
+    // information ends gdb's backtrace there (.debug_frame, as in entry.S).
     ".global ret_from_fork",
     "ret_from_fork:",
+    "  .cfi_startproc",
+    "  .cfi_undefined x30",
     "  bl schedule_tail",
     "  mov x29, xzr",
     "  b ret_to_el0",
+    "  .cfi_endproc",
     // A kernel thread starts here: run fn(arg) from x19/x20; if it returns, its
     // TrapFrame holds a user context (kernel_execve filled it) and it leaves to EL0.
     ".global ret_from_kernel_thread",
     "ret_from_kernel_thread:",
+    "  .cfi_startproc",
+    "  .cfi_undefined x30",
     "  bl schedule_tail",
     "  mov x0, x20",
     "  blr x19",
     "  mov x29, xzr",
     "  b ret_to_el0",
+    "  .cfi_endproc",
     // fpsimd_save_state(state: *mut FpsimdState) / fpsimd_load_state(state)
     ".global fpsimd_save_state",
     "fpsimd_save_state:",

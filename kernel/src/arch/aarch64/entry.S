@@ -17,7 +17,7 @@
 .equ S_SP,          248
 .equ S_PC,          256
 .equ S_PSTATE,      264
-.equ THREAD_SHIFT,  14          /* mm/layout.rs */
+.equ THREAD_SHIFT,  {THREAD_SHIFT} /* mm/layout.rs (the global_asm! operand in mod.rs) */
 
 /*
  * One vector: 128 bytes. For exceptions taken from EL1 it first checks that the stack
@@ -104,15 +104,49 @@
     eret
 .endm
 
+/*
+ * Call-frame information for gdb (in .debug_frame: the image keeps no unwind tables), so
+ * a backtrace ends cleanly at the exception entry, as Linux's final frame record makes
+ * its own unwinder stop. From EL0 there is no caller: x30, the return-address column, is
+ * undefined, which tells gdb this is the outermost frame (the user's registers are in
+ * the TrapFrame, not in a caller's frame). From EL1 the interrupted kernel code is the
+ * caller: the CFA is the interrupted sp (the TrapFrame's end), x0-x29 are in the frame,
+ * and x30 is given as the saved ELR, because gdb takes a caller's pc from x30 on arm64
+ * (a separate return column is ignored there). So the backtrace goes on into the
+ * function that was running; only that function's own x30 shows as its pc in gdb.
+ */
+.macro entry_cfi_start el:req
+    .cfi_startproc
+    .if \el == 0
+    .cfi_undefined x30
+    .else
+    .cfi_def_cfa sp, S_FRAME_SIZE
+    .endif
+.endm
+
+.macro entry_cfi_saved el:req
+    .if \el == 1
+    .irp n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29
+    .cfi_offset x\n, 8 * \n - S_FRAME_SIZE
+    .endr
+    .cfi_offset x30, S_PC - S_FRAME_SIZE
+    .endif
+.endm
+
+    .cfi_sections .debug_frame
+
 /* A handler entry: save, call `rust_fn(&mut TrapFrame)`, restore. */
 .macro entry_handler el:req, label:req, rust_fn:req
     .section .text
     .align 6
 el\el\()_\label:
+    entry_cfi_start \el
     kernel_entry \el
+    entry_cfi_saved \el
     mov     x0, sp
     bl      \rust_fn
     b       ret_to_\()el\el
+    .cfi_endproc
 .endm
 
     .section .text
@@ -149,11 +183,14 @@ vectors:
     .section .text
     .align 6
 el\el\()_\label:
+    entry_cfi_start \el
     kernel_entry \el
+    entry_cfi_saved \el
     mov     x0, sp
     mov     x1, #\reason
     bl      bad_mode_handler
     b       .
+    .cfi_endproc
 .endm
     invalid_entry 1, sync_invalid_t, 0
     invalid_entry 1, irq_invalid_t, 1
@@ -182,6 +219,8 @@ ret_to_el0:
  * frame there with the real sp and x0 put back, and report (never returns).
  */
 __bad_stack:
+    .cfi_startproc
+    .cfi_undefined x30              /* on the overflow stack: gdb's backtrace ends here */
     adrp    x0, overflow_stack_top
     add     x0, x0, :lo12:overflow_stack_top
     mov     sp, x0
@@ -195,6 +234,7 @@ __bad_stack:
     mov     x0, sp
     bl      handle_bad_stack
     b       .
+    .cfi_endproc
 
 /* The stack the overflow report runs on (Linux: the per-cpu overflow_stack). */
     .section .bss

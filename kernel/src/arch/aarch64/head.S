@@ -202,7 +202,10 @@ __enable_mmu:
     ret
 
 /* Now at the high address (TTBR1): a stack, the vectors, a clean bss, then Rust. */
+    .cfi_sections .debug_frame
 __primary_switched:
+    .cfi_startproc
+    .cfi_undefined x30              /* for gdb (.debug_frame): the outermost frame */
     adrp    x0, init_stack_top
     add     x0, x0, :lo12:init_stack_top
     mov     sp, x0
@@ -224,5 +227,6 @@ __primary_switched:
     bl      start_kernel
 3:  wfe                             /* start_kernel never returns */
     b       3b
+    .cfi_endproc
 
     .ltorg

@@ -33,4 +33,7 @@ pub mod uaccess;
 #[cfg(target_os = "none")]
 core::arch::global_asm!(include_str!("head.S"));
 #[cfg(target_os = "none")]
-core::arch::global_asm!(include_str!("entry.S"));
+core::arch::global_asm!(
+    include_str!("entry.S"),
+    THREAD_SHIFT = const crate::mm::layout::THREAD_SHIFT
+);
