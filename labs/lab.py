@@ -346,7 +346,7 @@ def boot_items(t, tree, env):
     bad_end, panic = ended(code, out, timeout)
     missing = [p for p in t["expect"] if not re.search(p, out, re.M)]
     if panic:
-        status = "" if code else "\n(yet QEMU's exit status was 0: the panic path did not report it)"
+        status = "" if code else "(yet QEMU's exit status was 0: the panic path did not report it)"
         return [Item(t["name"], False, repro, status, panic)]
     ok = code == want and not missing
     why = ""
