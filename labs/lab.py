@@ -380,7 +380,10 @@ class Report:
         lines = []
         if item.panic:
             msg, detail = item.panic
-            key = (msg, detail.splitlines()[0] if detail else "")
+            # One panic is its message and its place (file:line, without the column a
+            # host test adds), whether a host test or a booted kernel met it.
+            place = re.sub(r"^at (\S+?:\d+)(:\d+)?$", r"\1", detail.splitlines()[0]) if detail else ""
+            key = (msg, place)
             kind = "panicked" if item.reproduce.startswith("cargo") else "kernel panicked"
             if key in self.seen:
                 lines.append(f"{kind}: {msg.splitlines()[0]}")
