@@ -738,15 +738,18 @@ def user_tests(t):
 
 
 def labs_tests(t):
-    """labs/lab.py check: per lab, the handout builds, fails its grade, the full tree passes."""
-    print("# labs (handout builds, handout fails its grade, full tree gets full marks)", flush=True)
+    """labs/lab.py check: per lab, its text and answers template, the handout (a git
+    repository of one commit) builds and fails its grade, the full tree passes; and what
+    `make grade` prints in a handout (named failures, kernel panics, TEST=, answers)."""
+    print("# labs (handouts, make grade's report, the full tree gets full marks)", flush=True)
     cmd = ["python3", "labs/lab.py", "check"]
     if RESULTS["host_ok"] is not None and RESULTS["user"]:
         save_results()
         cmd += ["--results", RESULTS_FILE]
     r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    for m in re.finditer(r"^(not ok|ok) - (.*)$", r.stdout, re.M):
-        t.check(m.group(1) == "ok", m.group(2))
+    # Each verdict line with the "#   " lines lab.py printed under it.
+    for m in re.finditer(r"^(not ok|ok) - (.*)\n((?:#   .*\n)*)", r.stdout, re.M):
+        t.check(m.group(1) == "ok", m.group(2), re.sub(r"^#   ", "", m.group(3), flags=re.M))
     if r.returncode != 0 and "not ok" not in r.stdout:
         t.check(False, "labs/lab.py check ran", r.stdout + r.stderr)
 

@@ -356,12 +356,60 @@ fn next_arg(args: &str) -> (&str, Option<&str>, &str) {
     (param, val, skip_spaces(rest))
 }
 
+/// Whether the kernel's part of `cmdline` (before `--`) has the flag `name`, with or
+/// without a value. Mirrors Linux `parse_early_param` / `do_early_param`
+/// (`init/main.c`): a pass over the command line before the heap exists, for settings
+/// that an early failure needs (here `semihosting`, so that a panic in `paging_init`
+/// still ends QEMU with a non-zero status). Allocates nothing; Linux's `early_param`
+/// table is reduced to this one lookup.
+pub fn early_flag(cmdline: &str, name: &str) -> bool {
+    let line = cmdline.split('\0').next().unwrap_or("");
+    let mut end = line.len().min(COMMAND_LINE_SIZE - 1);
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut rest = skip_spaces(&line[..end]);
+    while !rest.is_empty() {
+        let (param, val, next) = next_arg(rest);
+        if val.is_none() && param == "--" {
+            return false;
+        }
+        if param == name {
+            return true;
+        }
+        rest = next;
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn strings(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn early_flag_finds_a_flag_before_the_dashes_only() {
+        assert!(early_flag("semihosting test=ticks", "semihosting"));
+        assert!(early_flag("  loglevel=7 semihosting=1", "semihosting"));
+        assert!(!early_flag("", "semihosting"));
+        assert!(!early_flag("semihostingx nosemihosting", "semihosting"));
+        assert!(!early_flag("init=/x -- semihosting", "semihosting"));
+        assert!(!early_flag("\0semihosting", "semihosting"));
+        for line in [
+            "semihosting",
+            "a semihosting b",
+            "-- x",
+            "loglevel=abc semihosting",
+        ] {
+            assert_eq!(
+                early_flag(line, "semihosting"),
+                BootArgs::parse(line).semihosting,
+                "{line:?}"
+            );
+        }
     }
 
     #[test]

@@ -39,6 +39,13 @@ pub extern "C" fn start_kernel(dtb_pa: usize, image_pa: usize) -> ! {
             dtb_pa, e
         )),
     };
+    // The power-off path first: a panic from here on (paging_init included) must end
+    // QEMU with a non-zero status, which needs the conduit and the `semihosting` flag.
+    psci::init(
+        info.psci,
+        crate::cmdline::early_flag(info.bootargs, "semihosting"),
+    );
+
     // 2. The console at the UART's physical address (identity map), so later steps can
     //    report trouble.
     // SAFETY: the device tree names this PL011; the identity map covers it as device memory.
@@ -84,7 +91,6 @@ pub extern "C" fn start_kernel(dtb_pa: usize, image_pa: usize) -> ! {
         ));
     }
     let args = BootArgs::parse(info.bootargs);
-    psci::init(info.psci, args.semihosting);
     printk::set_loglevel(args.loglevel);
 
     banner(&info, image_pa, heap_bytes);
