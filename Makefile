@@ -11,15 +11,11 @@
 #                  make gdb  attaches (another terminal);  make build-debug  only builds it
 #   make gdb-boot  attaches with symbols at the physical load address, to step head.S
 #   make doctor    check the tools;  make setup  install what is missing
-<<<<<<< HEAD
-#   make lab-handout LAB=N DEST=dir   the student tree;  make grade LAB=N   its score
+#   make lab-handout LAB=N DEST=dir   the student tree;  make grade [LAB=N] [TEST=NAME]   its score
 #   make fmt       format all the Rust code (cargo fmt);  make clippy  lint it (-D warnings)
 #   make docs      regenerate docs/syscalls.md and docs/linux-map.md from the code
 #   make clean     remove what the builds made (cargo's target/ directories, build/)
 #   make help      this list
-=======
-#   make lab-handout LAB=N DEST=dir   the student tree;  make grade [LAB=N] [TEST=NAME]   its score
->>>>>>> i12-grade
 #
 # Knobs: MEM=512M  GIC=2|3  EL2=0|1  APPEND="loglevel=7 hz=250"  INITRD=file
 #        INITRAMFS=file (build this archive into the image instead of packing user/)
