@@ -155,7 +155,7 @@ def check_walkthrough():
 
 def check_cited_docs():
     """Every NAME.md a tracked file cites exists: beside the file, at the top, or in docs/
-    ("NAME.md" itself is the placeholder these lines use)."""
+    ("NAME.md", "labN.md": a name ending in NAME or a capital N is a placeholder)."""
     files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
     problems = []
     for rel in files:
@@ -166,7 +166,9 @@ def check_cited_docs():
                 text = f.read()
         except (OSError, UnicodeDecodeError):
             continue
-        for m in sorted(set(re.findall(r"(?<![\w./-])([\w./-]*\w\.md)\b", text)) - {"NAME.md"}):
+        for m in sorted(set(re.findall(r"(?<![\w./-])([\w./-]*\w\.md)\b", text))):
+            if re.search(r"(NAME|(?<=[a-z])N)\.md$", m):
+                continue  # a placeholder
             here = os.path.dirname(rel)
             if not any(os.path.exists(os.path.join(ROOT, base, m)) for base in (here, "", "docs")):
                 problems.append(f"{rel} cites {m}, which does not exist")
