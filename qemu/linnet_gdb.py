@@ -86,6 +86,32 @@ class GuardedChildren(Guarded):
             yield "<unreadable>", str(e)
 
 
+class ByteString:
+    """A `&[u8]` that holds text -- a path or a name, which Linnet keeps as bytes as
+    Linux does -- printed as b"/bin/sh". Other byte slices (data) are left to rustc's
+    printer: the lookup returns None unless every byte is printable ASCII."""
+
+    MAX = 256
+
+    def __init__(self, text):
+        self.text = text
+
+    def to_string(self):
+        return 'b"%s"' % self.text.replace("\\", "\\\\").replace('"', '\\"')
+
+    @staticmethod
+    def lookup(v):
+        if str(v.type.strip_typedefs()) != "&[u8]":
+            return None
+        n = int(v["length"])
+        if n > ByteString.MAX:
+            return None
+        data = read_bytes(int(v["data_ptr"]), n) if n else b""
+        if not all(32 <= c < 127 for c in data):
+            return None
+        return ByteString(data.decode())
+
+
 def _load_rust_helpers():
     """Import rustc's gdb helpers (gdb_providers, gdb_lookup) from the pinned toolchain."""
     try:
@@ -103,6 +129,7 @@ def _load_rust_helpers():
             # Also makes `print` show Rust's String, Vec, Arc, BTreeMap readably, through
             # a guard: an argument of an optimized kernel is often garbage (a &str with a
             # length of 2^63), which would otherwise stop `bt` with a Python exception.
+            gdb.current_progspace().pretty_printers.append(GuardedPrinters(ByteString.lookup))
             gdb.current_progspace().pretty_printers.append(GuardedPrinters(gdb_lookup.printer))
             return gdb_providers
     print("linnet_gdb: rustc's gdb_providers.py not found; tasks and vmas will not work")
@@ -150,7 +177,8 @@ def scalar(v):
 
 
 def rust_string(s):
-    vec = s["vec"]
+    """A Rust String, or a Vec<u8> of text (a path: bytes, as in Linux)."""
+    vec = s["vec"] if "vec" in _fields(s) else s
     ptr = providers.unwrap_unique_or_non_null(vec["buf"]["inner"]["ptr"])
     n = int(vec["len"])
     return read_bytes(int(ptr), n).decode(errors="replace") if n else ""

@@ -329,7 +329,7 @@ GDB_SESSIONS = [
       r"^#1 +0x[0-9a-f]+ in el1_irq \(\)\n#2 ",
       r"^#\d+ +0x[0-9a-f]+ in __primary_switched \(\)\n(?!Backtrace)",
       r"\A(?![\s\S]*(corrupt stack|Python Exception|was not saved))"],
-     "gdbinit", {"APPEND": ""}),
+     "gdbinit", {"APPEND": "", "typed": [(r"# $", "true")]}),
     # `vmas PID` prints what /proc/PID/maps does: `maps` (user/bin) prints its own
     # /proc/self/maps, then gdb stops it on its way out (do_group_exit, mm still whole)
     # and `vmas 3` must give the same lines (inode, [heap], [stack], [vdso] included).
@@ -383,21 +383,22 @@ GDB_SESSIONS.append(
     ("gdb: every gdb line of the README works as written (make debug kernel, shell)",
      readme_gdb_lines(),
      [r"^Breakpoint 1, linnet::task::wait::do_wait \(",
-      r"^#\d+ +0x[0-9a-f]+ in el0_sync \(\)$", r"^\* +1 +1 +0  R \(running\) +init ",
+      r"^#\d+ +0x[0-9a-f]+ in el0_sync \(\)$", r"^\* +(\d+) +\1 +1  R \(running\) +sh ",
       r"^pid 1 \(init\):$", r"^page table walk of 0x0000000000400000 \(TTBR0",
       r"^ESR 0x96000045: EC 0x25 data abort",
       r"^Breakpoint 2, exec_stack::main \(\) at bin/src/bin/exec_stack\.rs",
       r"^pid \d+ \(exec_stack\) argc 3: exec_stack a b$",
-      r"^Breakpoint 3, linnet::exec::kernel::do_execve \(filename=\"/bin/exec_stack\"",
+      r"^Breakpoint 3, linnet::exec::kernel::do_execve \(filename=b\"/bin/exec_stack\"",
       r"^Breakpoint 4, linnet::exec::binfmt_elf::load_elf_binary \(bprm=0x",
       r"^(\d+)\t.*\n(?!\1\t)(\d+)\t.*\n(?!\1\t|\2\t)\d+\t.*\n",
-      r"^h = linnet::exec::elf::ElfHeader \{\n  e_type: 2,\n  e_machine: 183,",
+      r"^h = linnet::exec::elf::ElfHeader \{\n  e_type: 2,\n  e_entry: \d+,",
       r"^pid \d+ \(sh\) exec /bin/exec_stack: the new mm, bprm->mm",
       r"\A(?![\s\S]*(No symbol|Undefined command|Python Exception|Traceback|corrupt stack"
       r"|optimized out|No breakpoint))"],
      "gdbinit", {"APPEND": "", "KERNEL": "build/debug/kernel.img",
                  "elf": "build/debug/kernel.elf", "timeout": 120,
-                 "typed": [(r"# $", "exec_stack a b"), (r"# $", "exec_stack a b")]}))
+                 "typed": [(r"# $", "true"), (r"# $", "exec_stack a b"),
+                           (r"# $", "exec_stack a b")]}))
 if os.path.exists(os.path.join(ROOT, "user", "pie", "src", "main.rs")):
     # A static-PIE program runs at ELF_ET_DYN_BASE plus a random offset: the hook passes
     # that load bias, so the symbols land where the code is.
