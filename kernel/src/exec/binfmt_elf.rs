@@ -329,7 +329,7 @@ fn create_elf_tables(
 
 /// The addresses of the argv and envp strings on the new stack, in order: walk up from
 /// `p` over `argc + envc` NUL-terminated strings (Linux does the same walk with
-/// `strnlen_user` in `create_elf_tables`).
+/// `strnlen_user` in `create_elf_tables`; here `MmStruct::strnlen_remote_vm`).
 fn read_string_addrs(bprm: &mut LinuxBinprm) -> KResult<Vec<usize>> {
     let n = bprm.argc + bprm.envc;
     let mut addrs = Vec::with_capacity(n);
@@ -340,7 +340,14 @@ fn read_string_addrs(bprm: &mut LinuxBinprm) -> KResult<Vec<usize>> {
             bprm.mm.env_start = at;
         }
         addrs.push(at);
-        at += strlen_in(bprm, at)? + 1;
+        // Each string with its NUL: EFAULT if it cannot be read, E2BIG if it is longer
+        // than MAX_ARG_STRLEN.
+        let max = super::bprm::MAX_ARG_STRLEN;
+        at += match bprm.mm.strnlen_remote_vm(at, max + 1) {
+            0 => return Err(Errno::EFAULT),
+            n if n > max + 1 => return Err(Errno::E2BIG),
+            n => n,
+        };
     }
     if bprm.envc == 0 {
         bprm.mm.arg_end = at;
@@ -348,16 +355,4 @@ fn read_string_addrs(bprm: &mut LinuxBinprm) -> KResult<Vec<usize>> {
     }
     bprm.mm.env_end = at;
     Ok(addrs)
-}
-
-/// Length of the NUL-terminated string at `addr` in the new mm (`strnlen_user` in
-/// Linux's `create_elf_tables`): EFAULT if it cannot be read, E2BIG if it is longer than
-/// `MAX_ARG_STRLEN`.
-fn strlen_in(bprm: &mut LinuxBinprm, addr: usize) -> KResult<usize> {
-    let max = super::bprm::MAX_ARG_STRLEN;
-    match bprm.mm.strnlen_remote_vm(addr, max + 1) {
-        0 => Err(Errno::EFAULT),
-        n if n > max + 1 => Err(Errno::E2BIG),
-        n => Ok(n - 1),
-    }
 }
