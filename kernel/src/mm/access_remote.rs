@@ -111,7 +111,7 @@ mod remote {
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub struct FollFlags: u32 {
             /// Access the page whatever the VMA's protection, if the VMA may ever allow
-            /// it (Linux `FOLL_FORCE`): exec's `padzero` on a read-only segment, ptrace.
+            /// it (Linux `FOLL_FORCE`): exec's `padzero` on a read-only segment.
             const FORCE = 1 << 4;
         }
     }
