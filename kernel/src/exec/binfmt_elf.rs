@@ -15,6 +15,7 @@ use super::elf::{self, LoadPlan, PF_R, PF_W, PF_X};
 use super::stack::{arch_align_stack, randomize_stack_top, setup_arg_pages};
 use crate::errno::{Errno, KResult};
 use crate::fs::vfs::{self, RamFile};
+use crate::mm::access_remote::{FollFlags, RemoteBuf};
 use crate::mm::fault::{handle_mm_fault, Access, VmFault};
 use crate::mm::layout::{self, PAGE_SIZE};
 use crate::mm::mmap::{PROT_EXEC, PROT_READ, PROT_WRITE};
@@ -214,13 +215,17 @@ fn elf_map(
     let zero_from = seg.zero_from as usize;
     if zero_from < file_end {
         // The last file page continues with whatever follows in the file: clear it. The
-        // page is faulted in now, a private copy, and zeroed through the linear map. A
-        // page wholly past the end of the file cannot be (SIGBUS): Linux 6.1 ignores its
-        // `padzero` failing there, and the program dies of SIGBUS if it touches the page.
+        // page is faulted in now, a private copy, and zeroed whatever the segment's
+        // protection (FOLL_FORCE). A page wholly past the end of the file cannot be
+        // (SIGBUS): Linux 6.1 ignores its `padzero` failing there, and the program dies
+        // of SIGBUS if it touches the page.
         match handle_mm_fault(&mut bprm.mm, zero_from, Access::Read) {
             Ok(()) => {
                 let zeros = vec![0u8; file_end - zero_from];
-                write_ignoring_prot(bprm, zero_from, &zeros)?;
+                let buf = RemoteBuf::Write(&zeros);
+                if bprm.mm.access_remote_vm(zero_from, buf, FollFlags::FORCE) != zeros.len() {
+                    return Err(Errno::EFAULT);
+                }
             }
             Err(VmFault::SigBus) => {}
             Err(_) => return Err(Errno::ENOMEM),
@@ -234,26 +239,6 @@ fn elf_map(
     }
     Ok(())
     // LAB 4 END
-}
-
-/// Write into a present page of the new mm whatever its permissions (for `padzero` on a
-/// read-only segment).
-fn write_ignoring_prot(bprm: &mut LinuxBinprm, addr: usize, data: &[u8]) -> KResult<()> {
-    let (pa, _) = bprm.mm.lookup(addr).ok_or(Errno::EFAULT)?;
-    let off = addr % PAGE_SIZE;
-    if off + data.len() > PAGE_SIZE {
-        return Err(Errno::EFAULT);
-    }
-    // SAFETY: the frame belongs to the new mm alone (just faulted in) and the write stays
-    // inside it.
-    unsafe {
-        core::ptr::copy_nonoverlapping(
-            data.as_ptr(),
-            (layout::phys_to_virt(pa) + off) as *mut u8,
-            data.len(),
-        )
-    };
-    Ok(())
 }
 
 /// Record where code, data and the heap are (Linux sets `mm->start_code` ... and calls
@@ -344,7 +329,7 @@ fn create_elf_tables(
 
 /// The addresses of the argv and envp strings on the new stack, in order: walk up from
 /// `p` over `argc + envc` NUL-terminated strings (Linux does the same walk with
-/// `strnlen_user` in `create_elf_tables`).
+/// `strnlen_user` in `create_elf_tables`; here `MmStruct::strnlen_remote_vm`).
 fn read_string_addrs(bprm: &mut LinuxBinprm) -> KResult<Vec<usize>> {
     let n = bprm.argc + bprm.envc;
     let mut addrs = Vec::with_capacity(n);
@@ -355,7 +340,14 @@ fn read_string_addrs(bprm: &mut LinuxBinprm) -> KResult<Vec<usize>> {
             bprm.mm.env_start = at;
         }
         addrs.push(at);
-        at += strlen_in(bprm, at)? + 1;
+        // Each string with its NUL: EFAULT if it cannot be read, E2BIG if it is longer
+        // than MAX_ARG_STRLEN.
+        let max = super::bprm::MAX_ARG_STRLEN;
+        at += match bprm.mm.strnlen_remote_vm(at, max + 1) {
+            0 => return Err(Errno::EFAULT),
+            n if n > max + 1 => return Err(Errno::E2BIG),
+            n => n,
+        };
     }
     if bprm.envc == 0 {
         bprm.mm.arg_end = at;
@@ -363,22 +355,4 @@ fn read_string_addrs(bprm: &mut LinuxBinprm) -> KResult<Vec<usize>> {
     }
     bprm.mm.env_end = at;
     Ok(addrs)
-}
-
-/// Length of the NUL-terminated string at `addr` in the new mm.
-fn strlen_in(bprm: &mut LinuxBinprm, addr: usize) -> KResult<usize> {
-    let mut len = 0;
-    loop {
-        let va = addr + len;
-        let (pa, _) = bprm.mm.lookup(va).ok_or(Errno::EFAULT)?;
-        // SAFETY: a present frame of the new mm, read through the linear map.
-        let b = unsafe { *((layout::phys_to_virt(pa) + va % PAGE_SIZE) as *const u8) };
-        if b == 0 {
-            return Ok(len);
-        }
-        len += 1;
-        if len > super::bprm::MAX_ARG_STRLEN {
-            return Err(Errno::E2BIG);
-        }
-    }
 }

@@ -4,6 +4,10 @@
 //!
 //! For `/bin/script a b` whose first line is `#!/bin/sh -x`, the interpreter runs with
 //! argv `["/bin/sh", "-x", "/bin/script", "a", "b"]`.
+//!
+//! `parse_shebang` reads the line (host-tested below); `load_script` rewrites the
+//! arguments on the new stack and opens the interpreter. `exec_binprm` (`exec/mod.rs`)
+//! then starts over with it, at most 5 levels deep.
 
 /// What the `#!` line says.
 #[derive(Debug, PartialEq, Eq)]
@@ -81,6 +85,38 @@ pub fn parse_shebang(buf: &[u8]) -> Option<Result<ScriptLine<'_>, ()>> {
         _ => None,
     };
     Some(Ok(ScriptLine { interp, arg }))
+}
+
+/// Rewrite the arguments for a `#!` script and switch to its interpreter (Linux
+/// `load_script`: `remove_arg_zero`, then push the script path, the optional
+/// argument and the interpreter name).
+#[cfg(target_os = "none")]
+pub fn load_script(
+    bprm: &mut super::bprm::LinuxBinprm,
+    interp: &[u8],
+    arg: Option<&[u8]>,
+) -> crate::errno::KResult<()> {
+    use super::bprm::{push_string, remove_arg_zero};
+    use crate::fs::vfs::{self, AT_FDCWD};
+    remove_arg_zero(bprm)?;
+    let script = bprm.interp.clone();
+    push_string(bprm, &script)?;
+    bprm.argc += 1;
+    if let Some(a) = arg {
+        push_string(bprm, a)?;
+        bprm.argc += 1;
+    }
+    push_string(bprm, interp)?;
+    bprm.argc += 1;
+    // The kernel opens the interpreter by a name of its own (Linux `open_exec` ->
+    // `getname_kernel`, which, unlike a user path, may be empty): "" is the cwd, a
+    // directory, so EACCES.
+    let name: &[u8] = if interp.is_empty() { b"." } else { interp };
+    let (ino, size) = vfs::open_exec(AT_FDCWD, name, 0)?;
+    bprm.file = ino;
+    bprm.file_size = size;
+    bprm.interp = interp.to_vec();
+    Ok(())
 }
 
 #[cfg(test)]

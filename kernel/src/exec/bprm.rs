@@ -1,16 +1,16 @@
 //! The exec work area: `LinuxBinprm`, the new address space and its first stack page,
 //! and copying the argument and environment strings onto it (Linux `fs/exec.c`:
 //! `struct linux_binprm`, `bprm_mm_init`, `__bprm_mm_init`, `copy_strings`,
-//! `copy_string_kernel`, `get_arg_page`).
+//! `copy_string_kernel`, `get_arg_page`, `remove_arg_zero`).
 //!
 //! Until the point of no return, everything exec builds lives in `bprm.mm`, a fresh
-//! address space that is not running yet: its pages are written through the kernel's
-//! linear map (`mm_write`), while the strings come from the *old* address space, which
-//! is still the current one (`strncpy_from_user`).
+//! address space that is not running yet: its pages are written with
+//! `MmStruct::access_remote_vm` (`mm_write`), while the strings come from the *old*
+//! address space, which is still the current one (`strncpy_from_user`).
 
 use crate::errno::{Errno, KResult};
 use crate::fs::ramfs::Ino;
-use crate::mm::fault::{handle_mm_fault, Access};
+use crate::mm::access_remote::{FollFlags, RemoteBuf};
 use crate::mm::layout::{self, PAGE_SIZE};
 use crate::mm::mm_struct::MmStruct;
 use crate::mm::uaccess;
@@ -116,27 +116,28 @@ pub fn bprm_mm_init(
 }
 
 /// Write `data` at `addr` in `mm`, which need not be the running address space: each
-/// page is faulted in (growing a stack VMA if needed) and written through the linear map
-/// (Linux `get_arg_page` + `copy_to_page`).
+/// page is faulted in (growing a stack VMA if needed) and written, by
+/// `MmStruct::access_remote_vm` (Linux `get_arg_page` + `copy_to_page`). A page that
+/// cannot be had (the stack would pass its limit) is E2BIG.
 pub fn mm_write(mm: &mut MmStruct, addr: usize, data: &[u8]) -> KResult<()> {
-    let mut done = 0;
-    while done < data.len() {
-        let va = addr + done;
-        handle_mm_fault(mm, va, Access::Write).map_err(|_| Errno::E2BIG)?;
-        let (pa, _) = mm.lookup(va).ok_or(Errno::EFAULT)?;
-        let off = va % PAGE_SIZE;
-        let n = (PAGE_SIZE - off).min(data.len() - done);
-        // SAFETY: `pa` is a frame of `mm` just made present; the linear map covers it and
-        // the write stays inside the page.
-        unsafe {
-            core::ptr::copy_nonoverlapping(
-                data[done..].as_ptr(),
-                (layout::phys_to_virt(pa) + off) as *mut u8,
-                n,
-            );
-        }
-        done += n;
+    if mm.access_remote_vm(addr, RemoteBuf::Write(data), FollFlags::empty()) != data.len() {
+        return Err(Errno::E2BIG);
     }
+    Ok(())
+}
+
+/// Drop argv[0], the lowest string, at `p` (Linux `remove_arg_zero`, for `#!` scripts,
+/// which put the script's path in its place).
+pub fn remove_arg_zero(bprm: &mut LinuxBinprm) -> KResult<()> {
+    if bprm.argc == 0 {
+        return Ok(());
+    }
+    let len = bprm.mm.strnlen_remote_vm(bprm.p, MAX_ARG_STRLEN);
+    if len == 0 || len > MAX_ARG_STRLEN {
+        return Err(Errno::EFAULT);
+    }
+    bprm.p += len;
+    bprm.argc -= 1;
     Ok(())
 }
 

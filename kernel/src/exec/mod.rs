@@ -42,7 +42,7 @@ pub use kernel::*;
 #[cfg(target_os = "none")]
 mod kernel {
     use super::binfmt_elf::{self, ElfLoaded};
-    use super::binfmt_script::parse_shebang;
+    use super::binfmt_script::{self, parse_shebang};
     use super::bprm::{self, bprm_mm_init, copy_strings, push_string, ArgSource, LinuxBinprm};
     use crate::arch::aarch64::context::{self, FpsimdState};
     use crate::arch::aarch64::trap::{TrapFrame, NO_SYSCALL};
@@ -130,7 +130,7 @@ mod kernel {
                     if bprm.depth > MAX_INTERP_DEPTH {
                         return Err(Errno::ELOOP);
                     }
-                    load_script(bprm, line.interp, line.arg)?;
+                    binfmt_script::load_script(bprm, line.interp, line.arg)?;
                 }
                 Some(Err(())) => return Err(Errno::ENOEXEC),
                 None => {
@@ -142,48 +142,6 @@ mod kernel {
                 }
             }
         }
-    }
-
-    /// Rewrite the arguments for a `#!` script and switch to its interpreter (Linux
-    /// `load_script`: `remove_arg_zero`, then push the script path, the optional
-    /// argument and the interpreter name).
-    fn load_script(bprm: &mut LinuxBinprm, interp: &[u8], arg: Option<&[u8]>) -> KResult<()> {
-        if bprm.argc > 0 {
-            // remove_arg_zero: argv[0] is the lowest string, at p.
-            let mut len = 0;
-            let mut b = [0u8; 1];
-            loop {
-                let (pa, _) = bprm.mm.lookup(bprm.p + len).ok_or(Errno::EFAULT)?;
-                let va = crate::mm::layout::phys_to_virt(pa)
-                    + (bprm.p + len) % crate::mm::layout::PAGE_SIZE;
-                // SAFETY: a present frame of the new mm, through the linear map.
-                b[0] = unsafe { *(va as *const u8) };
-                len += 1;
-                if b[0] == 0 {
-                    break;
-                }
-            }
-            bprm.p += len;
-            bprm.argc -= 1;
-        }
-        let script = bprm.interp.clone();
-        push_string(bprm, &script)?;
-        bprm.argc += 1;
-        if let Some(a) = arg {
-            push_string(bprm, a)?;
-            bprm.argc += 1;
-        }
-        push_string(bprm, interp)?;
-        bprm.argc += 1;
-        // The kernel opens the interpreter by a name of its own (Linux `open_exec` ->
-        // `getname_kernel`, which, unlike a user path, may be empty): "" is the cwd, a
-        // directory, so EACCES.
-        let name: &[u8] = if interp.is_empty() { b"." } else { interp };
-        let (ino, size) = vfs::open_exec(AT_FDCWD, name, 0)?;
-        bprm.file = ino;
-        bprm.file_size = size;
-        bprm.interp = interp.to_vec();
-        Ok(())
     }
 
     /// The point of no return (Linux `begin_new_exec` + `setup_new_exec` +

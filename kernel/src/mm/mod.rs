@@ -6,6 +6,7 @@
 //! builds the final kernel tables (W^X image, linear map, guard pages); `heap::init` then
 //! takes a run of frames for `alloc`.
 
+pub mod access_remote;
 pub mod frame;
 pub mod layout;
 pub mod mman;

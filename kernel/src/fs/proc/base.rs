@@ -16,7 +16,8 @@ use crate::errno::{Errno, KResult};
 use crate::fs::file::{oflags::*, File, FileKind};
 use crate::fs::ramfs::{FileType, Ino, Stat, S_IFDIR, S_IFLNK, S_IFREG};
 use crate::fs::vfs::{self, AT_FDCWD};
-use crate::mm::layout::{self, PAGE_SIZE};
+use crate::mm::access_remote::{FollFlags, RemoteBuf};
+use crate::mm::layout::PAGE_SIZE;
 use crate::mm::mm_struct::MmStruct;
 use crate::mm::{page_alloc, vma::VmFlags};
 use crate::syscall::resource::RLIMIT_RSS;
@@ -222,31 +223,25 @@ fn generate(pid: Pid, f: PidFile) -> KResult<Vec<u8>> {
         },
         PidFile::Cmdline => match mm {
             Some(mm) => {
-                let mm = mm.lock();
-                read_mm(&mm, mm.arg_start, mm.arg_end)
+                let mut mm = mm.lock();
+                let (start, end) = (mm.arg_start, mm.arg_end);
+                read_mm(&mut mm, start, end)?
             }
             None => Vec::new(),
         },
     })
 }
 
-/// Bytes `[start, end)` of another address space, through its page table and the
-/// linear map (Linux `access_remote_vm`), up to the first page not present.
-fn read_mm(mm: &MmStruct, start: usize, end: usize) -> Vec<u8> {
+/// Bytes `[start, end)` of another address space, at most 1 MiB, up to the first page
+/// that cannot be read (Linux `access_remote_vm`, as `get_mm_cmdline` uses it).
+fn read_mm(mm: &mut MmStruct, start: usize, end: usize) -> KResult<Vec<u8>> {
+    let len = end.saturating_sub(start).min(1 << 20);
     let mut out = Vec::new();
-    let mut va = start;
-    while va < end.min(start.saturating_add(1 << 20)) {
-        let Some((pa, _)) = mm.lookup(va) else { break };
-        let n = (PAGE_SIZE - va % PAGE_SIZE).min(end - va);
-        // SAFETY: `pa` is a present frame of `mm` (whose lock we hold), reached
-        // through the linear map; the read stays inside that page.
-        let bytes = unsafe {
-            core::slice::from_raw_parts((layout::phys_to_virt(pa) + va % PAGE_SIZE) as *const u8, n)
-        };
-        out.extend_from_slice(bytes);
-        va += n;
-    }
-    out
+    out.try_reserve_exact(len).map_err(|_| Errno::ENOMEM)?;
+    out.resize(len, 0);
+    let done = mm.access_remote_vm(start, RemoteBuf::Read(&mut out), FollFlags::empty());
+    out.truncate(done);
+    Ok(out)
 }
 
 use crate::drivers::timer::jiffies_to_clock_t as clock_t;
