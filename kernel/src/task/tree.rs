@@ -84,8 +84,8 @@ impl TaskState {
     }
 }
 
-/// What a parent does with SIGCHLD, as far as its children's end is concerned (Linux
-/// `psig->action[SIGCHLD-1]`: the handler and `SA_NOCLDWAIT`).
+/// What a parent does with SIGCHLD, as far as its children's end is concerned: SIG_IGN,
+/// and SA_NOCLDWAIT (Linux: its `k_sigaction`, as `do_notify_parent` reads it).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ChldAction {
     /// SIGCHLD is SIG_IGN.
@@ -150,7 +150,7 @@ pub trait TaskList {
     /// The process's SIGCHLD action.
     fn sigchld_action(&self, t: &Self::Task) -> ChldAction;
     /// User and system ticks a wait reports: the group's own plus its reaped children's
-    /// (Linux `utime + cutime`, `stime + cstime` in `wait_task_zombie`).
+    /// (as Linux `wait_task_zombie` adds them).
     fn wait_times(&self, t: &Self::Task) -> (u64, u64);
     /// Add a reaped child's times to the process's `cutime`, `cstime`.
     fn add_child_times(&mut self, t: &Self::Task, utime: u64, stime: u64);
