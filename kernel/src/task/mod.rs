@@ -1,6 +1,7 @@
 //! Tasks and processes: the task structure (`task`), pids (`pid`), the scheduler and
 //! context switch (`sched`), wait queues (`wait_queue`), fork and threads (`fork`),
-//! exit (`exit`), wait4 (`wait`), signals (`signal`) and futexes (`futex`).
+//! exit (`exit`), wait4 (`wait`), the process tree's rules (`tree`, over the kernel's
+//! `tasklist`), signals (`signal`) and futexes (`futex`).
 //!
 //! Life of a process: `fork::kernel_clone` creates it (copying or sharing the parent's
 //! parts) and puts it on the run queue; `sched::schedule` switches to it, and it leaves
@@ -12,6 +13,7 @@ pub mod futex_op;
 pub mod init_unkillable;
 pub mod pid;
 pub mod siginfo;
+pub mod tree;
 
 #[cfg(target_os = "none")]
 pub mod attrs;
@@ -30,6 +32,8 @@ pub mod signal;
 #[cfg(target_os = "none")]
 #[allow(clippy::module_inception)]
 pub mod task;
+#[cfg(target_os = "none")]
+pub mod tasklist;
 #[cfg(target_os = "none")]
 pub mod wait;
 #[cfg(target_os = "none")]

@@ -23,32 +23,7 @@ use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicI32, Ordering};
 use spin::Mutex;
 
-/// What a task is doing (Linux `__state`: TASK_RUNNING, TASK_INTERRUPTIBLE; and
-/// `exit_state`: EXIT_ZOMBIE, EXIT_DEAD).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TaskState {
-    /// Running or ready to run (TASK_RUNNING): on the run queue or on the CPU.
-    Running,
-    /// Sleeping until woken or signalled (TASK_INTERRUPTIBLE).
-    Interruptible,
-    /// Exited; only pid, exit status and usage are left until the parent reaps it
-    /// (EXIT_ZOMBIE).
-    Zombie,
-    /// Reaped or self-reaping: about to disappear (EXIT_DEAD).
-    Dead,
-}
-
-impl TaskState {
-    /// The letter `ps` shows (Linux `task_state_array`).
-    pub fn letter(self) -> char {
-        match self {
-            TaskState::Running => 'R',
-            TaskState::Interruptible => 'S',
-            TaskState::Zombie => 'Z',
-            TaskState::Dead => 'X',
-        }
-    }
-}
+pub use super::tree::TaskState;
 
 /// One task.
 pub struct TaskStruct {
