@@ -15,20 +15,24 @@
  * Read next: entry.S (exception vectors), then init.rs (start_kernel).
  */
 
-/* Descriptor bits for the early block mappings (Arm ARM D8.3, VMSAv8-64 descriptors). */
-.equ DESC_TABLE,     0x3            /* valid + table */
-.equ DESC_BLOCK,     0x1            /* valid + block (levels 1 and 2) */
-.equ ATTR_NORMAL,    (4 << 2)       /* AttrIndx = MT_NORMAL (pte.rs) */
-.equ ATTR_DEVICE,    (1 << 2)       /* AttrIndx = MT_DEVICE_nGnRE */
-.equ SH_INNER,       (3 << 8)
-.equ AF,             (1 << 10)
-.equ PXN,            (1 << 53)
-.equ UXN,            (1 << 54)
+/*
+ * Descriptor bits for the early block mappings (Arm ARM D8.3, VMSAv8-64 descriptors),
+ * the MAIR_EL1 value and the link address: written once in Rust (pte.rs, mm/layout.rs)
+ * and passed in as the `const` operands of the global_asm! in mod.rs.
+ */
+.equ DESC_TABLE,     ({PTE_VALID} | {PTE_TABLE}) /* valid + table */
+.equ DESC_BLOCK,     {PTE_VALID}    /* valid + block (levels 1 and 2) */
+.equ ATTR_NORMAL,    {ATTR_NORMAL}  /* AttrIndx = MT_NORMAL */
+.equ ATTR_DEVICE,    {ATTR_DEVICE}  /* AttrIndx = MT_DEVICE_nGnRE */
+.equ SH_INNER,       {PTE_SH_INNER}
+.equ AF,             {PTE_AF}
+.equ PXN,            {PTE_PXN}
+.equ UXN,            {PTE_UXN}
 .equ BLOCK_NORMAL,   (DESC_BLOCK | ATTR_NORMAL | SH_INNER | AF)
 .equ BLOCK_DEVICE,   (DESC_BLOCK | ATTR_DEVICE | AF)
 
 /* MAIR_EL1: the five memory types of pte.rs (MT_DEVICE_nGnRnE .. MT_NORMAL). */
-.equ MAIR_VALUE,     0x000000ff440c0400
+.equ MAIR_VALUE,     {MAIR_EL1_VALUE}
 /*
  * TCR_EL1 (Arm ARM D17.2.131): T0SZ = T1SZ = 16 (48-bit VA both halves), 4 KiB granules
  * (TG0 = 0b00, TG1 = 0b10), walks inner/outer write-back cacheable, inner shareable,
@@ -54,7 +58,7 @@
 .equ SCTLR_RES1,     0x30d00800
 .equ SCTLR_EL0_OK,   ((1 << 14) | (1 << 15) | (1 << 16) | (1 << 18) | (1 << 26))
 .equ SCTLR_MMU_ON,   (SCTLR_RES1 | SCTLR_EL0_OK | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 12))
-.equ KIMAGE_VADDR,   0xffff000008000000
+.equ KIMAGE_VADDR,   {KIMAGE_VADDR} /* mm/layout.rs */
 
     .section .head.text, "ax"
     .global _head

@@ -16,6 +16,8 @@ pub mod sigframe;
 pub mod vdso;
 
 #[cfg(target_os = "none")]
+pub mod asm_offsets;
+#[cfg(target_os = "none")]
 pub mod backtrace;
 #[cfg(target_os = "none")]
 pub mod context;
@@ -31,9 +33,28 @@ pub mod trap;
 pub mod uaccess;
 
 #[cfg(target_os = "none")]
-core::arch::global_asm!(include_str!("head.S"));
+core::arch::global_asm!(
+    include_str!("head.S"),
+    PTE_VALID = const pte::VALID::SET.value,
+    PTE_TABLE = const pte::TYPE::Table.value,
+    ATTR_NORMAL = const pte::ATTRINDX::Normal.value,
+    ATTR_DEVICE = const pte::ATTRINDX::Device_nGnRE.value,
+    PTE_SH_INNER = const pte::SH::InnerShareable.value,
+    PTE_AF = const pte::AF::SET.value,
+    PTE_PXN = const pte::PXN::SET.value,
+    PTE_UXN = const pte::UXN::SET.value,
+    MAIR_EL1_VALUE = const pte::MAIR_EL1_VALUE,
+    KIMAGE_VADDR = const crate::mm::layout::KIMAGE_VADDR,
+);
 #[cfg(target_os = "none")]
 core::arch::global_asm!(
     include_str!("entry.S"),
-    THREAD_SHIFT = const crate::mm::layout::THREAD_SHIFT
+    THREAD_SHIFT = const crate::mm::layout::THREAD_SHIFT,
+    S_X0 = const asm_offsets::S_X0,
+    S_LR = const asm_offsets::S_LR,
+    S_SP = const asm_offsets::S_SP,
+    S_PC = const asm_offsets::S_PC,
+    S_PSTATE = const asm_offsets::S_PSTATE,
+    S_ORIG_X0 = const asm_offsets::S_ORIG_X0,
+    S_FRAME_SIZE = const asm_offsets::S_FRAME_SIZE,
 );
