@@ -7,12 +7,17 @@
 //!
 //! Boot path: `head.S` (Image header, EL2 -> EL1, early tables, MMU on) ->
 //! `init::start_kernel`. Exceptions: `entry.S` (`vectors`) -> `trap.rs`.
+//!
+//! The assembly writes no number the Rust side also knows: structure offsets come from
+//! `asm_offsets.rs`, register values from `sysreg.rs`, descriptor bits and MAIR from
+//! `pte.rs`, all as `const` operands of the `global_asm!`s below and in `context.rs`.
 
 pub mod asid;
 pub mod cpufeature;
 pub mod esr;
 pub mod pte;
 pub mod sigframe;
+pub mod sysreg;
 pub mod vdso;
 
 #[cfg(target_os = "none")]
@@ -45,6 +50,11 @@ core::arch::global_asm!(
     PTE_UXN = const pte::UXN::SET.value,
     MAIR_EL1_VALUE = const pte::MAIR_EL1_VALUE,
     KIMAGE_VADDR = const crate::mm::layout::KIMAGE_VADDR,
+    TCR_EL1_VALUE = const sysreg::TCR_EL1_VALUE,
+    TCR_EL1_IPS_SHIFT = const sysreg::TCR_EL1_IPS_SHIFT,
+    ID_AA64MMFR0_EL1_PARANGE_SHIFT = const sysreg::ID_AA64MMFR0_EL1_PARANGE_SHIFT,
+    INIT_SCTLR_EL1_MMU_OFF = const sysreg::INIT_SCTLR_EL1_MMU_OFF,
+    INIT_SCTLR_EL1_MMU_ON = const sysreg::INIT_SCTLR_EL1_MMU_ON,
 );
 #[cfg(target_os = "none")]
 core::arch::global_asm!(
