@@ -44,6 +44,12 @@
 .equ PARANGE_SHIFT,  {ID_AA64MMFR0_EL1_PARANGE_SHIFT}
 .equ SCTLR_MMU_OFF,  {INIT_SCTLR_EL1_MMU_OFF}
 .equ SCTLR_MMU_ON,   {INIT_SCTLR_EL1_MMU_ON}
+/* The EL2 -> EL1 drop (init_kernel_el), also from sysreg.rs. */
+.equ INIT_HCR_EL2,   {INIT_HCR_EL2}
+.equ CNTHCTL_EL1PC,  {CNTHCTL_EL2_EL1PC}
+.equ ICC_SRE_EL2_INIT, {ICC_SRE_EL2_INIT}
+.equ INIT_PSTATE_EL1, {INIT_PSTATE_EL1}
+.equ CPACR_EL1_FPEN, {CPACR_EL1_FPEN}
 .equ KIMAGE_VADDR,   {KIMAGE_VADDR} /* mm/layout.rs */
 
     .section .head.text, "ax"
@@ -85,10 +91,10 @@ init_kernel_el:
     msr     sctlr_el1, x0
     isb
     ret
-1:  mov     x0, #(1 << 31)          /* HCR_EL2.RW: EL1 runs AArch64 */
+1:  mov     x0, #INIT_HCR_EL2       /* HCR_EL2.RW: EL1 runs AArch64 */
     msr     hcr_el2, x0
     mrs     x0, cnthctl_el2         /* EL1 may use the physical counter and timer */
-    orr     x0, x0, #3
+    orr     x0, x0, #CNTHCTL_EL1PC
     msr     cnthctl_el2, x0
     msr     cntvoff_el2, xzr        /* virtual time = physical time */
     mov     x0, #0x33ff             /* CPTR_EL2: do not trap FP/SIMD */
@@ -97,7 +103,7 @@ init_kernel_el:
     mrs     x0, id_aa64pfr0_el1     /* GICv3 system registers usable from EL1? */
     ubfx    x0, x0, #24, #4
     cbz     x0, 2f
-    mov     x0, #0xf                /* ICC_SRE_EL2: SRE, DFB, DIB, Enable */
+    mov     x0, #ICC_SRE_EL2_INIT   /* ICC_SRE_EL2: SRE, DFB, DIB, Enable */
     msr     S3_4_C12_C9_5, x0
     isb
 2:  mrs     x0, midr_el1
@@ -106,7 +112,7 @@ init_kernel_el:
     msr     vmpidr_el2, x0
     ldr     x0, =SCTLR_MMU_OFF
     msr     sctlr_el1, x0
-    mov     x0, #0x3c5              /* SPSR: EL1h, D, A, I, F masked */
+    mov     x0, #INIT_PSTATE_EL1    /* SPSR: EL1h, D, A, I, F masked */
     msr     spsr_el2, x0
     msr     elr_el2, x30            /* "return" to our caller, at EL1 */
     eret
@@ -178,7 +184,7 @@ __enable_mmu:
     msr     ttbr1_el1, x0
     add     x0, x0, #0x3000
     msr     ttbr0_el1, x0
-    mov     x0, #(3 << 20)          /* CPACR_EL1.FPEN: FP/SIMD for EL0 (the kernel uses none) */
+    mov     x0, #CPACR_EL1_FPEN     /* FP/SIMD for EL0 (the kernel uses none) */
     msr     cpacr_el1, x0
     isb
     tlbi    vmalle1

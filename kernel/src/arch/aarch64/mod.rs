@@ -55,6 +55,11 @@ core::arch::global_asm!(
     ID_AA64MMFR0_EL1_PARANGE_SHIFT = const sysreg::ID_AA64MMFR0_EL1_PARANGE_SHIFT,
     INIT_SCTLR_EL1_MMU_OFF = const sysreg::INIT_SCTLR_EL1_MMU_OFF,
     INIT_SCTLR_EL1_MMU_ON = const sysreg::INIT_SCTLR_EL1_MMU_ON,
+    INIT_HCR_EL2 = const sysreg::INIT_HCR_EL2,
+    CNTHCTL_EL2_EL1PC = const sysreg::CNTHCTL_EL2_EL1PC,
+    ICC_SRE_EL2_INIT = const sysreg::ICC_SRE_EL2_INIT,
+    INIT_PSTATE_EL1 = const sysreg::INIT_PSTATE_EL1,
+    CPACR_EL1_FPEN = const sysreg::CPACR_EL1_FPEN,
 );
 #[cfg(target_os = "none")]
 core::arch::global_asm!(

@@ -1,10 +1,14 @@
 //! The system register values `head.S` writes, built from aarch64-cpu's named fields
 //! (Linux `arch/arm64/include/asm/sysreg.h`: `INIT_SCTLR_EL1_MMU_OFF`,
-//! `INIT_SCTLR_EL1_MMU_ON`; the TCR flags of `__cpu_setup` in `arch/arm64/mm/proc.S`).
+//! `INIT_SCTLR_EL1_MMU_ON`, `INIT_PSTATE_EL1`; `asm/el2_setup.h`; the TCR flags of
+//! `__cpu_setup` in `arch/arm64/mm/proc.S`). Still numbers in `head.S`, because
+//! aarch64-cpu 11 has no fields for them: CPTR_EL2's RES1 bits and ID_AA64PFR0_EL1.GIC.
 //! The assembly gets them as `const` operands of its `global_asm!` (`mod.rs`). Pure
 //! data, so the host tests check them too.
 
-use aarch64_cpu::registers::{SCTLR_EL1, TCR_EL1};
+use aarch64_cpu::registers::{
+    CNTHCTL_EL2, CPACR_EL1, HCR_EL2, ICC_SRE_EL2, SCTLR_EL1, SPSR_EL2, TCR_EL1,
+};
 
 /// The RES1 bits of SCTLR_EL1 in Armv8.0: 11, 20, 22, 23, 28, 29. aarch64-cpu 11 names
 /// none of them (later architecture versions gave them meanings: EOS, TSCXT, EIS, SPAN,
@@ -55,6 +59,34 @@ pub const TCR_EL1_IPS_SHIFT: usize = TCR_EL1::IPS.shift;
 pub const ID_AA64MMFR0_EL1_PARANGE_SHIFT: usize =
     aarch64_cpu::registers::ID_AA64MMFR0_EL1::PARange.shift;
 
+/// HCR_EL2 when dropping from EL2 to EL1 (Linux `HCR_HOST_NVHE_FLAGS`, reduced to the
+/// one bit Linnet needs): RW, EL1 runs AArch64; nothing is trapped to EL2.
+pub const INIT_HCR_EL2: u64 = HCR_EL2::RW::EL1IsAarch64.value;
+
+/// CNTHCTL_EL2 bits that let EL1 use the physical counter and timer (Linux
+/// `CNTHCTL_EL1PCEN | CNTHCTL_EL1PCTEN`, in `init_el2_state`).
+pub const CNTHCTL_EL2_EL1PC: u64 =
+    CNTHCTL_EL2::EL1PCEN::SET.value | CNTHCTL_EL2::EL1PCTEN::SET.value;
+
+/// ICC_SRE_EL2 for a GICv3: system registers on for EL2 (SRE) and EL1 (Enable), FIQ
+/// and IRQ bypass disabled (DFB, DIB); Linux `__init_el2_gicv3` sets SRE and Enable.
+pub const ICC_SRE_EL2_INIT: u64 = ICC_SRE_EL2::SRE::SET.value
+    | ICC_SRE_EL2::DFB::SET.value
+    | ICC_SRE_EL2::DIB::SET.value
+    | ICC_SRE_EL2::ENABLE::SET.value;
+
+/// The PSTATE `eret` from EL2 gives EL1 (Linux `INIT_PSTATE_EL1`): EL1h, with D, A, I
+/// and F masked.
+pub const INIT_PSTATE_EL1: u64 = SPSR_EL2::D::Masked.value
+    | SPSR_EL2::A::Masked.value
+    | SPSR_EL2::I::Masked.value
+    | SPSR_EL2::F::Masked.value
+    | SPSR_EL2::M::EL1h.value;
+
+/// CPACR_EL1.FPEN = 0b11: FP/SIMD instructions do not trap at EL0 or EL1 (Linux
+/// `CPACR_EL1_FPEN`); the kernel itself uses none.
+pub const CPACR_EL1_FPEN: u64 = CPACR_EL1::FPEN::TrapNothing.value;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +128,14 @@ mod tests {
         assert_eq!(TCR_EL1_IPS_SHIFT, 32);
         assert_eq!(TCR_EL1_VALUE & (7 << TCR_EL1_IPS_SHIFT), 0);
         assert_eq!(ID_AA64MMFR0_EL1_PARANGE_SHIFT, 0);
+    }
+
+    #[test]
+    fn el2_drop_values_are_the_arm_arm_encodings() {
+        assert_eq!(INIT_HCR_EL2, 1 << 31);
+        assert_eq!(CNTHCTL_EL2_EL1PC, 0b11);
+        assert_eq!(ICC_SRE_EL2_INIT, 0xf);
+        assert_eq!(INIT_PSTATE_EL1, 0x3c5);
+        assert_eq!(CPACR_EL1_FPEN, 3 << 20);
     }
 }
