@@ -38,7 +38,7 @@ pub const INIT_SCTLR_EL1_MMU_ON: u64 = SCTLR_EL1_RES1
 /// TCR_EL1 (Linux `__cpu_setup`): T0SZ = T1SZ = 16 (48-bit VA in both halves), 4 KiB
 /// granules, table walks inner/outer write-back cacheable and inner shareable, 16-bit
 /// ASIDs. IPS (the physical address size) is left 0: `head.S` fills it in from
-/// ID_AA64MMFR0_EL1.PARange, as Linux's `tcr_compute_pa_size` does.
+/// ID_AA64MMFR0_EL1.PARange, as Linux does there.
 pub const TCR_EL1_VALUE: u64 = TCR_EL1::T0SZ.val(16).value
     | TCR_EL1::IRGN0::WriteBack_ReadAlloc_WriteAlloc_Cacheable.value
     | TCR_EL1::ORGN0::WriteBack_ReadAlloc_WriteAlloc_Cacheable.value
@@ -64,7 +64,7 @@ pub const ID_AA64MMFR0_EL1_PARANGE_SHIFT: usize =
 pub const INIT_HCR_EL2: u64 = HCR_EL2::RW::EL1IsAarch64.value;
 
 /// CNTHCTL_EL2 bits that let EL1 use the physical counter and timer (Linux
-/// `CNTHCTL_EL1PCEN | CNTHCTL_EL1PCTEN`, in `init_el2_state`).
+/// `CNTHCTL_EL1PCEN` and `CNTHCTL_EL1PCTEN`, set by `__init_el2_timers`).
 pub const CNTHCTL_EL2_EL1PC: u64 =
     CNTHCTL_EL2::EL1PCEN::SET.value | CNTHCTL_EL2::EL1PCTEN::SET.value;
 
