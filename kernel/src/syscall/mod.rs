@@ -72,7 +72,23 @@ mod table {
             pub static SYSCALL_TABLE: &[Syscall] = &[
                 $(Syscall { nr: $nr, name: stringify!($name), handler: $f },)*
             ];
+            // `do_el0_svc` binary-searches the table: a row out of order (or twice)
+            // fails the build here.
+            const _: () = assert!(strictly_increasing(&[$($nr),*]), "SYSCALL_TABLE out of order");
         };
+    }
+
+    /// Is every number greater than the one before it? (Linux indexes its table by
+    /// number, `sys_call_table[]`, and needs no such check.)
+    const fn strictly_increasing(nrs: &[usize]) -> bool {
+        let mut i = 1;
+        while i < nrs.len() {
+            if nrs[i] <= nrs[i - 1] {
+                return false;
+            }
+            i += 1;
+        }
+        true
     }
 
     table! {

@@ -142,9 +142,11 @@ pub fn enable_pan() -> bool {
     if ID_AA64MMFR1_EL1.read(ID_AA64MMFR1_EL1::PAN) == 0 {
         return false;
     }
-    SCTLR_EL1.set(SCTLR_EL1.get() & !(1 << 23)); // SPAN = 0
-                                                 // SAFETY: writes PSTATE.PAN through its system-register form (S3_0_C4_C2_3); the
-                                                 // kernel touches user memory only with unprivileged loads and stores.
+    // SPAN is bit 23; aarch64-cpu 11 does not name it (to it, a RES1 bit of Armv8.0).
+    const SCTLR_EL1_SPAN: u64 = 1 << 23;
+    SCTLR_EL1.set(SCTLR_EL1.get() & !SCTLR_EL1_SPAN);
+    // SAFETY: writes PSTATE.PAN through its system-register form (S3_0_C4_C2_3); the
+    // kernel touches user memory only with unprivileged loads and stores.
     unsafe { core::arch::asm!("msr S3_0_C4_C2_3, {}", in(reg) 1u64 << 22, options(nostack)) };
     true
 }

@@ -208,15 +208,14 @@ pub fn emulate_sys_reg(r: &Mrs, hw: impl Fn(u8, u8) -> u64) -> Option<u64> {
 /// The event stream divider is Linux's: the highest set bit of `freq / 10000`, one lower
 /// when the bit below it is clear (rounding to the nearest power of two).
 pub fn cntkctl_value(freq: u64) -> u64 {
-    const EL0VCTEN: u64 = 1 << 1;
-    const EVNTEN: u64 = 1 << 2;
-    const EVNTI_SHIFT: u64 = 4;
+    use aarch64_cpu::registers::CNTKCTL_EL1;
     let div = freq / 10_000;
     let mut pos = 64 - div.leading_zeros() as u64; // fls
     if pos > 1 && div & (1 << (pos - 2)) == 0 {
         pos -= 1;
     }
-    EL0VCTEN | EVNTEN | (pos.min(15) << EVNTI_SHIFT)
+    (CNTKCTL_EL1::EL0VCTEN::SET + CNTKCTL_EL1::EVNTEN::SET + CNTKCTL_EL1::EVNTI.val(pos.min(15)))
+        .value
 }
 
 #[cfg(target_os = "none")]

@@ -12,12 +12,18 @@
  * Read next: trap.rs.
  */
 
-.equ S_FRAME_SIZE,  288         /* size_of::<TrapFrame>(), checked in trap.rs */
-.equ S_LR,          240         /* offset of x30 */
-.equ S_SP,          248
-.equ S_PC,          256
-.equ S_PSTATE,      264
-.equ THREAD_SHIFT,  {THREAD_SHIFT} /* mm/layout.rs (the global_asm! operand in mod.rs) */
+/*
+ * TrapFrame offsets, computed by the compiler in asm_offsets.rs (Linux asm-offsets.c),
+ * and the stack size from mm/layout.rs: the `const` operands of the global_asm! in mod.rs.
+ */
+.equ S_X0,          {S_X0}
+.equ S_LR,          {S_LR}
+.equ S_SP,          {S_SP}
+.equ S_PC,          {S_PC}
+.equ S_PSTATE,      {S_PSTATE}
+.equ S_ORIG_X0,     {S_ORIG_X0}
+.equ S_FRAME_SIZE,  {S_FRAME_SIZE}
+.equ THREAD_SHIFT,  {THREAD_SHIFT}
 
 /*
  * One vector: 128 bytes. For exceptions taken from EL1 it first checks that the stack
@@ -46,21 +52,21 @@
 
 /* Save x0-x30, the interrupted sp, pc (ELR) and pstate (SPSR) into a TrapFrame at sp. */
 .macro kernel_entry el:req
-    stp     x0, x1, [sp, #16 * 0]
-    stp     x2, x3, [sp, #16 * 1]
-    stp     x4, x5, [sp, #16 * 2]
-    stp     x6, x7, [sp, #16 * 3]
-    stp     x8, x9, [sp, #16 * 4]
-    stp     x10, x11, [sp, #16 * 5]
-    stp     x12, x13, [sp, #16 * 6]
-    stp     x14, x15, [sp, #16 * 7]
-    stp     x16, x17, [sp, #16 * 8]
-    stp     x18, x19, [sp, #16 * 9]
-    stp     x20, x21, [sp, #16 * 10]
-    stp     x22, x23, [sp, #16 * 11]
-    stp     x24, x25, [sp, #16 * 12]
-    stp     x26, x27, [sp, #16 * 13]
-    stp     x28, x29, [sp, #16 * 14]
+    stp     x0, x1, [sp, #S_X0 + 16 * 0]
+    stp     x2, x3, [sp, #S_X0 + 16 * 1]
+    stp     x4, x5, [sp, #S_X0 + 16 * 2]
+    stp     x6, x7, [sp, #S_X0 + 16 * 3]
+    stp     x8, x9, [sp, #S_X0 + 16 * 4]
+    stp     x10, x11, [sp, #S_X0 + 16 * 5]
+    stp     x12, x13, [sp, #S_X0 + 16 * 6]
+    stp     x14, x15, [sp, #S_X0 + 16 * 7]
+    stp     x16, x17, [sp, #S_X0 + 16 * 8]
+    stp     x18, x19, [sp, #S_X0 + 16 * 9]
+    stp     x20, x21, [sp, #S_X0 + 16 * 10]
+    stp     x22, x23, [sp, #S_X0 + 16 * 11]
+    stp     x24, x25, [sp, #S_X0 + 16 * 12]
+    stp     x26, x27, [sp, #S_X0 + 16 * 13]
+    stp     x28, x29, [sp, #S_X0 + 16 * 14]
     .if \el == 0
     mrs     x21, sp_el0
     .else
@@ -70,7 +76,7 @@
     mrs     x23, spsr_el1
     stp     x30, x21, [sp, #S_LR]
     stp     x22, x23, [sp, #S_PC]
-    str     x0, [sp, #S_PSTATE + 8] /* orig_x0 (syscall restart needs the first argument) */
+    str     x0, [sp, #S_ORIG_X0]    /* syscall restart needs the first argument */
     .if \el == 0
     mov     x29, xzr                /* a user frame pointer must not enter the backtrace */
     .endif
@@ -84,21 +90,21 @@
     .endif
     msr     elr_el1, x22
     msr     spsr_el1, x23
-    ldp     x0, x1, [sp, #16 * 0]
-    ldp     x2, x3, [sp, #16 * 1]
-    ldp     x4, x5, [sp, #16 * 2]
-    ldp     x6, x7, [sp, #16 * 3]
-    ldp     x8, x9, [sp, #16 * 4]
-    ldp     x10, x11, [sp, #16 * 5]
-    ldp     x12, x13, [sp, #16 * 6]
-    ldp     x14, x15, [sp, #16 * 7]
-    ldp     x16, x17, [sp, #16 * 8]
-    ldp     x18, x19, [sp, #16 * 9]
-    ldp     x20, x21, [sp, #16 * 10]
-    ldp     x22, x23, [sp, #16 * 11]
-    ldp     x24, x25, [sp, #16 * 12]
-    ldp     x26, x27, [sp, #16 * 13]
-    ldp     x28, x29, [sp, #16 * 14]
+    ldp     x0, x1, [sp, #S_X0 + 16 * 0]
+    ldp     x2, x3, [sp, #S_X0 + 16 * 1]
+    ldp     x4, x5, [sp, #S_X0 + 16 * 2]
+    ldp     x6, x7, [sp, #S_X0 + 16 * 3]
+    ldp     x8, x9, [sp, #S_X0 + 16 * 4]
+    ldp     x10, x11, [sp, #S_X0 + 16 * 5]
+    ldp     x12, x13, [sp, #S_X0 + 16 * 6]
+    ldp     x14, x15, [sp, #S_X0 + 16 * 7]
+    ldp     x16, x17, [sp, #S_X0 + 16 * 8]
+    ldp     x18, x19, [sp, #S_X0 + 16 * 9]
+    ldp     x20, x21, [sp, #S_X0 + 16 * 10]
+    ldp     x22, x23, [sp, #S_X0 + 16 * 11]
+    ldp     x24, x25, [sp, #S_X0 + 16 * 12]
+    ldp     x26, x27, [sp, #S_X0 + 16 * 13]
+    ldp     x28, x29, [sp, #S_X0 + 16 * 14]
     ldr     x30, [sp, #S_LR]
     add     sp, sp, #S_FRAME_SIZE
     eret
@@ -127,7 +133,7 @@
 .macro entry_cfi_saved el:req
     .if \el == 1
     .irp n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29
-    .cfi_offset x\n, 8 * \n - S_FRAME_SIZE
+    .cfi_offset x\n, S_X0 + 8 * \n - S_FRAME_SIZE
     .endr
     .cfi_offset x30, S_PC - S_FRAME_SIZE
     .endif
@@ -227,7 +233,7 @@ __bad_stack:
     sub     sp, sp, #S_FRAME_SIZE
     kernel_entry 1
     mrs     x0, tpidrro_el0         /* the interrupted x0 */
-    str     x0, [sp, #16 * 0]
+    str     x0, [sp, #S_X0]
     mrs     x0, tpidr_el0           /* the interrupted sp */
     add     x0, x0, #S_FRAME_SIZE
     str     x0, [sp, #S_SP]

@@ -15,46 +15,42 @@
  * Read next: entry.S (exception vectors), then init.rs (start_kernel).
  */
 
-/* Descriptor bits for the early block mappings (Arm ARM D8.3, VMSAv8-64 descriptors). */
-.equ DESC_TABLE,     0x3            /* valid + table */
-.equ DESC_BLOCK,     0x1            /* valid + block (levels 1 and 2) */
-.equ ATTR_NORMAL,    (4 << 2)       /* AttrIndx = MT_NORMAL (pte.rs) */
-.equ ATTR_DEVICE,    (1 << 2)       /* AttrIndx = MT_DEVICE_nGnRE */
-.equ SH_INNER,       (3 << 8)
-.equ AF,             (1 << 10)
-.equ PXN,            (1 << 53)
-.equ UXN,            (1 << 54)
+/*
+ * Descriptor bits for the early block mappings (Arm ARM D8.3, VMSAv8-64 descriptors),
+ * the MAIR_EL1 value and the link address: written once in Rust (pte.rs, mm/layout.rs)
+ * and passed in as the `const` operands of the global_asm! in mod.rs.
+ */
+.equ DESC_TABLE,     ({PTE_VALID} | {PTE_TABLE}) /* valid + table */
+.equ DESC_BLOCK,     {PTE_VALID}    /* valid + block (levels 1 and 2) */
+.equ ATTR_NORMAL,    {ATTR_NORMAL}  /* AttrIndx = MT_NORMAL */
+.equ ATTR_DEVICE,    {ATTR_DEVICE}  /* AttrIndx = MT_DEVICE_nGnRE */
+.equ SH_INNER,       {PTE_SH_INNER}
+.equ AF,             {PTE_AF}
+.equ PXN,            {PTE_PXN}
+.equ UXN,            {PTE_UXN}
 .equ BLOCK_NORMAL,   (DESC_BLOCK | ATTR_NORMAL | SH_INNER | AF)
 .equ BLOCK_DEVICE,   (DESC_BLOCK | ATTR_DEVICE | AF)
 
 /* MAIR_EL1: the five memory types of pte.rs (MT_DEVICE_nGnRnE .. MT_NORMAL). */
-.equ MAIR_VALUE,     0x000000ff440c0400
+.equ MAIR_VALUE,     {MAIR_EL1_VALUE}
 /*
- * TCR_EL1 (Arm ARM D17.2.131): T0SZ = T1SZ = 16 (48-bit VA both halves), 4 KiB granules
- * (TG0 = 0b00, TG1 = 0b10), walks inner/outer write-back cacheable, inner shareable,
- * AS = 1 (16-bit ASIDs). IPS is filled in from ID_AA64MMFR0_EL1.PARange below.
+ * TCR_EL1 (Arm ARM D17.2.131) and SCTLR_EL1 (D17.2.118), from aarch64-cpu's named
+ * fields in sysreg.rs: 48-bit VAs, 4 KiB granules, 16-bit ASIDs; IPS is filled in from
+ * ID_AA64MMFR0_EL1.PARange below. SCTLR: the v8.0 RES1 bits alone with the MMU off;
+ * with it on, MMU, caches, alignment checks, and EL0's cache and WFI/WFE rights.
  */
-.equ TCR_T0SZ,       (16 << 0)
-.equ TCR_IRGN0_WBWA, (1 << 8)
-.equ TCR_ORGN0_WBWA, (1 << 10)
-.equ TCR_SH0_INNER,  (3 << 12)
-.equ TCR_T1SZ,       (16 << 16)
-.equ TCR_IRGN1_WBWA, (1 << 24)
-.equ TCR_ORGN1_WBWA, (1 << 26)
-.equ TCR_SH1_INNER,  (3 << 28)
-.equ TCR_TG1_4K,     (2 << 30)
-.equ TCR_AS,         (1 << 36)
-.equ TCR_VALUE,      (TCR_T0SZ | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | TCR_T1SZ | TCR_IRGN1_WBWA | TCR_ORGN1_WBWA | TCR_SH1_INNER | TCR_TG1_4K | TCR_AS)
-/*
- * SCTLR_EL1 (D17.2.118): the RES1 bits of v8.0, then M (MMU), C and I (caches), SA and
- * SA0 (stack alignment checks at EL1 and EL0), and, as Linux does for user space: DZE
- * (EL0 may use DC ZVA), UCT (EL0 may read CTR_EL0), nTWI/nTWE (EL0's WFI/WFE do not
- * trap), UCI (EL0 may clean and invalidate caches by address, as JITs must).
- */
-.equ SCTLR_RES1,     0x30d00800
-.equ SCTLR_EL0_OK,   ((1 << 14) | (1 << 15) | (1 << 16) | (1 << 18) | (1 << 26))
-.equ SCTLR_MMU_ON,   (SCTLR_RES1 | SCTLR_EL0_OK | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 12))
-.equ KIMAGE_VADDR,   0xffff000008000000
+.equ TCR_VALUE,      {TCR_EL1_VALUE}
+.equ TCR_IPS_SHIFT,  {TCR_EL1_IPS_SHIFT}
+.equ PARANGE_SHIFT,  {ID_AA64MMFR0_EL1_PARANGE_SHIFT}
+.equ SCTLR_MMU_OFF,  {INIT_SCTLR_EL1_MMU_OFF}
+.equ SCTLR_MMU_ON,   {INIT_SCTLR_EL1_MMU_ON}
+/* The EL2 -> EL1 drop (init_kernel_el), also from sysreg.rs. */
+.equ INIT_HCR_EL2,   {INIT_HCR_EL2}
+.equ CNTHCTL_EL1PC,  {CNTHCTL_EL2_EL1PC}
+.equ ICC_SRE_EL2_INIT, {ICC_SRE_EL2_INIT}
+.equ INIT_PSTATE_EL1, {INIT_PSTATE_EL1}
+.equ CPACR_EL1_FPEN, {CPACR_EL1_FPEN}
+.equ KIMAGE_VADDR,   {KIMAGE_VADDR} /* mm/layout.rs */
 
     .section .head.text, "ax"
     .global _head
@@ -91,14 +87,14 @@ init_kernel_el:
     mrs     x0, CurrentEL
     cmp     x0, #(2 << 2)
     b.eq    1f
-    ldr     x0, =SCTLR_RES1         /* at EL1: MMU and caches off, little endian */
+    ldr     x0, =SCTLR_MMU_OFF      /* at EL1: MMU and caches off, little endian */
     msr     sctlr_el1, x0
     isb
     ret
-1:  mov     x0, #(1 << 31)          /* HCR_EL2.RW: EL1 runs AArch64 */
+1:  mov     x0, #INIT_HCR_EL2       /* HCR_EL2.RW: EL1 runs AArch64 */
     msr     hcr_el2, x0
     mrs     x0, cnthctl_el2         /* EL1 may use the physical counter and timer */
-    orr     x0, x0, #3
+    orr     x0, x0, #CNTHCTL_EL1PC
     msr     cnthctl_el2, x0
     msr     cntvoff_el2, xzr        /* virtual time = physical time */
     mov     x0, #0x33ff             /* CPTR_EL2: do not trap FP/SIMD */
@@ -107,16 +103,16 @@ init_kernel_el:
     mrs     x0, id_aa64pfr0_el1     /* GICv3 system registers usable from EL1? */
     ubfx    x0, x0, #24, #4
     cbz     x0, 2f
-    mov     x0, #0xf                /* ICC_SRE_EL2: SRE, DFB, DIB, Enable */
+    mov     x0, #ICC_SRE_EL2_INIT   /* ICC_SRE_EL2: SRE, DFB, DIB, Enable */
     msr     S3_4_C12_C9_5, x0
     isb
 2:  mrs     x0, midr_el1
     msr     vpidr_el2, x0
     mrs     x0, mpidr_el1
     msr     vmpidr_el2, x0
-    ldr     x0, =SCTLR_RES1
+    ldr     x0, =SCTLR_MMU_OFF
     msr     sctlr_el1, x0
-    mov     x0, #0x3c5              /* SPSR: EL1h, D, A, I, F masked */
+    mov     x0, #INIT_PSTATE_EL1    /* SPSR: EL1h, D, A, I, F masked */
     msr     spsr_el2, x0
     msr     elr_el2, x30            /* "return" to our caller, at EL1 */
     eret
@@ -181,14 +177,14 @@ __enable_mmu:
     msr     mair_el1, x0
     ldr     x0, =TCR_VALUE
     mrs     x1, id_aa64mmfr0_el1    /* IPS = the CPU's physical address size */
-    ubfx    x1, x1, #0, #3
-    bfi     x0, x1, #32, #3
+    ubfx    x1, x1, #PARANGE_SHIFT, #3
+    bfi     x0, x1, #TCR_IPS_SHIFT, #3
     msr     tcr_el1, x0
     adrp    x0, init_pg_dir
     msr     ttbr1_el1, x0
     add     x0, x0, #0x3000
     msr     ttbr0_el1, x0
-    mov     x0, #(3 << 20)          /* CPACR_EL1.FPEN: FP/SIMD for EL0 (the kernel uses none) */
+    mov     x0, #CPACR_EL1_FPEN     /* FP/SIMD for EL0 (the kernel uses none) */
     msr     cpacr_el1, x0
     isb
     tlbi    vmalle1

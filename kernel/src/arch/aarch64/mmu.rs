@@ -55,14 +55,14 @@ pub fn cpu_set_reserved_ttbr0(empty_root: usize) {
     flush_tlb_all();
 }
 
-/// Physical address of the current TTBR0 table (user half).
+/// Physical address of the current TTBR0 table (user half): the BADDR field, bits 47:1.
 pub fn ttbr0_root() -> usize {
-    (TTBR0_EL1.get() & 0x0000_ffff_ffff_fffe) as usize
+    (TTBR0_EL1.read(TTBR0_EL1::BADDR) << TTBR0_EL1::BADDR.shift) as usize
 }
 
 /// Physical address of the current TTBR1 table (kernel half).
 pub fn ttbr1_root() -> usize {
-    (TTBR1_EL1.get() & 0x0000_ffff_ffff_fffe) as usize
+    (TTBR1_EL1.read(TTBR1_EL1::BADDR) << TTBR1_EL1::BADDR.shift) as usize
 }
 
 /// Invalidate every TLB entry of this CPU (Linux `local_flush_tlb_all`).
@@ -98,7 +98,10 @@ pub fn asid_bits() -> u32 {
 /// Install a user address space: its table and ASID in TTBR0 (Linux `cpu_switch_mm`).
 /// Only the context switch calls this: never syscall entry or exit.
 pub fn cpu_switch_mm(pgd_pa: usize, asid: u16) {
-    TTBR0_EL1.set(((asid as u64) << 48) | pgd_pa as u64);
+    TTBR0_EL1.write(
+        TTBR0_EL1::ASID.val(asid as u64)
+            + TTBR0_EL1::BADDR.val(pgd_pa as u64 >> TTBR0_EL1::BADDR.shift),
+    );
     barrier::isb(barrier::SY);
 }
 

@@ -15,7 +15,7 @@ use core::fmt::Write;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 /// Registers of the interrupted context, saved by `kernel_entry` in `entry.S`
-/// (Linux `struct pt_regs`). The layout is shared with the assembly: change both.
+/// (Linux `struct pt_regs`). The assembly reads its layout from `asm_offsets.rs`.
 #[repr(C)]
 #[derive(Clone, Copy, Default)]
 pub struct TrapFrame {
@@ -32,8 +32,6 @@ pub struct TrapFrame {
     /// The syscall number of this entry, if it was one.
     pub syscallno: u64,
 }
-
-const _: () = assert!(core::mem::size_of::<TrapFrame>() == 288); // S_FRAME_SIZE in entry.S
 
 /// `TrapFrame::syscallno` when the entry was not a syscall, or the syscall is forgotten
 /// so it will not be restarted (Linux `NO_SYSCALL`, -1).
