@@ -264,6 +264,60 @@ pub fn missing_operand(prog: &str, what: &str) -> i32 {
     1
 }
 
+/// The operands of `cp` and `mv`: SOURCE... and a last DEST, which must be a directory
+/// when there is more than one source (coreutils' `target_directory_operand`).
+pub struct Targets<'a> {
+    /// Every operand but the last.
+    pub sources: &'a [&'a [u8]],
+    /// The last operand.
+    pub dest: &'a [u8],
+    /// DEST is a directory: each source goes into it under its own name.
+    pub dest_dir: bool,
+}
+
+impl Targets<'_> {
+    /// Where `src` goes: DEST itself, or `DEST/` + the last component of `src`.
+    pub fn to(&self, src: &[u8]) -> Vec<u8> {
+        if !self.dest_dir {
+            return self.dest.to_vec();
+        }
+        let trimmed = src.strip_suffix(b"/").unwrap_or(src);
+        let base = trimmed.rsplit(|&b| b == b'/').next().unwrap_or(trimmed);
+        let mut p = self.dest.to_vec();
+        if !p.ends_with(b"/") {
+            p.push(b'/');
+        }
+        p.extend_from_slice(base);
+        p
+    }
+}
+
+/// Check `prog`'s operands as coreutils does (a missing operand; several sources into
+/// something that is not a directory); Err is the exit status, the message printed.
+pub fn targets<'a>(prog: &str, ops: &'a [&'a [u8]]) -> Result<Targets<'a>, i32> {
+    match ops.len() {
+        0 => return Err(missing_operand(prog, "file operand")),
+        1 => {
+            let what = alloc::format!("destination file operand after '{}'", text(ops[0]));
+            return Err(missing_operand(prog, &what));
+        }
+        _ => {}
+    }
+    let dest = ops[ops.len() - 1];
+    let dest_st = ulib::fs::fstatat(AT_FDCWD, &cstring(dest), 0);
+    let dest_dir = dest_st.is_ok_and(|s| s.is_dir());
+    if ops.len() > 2 && !dest_dir {
+        let why = dest_st.map_or_else(|e| e.text(), |_| "Not a directory");
+        ulib::eprintln!("{}: target '{}': {}", prog, text(dest), why);
+        return Err(1);
+    }
+    Ok(Targets {
+        sources: &ops[..ops.len() - 1],
+        dest,
+        dest_dir,
+    })
+}
+
 /// `names` laid out in columns across a `width`-column terminal (as `ls` does on a
 /// terminal), sorted down the lines in the order given; the text, with newlines.
 pub fn columns(names: &[&[u8]], width: usize) -> Vec<u8> {

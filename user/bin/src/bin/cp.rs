@@ -8,23 +8,10 @@
 
 extern crate alloc;
 
-use alloc::vec::Vec;
-use binlib::{cstring, missing_operand, options, text};
+use binlib::{cstring, options, targets, text};
 use ulib::fs::fstatat;
 use ulib::io::{self, write_all, AT_FDCWD, O_CLOEXEC, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY};
 use ulib::{eprintln, Errno};
-
-/// `dir/` + the last component of `src`.
-fn into_dir(dir: &[u8], src: &[u8]) -> Vec<u8> {
-    let trimmed = src.strip_suffix(b"/").unwrap_or(src);
-    let base = trimmed.rsplit(|&b| b == b'/').next().unwrap_or(trimmed);
-    let mut p = dir.to_vec();
-    if !p.ends_with(b"/") {
-        p.push(b'/');
-    }
-    p.extend_from_slice(base);
-    p
-}
 
 /// Copy the bytes of `from` into `to`. Err says which side failed and why.
 fn copy(from: &[u8], to: &[u8], mode: u32) -> Result<(), (bool, Errno)> {
@@ -65,25 +52,12 @@ fn main() -> i32 {
     let Some(o) = options("cp", b"", b"") else {
         return 1;
     };
-    let ops = &o.operands;
-    match ops.len() {
-        0 => return missing_operand("cp", "file operand"),
-        1 => {
-            let what = alloc::format!("destination file operand after '{}'", text(ops[0]));
-            return missing_operand("cp", &what);
-        }
-        _ => {}
-    }
-    let dest = ops[ops.len() - 1];
-    let dest_st = fstatat(AT_FDCWD, &cstring(dest), 0);
-    let dest_dir = dest_st.is_ok_and(|s| s.is_dir());
-    if ops.len() > 2 && !dest_dir {
-        let why = dest_st.map_or_else(|e| e.text(), |_| "Not a directory");
-        eprintln!("cp: target '{}': {}", text(dest), why);
-        return 1;
-    }
+    let t = match targets("cp", &o.operands) {
+        Ok(t) => t,
+        Err(status) => return status,
+    };
     let mut status = 0;
-    for src in &ops[..ops.len() - 1] {
+    for src in t.sources {
         let st = match fstatat(AT_FDCWD, &cstring(src), 0) {
             Ok(st) => st,
             Err(e) => {
@@ -97,11 +71,7 @@ fn main() -> i32 {
             status = 1;
             continue;
         }
-        let to = if dest_dir {
-            into_dir(dest, src)
-        } else {
-            dest.to_vec()
-        };
+        let to = t.to(src);
         match copy(src, &to, st.mode & 0o777) {
             Ok(()) => {}
             Err((false, e)) => {

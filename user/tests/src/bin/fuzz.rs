@@ -405,32 +405,39 @@ fn remove_tree(dirfd: i32, name: &[u8], depth: u32) {
 }
 
 /// Remove every entry of directory `path` (in `dirfd`) that `keep` does not list (all
-/// of them without one), one at a time, reopening it after each removal.
+/// of them without one): up to `BATCH` names a pass, reopening the directory after each
+/// pass, until a pass finds nothing (a long run leaves thousands of names behind) or
+/// 4096 passes (an entry that cannot be removed must not loop for ever).
 fn sweep(dirfd: i32, path: &core::ffi::CStr, keep: Option<&Snapshot>, depth: u32) {
+    const BATCH: usize = 16;
     let flags = ulib::io::O_RDONLY | ulib::io::O_DIRECTORY | ulib::io::O_NOFOLLOW;
-    for _ in 0..256 {
+    for _ in 0..4096 {
         let Ok(fd) = ulib::openat(dirfd, path, flags, 0) else {
             return;
         };
         let fd = fd as i32;
         let mut buf = [0u8; 2048];
-        let mut victim = [0u8; 256];
-        let mut vlen = None;
-        while let Ok(len @ 1..) = ulib::fs::getdents64(fd, &mut buf) {
-            let found = ulib::fs::Dirents::new(&buf, len).find(|e| {
-                e.name != b"." && e.name != b".." && !keep.is_some_and(|k| k.has(e.name))
-            });
-            if let Some(e) = found.filter(|e| e.name.len() < victim.len()) {
-                victim[..e.name.len()].copy_from_slice(e.name);
-                vlen = Some(e.name.len());
+        let mut victims = [[0u8; 256]; BATCH];
+        let mut lens = [0usize; BATCH];
+        let mut n = 0;
+        while n < BATCH {
+            let Ok(len @ 1..) = ulib::fs::getdents64(fd, &mut buf) else {
                 break;
+            };
+            for e in ulib::fs::Dirents::new(&buf, len) {
+                let wanted = e.name != b"." && e.name != b".." && !keep.is_some_and(|k| k.has(e.name));
+                if wanted && e.name.len() < 256 && n < BATCH {
+                    victims[n][..e.name.len()].copy_from_slice(e.name);
+                    lens[n] = e.name.len();
+                    n += 1;
+                }
             }
         }
-        if let Some(l) = vlen {
-            remove_tree(fd, &victim[..l], depth);
+        for (v, &l) in victims.iter().zip(&lens).take(n) {
+            remove_tree(fd, &v[..l], depth);
         }
         let _ = ulib::close(fd);
-        if vlen.is_none() {
+        if n == 0 {
             return;
         }
     }
