@@ -263,7 +263,13 @@ pub fn do_mem_abort(
             let r = handle_mm_fault(&mut mm.lock(), far, access);
             match r {
                 Ok(()) => return,
-                Err(VmFault::Oom) => (SIGKILL, 0),
+                // Linux `pagefault_out_of_memory`: the OOM killer chooses the biggest
+                // process (never init); unless that is this one, yield to the victim
+                // and let the access fault again once its memory is back.
+                Err(VmFault::Oom) => match super::oom_kill::out_of_memory() {
+                    super::oom_kill::OomOutcome::Retry => return crate::task::sched::schedule(),
+                    super::oom_kill::OomOutcome::KillCurrent => (SIGKILL, 0),
+                },
                 Err(VmFault::SigBus) => (SIGBUS, BUS_ADRERR),
                 Err(VmFault::MapErr) => (SIGSEGV, SEGV_MAPERR),
                 Err(VmFault::AccErr) => (SIGSEGV, SEGV_ACCERR),
@@ -282,8 +288,7 @@ pub fn do_mem_abort(
         esr
     );
     if sig == SIGKILL {
-        log::error!("out of memory: killing pid {} ({})", cur.pid(), cur.comm());
-        return force_sig(SIGKILL);
+        return force_sig(SIGKILL); // out_of_memory has said so
     }
     force_sig_fault(sig, code, far as u64, esr.0);
 }

@@ -11,6 +11,7 @@ pub mod frame;
 pub mod layout;
 pub mod mman;
 pub mod mremap;
+pub mod oom_kill;
 pub mod page_ref;
 pub mod page_table;
 pub mod shrink;

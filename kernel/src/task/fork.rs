@@ -11,7 +11,7 @@
 use super::attrs::VforkDone;
 use super::pid::Pid;
 use super::sched::{self, current, TASKS};
-use super::signal::SIGKILL;
+use super::signal::fatal_signal_pending;
 use super::task::{TaskInner, TaskState, TaskStruct};
 use crate::arch::aarch64::context;
 use crate::arch::aarch64::trap::TrapFrame;
@@ -102,18 +102,6 @@ fn wait_for_vfork_done(done: &VforkDone) {
     while !done.is_done() && !fatal_signal_pending(&me) {
         sched::sleep_current();
     }
-}
-
-/// Is `t` being killed: SIGKILL pending, or its group exiting (Linux
-/// `fatal_signal_pending`)?
-fn fatal_signal_pending(t: &TaskStruct) -> bool {
-    {
-        let s = t.signal.inner.lock();
-        if s.group_exit_code.is_some() || s.shared_pending.contains(SIGKILL) {
-            return true;
-        }
-    }
-    t.inner.lock().pending.contains(SIGKILL)
 }
 
 /// The task lets go of its memory, by exec or exit (the vfork part of Linux

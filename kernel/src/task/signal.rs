@@ -551,6 +551,18 @@ pub fn send_signal_to_current(sig: i32) {
     send_signal_locked(&cur, KSigInfo::user(sig, SI_USER, cur.tgid()), PidType::Pid);
 }
 
+/// Is `t` being killed: SIGKILL pending, or its group exiting (Linux
+/// `fatal_signal_pending`)?
+pub fn fatal_signal_pending(t: &TaskStruct) -> bool {
+    {
+        let s = t.signal.inner.lock();
+        if s.group_exit_code.is_some() || s.shared_pending.contains(SIGKILL) {
+            return true;
+        }
+    }
+    t.inner.lock().pending.contains(SIGKILL)
+}
+
 /// The processes (thread-group leaders, zombies included until reaped) matching `f`.
 pub fn processes(f: impl Fn(&TaskStruct) -> bool) -> Vec<Arc<TaskStruct>> {
     TASKS
