@@ -92,7 +92,11 @@ fn main() -> i32 {
     let _ = close(fd);
     let fd = openat(AT_FDCWD, FILE, O_RDONLY, 0).map_or(-1, |f| f as i32);
     let mut b = [0u8; 8];
-    tap.eq(read(fd, &mut b), Ok(5), "openat finds it again by the same bytes");
+    tap.eq(
+        read(fd, &mut b),
+        Ok(5),
+        "openat finds it again by the same bytes",
+    );
     let _ = close(fd);
     tap.eq(
         fstatat(AT_FDCWD, FILE, 0).map(|s| s.size),

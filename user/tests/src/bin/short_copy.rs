@@ -37,7 +37,10 @@ const HEAD: usize = 50;
 /// what fits before the hole; qemu-user, dropping the bad segment, only the head.
 fn check_vectored(tap: &mut Tap, r: SysResult, name: &str) {
     let linux = HEAD + FITS;
-    if !tap.ok(r == Ok(linux) || (!ulib::is_linnet() && r == Ok(HEAD)), name) {
+    if !tap.ok(
+        r == Ok(linux) || (!ulib::is_linnet() && r == Ok(HEAD)),
+        name,
+    ) {
         tap.diag(format_args!("  got {:?}, expected Ok({})", r, linux));
     }
 }
@@ -108,10 +111,18 @@ fn main() -> i32 {
     let _ = write(p[1], &data);
     // SAFETY: the head is ours; the edge segment is ours up to the hole.
     let r = unsafe { readv(p[0], &segs) };
-    check_vectored(&mut tap, r, "readv from a pipe, the second segment into a hole");
+    check_vectored(
+        &mut tap,
+        r,
+        "readv from a pipe, the second segment into a hole",
+    );
     let left = read(p[0], &mut rest);
     let want = ASKED - r.unwrap_or(0);
-    tap.eq(left, Ok(want), "the pipe still holds what the segments could not take");
+    tap.eq(
+        left,
+        Ok(want),
+        "the pipe still holds what the segments could not take",
+    );
     // SAFETY: as above.
     let r = unsafe { preadv(fd, &segs, 0) };
     check_vectored(&mut tap, r, "preadv into them: the short count");
