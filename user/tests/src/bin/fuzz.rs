@@ -425,7 +425,8 @@ fn sweep(dirfd: i32, path: &core::ffi::CStr, keep: Option<&Snapshot>, depth: u32
                 break;
             };
             for e in ulib::fs::Dirents::new(&buf, len) {
-                let wanted = e.name != b"." && e.name != b".." && !keep.is_some_and(|k| k.has(e.name));
+                let wanted =
+                    e.name != b"." && e.name != b".." && !keep.is_some_and(|k| k.has(e.name));
                 if wanted && e.name.len() < 256 && n < BATCH {
                     victims[n][..e.name.len()].copy_from_slice(e.name);
                     lens[n] = e.name.len();
