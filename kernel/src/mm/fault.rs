@@ -264,10 +264,15 @@ pub fn do_mem_abort(
             match r {
                 Ok(()) => return,
                 // Linux `pagefault_out_of_memory`: the OOM killer chooses the biggest
-                // process (never init); unless that is this one, yield to the victim
-                // and let the access fault again once its memory is back.
+                // process (never init); unless that is this one, give the victim a
+                // moment to exit (Linux: `schedule_timeout_killable(1)`, a jiffy) and
+                // let the access fault again once its memory is back.
                 Err(VmFault::Oom) => match super::oom_kill::out_of_memory() {
-                    super::oom_kill::OomOutcome::Retry => return crate::task::sched::schedule(),
+                    super::oom_kill::OomOutcome::Retry => {
+                        let now = crate::drivers::timer::uptime_ns();
+                        crate::task::sched::sleep_until(now + 1_000_000);
+                        return;
+                    }
                     super::oom_kill::OomOutcome::KillCurrent => (SIGKILL, 0),
                 },
                 Err(VmFault::SigBus) => (SIGBUS, BUS_ADRERR),

@@ -58,17 +58,26 @@ mod kernel {
     /// What the faulting task does next.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub enum OomOutcome {
-        /// Another process was killed, or is dying: yield to it, then retry the fault.
+        /// Another process was killed, or is dying: give it a moment, then retry the
+        /// fault.
         Retry,
         /// The faulting task is the one to die (it is the biggest, or nothing else can).
         KillCurrent,
     }
 
     /// A user fault found no frame (Linux `pagefault_out_of_memory` -> `out_of_memory`):
-    /// choose a victim among the processes with an address space and kill it.
+    /// choose a victim among the processes with an address space and kill it. While a
+    /// process is already dying, nobody is scored (a page-table walk of every process):
+    /// the faulting task just waits a moment for that memory.
     pub fn out_of_memory() -> OomOutcome {
         let cur = crate::task::sched::current();
         let procs = signal::processes(|t| t.inner.lock().mm.is_some());
+        if procs
+            .iter()
+            .any(|t| t.tgid() != 1 && signal::fatal_signal_pending(t))
+        {
+            return OomOutcome::Retry;
+        }
         let candidates: alloc::vec::Vec<Candidate> = procs
             .iter()
             .map(|t| {

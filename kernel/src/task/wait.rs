@@ -30,7 +30,9 @@ pub fn wait_for(pid: Pid) -> KResult<WaitFor> {
 
 /// Wait for a child to change state (Linux `do_wait`). `options` are already checked by
 /// the syscall; exits are reported only with WEXITED (wait4 always adds it).
-/// `Ok(None)` means WNOHANG found matching children but none ready.
+/// `Ok(None)` means WNOHANG found matching children but none ready. Never inlined: it
+/// is the README's first breakpoint (`kbreak do_wait`), which must stop in one place.
+#[inline(never)]
 pub fn do_wait(which: WaitFor, options: u32) -> KResult<Option<WaitResult>> {
     let me = current();
     let mut result: KResult<Option<WaitResult>> = Err(Errno::ECHILD);
