@@ -13,7 +13,8 @@ pub const KEEP: usize = 8;
 /// `len` would have (`Vec` and `VecDeque` double as they grow), never below [`KEEP`].
 /// So once a burst is over the capacity is what it was before it, whatever the burst
 /// was, and the factor of two between shrinking and growing keeps a push and a pop at
-/// the edge from reallocating every time.
+/// the edge from reallocating every time. No Linux counterpart: its lists need no
+/// capacity (`list_head` lives in each entry).
 pub fn shrink_target(len: usize, capacity: usize) -> Option<usize> {
     (capacity > KEEP && capacity > 2 * len).then(|| len.next_power_of_two().max(KEEP))
 }

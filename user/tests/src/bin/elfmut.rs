@@ -102,6 +102,13 @@ impl Image {
             .filter(|&i| self.u32_at(self.ph(i)) != PT_LOAD)
             .nth(skip)
     }
+    /// Copy program header `from` over the last spare header (PT_GNU_STACK, after every
+    /// PT_LOAD); returns the copy's file offset.
+    fn copy_to_spare(&mut self, from: usize) -> usize {
+        let (to, from) = (self.ph(self.spare(1).unwrap_or(0)), self.ph(from));
+        self.buf.copy_within(from..from + 56, to);
+        to
+    }
     /// Append `bytes` at the end; returns their offset.
     fn append(&mut self, bytes: &[u8]) -> usize {
         let at = self.len;
@@ -409,10 +416,7 @@ fn main() -> i32 {
                 5
             }
             29..=31 => {
-                // The last spare header (PT_GNU_STACK), after every PT_LOAD, becomes one.
-                let i = img.spare(1).unwrap_or(0);
-                let (to, from) = (img.ph(i), img.ph(if n == 30 { ro } else { text }));
-                img.buf.copy_within(from..from + 56, to);
+                let to = img.copy_to_spare(if n == 30 { ro } else { text });
                 match n {
                     29 => {
                         img.put_u64(to + 8, (len as u64 + 0x10_0000) & !0xfff); // p_offset
@@ -445,9 +449,7 @@ fn main() -> i32 {
                 let p = if n == 32 {
                     img.ph(last)
                 } else {
-                    let to = img.ph(img.spare(1).unwrap_or(0));
-                    let from = img.ph(last);
-                    img.buf.copy_within(from..from + 56, to);
+                    let to = img.copy_to_spare(last);
                     img.put_u64(to + 16, 0x1000_0000); // p_vaddr
                     to
                 };
