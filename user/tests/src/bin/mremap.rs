@@ -72,7 +72,7 @@ fn unmapped(addr: usize) -> bool {
 #[no_mangle]
 fn main() -> i32 {
     let mut tap = Tap::new(20);
-    let before = ulib::memstat::memstat().unwrap_or_default();
+    let before = ulib::memstat::baseline();
 
     // Shrink.
     let a = map(4 * P);

@@ -346,7 +346,7 @@ fn semaphores(tap: &mut Tap) {
 
 fn shared_memory(tap: &mut Tap) {
     let linnet = ulib::is_linnet();
-    let before = ulib::memstat::memstat().unwrap_or_default();
+    let before = ulib::memstat::baseline();
     let id = shmget(IPC_PRIVATE, 10000, 0o600).unwrap_or(-1);
     tap.ok(id >= 0, "shmget(IPC_PRIVATE, 10000)");
     let a = shmat(id, 0, 0).unwrap_or(0);
