@@ -3,7 +3,8 @@
 
 The table is the `table! { NR name => module::handler, ... }` block of
 kernel/src/syscall/mod.rs; each handler's doc comment (in the module file it names: a
-sibling like `signal`, or a `crate::...` path such as `crate::arch::aarch64::signal`)
+sibling like `signal`, or a `crate::...` path such as `crate::arch::signal`, which the
+arch facade re-exports from `arch/aarch64/`)
 becomes the description. `--check` exits 1 if docs/syscalls.md is out of date
 (make test runs that).
 """
@@ -26,6 +27,9 @@ def table():
 
 def module_file(mod):
     """The source file of a handler's module, relative to kernel/src."""
+    if mod.startswith("crate::arch::"):
+        # kernel/src/arch/mod.rs re-exports the one architecture's modules
+        return "arch/aarch64/" + "/".join(mod.split("::")[2:]) + ".rs"
     if mod.startswith("crate::"):
         return "/".join(mod.split("::")[1:]) + ".rs"
     return f"syscall/{mod}.rs"

@@ -3,7 +3,7 @@
 //!
 //! Read next: `mm/kmap.rs` (paging_init), `drivers/` (console, GIC, timer).
 
-use crate::arch::aarch64::{cpu, trap};
+use crate::arch::{cpu, trap};
 use crate::cmdline::BootArgs;
 use crate::drivers::fdt::{self, BootInfo, Region};
 use crate::drivers::{gic::Gic, irq, psci, timer};
@@ -138,7 +138,7 @@ pub extern "C" fn start_kernel(dtb_pa: usize, image_pa: usize) -> ! {
     if page_alloc::init_mem_map().is_none() {
         early_fail(format_args!("no memory for the page reference counts"));
     }
-    if let Err(e) = crate::arch::aarch64::vdso::vdso_init() {
+    if let Err(e) = crate::arch::vdso::vdso_init() {
         early_fail(format_args!("vdso: {}", e));
     }
     let (archive, source) = match info.initrd {
@@ -378,7 +378,7 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
     }
     if !trap::REPORTED.load(Ordering::Relaxed) {
         let _ = writeln!(w, "Call trace:");
-        crate::arch::aarch64::backtrace::dump_from_here(&mut w);
+        crate::arch::backtrace::dump_from_here(&mut w);
     }
     let _ = writeln!(w, "---[ end Kernel panic ]---");
     psci::system_off(1);

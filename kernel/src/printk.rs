@@ -244,7 +244,7 @@ pub fn write_raw(buf: &[u8]) {
 /// syslog(type, buf, len) (Linux `do_syslog`): read and clear the log buffer, set the
 /// console level. READ sleeps until there is something unread, polling every 10 ms
 /// (Linux sleeps on `log_wait`; a wake-up from inside printk could deadlock here).
-pub fn sys_syslog(f: &mut crate::arch::aarch64::trap::TrapFrame) -> crate::errno::KResult<usize> {
+pub fn sys_syslog(f: &mut crate::arch::TrapFrame) -> crate::errno::KResult<usize> {
     use crate::errno::Errno;
     use crate::mm::uaccess;
     use crate::printk_ringbuffer::*;

@@ -3,7 +3,7 @@
 //! run: a pass powers off with status 0, a fault ends in the exception report and a panic
 //! (status 1), which is what the runner expects for `fault` and `stack_overflow`.
 
-use crate::arch::aarch64::cpu;
+use crate::arch::cpu;
 use crate::drivers::{psci, timer};
 use crate::mm::{kmap, layout, page_alloc};
 use crate::println;

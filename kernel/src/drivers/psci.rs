@@ -42,7 +42,7 @@ pub fn system_off(status: u8) -> ! {
         }
     }
     loop {
-        crate::arch::aarch64::cpu::local_irq_disable();
-        crate::arch::aarch64::cpu::wait_for_interrupt();
+        crate::arch::cpu::local_irq_disable();
+        crate::arch::cpu::wait_for_interrupt();
     }
 }

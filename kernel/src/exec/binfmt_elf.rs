@@ -165,7 +165,7 @@ pub fn load_elf_binary(bprm: &mut LinuxBinprm, randomize: bool) -> KResult<ElfLo
     set_mm_bounds(bprm, &plan);
     super::trace_stage(bprm, "after the PT_LOAD mappings (elf_map) and set_brk");
     // ARCH_SETUP_ADDITIONAL_PAGES: [vvar] and [vdso].
-    let vdso = crate::arch::aarch64::vdso::arch_setup_additional_pages(&mut bprm.mm)?;
+    let vdso = crate::arch::vdso::arch_setup_additional_pages(&mut bprm.mm)?;
 
     let sp = create_elf_tables(bprm, &h, &plan, randomize, vdso)?;
     Ok(ElfLoaded {
@@ -256,7 +256,7 @@ fn set_mm_bounds(bprm: &mut LinuxBinprm, plan: &LoadPlan) {
 
 /// HWCAP bits of this CPU (Linux `elf_hwcap`, from the ID registers).
 fn elf_hwcap() -> u64 {
-    crate::arch::aarch64::cpu::elf_hwcap()
+    crate::arch::cpu::elf_hwcap()
 }
 
 /// Build the Linux initial stack below the strings (Linux `create_elf_tables`), from the

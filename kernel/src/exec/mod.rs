@@ -44,8 +44,8 @@ mod kernel {
     use super::binfmt_elf::{self, ElfLoaded};
     use super::binfmt_script::{self, parse_shebang};
     use super::bprm::{self, bprm_mm_init, copy_strings, push_string, ArgSource, LinuxBinprm};
-    use crate::arch::aarch64::context::{self, FpsimdState};
-    use crate::arch::aarch64::trap::{TrapFrame, NO_SYSCALL};
+    use crate::arch::context::{self, FpsimdState};
+    use crate::arch::{TrapFrame, NO_SYSCALL};
     use crate::errno::{Errno, KResult};
     use crate::fs::vfs::{self, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
     use crate::mm::vma::{maps_line, VmFlags};

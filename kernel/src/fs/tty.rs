@@ -35,9 +35,9 @@ static READERS: WaitQueue = WaitQueue::new();
 /// Linnet's kernel already runs with IRQs masked outside the idle loop; saving and
 /// restoring keeps this correct wherever it is called from.
 fn with_tty<T>(f: impl FnOnce(&mut Tty) -> T) -> T {
-    let flags = crate::arch::aarch64::cpu::local_irq_save();
+    let flags = crate::arch::cpu::local_irq_save();
     let r = f(&mut TTY.lock());
-    crate::arch::aarch64::cpu::local_irq_restore(flags);
+    crate::arch::cpu::local_irq_restore(flags);
     r
 }
 

@@ -198,7 +198,7 @@ pub use syscalls::*;
 #[cfg(target_os = "none")]
 mod syscalls {
     use super::*;
-    use crate::arch::aarch64::trap::TrapFrame;
+    use crate::arch::TrapFrame;
     use crate::errno::KResult;
     use crate::ipc::util::*;
     use crate::ipc::{ipc_sleep, now, wake_all};

@@ -76,7 +76,7 @@ pub use syscalls::*;
 #[cfg(target_os = "none")]
 mod syscalls {
     use super::*;
-    use crate::arch::aarch64::trap::TrapFrame;
+    use crate::arch::TrapFrame;
     use crate::errno::{Errno, KResult};
     use crate::ipc::now;
     use crate::ipc::util::*;

@@ -79,7 +79,7 @@ pub use remote::*;
 #[cfg(target_os = "none")]
 mod remote {
     use super::{for_each_page_piece, strnlen_with};
-    use crate::arch::aarch64::mmu;
+    use crate::arch::mmu;
     use crate::mm::fault::{handle_mm_fault, prefault, Access};
     use crate::mm::layout::{self, PAGE_SIZE};
     use crate::mm::mm_struct::MmStruct;

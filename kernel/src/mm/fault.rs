@@ -1,6 +1,8 @@
-//! Page faults from user space, and from the kernel touching user memory (Linux
-//! `arch/arm64/mm/fault.c` `do_page_fault` / `__do_page_fault`, `mm/memory.c`
+//! Resolving a page fault, whatever the architecture (Linux `mm/memory.c`
 //! `handle_mm_fault`, `do_anonymous_page`, `do_fault`, `do_wp_page`, and `expand_stack`).
+//! The exception itself, its syndrome and the signal a fault earns are the
+//! architecture's: `arch/aarch64/fault.rs` (Linux `arch/arm64/mm/fault.c`) decodes the
+//! access and calls `handle_mm_fault` here.
 //!
 //! The path: find the VMA (growing a stack VMA if the address is just below it), check
 //! the access against its flags, then make the page present: a zeroed page for anonymous
@@ -21,7 +23,7 @@ use super::mm_struct::MmStruct;
 use super::page_alloc;
 use super::page_table::Prot;
 use super::vma::VmFlags;
-use crate::arch::aarch64::mmu;
+use crate::arch::mmu;
 
 /// The kind of access that faulted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -233,93 +235,4 @@ fn do_wp_page(mm: &mut MmStruct, page: usize, old: usize, flags: VmFlags) -> Res
     }
     Ok(())
     // LAB 3 END
-}
-
-/// A data or instruction abort from EL0 (Linux `do_mem_abort` -> `do_page_fault`):
-/// resolve it, or send the signal the fault deserves. Alignment and external aborts are
-/// SIGBUS; a fault the VMAs do not allow is SIGSEGV; no memory is SIGKILL.
-pub fn do_mem_abort(
-    far: usize,
-    esr: crate::arch::aarch64::esr::Esr,
-    frame: &crate::arch::aarch64::trap::TrapFrame,
-) {
-    use crate::arch::aarch64::esr::FaultKind;
-    use crate::task::siginfo::{BUS_ADRALN, BUS_ADRERR, BUS_OBJERR, SEGV_ACCERR, SEGV_MAPERR};
-    use crate::task::signal::{force_sig, force_sig_fault, SIGBUS, SIGKILL, SIGSEGV};
-    let cur = crate::task::sched::current();
-    let kind = esr.abort().map(|a| a.kind);
-    let (sig, code) = match kind {
-        Some(FaultKind::Translation | FaultKind::Permission | FaultKind::AccessFlag) => {
-            let access = if esr.is_instruction_abort() {
-                Access::Exec
-            } else if esr.fault_is_write() {
-                Access::Write
-            } else {
-                Access::Read
-            };
-            let Some(mm) = cur.inner.lock().mm.clone() else {
-                return force_sig(SIGSEGV);
-            };
-            let r = handle_mm_fault(&mut mm.lock(), far, access);
-            match r {
-                Ok(()) => return,
-                // Linux `pagefault_out_of_memory`: the OOM killer chooses the biggest
-                // process (never init); unless that is this one, give the victim a
-                // moment to exit (Linux: `schedule_timeout_killable(1)`, a jiffy) and
-                // let the access fault again once its memory is back.
-                Err(VmFault::Oom) => match super::oom_kill::out_of_memory() {
-                    super::oom_kill::OomOutcome::Retry => {
-                        let now = crate::drivers::timer::uptime_ns();
-                        crate::task::sched::sleep_until(now + 1_000_000);
-                        return;
-                    }
-                    super::oom_kill::OomOutcome::KillCurrent => (SIGKILL, 0),
-                },
-                Err(VmFault::SigBus) => (SIGBUS, BUS_ADRERR),
-                Err(VmFault::MapErr) => (SIGSEGV, SEGV_MAPERR),
-                Err(VmFault::AccErr) => (SIGSEGV, SEGV_ACCERR),
-            }
-        }
-        Some(FaultKind::Alignment) => (SIGBUS, BUS_ADRALN),
-        _ => (SIGBUS, BUS_OBJERR),
-    };
-    log::debug!(
-        "pid {} ({}): {} at 0x{:x}, pc 0x{:x}, {}",
-        cur.pid(),
-        cur.comm(),
-        crate::task::signal::signame(sig),
-        far,
-        frame.pc,
-        esr
-    );
-    if sig == SIGKILL {
-        return force_sig(SIGKILL); // out_of_memory has said so
-    }
-    force_sig_fault(sig, code, far as u64, esr.0);
-}
-
-/// A kernel access to user memory (inside `uaccess`) faulted: resolve it as the user's
-/// own access would be (Linux `do_page_fault` for a kernel-mode fault on a user address
-/// with an exception-table entry). Err means "return EFAULT".
-pub fn do_user_fault_from_kernel(
-    far: usize,
-    esr: crate::arch::aarch64::esr::Esr,
-) -> Result<(), VmFault> {
-    use crate::arch::aarch64::esr::FaultKind;
-    if !layout::is_user_addr(far) {
-        return Err(VmFault::MapErr);
-    }
-    match esr.abort().map(|a| a.kind) {
-        Some(FaultKind::Translation | FaultKind::Permission | FaultKind::AccessFlag) => {}
-        _ => return Err(VmFault::MapErr),
-    }
-    let access = if esr.fault_is_write() {
-        Access::Write
-    } else {
-        Access::Read
-    };
-    let cur = crate::task::sched::current();
-    let mm = cur.inner.lock().mm.clone().ok_or(VmFault::MapErr)?;
-    let r = handle_mm_fault(&mut mm.lock(), far, access);
-    r
 }

@@ -12,7 +12,7 @@
 use super::layout::{self, phys_to_virt, PAGE_SIZE, THREAD_SIZE};
 use super::page_alloc;
 use super::page_table::{MapError, PageSize, PageTable, PhysMem, Prot};
-use crate::arch::aarch64::mmu;
+use crate::arch::mmu;
 use crate::drivers::fdt::Region;
 use core::fmt::{self, Write as _};
 use spin::Mutex;

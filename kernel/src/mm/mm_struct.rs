@@ -13,7 +13,7 @@ use super::kmap::KernelPhysMem;
 use super::page_alloc;
 use super::page_table::{MapError, PageSize, PageTable, Prot};
 use super::vma::{VmFlags, VmaList};
-use crate::arch::aarch64::mmu;
+use crate::arch::mmu;
 use crate::errno::{Errno, KResult};
 use crate::mm::layout::{PAGE_SHIFT, PAGE_SIZE};
 use crate::syscall::resource::Rlimits;

@@ -23,7 +23,7 @@ use super::mman::{self, madv, BrkBounds, BrkPlan, FileMode};
 use super::page_alloc;
 use super::page_table::Prot;
 use super::vma::{VmArea, VmFile, VmFlags};
-use crate::arch::aarch64::mmu;
+use crate::arch::mmu;
 use crate::errno::{Errno, KResult};
 use crate::syscall::resource::RLIMIT_DATA;
 use alloc::sync::Arc;

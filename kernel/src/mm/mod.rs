@@ -14,6 +14,7 @@ pub mod mremap;
 pub mod oom_kill;
 pub mod page_ref;
 pub mod page_table;
+pub mod pgtable_types;
 pub mod shrink;
 pub mod special_mapping;
 pub mod vma;

@@ -23,75 +23,22 @@
 //! Read next: `arch/aarch64/pte.rs` (the descriptor bits), then `mm/mm_struct.rs`, which
 //! keeps one `PageTable` per address space.
 
-use crate::arch::aarch64::pte::{self, Descriptor, TYPE, VALID};
+use crate::arch::pte::{self, Descriptor, TYPE, VALID};
 use crate::mm::layout::{PAGE_SHIFT, PAGE_SIZE, PMD_SIZE, PTRS_PER_TABLE, PUD_SIZE};
 use crate::mm::layout::{TASK_SIZE, VA_START};
-use bitflags::bitflags;
 use core::fmt;
 use tock_registers::interfaces::Readable;
 
-/// A physical address.
-pub type PhysAddr = usize;
-/// A virtual address.
-pub type VirtAddr = usize;
+pub use super::pgtable_types::{PageSize, PhysAddr, Prot, VirtAddr};
 
-bitflags! {
-    /// What a mapping allows: the `prot` of `mmap` plus who may use it and what it is.
-    /// READ/WRITE/EXEC have Linux's `PROT_*` values.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-    pub struct Prot: u32 {
-        /// May be read (`PROT_READ`).
-        const READ = 1 << 0;
-        /// May be written (`PROT_WRITE`); implies READ, as on arm64 Linux.
-        const WRITE = 1 << 1;
-        /// May be executed (`PROT_EXEC`). Never together with WRITE (W^X).
-        const EXEC = 1 << 2;
-        /// User page: EL0 may use it, the TLB entry is per-ASID (nG), EL1 never executes it.
-        const USER = 1 << 3;
-        /// Device registers (MMIO): Device-nGnRE, never executable.
-        const DEVICE = 1 << 4;
-    }
-}
-
-/// The size of one leaf mapping (ordered by size).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum PageSize {
-    /// A page, mapped by a level-3 (pte) entry.
-    Size4K,
-    /// A block, mapped by a level-2 (pmd) entry (Linux "section", `PMD_SIZE`).
-    Size2M,
-    /// A block, mapped by a level-1 (pud) entry (`PUD_SIZE`).
-    Size1G,
-}
-
-impl PageSize {
-    /// Bytes mapped.
-    pub const fn bytes(self) -> usize {
-        match self {
-            PageSize::Size4K => PAGE_SIZE,
-            PageSize::Size2M => PMD_SIZE,
-            PageSize::Size1G => PUD_SIZE,
+/// The largest size that fits at `va`/`pa` with `len` bytes left (`map_range`).
+fn largest_fitting(va: VirtAddr, pa: PhysAddr, len: usize) -> PageSize {
+    for size in [PageSize::Size1G, PageSize::Size2M] {
+        if (va | pa).is_multiple_of(size.bytes()) && len >= size.bytes() {
+            return size;
         }
     }
-
-    /// The level whose entries map this size: 3 (pte), 2 (pmd) or 1 (pud).
-    pub const fn level(self) -> usize {
-        match self {
-            PageSize::Size4K => 3,
-            PageSize::Size2M => 2,
-            PageSize::Size1G => 1,
-        }
-    }
-
-    /// The largest size that fits at `va`/`pa` with `len` bytes left (`map_range`).
-    fn largest_fitting(va: VirtAddr, pa: PhysAddr, len: usize) -> PageSize {
-        for size in [PageSize::Size1G, PageSize::Size2M] {
-            if (va | pa).is_multiple_of(size.bytes()) && len >= size.bytes() {
-                return size;
-            }
-        }
-        PageSize::Size4K
-    }
+    PageSize::Size4K
 }
 
 /// Why a page-table operation was refused.
@@ -381,7 +328,7 @@ impl PageTable {
         check_prot(va, prot)?;
         let mut done = 0;
         while done < len {
-            let size = PageSize::largest_fitting(va + done, pa + done, len - done);
+            let size = largest_fitting(va + done, pa + done, len - done);
             if let Err(e) = self.map(mem, va + done, pa + done, size, prot) {
                 self.unmap_mapped(mem, va, done);
                 return Err(e);
@@ -528,8 +475,8 @@ fn free_tree(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::arch::aarch64::pte::{nG, MT_DEVICE_nGnRE, MT_NORMAL, TYPE_PAGE};
-    use crate::arch::aarch64::pte::{AF, AP, ATTRINDX, PXN, SH, UXN};
+    use crate::arch::pte::{nG, MT_DEVICE_nGnRE, MT_NORMAL, TYPE_PAGE};
+    use crate::arch::pte::{AF, AP, ATTRINDX, PXN, SH, UXN};
 
     const BASE: PhysAddr = 0x4000_0000;
 

@@ -7,7 +7,7 @@
 //! permissions and turns any fault it cannot resolve into `EFAULT` (see
 //! `arch/aarch64/uaccess.rs`). A bad pointer is the user's mistake, never a kernel crash.
 
-use crate::arch::aarch64::uaccess as arch;
+use crate::arch::uaccess as arch;
 use crate::errno::{Errno, KResult};
 use crate::mm::layout::TASK_SIZE;
 use alloc::vec::Vec;

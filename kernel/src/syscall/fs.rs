@@ -6,7 +6,7 @@
 //! resolved from `dirfd`, where `AT_FDCWD` means the current working directory.
 
 use super::arg;
-use crate::arch::aarch64::trap::TrapFrame;
+use crate::arch::TrapFrame;
 use crate::errno::{Errno, KResult};
 use crate::exec::{self, bprm::ArgSource};
 use crate::fs::file::{oflags::*, File, FileKind};

@@ -10,7 +10,7 @@
 
 use super::arg;
 use super::fs::user_path;
-use crate::arch::aarch64::trap::TrapFrame;
+use crate::arch::TrapFrame;
 use crate::errno::{Errno, KResult};
 use crate::fs::file::FileKind;
 use crate::fs::namei;

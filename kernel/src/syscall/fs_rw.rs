@@ -11,7 +11,7 @@
 //! short transfer, which callers must handle anyway).
 
 use super::arg;
-use crate::arch::aarch64::trap::TrapFrame;
+use crate::arch::TrapFrame;
 use crate::errno::{Errno, KResult};
 use crate::fs::file::{oflags::*, File, FileKind};
 use crate::fs::iov::{self, IoVec};

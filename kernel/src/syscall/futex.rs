@@ -5,7 +5,7 @@
 //! pure rules (op decoding, FUTEX_WAKE_OP arithmetic, the PI word) `task/futex_op.rs`.
 
 use super::arg;
-use crate::arch::aarch64::trap::TrapFrame;
+use crate::arch::TrapFrame;
 use crate::errno::{Errno, KResult};
 use crate::mm::uaccess;
 use crate::task::futex::*;

@@ -2,7 +2,7 @@
 //! `do_sysinfo`).
 
 use super::arg;
-use crate::arch::aarch64::trap::TrapFrame;
+use crate::arch::TrapFrame;
 use crate::errno::KResult;
 use crate::mm::{layout::PAGE_SIZE, page_alloc, uaccess};
 

@@ -4,7 +4,7 @@
 //! `mm/mman.rs`); this file reads the arguments and finds the file for a file mapping.
 
 use super::arg;
-use crate::arch::aarch64::trap::TrapFrame;
+use crate::arch::TrapFrame;
 use crate::errno::{Errno, KResult};
 use crate::fs::file::FileKind;
 use crate::fs::vfs::{self, RamFile};

@@ -49,7 +49,7 @@ pub use table::*;
 #[cfg(target_os = "none")]
 mod table {
     use super::*;
-    use crate::arch::aarch64::trap::TrapFrame;
+    use crate::arch::TrapFrame;
     use crate::errno::{Errno, KResult};
     use core::sync::atomic::{AtomicU64, Ordering};
 
@@ -170,7 +170,7 @@ mod table {
         136 rt_sigpending => signal::sys_rt_sigpending,
         137 rt_sigtimedwait => sigqueue::sys_rt_sigtimedwait,
         138 rt_sigqueueinfo => sigqueue::sys_rt_sigqueueinfo,
-        139 rt_sigreturn => crate::arch::aarch64::signal::sys_rt_sigreturn,
+        139 rt_sigreturn => crate::arch::signal::sys_rt_sigreturn,
         140 setpriority => sys::sys_setpriority,
         141 getpriority => sys::sys_getpriority,
         142 reboot => process::sys_reboot,

@@ -9,7 +9,7 @@
 //! caller's mask, restored by rt_sigreturn), otherwise right away.
 
 use super::arg;
-use crate::arch::aarch64::trap::TrapFrame;
+use crate::arch::TrapFrame;
 use crate::errno::{Errno, KResult};
 use crate::fs::select::{do_poll, do_select};
 use crate::mm::uaccess;

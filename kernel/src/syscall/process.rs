@@ -3,7 +3,7 @@
 //! `kernel/exit.c`, `kernel/sys.c`, `kernel/reboot.c`).
 
 use super::arg;
-use crate::arch::aarch64::trap::TrapFrame;
+use crate::arch::TrapFrame;
 use crate::errno::{Errno, KResult};
 use crate::mm::uaccess;
 use crate::task::exit::{do_exit, do_group_exit, exit_status, INIT_PID};

@@ -167,7 +167,7 @@ pub use syscalls::*;
 #[cfg(target_os = "none")]
 mod syscalls {
     use super::{Rlimit, RLIM_NLIMITS};
-    use crate::arch::aarch64::trap::TrapFrame;
+    use crate::arch::TrapFrame;
     use crate::errno::{Errno, KResult};
     use crate::mm::mm_struct::MmStruct;
     use crate::mm::uaccess;

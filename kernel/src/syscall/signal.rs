@@ -9,8 +9,8 @@
 //! are no permission checks (no EPERM).
 
 use super::arg;
-use crate::arch::aarch64::sigframe::StackT;
-use crate::arch::aarch64::trap::TrapFrame;
+use crate::arch::sigframe::StackT;
+use crate::arch::TrapFrame;
 use crate::errno::{Errno, KResult};
 use crate::mm::uaccess;
 use crate::task::exit::INIT_PID;

@@ -6,7 +6,7 @@
 //! to RLIMIT_SIGPENDING) is `task/siginfo.rs` `SigPending::queue`.
 
 use super::arg;
-use crate::arch::aarch64::trap::TrapFrame;
+use crate::arch::TrapFrame;
 use crate::errno::{Errno, KResult};
 use crate::mm::uaccess;
 use crate::task::pid::Pid;

@@ -116,7 +116,7 @@ pub use syscalls::*;
 #[cfg(target_os = "none")]
 mod syscalls {
     use super::*;
-    use crate::arch::aarch64::trap::TrapFrame;
+    use crate::arch::TrapFrame;
     use crate::errno::KResult;
     use crate::mm::uaccess;
     use crate::syscall::arg;

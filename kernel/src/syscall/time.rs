@@ -8,7 +8,7 @@
 //! `time/posix_timers.rs`, the pure rules in `time/clocks.rs` and `time/hrtimer.rs`.
 
 use super::arg;
-use crate::arch::aarch64::trap::TrapFrame;
+use crate::arch::TrapFrame;
 use crate::drivers::timer;
 use crate::errno::{Errno, KResult};
 use crate::mm::uaccess;

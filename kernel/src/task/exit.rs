@@ -147,7 +147,7 @@ pub fn do_exit(status: i32) -> ! {
 fn exit_mm(cur: &TaskStruct) {
     let mm = cur.inner.lock().mm.take();
     if mm.is_some() {
-        crate::arch::aarch64::mmu::cpu_set_reserved_ttbr0(crate::mm::kmap::reserved_pg_dir());
+        crate::arch::mmu::cpu_set_reserved_ttbr0(crate::mm::kmap::reserved_pg_dir());
     }
     drop(mm);
 }

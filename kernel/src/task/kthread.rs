@@ -7,7 +7,7 @@ use super::pid::{Pid, PidAllocator};
 use super::sched::{self, TASKS};
 use super::signal::{signame, SignalStruct};
 use super::task::{TaskInner, TaskState, TaskStruct};
-use crate::arch::aarch64::context;
+use crate::arch::context;
 use crate::fs::file::{FilesStruct, FsStruct};
 use crate::mm::kmap;
 use alloc::string::String;

@@ -13,8 +13,8 @@
 
 use super::pid::Pid;
 use super::task::{TaskState, TaskStruct};
-use crate::arch::aarch64::asid::AsidAllocator;
-use crate::arch::aarch64::{context, cpu, mmu};
+use crate::arch::asid::AsidAllocator;
+use crate::arch::{context, cpu, mmu};
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::Arc;
 use core::ptr;

@@ -13,8 +13,8 @@
 
 use super::pid::Pid;
 use super::signal::{SigPending, SigSet, SignalStruct};
-use crate::arch::aarch64::context::{CpuContext, FpsimdState};
-use crate::arch::aarch64::trap::TrapFrame;
+use crate::arch::context::{CpuContext, FpsimdState};
+use crate::arch::TrapFrame;
 use crate::mm::kmap::KernelStack;
 use crate::mm::mm_struct::MmStruct;
 use alloc::string::String;

@@ -47,7 +47,7 @@ pub fn set_sys_tz(minuteswest: i32, dsttime: i32) {
         Ordering::Relaxed,
     );
     #[cfg(target_os = "none")]
-    crate::arch::aarch64::vdso::update_vsyscall_tz(); // the vDSO's gettimeofday reports it
+    crate::arch::vdso::update_vsyscall_tz(); // the vDSO's gettimeofday reports it
 }
 
 /// The realtime offset: CLOCK_REALTIME = CLOCK_MONOTONIC + this (nanoseconds).
@@ -88,7 +88,7 @@ pub fn ktime_get_real_seconds() -> u64 {
 #[cfg(target_os = "none")]
 pub fn do_settimeofday64(real_ns: u64) {
     OFFS_REAL.store(offset_for(real_ns, ktime_get_ns()), Ordering::Relaxed);
-    crate::arch::aarch64::vdso::update_vsyscall(); // the vDSO reads offs_real too
+    crate::arch::vdso::update_vsyscall(); // the vDSO reads offs_real too
 }
 
 /// Set the wall clock from the RTC's seconds at boot (Linux `timekeeping_init` with

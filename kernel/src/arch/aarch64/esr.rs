@@ -132,8 +132,6 @@ pub const ESR_ELX_SAS_SHIFT: u32 = 22;
 pub const ESR_ELX_SRT_SHIFT: u32 = 16;
 /// FnV, bit 10: FAR is not valid (only set for some external aborts).
 pub const ESR_ELX_FNV: u64 = 1 << 10;
-/// EA, bit 9: external abort type (IMPLEMENTATION DEFINED classification).
-pub const ESR_ELX_EA: u64 = 1 << 9;
 /// CM, bit 8 (data aborts): the fault came from a cache maintenance instruction.
 pub const ESR_ELX_CM: u64 = 1 << 8;
 /// S1PTW, bit 7: stage-2 fault on a stage-1 translation table walk.
@@ -142,8 +140,6 @@ pub const ESR_ELX_S1PTW: u64 = 1 << 7;
 pub const ESR_ELX_WNR: u64 = 1 << 6;
 /// DFSC/IFSC, bits 5:0: the fault status code.
 pub const ESR_ELX_FSC: u64 = 0x3f;
-/// The fault status code without its level bits (Linux: ESR_ELx_FSC_TYPE).
-pub const ESR_ELX_FSC_TYPE: u8 = 0x3c;
 /// The level bits 1:0 of a fault status code (Linux: ESR_ELx_FSC_LEVEL).
 pub const ESR_ELX_FSC_LEVEL: u8 = 0x03;
 
@@ -341,7 +337,7 @@ impl Esr {
     ///
     /// Only the classes that come in a LOW/CUR pair say this in the EC; for the others
     /// (SVC, SYS64, ...) look at SPSR_EL1.M instead. SVC64 is always from EL0 in Linnet.
-    pub fn from_lower_el(self) -> bool {
+    pub fn is_from_lower_el(self) -> bool {
         matches!(
             self.ec(),
             ESR_ELX_EC_IABT_LOW
@@ -405,12 +401,6 @@ impl Esr {
     pub fn is_permission_fault(self) -> bool {
         self.abort()
             .is_some_and(|a| a.kind == FaultKind::Permission)
-    }
-
-    /// An access flag fault: mapped with AF = 0 (Linux: `esr_fsc_is_access_flag_fault`).
-    pub fn is_access_flag_fault(self) -> bool {
-        self.abort()
-            .is_some_and(|a| a.kind == FaultKind::AccessFlag)
     }
 }
 
@@ -524,7 +514,7 @@ mod tests {
         assert_eq!(e.ec(), ESR_ELX_EC_DABT_CUR);
         assert!(e.il());
         assert_eq!(e.iss(), 0x45);
-        assert!(e.is_data_abort() && !e.is_instruction_abort() && !e.from_lower_el());
+        assert!(e.is_data_abort() && !e.is_instruction_abort() && !e.is_from_lower_el());
         let a = e.abort().unwrap();
         assert_eq!(
             (a.kind, a.level, a.write),
@@ -561,7 +551,7 @@ mod tests {
     fn el0_data_abort_level0() {
         let e = Esr(0x9200_0004);
         assert_eq!(e.ec(), ESR_ELX_EC_DABT_LOW);
-        assert!(e.from_lower_el() && e.is_data_abort());
+        assert!(e.is_from_lower_el() && e.is_data_abort());
         let a = e.abort().unwrap();
         assert_eq!(
             (a.kind, a.level, a.write),
@@ -577,7 +567,7 @@ mod tests {
     fn instruction_aborts() {
         let e = Esr(0x8600_000f);
         assert_eq!(e.ec(), ESR_ELX_EC_IABT_CUR);
-        assert!(e.is_instruction_abort() && !e.from_lower_el() && !e.is_el0_instruction_abort());
+        assert!(e.is_instruction_abort() && !e.is_from_lower_el() && !e.is_el0_instruction_abort());
         let a = e.abort().unwrap();
         assert_eq!(
             (a.kind, a.level, a.write),
@@ -590,7 +580,7 @@ mod tests {
 
         let e = Esr(0x8200_0006);
         assert_eq!(e.ec(), ESR_ELX_EC_IABT_LOW);
-        assert!(e.from_lower_el() && e.is_el0_instruction_abort());
+        assert!(e.is_from_lower_el() && e.is_el0_instruction_abort());
         let a = e.abort().unwrap();
         assert_eq!((a.kind, a.level), (FaultKind::Translation, Some(2)));
         // WnR is RES0 for instruction aborts: never report a write even if set.
@@ -672,7 +662,7 @@ mod tests {
         assert!(show(0xbe00_0000).ends_with("SError interrupt"));
         assert!(show(0x0a00_0000).contains("reserved exception class"));
         // BREAKPT_LOW says "lower EL" in its class.
-        assert!(Esr(0xc200_0000).from_lower_el());
+        assert!(Esr(0xc200_0000).is_from_lower_el());
 
         // Every value decodes without panicking.
         for ec in 0..64u64 {

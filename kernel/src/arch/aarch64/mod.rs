@@ -6,7 +6,8 @@
 //! EL0 reads of the ID registers, emulated (`cpufeature.rs`).
 //!
 //! Boot path: `head.S` (Image header, EL2 -> EL1, early tables, MMU on) ->
-//! `init::start_kernel`. Exceptions: `entry.S` (`vectors`) -> `trap.rs`.
+//! `init::start_kernel`. Exceptions: `entry.S` (`vectors`) -> `trap.rs` (-> `fault.rs` for
+//! data and instruction aborts, which calls the generic `mm::fault::handle_mm_fault`).
 //!
 //! The assembly writes no number the Rust side also knows: structure offsets come from
 //! `asm_offsets.rs`, register values from `sysreg.rs`, descriptor bits and MAIR from
@@ -28,6 +29,8 @@ pub mod backtrace;
 pub mod context;
 #[cfg(target_os = "none")]
 pub mod cpu;
+#[cfg(target_os = "none")]
+pub mod fault;
 #[cfg(target_os = "none")]
 pub mod mmu;
 #[cfg(target_os = "none")]

@@ -13,7 +13,7 @@
 //! Read next: `mm/page_table.rs`, which walks and edits tables of these descriptors.
 
 use crate::mm::layout::PAGE_SHIFT;
-use crate::mm::page_table::{PageSize, PhysAddr, Prot};
+use crate::mm::pgtable_types::{PageSize, PhysAddr, Prot};
 use core::fmt;
 use tock_registers::fields::FieldValue;
 use tock_registers::interfaces::{ReadWriteable, Readable, Writeable};

@@ -46,7 +46,7 @@ extern "C" fn el1h_sync_handler(frame: &mut TrapFrame) {
     let far = cpu::read_far();
     if esr.is_data_abort() {
         if let Some(fixup) = super::uaccess::fixup_for(frame.pc) {
-            if crate::mm::fault::do_user_fault_from_kernel(far as usize, esr).is_ok() {
+            if super::fault::do_user_fault_from_kernel(far as usize, esr).is_ok() {
                 return; // the page is there now: retry the access
             }
             frame.pc = fixup;
@@ -73,7 +73,7 @@ extern "C" fn el0_sync_handler(frame: &mut TrapFrame) {
     match esr.ec() {
         esr::ESR_ELX_EC_SVC64 => crate::syscall::do_el0_svc(frame),
         esr::ESR_ELX_EC_DABT_LOW | esr::ESR_ELX_EC_IABT_LOW => {
-            crate::mm::fault::do_mem_abort(far as usize, esr, frame)
+            super::fault::do_mem_abort(far as usize, esr, frame)
         }
         esr::ESR_ELX_EC_PC_ALIGN | esr::ESR_ELX_EC_SP_ALIGN => {
             user_fault(frame, esr, far, crate::task::signal::SIGBUS)

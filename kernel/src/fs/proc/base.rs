@@ -160,7 +160,7 @@ fn root_text(f: RootFile) -> String {
             use aarch64_cpu::registers::{Readable, MIDR_EL1};
             sysfiles::cpuinfo_text(
                 MIDR_EL1.get(),
-                crate::arch::aarch64::cpu::elf_hwcap(),
+                crate::arch::cpu::elf_hwcap(),
                 timer::counter_frequency(),
             )
         }
