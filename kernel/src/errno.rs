@@ -13,71 +13,39 @@ pub struct Errno(pub i32);
 /// Kernel results.
 pub type KResult<T> = Result<T, Errno>;
 
-macro_rules! errnos {
-    ($($name:ident = $v:expr, $text:expr;)*) => {
-        impl Errno {
-            $(#[doc = $text] pub const $name: Errno = Errno($v);)*
+uapi::errno_consts!(Errno);
 
-            /// The symbolic name, e.g. "ENOENT".
-            pub fn name(self) -> &'static str {
-                match self.0 { $($v => stringify!($name),)* _ => "E?" }
-            }
+/// The kernel-internal restart codes (Linux `include/linux/errno.h`, not ABI): a user
+/// program never sees them.
+impl Errno {
+    /// Restart the syscall unless the handler lacks SA_RESTART (kernel only).
+    pub const ERESTARTSYS: Errno = Errno(512);
+    /// Restart the syscall always (kernel only).
+    pub const ERESTARTNOINTR: Errno = Errno(513);
+    /// Restart the syscall if no handler runs (kernel only).
+    pub const ERESTARTNOHAND: Errno = Errno(514);
 
-            /// The text `strerror` gives, e.g. "No such file or directory".
-            pub fn text(self) -> &'static str {
-                match self.0 { $($v => $text,)* _ => "Unknown error" }
-            }
+    /// The symbolic name, e.g. "ENOENT".
+    pub fn name(self) -> &'static str {
+        match self {
+            Errno::ERESTARTSYS => "ERESTARTSYS",
+            Errno::ERESTARTNOINTR => "ERESTARTNOINTR",
+            Errno::ERESTARTNOHAND => "ERESTARTNOHAND",
+            Errno(e) => uapi::errno::errno_name(e).unwrap_or("E?"),
         }
-    };
-}
+    }
 
-errnos! {
-    EPERM = 1, "Operation not permitted";
-    ENOENT = 2, "No such file or directory";
-    ESRCH = 3, "No such process";
-    EINTR = 4, "Interrupted system call";
-    EIO = 5, "Input/output error";
-    ENXIO = 6, "No such device or address";
-    E2BIG = 7, "Argument list too long";
-    ENOEXEC = 8, "Exec format error";
-    EBADF = 9, "Bad file descriptor";
-    ECHILD = 10, "No child processes";
-    EAGAIN = 11, "Resource temporarily unavailable";
-    ENOMEM = 12, "Cannot allocate memory";
-    EACCES = 13, "Permission denied";
-    EFAULT = 14, "Bad address";
-    EBUSY = 16, "Device or resource busy";
-    EEXIST = 17, "File exists";
-    EXDEV = 18, "Invalid cross-device link";
-    ENODEV = 19, "No such device";
-    ENOTDIR = 20, "Not a directory";
-    EISDIR = 21, "Is a directory";
-    EINVAL = 22, "Invalid argument";
-    ENFILE = 23, "Too many open files in system";
-    EMFILE = 24, "Too many open files";
-    ENOTTY = 25, "Inappropriate ioctl for device";
-    ETXTBSY = 26, "Text file busy";
-    EFBIG = 27, "File too large";
-    ENOSPC = 28, "No space left on device";
-    ESPIPE = 29, "Illegal seek";
-    EROFS = 30, "Read-only file system";
-    EMLINK = 31, "Too many links";
-    EPIPE = 32, "Broken pipe";
-    ERANGE = 34, "Numerical result out of range";
-    EDEADLK = 35, "Resource deadlock avoided";
-    ENAMETOOLONG = 36, "File name too long";
-    ENOSYS = 38, "Function not implemented";
-    ENOTEMPTY = 39, "Directory not empty";
-    ELOOP = 40, "Too many levels of symbolic links";
-    ENOMSG = 42, "No message of desired type";
-    EIDRM = 43, "Identifier removed";
-    EOVERFLOW = 75, "Value too large for defined data type";
-    EOPNOTSUPP = 95, "Operation not supported";
-    EAFNOSUPPORT = 97, "Address family not supported by protocol";
-    ETIMEDOUT = 110, "Connection timed out";
-    ERESTARTSYS = 512, "Restart the syscall unless the handler lacks SA_RESTART (kernel only)";
-    ERESTARTNOINTR = 513, "Restart the syscall always (kernel only)";
-    ERESTARTNOHAND = 514, "Restart the syscall if no handler runs (kernel only)";
+    /// The text `strerror` gives, e.g. "No such file or directory".
+    pub fn text(self) -> &'static str {
+        match self {
+            Errno::ERESTARTSYS => {
+                "Restart the syscall unless the handler lacks SA_RESTART (kernel only)"
+            }
+            Errno::ERESTARTNOINTR => "Restart the syscall always (kernel only)",
+            Errno::ERESTARTNOHAND => "Restart the syscall if no handler runs (kernel only)",
+            Errno(e) => uapi::errno::errno_text(e).unwrap_or("Unknown error"),
+        }
+    }
 }
 
 impl Errno {

@@ -45,9 +45,9 @@ pub fn hz() -> u32 {
 }
 
 /// Scheduler ticks to the clock ticks user space counts in (Linux `jiffies_to_clock_t`,
-/// USER_HZ = 100 a second), for /proc and SIGCHLD's si_utime.
+/// `USER_HZ` a second), for /proc and SIGCHLD's si_utime.
 pub fn jiffies_to_clock_t(ticks: u64) -> u64 {
-    ticks * 100 / hz().max(1) as u64
+    ticks * uapi::param::USER_HZ / hz().max(1) as u64
 }
 
 /// Counter ticks per scheduler tick.

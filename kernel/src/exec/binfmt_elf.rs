@@ -26,46 +26,7 @@ use alloc::vec::Vec;
 
 /// Auxiliary vector keys (Linux `include/uapi/linux/auxvec.h`).
 pub mod auxv {
-    /// End of the vector.
-    pub const AT_NULL: u64 = 0;
-    /// Program headers in memory.
-    pub const AT_PHDR: u64 = 3;
-    /// Size of one program header.
-    pub const AT_PHENT: u64 = 4;
-    /// Number of program headers.
-    pub const AT_PHNUM: u64 = 5;
-    /// Page size.
-    pub const AT_PAGESZ: u64 = 6;
-    /// Interpreter base (0: none).
-    pub const AT_BASE: u64 = 7;
-    /// Flags (0).
-    pub const AT_FLAGS: u64 = 8;
-    /// Program entry point.
-    pub const AT_ENTRY: u64 = 9;
-    /// Real uid.
-    pub const AT_UID: u64 = 11;
-    /// Effective uid.
-    pub const AT_EUID: u64 = 12;
-    /// Real gid.
-    pub const AT_GID: u64 = 13;
-    /// Effective gid.
-    pub const AT_EGID: u64 = 14;
-    /// CPU capabilities (HWCAP_*).
-    pub const AT_HWCAP: u64 = 16;
-    /// Clock ticks per second (times()).
-    pub const AT_CLKTCK: u64 = 17;
-    /// Secure mode (setuid): 0.
-    pub const AT_SECURE: u64 = 23;
-    /// Address of 16 random bytes.
-    pub const AT_RANDOM: u64 = 25;
-    /// More CPU capabilities.
-    pub const AT_HWCAP2: u64 = 26;
-    /// Address of the filename string.
-    pub const AT_EXECFN: u64 = 31;
-    /// Address of the vDSO's ELF header (`ARCH_DLINFO` on arm64).
-    pub const AT_SYSINFO_EHDR: u64 = 33;
-    /// Minimal signal stack size (arm64).
-    pub const AT_MINSIGSTKSZ: u64 = 51;
+    pub use uapi::auxvec::*;
 }
 
 /// PF_R/W/X to PROT_READ/WRITE/EXEC (Linux `make_prot`).
@@ -286,10 +247,10 @@ fn create_elf_tables(
 
     let ehdr = vdso.map(|base| (AT_SYSINFO_EHDR, base as u64));
     let aux = [
-        (AT_MINSIGSTKSZ, 5120),
+        (AT_MINSIGSTKSZ, uapi::signal::MINSIGSTKSZ),
         (AT_HWCAP, elf_hwcap()),
         (AT_PAGESZ, PAGE_SIZE as u64),
-        (AT_CLKTCK, 100),
+        (AT_CLKTCK, uapi::param::USER_HZ),
         (AT_PHDR, plan.phdr_addr),
         (AT_PHENT, elf::PHDR_SIZE as u64),
         (AT_PHNUM, h.e_phnum as u64),

@@ -17,36 +17,10 @@ use spin::Mutex;
 
 /// open(2) flags, Linux arm64 values (`include/uapi/asm-generic/fcntl.h`).
 pub mod oflags {
-    /// Read only.
-    pub const O_RDONLY: u32 = 0;
-    /// Write only.
-    pub const O_WRONLY: u32 = 1;
-    /// Read and write.
-    pub const O_RDWR: u32 = 2;
-    /// Access mode mask.
-    pub const O_ACCMODE: u32 = 3;
-    /// Create if missing.
-    pub const O_CREAT: u32 = 0o100;
-    /// With O_CREAT: fail if it exists.
-    pub const O_EXCL: u32 = 0o200;
-    /// Do not make it the controlling terminal.
-    pub const O_NOCTTY: u32 = 0o400;
-    /// Truncate to 0 bytes.
-    pub const O_TRUNC: u32 = 0o1000;
-    /// Every write goes to the end.
-    pub const O_APPEND: u32 = 0o2000;
-    /// Never block.
-    pub const O_NONBLOCK: u32 = 0o4000;
-    /// Must be a directory (arm64 value).
-    pub const O_DIRECTORY: u32 = 0o40000;
-    /// Do not follow a final symlink (arm64 value).
-    pub const O_NOFOLLOW: u32 = 0o100000;
-    /// Close on exec.
-    pub const O_CLOEXEC: u32 = 0o2000000;
-    /// Large file (always on for 64-bit; arm64 value).
-    pub const O_LARGEFILE: u32 = 0o400000;
-    /// Open only as a path (no read/write).
-    pub const O_PATH: u32 = 0o10000000;
+    pub use uapi::fcntl::{
+        O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_LARGEFILE, O_NOCTTY,
+        O_NOFOLLOW, O_NONBLOCK, O_PATH, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY,
+    };
 }
 
 /// What an open file refers to.

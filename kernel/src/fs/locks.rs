@@ -20,12 +20,7 @@ use alloc::vec::Vec;
 /// The largest offset (Linux `OFFSET_MAX`): a lock ending here runs to infinity.
 pub const OFFSET_MAX: u64 = i64::MAX as u64;
 
-/// `l_type` values (Linux `include/uapi/asm-generic/fcntl.h`).
-pub const F_RDLCK: i16 = 0;
-/// Exclusive lock.
-pub const F_WRLCK: i16 = 1;
-/// Unlock (and "no conflict" from F_GETLK).
-pub const F_UNLCK: i16 = 2;
+pub use uapi::fcntl::{F_RDLCK, F_UNLCK, F_WRLCK};
 
 /// Who holds a lock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,10 +3,8 @@
 //! reads, echo and output post-processing. `tty.rs` wraps one [`Tty`] in a lock for the
 //! console, feeds it from the UART interrupt and sleeps readers.
 
-/// Signals the terminal sends (Linux numbers; `task::signal` has the same).
-const SIGINT: i32 = 2;
-const SIGQUIT: i32 = 3;
-const SIGTSTP: i32 = 20;
+// Signals the terminal sends.
+use uapi::signal::{SIGINT, SIGQUIT, SIGTSTP};
 
 /// Bytes of typed input the terminal holds: the line being edited, and input waiting
 /// for a reader (Linux `N_TTY_BUF_SIZE`).

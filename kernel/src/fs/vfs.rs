@@ -20,12 +20,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use spin::Mutex;
 
-/// `AT_FDCWD`: "relative to the current working directory" (Linux -100).
-pub const AT_FDCWD: i32 = -100;
-/// `AT_SYMLINK_NOFOLLOW` for *at() calls.
-pub const AT_SYMLINK_NOFOLLOW: u32 = 0x100;
-/// `AT_EMPTY_PATH`: an empty path means the dirfd itself.
-pub const AT_EMPTY_PATH: u32 = 0x1000;
+pub use uapi::fcntl::{AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
 
 /// The root file system (Linux's rootfs, a ramfs).
 pub static ROOTFS: Mutex<Option<RamFs>> = Mutex::new(None);
@@ -351,12 +346,7 @@ pub fn pwrite(file: &File, buf: &[u8], off: u64) -> KResult<usize> {
     }
 }
 
-/// SEEK_SET.
-pub const SEEK_SET: u32 = 0;
-/// SEEK_CUR.
-pub const SEEK_CUR: u32 = 1;
-/// SEEK_END.
-pub const SEEK_END: u32 = 2;
+pub use uapi::fcntl::{SEEK_CUR, SEEK_END, SEEK_SET};
 
 /// Move the offset (Linux `vfs_llseek` / `generic_file_llseek`).
 pub fn lseek(file: &File, off: i64, whence: u32) -> KResult<u64> {

@@ -26,12 +26,7 @@ pub const MSGMNI: usize = 32000;
 /// kernel heap, which is small; past this msgsnd fails with ENOMEM, as Linux's does
 /// when it cannot allocate the message (`load_msg`).
 pub const MSG_HEAP_BUDGET: usize = 4 << 20;
-/// msgrcv: truncate a long message instead of E2BIG.
-pub const MSG_NOERROR: u32 = 0o10000;
-/// msgrcv: the first message whose type is not `msgtyp`.
-pub const MSG_EXCEPT: u32 = 0o20000;
-/// msgrcv: copy the message at index `msgtyp` without removing it.
-pub const MSG_COPY: u32 = 0o40000;
+pub use uapi::ipc::{MSG_COPY, MSG_EXCEPT, MSG_NOERROR};
 
 /// One queue (Linux `struct msg_queue`).
 #[derive(Default)]

@@ -31,22 +31,7 @@ pub const SEMMNI: usize = 32000;
 /// Most semaphores in all sets together (Linux `SEMMNS`, `sc_semmns`; Linux's default
 /// is SEMMNI * SEMMSL, Linnet's the classic 32000, so sets fit in the kernel heap).
 pub const SEMMNS: usize = 32000;
-/// sem_flg: undo at exit.
-pub const SEM_UNDO: i16 = 0x1000;
-/// semctl commands (Linux `include/uapi/linux/sem.h`).
-pub const GETPID: i32 = 11;
-/// The value of one semaphore.
-pub const GETVAL: i32 = 12;
-/// All values.
-pub const GETALL: i32 = 13;
-/// How many wait for an increase.
-pub const GETNCNT: i32 = 14;
-/// How many wait for zero.
-pub const GETZCNT: i32 = 15;
-/// Set one value.
-pub const SETVAL: i32 = 16;
-/// Set all values.
-pub const SETALL: i32 = 17;
+pub use uapi::ipc::{GETALL, GETNCNT, GETPID, GETVAL, GETZCNT, SEM_UNDO, SETALL, SETVAL};
 
 /// One operation (Linux `struct sembuf`: u16 num, i16 op, i16 flg).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -22,22 +22,9 @@ pub const SHMMIN: usize = 1;
 pub const SHMMAX: usize = usize::MAX - (1 << 24);
 /// Most segments (Linux `SHMMNI`).
 pub const SHMMNI: usize = 4096;
-/// shmat: read-only attach.
-pub const SHM_RDONLY: u32 = 0o10000;
-/// shmat: round the address down to SHMLBA.
-pub const SHM_RND: u32 = 0o20000;
-/// shmat: replace what is mapped there.
-pub const SHM_REMAP: u32 = 0o40000;
-/// shmat: executable.
-pub const SHM_EXEC: u32 = 0o100000;
-/// Mode bit: removed, destroyed at the last detach.
-pub const SHM_DEST: u32 = 0o1000;
-/// Mode bit: locked in memory.
-pub const SHM_LOCKED: u32 = 0o2000;
-/// shmctl: lock / unlock.
-pub const SHM_LOCK: i32 = 11;
-/// See SHM_LOCK.
-pub const SHM_UNLOCK: i32 = 12;
+pub use uapi::ipc::{
+    SHM_DEST, SHM_EXEC, SHM_LOCK, SHM_LOCKED, SHM_RDONLY, SHM_REMAP, SHM_RND, SHM_UNLOCK,
+};
 /// Attach alignment (arm64 `SHMLBA` = 4 pages).
 pub const SHMLBA: usize = 4 * crate::mm::layout::PAGE_SIZE;
 

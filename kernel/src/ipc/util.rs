@@ -10,20 +10,7 @@
 use crate::errno::Errno;
 use alloc::vec::Vec;
 
-/// The key that always makes a new object (Linux `IPC_PRIVATE`).
-pub const IPC_PRIVATE: i32 = 0;
-/// Create if the key is new.
-pub const IPC_CREAT: u32 = 0o1000;
-/// With IPC_CREAT: fail if the key exists.
-pub const IPC_EXCL: u32 = 0o2000;
-/// Do not sleep (msgsnd, msgrcv, semop).
-pub const IPC_NOWAIT: u32 = 0o4000;
-/// ctl commands (Linux `include/uapi/linux/ipc.h`).
-pub const IPC_RMID: i32 = 0;
-/// Set uid, gid, mode (and msg_qbytes).
-pub const IPC_SET: i32 = 1;
-/// Copy the `*id64_ds` out.
-pub const IPC_STAT: i32 = 2;
+pub use uapi::ipc::{IPC_CREAT, IPC_EXCL, IPC_NOWAIT, IPC_PRIVATE, IPC_RMID, IPC_SET, IPC_STAT};
 
 /// Linux `IPCMNI_SHIFT`: the index part of an id.
 const IPCMNI_SHIFT: u32 = 15;

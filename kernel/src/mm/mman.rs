@@ -21,62 +21,12 @@ use super::layout::{page_align_up, MMAP_MIN_ADDR, PAGE_SIZE, STACK_GUARD_GAP, TA
 use super::vma::{VmFlags, VmaList};
 use crate::errno::Errno;
 
-/// PROT_NONE: no access.
-pub const PROT_NONE: u32 = 0x0;
-/// PROT_READ.
-pub const PROT_READ: u32 = 0x1;
-/// PROT_WRITE.
-pub const PROT_WRITE: u32 = 0x2;
-/// PROT_EXEC.
-pub const PROT_EXEC: u32 = 0x4;
-/// PROT_SEM (accepted and ignored, as on arm64 Linux).
-pub const PROT_SEM: u32 = 0x8;
-/// PROT_GROWSDOWN (mprotect only): extend the change down to the start of a stack VMA.
-pub const PROT_GROWSDOWN: u32 = 0x0100_0000;
-/// PROT_GROWSUP (mprotect only; no arm64 VMA grows up, so always EINVAL in effect).
-pub const PROT_GROWSUP: u32 = 0x0200_0000;
-
-/// MAP_SHARED: changes are visible to other mappers.
-pub const MAP_SHARED: u32 = 0x01;
-/// MAP_PRIVATE: changes are copy-on-write private.
-pub const MAP_PRIVATE: u32 = 0x02;
-/// MAP_SHARED_VALIDATE: MAP_SHARED, refusing flags the file does not support.
-pub const MAP_SHARED_VALIDATE: u32 = 0x03;
-/// The two bits that say shared or private (Linux `MAP_TYPE`).
-pub const MAP_TYPE: u32 = 0x0f;
-/// MAP_FIXED: exactly at addr, replacing what is there.
-pub const MAP_FIXED: u32 = 0x10;
-/// MAP_ANONYMOUS: not backed by a file; zero-filled.
-pub const MAP_ANONYMOUS: u32 = 0x20;
-/// MAP_GROWSDOWN: a stack-like mapping.
-pub const MAP_GROWSDOWN: u32 = 0x100;
-/// MAP_DENYWRITE (ignored, as by Linux).
-pub const MAP_DENYWRITE: u32 = 0x800;
-/// MAP_EXECUTABLE (ignored, as by Linux).
-pub const MAP_EXECUTABLE: u32 = 0x1000;
-/// MAP_LOCKED (accepted; nothing is ever swapped).
-pub const MAP_LOCKED: u32 = 0x2000;
-/// MAP_NORESERVE (accepted; Linnet reserves nothing anyway).
-pub const MAP_NORESERVE: u32 = 0x4000;
-/// MAP_POPULATE: fault every page in now.
-pub const MAP_POPULATE: u32 = 0x8000;
-/// MAP_NONBLOCK: with MAP_POPULATE, do not populate after all.
-pub const MAP_NONBLOCK: u32 = 0x10000;
-/// MAP_STACK (accepted, a hint).
-pub const MAP_STACK: u32 = 0x20000;
-/// MAP_HUGETLB (EINVAL: Linnet is a kernel without hugetlbfs).
-pub const MAP_HUGETLB: u32 = 0x40000;
-/// MAP_SYNC (DAX files only: EOPNOTSUPP with MAP_SHARED_VALIDATE, ignored otherwise).
-pub const MAP_SYNC: u32 = 0x80000;
-/// MAP_FIXED_NOREPLACE: exactly at addr, EEXIST if anything is there.
-pub const MAP_FIXED_NOREPLACE: u32 = 0x100000;
-/// MAP_UNINITIALIZED (ignored without CONFIG_MMAP_ALLOW_UNINITIALIZED).
-pub const MAP_UNINITIALIZED: u32 = 0x4000000;
-
-/// MAP_HUGE_2MB (`21 << MAP_HUGE_SHIFT`): a huge page size for MAP_HUGETLB.
-pub const MAP_HUGE_2MB: u32 = 21 << 26;
-/// MAP_HUGE_1GB (`30 << MAP_HUGE_SHIFT`).
-pub const MAP_HUGE_1GB: u32 = 30 << 26;
+pub use uapi::mman::{
+    MAP_ANONYMOUS, MAP_DENYWRITE, MAP_EXECUTABLE, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN,
+    MAP_HUGETLB, MAP_HUGE_1GB, MAP_HUGE_2MB, MAP_LOCKED, MAP_NONBLOCK, MAP_NORESERVE, MAP_POPULATE,
+    MAP_PRIVATE, MAP_SHARED, MAP_SHARED_VALIDATE, MAP_STACK, MAP_SYNC, MAP_TYPE, MAP_UNINITIALIZED,
+    PROT_EXEC, PROT_GROWSDOWN, PROT_GROWSUP, PROT_NONE, PROT_READ, PROT_SEM, PROT_WRITE,
+};
 
 /// The flags every file supports with MAP_SHARED_VALIDATE (Linux `LEGACY_MAP_MASK`;
 /// note that MAP_FIXED_NOREPLACE and MAP_SYNC are not among them, but the bits of the
@@ -418,38 +368,14 @@ pub fn brk_plan(vmas: &VmaList, b: BrkBounds, request: usize, rlimit_data: usize
 
 /// madvise advice values (Linux `include/uapi/asm-generic/mman-common.h`).
 pub mod madv {
-    /// No special treatment.
-    pub const NORMAL: u32 = 0;
-    /// Expect random page references.
-    pub const RANDOM: u32 = 1;
-    /// Expect sequential page references.
-    pub const SEQUENTIAL: u32 = 2;
-    /// Will need these pages.
-    pub const WILLNEED: u32 = 3;
-    /// Drop the pages: private anonymous memory reads back as zeros.
-    pub const DONTNEED: u32 = 4;
-    /// The pages may be freed lazily (Linnet frees them at once, as DONTNEED).
-    pub const FREE: u32 = 8;
-    /// Free the backing store of a shared mapping.
-    pub const REMOVE: u32 = 9;
-    /// Do not give the range to a child at fork.
-    pub const DONTFORK: u32 = 10;
-    /// Undo DONTFORK.
-    pub const DOFORK: u32 = 11;
-    /// Do not include in a core dump.
-    pub const DONTDUMP: u32 = 16;
-    /// Undo DONTDUMP.
-    pub const DODUMP: u32 = 17;
-    /// Deactivate the pages.
-    pub const COLD: u32 = 20;
-    /// Reclaim the pages.
-    pub const PAGEOUT: u32 = 21;
-    /// Fault the pages in for reading.
-    pub const POPULATE_READ: u32 = 22;
-    /// Fault the pages in for writing.
-    pub const POPULATE_WRITE: u32 = 23;
-    /// DONTNEED, also on locked pages.
-    pub const DONTNEED_LOCKED: u32 = 24;
+    pub use uapi::mman::{
+        MADV_COLD as COLD, MADV_DODUMP as DODUMP, MADV_DOFORK as DOFORK, MADV_DONTDUMP as DONTDUMP,
+        MADV_DONTFORK as DONTFORK, MADV_DONTNEED as DONTNEED,
+        MADV_DONTNEED_LOCKED as DONTNEED_LOCKED, MADV_FREE as FREE, MADV_NORMAL as NORMAL,
+        MADV_PAGEOUT as PAGEOUT, MADV_POPULATE_READ as POPULATE_READ,
+        MADV_POPULATE_WRITE as POPULATE_WRITE, MADV_RANDOM as RANDOM, MADV_REMOVE as REMOVE,
+        MADV_SEQUENTIAL as SEQUENTIAL, MADV_WILLNEED as WILLNEED,
+    };
 }
 
 /// Does a Linux built without KSM, THP, hugetlbfs and memory-failure handling accept

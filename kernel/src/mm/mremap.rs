@@ -18,12 +18,7 @@
 use crate::errno::Errno;
 use crate::mm::layout::{page_align_up, PAGE_SIZE, TASK_SIZE};
 
-/// Allow a move when growing in place is not possible.
-pub const MREMAP_MAYMOVE: u64 = 1;
-/// Move to exactly `new_addr` (needs MAYMOVE).
-pub const MREMAP_FIXED: u64 = 2;
-/// Move, but leave the old range mapped and empty (needs MAYMOVE, same size).
-pub const MREMAP_DONTUNMAP: u64 = 4;
+pub use uapi::mman::{MREMAP_DONTUNMAP, MREMAP_FIXED, MREMAP_MAYMOVE};
 
 /// The checks Linux's `SYSCALL_DEFINE5(mremap)` makes before looking at the mappings: EINVAL
 /// for unknown flags, FIXED or DONTUNMAP without MAYMOVE, DONTUNMAP with a new size, an

@@ -18,11 +18,11 @@ bitflags! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub struct Prot: u32 {
         /// May be read (`PROT_READ`).
-        const READ = 1 << 0;
+        const READ = uapi::mman::PROT_READ;
         /// May be written (`PROT_WRITE`); implies READ, as on arm64 Linux.
-        const WRITE = 1 << 1;
+        const WRITE = uapi::mman::PROT_WRITE;
         /// May be executed (`PROT_EXEC`). Never together with WRITE (W^X).
-        const EXEC = 1 << 2;
+        const EXEC = uapi::mman::PROT_EXEC;
         /// User page: EL0 may use it, the TLB entry is per-ASID (nG), EL1 never executes it.
         const USER = 1 << 3;
         /// Device registers (MMIO): Device-nGnRE, never executable.

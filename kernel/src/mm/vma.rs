@@ -94,9 +94,7 @@ impl VmFlags {
     /// in `include/linux/mman.h`). Other bits (`PROT_SEM`, `PROT_BTI`, ...) are ignored;
     /// Linnet has no arch-specific bits and no protection keys.
     pub fn from_prot_bits(prot: u32) -> VmFlags {
-        const PROT_READ: u32 = 0x1;
-        const PROT_WRITE: u32 = 0x2;
-        const PROT_EXEC: u32 = 0x4;
+        use uapi::mman::{PROT_EXEC, PROT_READ, PROT_WRITE};
         let mut flags = VmFlags::empty();
         if prot & PROT_READ != 0 {
             flags |= VmFlags::READ;

@@ -156,20 +156,10 @@ pub fn sys_dup3(f: &mut TrapFrame) -> KResult<usize> {
     Ok(new)
 }
 
-/// fcntl commands (Linux `include/uapi/asm-generic/fcntl.h`).
-const F_DUPFD: u32 = 0;
-const F_GETFD: u32 = 1;
-const F_SETFD: u32 = 2;
-const F_GETFL: u32 = 3;
-const F_SETFL: u32 = 4;
-const F_DUPFD_CLOEXEC: u32 = 1030;
-const F_GETLK: u32 = 5;
-const F_SETLK: u32 = 6;
-const F_SETLKW: u32 = 7;
-const F_OFD_GETLK: u32 = 36;
-const F_OFD_SETLK: u32 = 37;
-const F_OFD_SETLKW: u32 = 38;
-const FD_CLOEXEC: usize = 1;
+use uapi::fcntl::{
+    AT_REMOVEDIR, FD_CLOEXEC, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETLK, F_OFD_GETLK,
+    F_OFD_SETLK, F_OFD_SETLKW, F_SETFD, F_SETFL, F_SETLK, F_SETLKW,
+};
 
 /// fcntl(fd, cmd, arg).
 pub fn sys_fcntl(f: &mut TrapFrame) -> KResult<usize> {
@@ -335,7 +325,7 @@ pub fn sys_symlinkat(f: &mut TrapFrame) -> KResult<usize> {
 pub fn sys_unlinkat(f: &mut TrapFrame) -> KResult<usize> {
     let path = user_path(arg(f, 1))?;
     let (start, root) = vfs::lookup_start(fd_arg(f, 0), &path)?;
-    let rmdir = arg(f, 2) & 0x200 != 0;
+    let rmdir = arg(f, 2) & AT_REMOVEDIR as u64 != 0;
     vfs::with_fs(|fs| {
         let (dir, name) = namei::lookup_parent(fs, start, root, &path)?;
         if rmdir {

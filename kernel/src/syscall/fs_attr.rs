@@ -19,10 +19,7 @@ use crate::fs::vfs::{self, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
 use crate::mm::uaccess;
 use crate::task::sched::current;
 
-/// `AT_EACCESS`: check with the effective ids (the same ids here).
-const AT_EACCESS: u32 = 0x200;
-/// `AT_SYMLINK_FOLLOW` for linkat.
-const AT_SYMLINK_FOLLOW: u32 = 0x400;
+use uapi::fcntl::{AT_EACCESS, AT_SYMLINK_FOLLOW};
 
 fn fd_arg(f: &TrapFrame, i: usize) -> i32 {
     arg(f, i) as i32

@@ -106,10 +106,8 @@ pub fn sys_wait4(f: &mut TrapFrame) -> KResult<usize> {
     }
 }
 
-/// waitid's idtype (Linux `P_ALL`, `P_PID`, `P_PGID`; `P_PIDFD` 3 is not supported).
-const P_ALL: u32 = 0;
-const P_PID: u32 = 1;
-const P_PGID: u32 = 2;
+// waitid's idtype (`P_PIDFD` 3 is not supported).
+use uapi::wait::{P_ALL, P_PGID, P_PID};
 
 /// waitid(idtype, id, infop, options, rusage) (Linux `sys_waitid` + `kernel_waitid`):
 /// P_PID id, P_PGID id (0: the caller's group) or P_ALL; options must ask for WEXITED

@@ -18,43 +18,11 @@
 
 use crate::errno::Errno;
 
-/// "No limit" (Linux `RLIM_INFINITY`, all ones in the 64-bit ABI).
-pub const RLIM_INFINITY: u64 = u64::MAX;
-
-/// CPU time in seconds.
-pub const RLIMIT_CPU: usize = 0;
-/// Largest file that may be created, bytes.
-pub const RLIMIT_FSIZE: usize = 1;
-/// Data segment (heap, private writable mappings), bytes.
-pub const RLIMIT_DATA: usize = 2;
-/// Main-thread stack, bytes.
-pub const RLIMIT_STACK: usize = 3;
-/// Core dump size, bytes.
-pub const RLIMIT_CORE: usize = 4;
-/// Resident set size (not enforced by Linux either).
-pub const RLIMIT_RSS: usize = 5;
-/// Processes of this user.
-pub const RLIMIT_NPROC: usize = 6;
-/// Open file descriptors.
-pub const RLIMIT_NOFILE: usize = 7;
-/// Locked memory, bytes.
-pub const RLIMIT_MEMLOCK: usize = 8;
-/// Address space, bytes.
-pub const RLIMIT_AS: usize = 9;
-/// File locks.
-pub const RLIMIT_LOCKS: usize = 10;
-/// Queued signals.
-pub const RLIMIT_SIGPENDING: usize = 11;
-/// POSIX message queue bytes.
-pub const RLIMIT_MSGQUEUE: usize = 12;
-/// Ceiling of the nice value.
-pub const RLIMIT_NICE: usize = 13;
-/// Ceiling of the real-time priority.
-pub const RLIMIT_RTPRIO: usize = 14;
-/// Real-time CPU time without a blocking call, microseconds.
-pub const RLIMIT_RTTIME: usize = 15;
-/// Number of limits (Linux `RLIM_NLIMITS`).
-pub const RLIM_NLIMITS: usize = 16;
+pub use uapi::resource::{
+    RLIMIT_AS, RLIMIT_CORE, RLIMIT_CPU, RLIMIT_DATA, RLIMIT_FSIZE, RLIMIT_LOCKS, RLIMIT_MEMLOCK,
+    RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_RSS, RLIMIT_RTPRIO,
+    RLIMIT_RTTIME, RLIMIT_SIGPENDING, RLIMIT_STACK, RLIM_INFINITY, RLIM_NLIMITS,
+};
 
 /// Largest RLIMIT_NOFILE hard limit (Linux `sysctl_nr_open`, default 1024 * 1024).
 pub const NR_OPEN_MAX: u64 = 1024 * 1024;

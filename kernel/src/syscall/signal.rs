@@ -197,14 +197,7 @@ pub fn sys_rt_sigsuspend(f: &mut TrapFrame) -> KResult<usize> {
     Err(Errno::ERESTARTNOHAND)
 }
 
-/// SS_ONSTACK: the thread is running on its alternate stack (reported only).
-pub const SS_ONSTACK: i32 = 1;
-/// SS_DISABLE: no alternate stack.
-pub const SS_DISABLE: i32 = 2;
-/// SS_AUTODISARM: forget the alternate stack while a handler runs on it.
-pub const SS_AUTODISARM: i32 = 1 << 31;
-/// The smallest alternate stack arm64 Linux accepts (`MINSIGSTKSZ`): a frame and room.
-pub const MINSIGSTKSZ: u64 = 5120;
+pub use uapi::signal::{MINSIGSTKSZ, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK};
 
 /// Is `sp` on the current thread's alternate stack (Linux `on_sig_stack`)? The stack
 /// grows down, so its top address counts and its bottom does not. With SS_AUTODISARM

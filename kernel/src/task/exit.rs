@@ -36,7 +36,7 @@ pub use super::tree::INIT_PID;
 
 /// The wait status of a normal exit with `code` (Linux: `(code & 0xff) << 8`).
 pub fn exit_status(code: i32) -> i32 {
-    (code & 0xff) << 8
+    uapi::wait::w_exitcode(code)
 }
 
 /// End the whole thread group (Linux `do_group_exit`): the first caller records the

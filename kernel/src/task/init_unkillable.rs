@@ -13,9 +13,8 @@
 
 /// The global init's thread-group id (Linux `is_global_init`: `tgid == 1`).
 const INIT_TGID: i32 = 1;
-/// SIGKILL and SIGSTOP, the kernel-only signals (Linux `sig_kernel_only`).
-const SIGKILL: i32 = 9;
-const SIGSTOP: i32 = 19;
+// SIGKILL and SIGSTOP, the kernel-only signals (Linux `sig_kernel_only`).
+use uapi::signal::{SIGKILL, SIGSTOP};
 
 /// The pure rule of `sig_task_ignored` for init: is `sig`, sent to process `tgid`
 /// whose action for it is the default (`is_default`), dropped at once?

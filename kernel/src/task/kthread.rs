@@ -106,15 +106,15 @@ pub fn spawn_init(
 /// PID 1 is exiting (Linux would panic "Attempted to kill init!"): print how, and power
 /// off with its status, so a test run's init decides QEMU's exit code.
 pub fn init_exited(status: i32) -> ! {
-    let code = if status & 0x7f == 0 {
-        let code = (status >> 8) & 0xff;
+    let code = if uapi::wait::wifexited(status) {
+        let code = uapi::wait::wexitstatus(status);
         crate::println!(
             "Linnet: init (pid 1) exited with status {}; powering off",
             code
         );
         code
     } else {
-        let sig = status & 0x7f;
+        let sig = uapi::wait::wtermsig(status);
         crate::println!(
             "Linnet: init (pid 1) was killed by {} ({}); powering off",
             signame(sig),

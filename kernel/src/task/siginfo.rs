@@ -27,46 +27,17 @@ use super::pid::Pid;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-/// Highest signal number (Linux `_NSIG`).
-const NSIG: i32 = 64;
+use uapi::signal::NSIG;
 
 fn valid_signal(sig: i32) -> bool {
     (1..=NSIG).contains(&sig)
 }
 
-/// The first real-time signal (Linux's kernel `SIGRTMIN`; the C libraries keep the first
-/// two or three for themselves and call a later one SIGRTMIN).
-pub const SIGRTMIN: i32 = 32;
-/// Sent by sigqueue(3) / rt_sigqueueinfo (Linux `SI_QUEUE`).
-pub const SI_QUEUE: i32 = -1;
-/// Sent by kill(2) (Linux `SI_USER`).
-pub const SI_USER: i32 = 0;
-/// Sent by the kernel itself, e.g. Ctrl-C on the console (Linux `SI_KERNEL`).
-pub const SI_KERNEL: i32 = 0x80;
-/// Sent by a POSIX timer's expiry (Linux `SI_TIMER`).
-pub const SI_TIMER: i32 = -2;
-/// Sent by tkill or tgkill (Linux `SI_TKILL`).
-pub const SI_TKILL: i32 = -6;
-/// SIGSEGV: no mapping at the address.
-pub const SEGV_MAPERR: i32 = 1;
-/// SIGSEGV: a mapping, but the access is not allowed.
-pub const SEGV_ACCERR: i32 = 2;
-/// SIGBUS: misaligned address.
-pub const BUS_ADRALN: i32 = 1;
-/// SIGBUS: no such physical address (e.g. past the end of a mapped file).
-pub const BUS_ADRERR: i32 = 2;
-/// SIGBUS: a hardware error at the address (an external abort).
-pub const BUS_OBJERR: i32 = 3;
-/// SIGILL: illegal opcode.
-pub const ILL_ILLOPC: i32 = 1;
-/// SIGTRAP: a breakpoint instruction (brk).
-pub const TRAP_BRKPT: i32 = 1;
-/// SIGFPE: an unknown floating-point exception.
-pub const FPE_FLTUNK: i32 = 14;
-/// SIGCHLD: the child called exit.
-pub const CLD_EXITED: i32 = 1;
-/// SIGCHLD: the child was killed by a signal.
-pub const CLD_KILLED: i32 = 2;
+pub use uapi::siginfo::{
+    BUS_ADRALN, BUS_ADRERR, BUS_OBJERR, CLD_DUMPED, CLD_EXITED, CLD_KILLED, FPE_FLTUNK, ILL_ILLOPC,
+    SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, SI_QUEUE, SI_TIMER, SI_TKILL, SI_USER, TRAP_BRKPT,
+};
+pub use uapi::signal::SIGRTMIN;
 
 /// One queued signal's information (Linux `kernel_siginfo`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

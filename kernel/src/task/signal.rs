@@ -41,74 +41,13 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use spin::Mutex;
 
-/// Hangup.
-pub const SIGHUP: i32 = 1;
-/// Interrupt (Ctrl-C).
-pub const SIGINT: i32 = 2;
-/// Quit.
-pub const SIGQUIT: i32 = 3;
-/// Illegal instruction.
-pub const SIGILL: i32 = 4;
-/// Trace/breakpoint trap.
-pub const SIGTRAP: i32 = 5;
-/// Abort.
-pub const SIGABRT: i32 = 6;
-/// Bus error (misaligned access, bad physical address).
-pub const SIGBUS: i32 = 7;
-/// Floating-point exception.
-pub const SIGFPE: i32 = 8;
-/// Kill: cannot be caught, blocked or ignored.
-pub const SIGKILL: i32 = 9;
-/// User-defined 1.
-pub const SIGUSR1: i32 = 10;
-/// Segmentation fault: an invalid memory access.
-pub const SIGSEGV: i32 = 11;
-/// User-defined 2.
-pub const SIGUSR2: i32 = 12;
-/// Broken pipe.
-pub const SIGPIPE: i32 = 13;
-/// Alarm clock.
-pub const SIGALRM: i32 = 14;
-/// Termination request.
-pub const SIGTERM: i32 = 15;
-/// A child stopped or exited.
-pub const SIGCHLD: i32 = 17;
-/// Continue.
-pub const SIGCONT: i32 = 18;
-/// Stop: cannot be caught, blocked or ignored.
-pub const SIGSTOP: i32 = 19;
-/// Stop from the terminal (Ctrl-Z).
-pub const SIGTSTP: i32 = 20;
-/// Background read from the terminal.
-pub const SIGTTIN: i32 = 21;
-/// Background write to the terminal.
-pub const SIGTTOU: i32 = 22;
-/// Urgent data on a socket.
-pub const SIGURG: i32 = 23;
-/// The terminal window changed size.
-pub const SIGWINCH: i32 = 28;
-/// Highest signal number (Linux `_NSIG`).
-pub const NSIG: i32 = 64;
+pub use uapi::signal::{
+    signame, NSIG, SA_EXPOSE_TAGBITS, SA_NOCLDSTOP, SA_NOCLDWAIT, SA_NODEFER, SA_ONSTACK,
+    SA_RESETHAND, SA_RESTART, SA_RESTORER, SA_SIGINFO, SIGABRT, SIGALRM, SIGBUS, SIGCHLD, SIGCONT,
+    SIGFPE, SIGHUP, SIGILL, SIGINT, SIGKILL, SIGPIPE, SIGQUIT, SIGSEGV, SIGSTOP, SIGTERM, SIGTRAP,
+    SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGUSR1, SIGUSR2, SIGWINCH,
+};
 
-/// sigaction flag: no SIGCHLD when a child stops (stored; Linnet has no stops).
-pub const SA_NOCLDSTOP: u64 = 0x1;
-/// sigaction flag on SIGCHLD: children do not become zombies; wait blocks until all
-/// are gone, then fails with ECHILD.
-pub const SA_NOCLDWAIT: u64 = 0x2;
-/// sigaction flag: the handler takes (sig, siginfo, ucontext).
-pub const SA_SIGINFO: u64 = 0x4;
-/// sigaction flag: `restorer` is the return trampoline (it calls rt_sigreturn).
-pub const SA_RESTORER: u64 = 0x0400_0000;
-/// sigaction flag: run the handler on the alternate stack (sigaltstack).
-pub const SA_ONSTACK: u64 = 0x0800_0000;
-/// sigaction flag: restart a syscall the signal interrupted instead of failing it with EINTR.
-pub const SA_RESTART: u64 = 0x1000_0000;
-/// sigaction flag: do not block the signal in its own handler.
-pub const SA_NODEFER: u64 = 0x4000_0000;
-/// sigaction flag: reset to SIG_DFL on delivery.
-pub const SA_RESETHAND: u64 = 0x8000_0000;
-/// sigaction flag: keep the address tag bits in si_addr (stored).
-pub const SA_EXPOSE_TAGBITS: u64 = 0x800;
 /// The flags rt_sigaction keeps; unknown bits are dropped so a program can detect them
 /// (Linux `UAPI_SA_FLAGS` in `include/linux/signal_types.h`).
 pub const UAPI_SA_FLAGS: u64 = SA_NOCLDSTOP
@@ -120,45 +59,6 @@ pub const UAPI_SA_FLAGS: u64 = SA_NOCLDSTOP
     | SA_RESETHAND
     | SA_EXPOSE_TAGBITS
     | SA_RESTORER;
-
-/// The short name of a signal, e.g. "SIGSEGV".
-pub fn signame(sig: i32) -> &'static str {
-    const NAMES: [&str; 32] = [
-        "0",
-        "SIGHUP",
-        "SIGINT",
-        "SIGQUIT",
-        "SIGILL",
-        "SIGTRAP",
-        "SIGABRT",
-        "SIGBUS",
-        "SIGFPE",
-        "SIGKILL",
-        "SIGUSR1",
-        "SIGSEGV",
-        "SIGUSR2",
-        "SIGPIPE",
-        "SIGALRM",
-        "SIGTERM",
-        "SIGSTKFLT",
-        "SIGCHLD",
-        "SIGCONT",
-        "SIGSTOP",
-        "SIGTSTP",
-        "SIGTTIN",
-        "SIGTTOU",
-        "SIGURG",
-        "SIGXCPU",
-        "SIGXFSZ",
-        "SIGVTALRM",
-        "SIGPROF",
-        "SIGWINCH",
-        "SIGIO",
-        "SIGPWR",
-        "SIGSYS",
-    ];
-    NAMES.get(sig as usize).copied().unwrap_or("SIGRT")
-}
 
 /// Is `sig` a signal number (1..=64)? (Linux `valid_signal`, without 0.)
 pub fn valid_signal(sig: i32) -> bool {

@@ -164,8 +164,8 @@ fn chld_info(leader: &Arc<TaskStruct>, sig: i32) -> KSigInfo {
         let s = leader.signal.inner.lock();
         (s.utime, s.stime)
     };
-    let (code, status) = match status & 0x7f {
-        0 => (CLD_EXITED, (status >> 8) & 0xff),
+    let (code, status) = match uapi::wait::wtermsig(status) {
+        0 => (CLD_EXITED, uapi::wait::wexitstatus(status)),
         killed => (CLD_KILLED, killed),
     };
     KSigInfo {

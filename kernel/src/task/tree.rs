@@ -23,30 +23,10 @@ use alloc::vec::Vec;
 /// Pid of init, the reaper of orphans (Linux `child_reaper`).
 pub const INIT_PID: Pid = 1;
 
-/// SIGCHLD, the exit signal of a forked child (Linux `include/uapi/asm-generic/signal.h`;
-/// the same as `signal::SIGCHLD`, checked below for the kernel build).
-const SIGCHLD: i32 = 17;
-#[cfg(target_os = "none")]
-const _: () = assert!(SIGCHLD == super::signal::SIGCHLD);
-
-/// Return at once if no child has changed state (Linux `include/uapi/linux/wait.h`).
-pub const WNOHANG: u32 = 1;
-/// wait4: also report stopped children (accepted; Linnet has no stopped state).
-pub const WUNTRACED: u32 = 2;
-/// waitid: report stopped children (same value as WUNTRACED; accepted).
-pub const WSTOPPED: u32 = 2;
-/// waitid: report children that exited.
-pub const WEXITED: u32 = 4;
-/// Report continued children (accepted; nothing to report).
-pub const WCONTINUED: u32 = 8;
-/// waitid: leave the child a zombie, to be waited for again.
-pub const WNOWAIT: u32 = 0x0100_0000;
-/// Only children of this thread (Linnet keeps children per process: accepted).
-pub const WNOTHREAD: u32 = 0x2000_0000;
-/// Wait for children of any exit signal.
-pub const WALL: u32 = 0x4000_0000;
-/// Wait only for "clone" children: those whose exit signal is not SIGCHLD.
-pub const WCLONE: u32 = 0x8000_0000;
+use uapi::signal::SIGCHLD;
+pub use uapi::wait::{
+    WALL, WCLONE, WCONTINUED, WEXITED, WNOHANG, WNOTHREAD, WNOWAIT, WSTOPPED, WUNTRACED,
+};
 
 /// The options wait4 accepts (Linux `kernel_wait4`).
 pub const WAIT4_OPTIONS: u32 = WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WALL | WCLONE;
@@ -54,8 +34,7 @@ pub const WAIT4_OPTIONS: u32 = WNOHANG | WUNTRACED | WCONTINUED | WNOTHREAD | WA
 pub const WAITID_OPTIONS: u32 =
     WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | WNOTHREAD | WALL | WCLONE;
 
-/// The child was killed and dumped core (`CLD_DUMPED`; Linnet dumps no core).
-pub const CLD_DUMPED: i32 = 3;
+pub use uapi::siginfo::CLD_DUMPED;
 
 /// What a task is doing (Linux `__state`: TASK_RUNNING, TASK_INTERRUPTIBLE; and
 /// `exit_state`: EXIT_ZOMBIE, EXIT_DEAD).
@@ -192,12 +171,13 @@ pub struct WaitResult {
 impl WaitResult {
     /// waitid's `si_code` and `si_status` for this status (Linux `wait_task_zombie`).
     pub fn cld_code(&self) -> (i32, i32) {
-        if self.status & 0x7f == 0 {
-            (CLD_EXITED, (self.status >> 8) & 0xff)
-        } else if self.status & 0x80 != 0 {
-            (CLD_DUMPED, self.status & 0x7f)
+        use uapi::wait::{wcoredump, wexitstatus, wifexited, wtermsig};
+        if wifexited(self.status) {
+            (CLD_EXITED, wexitstatus(self.status))
+        } else if wcoredump(self.status) {
+            (CLD_DUMPED, wtermsig(self.status))
         } else {
-            (CLD_KILLED, self.status & 0x7f)
+            (CLD_KILLED, wtermsig(self.status))
         }
     }
 }

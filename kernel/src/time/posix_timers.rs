@@ -20,14 +20,7 @@ use crate::errno::{Errno, KResult};
 use crate::task::pid::Pid;
 use crate::task::signal::{KSigInfo, PidType, NSIG};
 
-/// sigev_notify: send a signal to the process.
-pub const SIGEV_SIGNAL: i32 = 0;
-/// sigev_notify: no notification; timer_gettime only.
-pub const SIGEV_NONE: i32 = 1;
-/// sigev_notify: the C library runs a function in a thread (for the kernel: a signal).
-pub const SIGEV_THREAD: i32 = 2;
-/// sigev_notify: send a signal to one thread (`sigev_notify_thread_id`).
-pub const SIGEV_THREAD_ID: i32 = 4;
+pub use uapi::siginfo::{SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD, SIGEV_THREAD_ID};
 /// The most timers one process may have.
 pub const MAX_TIMERS: usize = 1024;
 

@@ -25,14 +25,7 @@
 
 use core::mem::size_of;
 
-/// `_aarch64_ctx.magic` of the FP/SIMD record (Linux `FPSIMD_MAGIC`).
-pub const FPSIMD_MAGIC: u32 = 0x4650_8001;
-/// `_aarch64_ctx.magic` of the fault syndrome record (Linux `ESR_MAGIC`).
-pub const ESR_MAGIC: u32 = 0x4553_5201;
-/// Size of the FP/SIMD record: head 8, fpsr 4, fpcr 4, 32 x 16 bytes.
-pub const FPSIMD_CONTEXT_SIZE: usize = 528;
-/// Size of the ESR record: head 8, esr 8.
-pub const ESR_CONTEXT_SIZE: usize = 16;
+pub use uapi::sigcontext::{ESR_CONTEXT_SIZE, ESR_MAGIC, FPSIMD_CONTEXT_SIZE, FPSIMD_MAGIC};
 
 /// The alternate signal stack, as sigaltstack(2) and `uc_stack` describe it (Linux `stack_t`).
 #[repr(C)]
@@ -93,7 +86,7 @@ pub struct UContext {
 #[derive(Clone, Copy)]
 pub struct RtSigframe {
     /// `siginfo_t`, the handler's second argument with SA_SIGINFO.
-    pub info: [u8; 128],
+    pub info: [u8; uapi::siginfo::SI_MAX_SIZE],
     /// The context, the handler's third argument.
     pub uc: UContext,
 }
@@ -101,19 +94,22 @@ pub struct RtSigframe {
 // The Linux ABI: offsets glibc, musl, gdb and qemu-user rely on.
 const _: () = {
     use core::mem::offset_of;
-    assert!(size_of::<FpsimdState>() == 528);
+    use uapi::sigcontext::{
+        SIGCONTEXT_RESERVED_OFFSET, SIGCONTEXT_SIZE, UCONTEXT_MCONTEXT_OFFSET, UCONTEXT_SIZE,
+    };
+    assert!(size_of::<FpsimdState>() == FPSIMD_CONTEXT_SIZE);
     assert!(offset_of!(FpsimdState, fpsr) == 512);
     assert!(size_of::<StackT>() == 24);
     assert!(offset_of!(SigContext, regs) == 8);
     assert!(offset_of!(SigContext, sp) == 256);
     assert!(offset_of!(SigContext, pc) == 264);
     assert!(offset_of!(SigContext, pstate) == 272);
-    assert!(offset_of!(SigContext, reserved) == 288);
-    assert!(size_of::<SigContext>() == 4384);
+    assert!(offset_of!(SigContext, reserved) == SIGCONTEXT_RESERVED_OFFSET);
+    assert!(size_of::<SigContext>() == SIGCONTEXT_SIZE);
     assert!(offset_of!(UContext, uc_sigmask) == 40);
-    assert!(offset_of!(UContext, uc_mcontext) == 176);
-    assert!(size_of::<UContext>() == 4560);
-    assert!(offset_of!(RtSigframe, uc) == 128);
+    assert!(offset_of!(UContext, uc_mcontext) == UCONTEXT_MCONTEXT_OFFSET);
+    assert!(size_of::<UContext>() == UCONTEXT_SIZE);
+    assert!(offset_of!(RtSigframe, uc) == uapi::siginfo::SI_MAX_SIZE);
     assert!(size_of::<RtSigframe>() == 4688);
 };
 

@@ -5,8 +5,7 @@ use super::*;
 use alloc::collections::BTreeMap;
 use alloc::vec;
 
-const SIGUSR1: i32 = 10;
-const SIGTERM: i32 = 15;
+use uapi::signal::{SIGTERM, SIGUSR1};
 
 /// One task's own fields.
 struct Rec {
