@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """qemu/syscalls-doc.py: write docs/syscalls.md from the syscall table, so it cannot drift.
 
-The table is the `table! { NR name => module::handler, ... }` block of
-kernel/src/syscall/mod.rs; each handler's doc comment (in the module file it names: a
+The table is the `table! { __NR_name => module::handler, ... }` block of
+kernel/src/syscall/mod.rs, its numbers those of uapi/src/unistd.rs; each handler's doc comment (in the module file it names: a
 sibling like `signal`, or a `crate::...` path such as `crate::arch::signal`, which the
 arch facade re-exports from `arch/aarch64/`)
 becomes the description. `--check` exits 1 if docs/syscalls.md is out of date
@@ -16,13 +16,21 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC_DIR = os.path.join(ROOT, "kernel", "src")
 SYSCALL_DIR = os.path.join(SRC_DIR, "syscall")
 OUT = os.path.join(ROOT, "docs", "syscalls.md")
+UNISTD = os.path.join(ROOT, "uapi", "src", "unistd.rs")
+
+
+def numbers():
+    """Syscall numbers by name, from the uapi crate's `__NR_name = N,` list."""
+    src = open(UNISTD).read()
+    return {name: int(n) for name, n in re.findall(r"__NR_(\w+)\s*=\s*(\d+),", src)}
 
 
 def table():
     src = open(os.path.join(SYSCALL_DIR, "mod.rs")).read()
     block = re.search(r"table!\s*\{(.*?)\n\s*\}", src, re.S).group(1)
-    return [(int(n), name, mod, fn) for n, name, mod, fn in
-            re.findall(r"(\d+)\s+(\w+)\s*=>\s*([\w:]+)::(\w+)", block)]
+    nr = numbers()
+    return [(nr[name], name, mod, fn) for name, mod, fn in
+            re.findall(r"__NR_(\w+)\s*=>\s*([\w:]+)::(\w+)", block)]
 
 
 def module_file(mod):

@@ -1,7 +1,7 @@
 //! System V IPC: keys, flags and commands (Linux `include/uapi/linux/ipc.h`, `msg.h`,
 //! `sem.h` and `shm.h`).
 
-/// The key that always makes a new object.
+/// The key that always makes a new object (Linux `IPC_PRIVATE`).
 pub const IPC_PRIVATE: i32 = 0;
 /// get flag: create the object if the key has none.
 pub const IPC_CREAT: u32 = 0o1000;

@@ -4,9 +4,9 @@
 //! a `struct _aarch64_ctx` head (magic, size) and ending with a zero head. The kernel
 //! writes them (`arch/aarch64/sigframe.rs`), user space reads them (ulib's `signal.rs`).
 
-/// `_aarch64_ctx.magic` of the FP/SIMD record (`struct fpsimd_context`).
+/// `_aarch64_ctx.magic` of the FP/SIMD record (Linux `FPSIMD_MAGIC`, `struct fpsimd_context`).
 pub const FPSIMD_MAGIC: u32 = 0x4650_8001;
-/// `_aarch64_ctx.magic` of the fault syndrome record (`struct esr_context`).
+/// `_aarch64_ctx.magic` of the fault syndrome record (Linux `ESR_MAGIC`, `struct esr_context`).
 pub const ESR_MAGIC: u32 = 0x4553_5201;
 /// `_aarch64_ctx.magic` of the record pointing at more records outside the frame.
 pub const EXTRA_MAGIC: u32 = 0x4558_5401;

@@ -5,15 +5,15 @@
 /// The size of `siginfo_t` (Linux `SI_MAX_SIZE`).
 pub const SI_MAX_SIZE: usize = 128;
 
-/// Sent by kill(2).
+/// Sent by kill(2) (Linux `SI_USER`).
 pub const SI_USER: i32 = 0;
-/// Sent by the kernel itself, e.g. Ctrl-C on the console.
+/// Sent by the kernel itself, e.g. Ctrl-C on the console (Linux `SI_KERNEL`).
 pub const SI_KERNEL: i32 = 0x80;
-/// Sent by sigqueue(3) / rt_sigqueueinfo.
+/// Sent by sigqueue(3) / rt_sigqueueinfo (Linux `SI_QUEUE`).
 pub const SI_QUEUE: i32 = -1;
-/// Sent by a POSIX timer's expiry.
+/// Sent by a POSIX timer's expiry (Linux `SI_TIMER`).
 pub const SI_TIMER: i32 = -2;
-/// Sent by tkill or tgkill.
+/// Sent by tkill or tgkill (Linux `SI_TKILL`).
 pub const SI_TKILL: i32 = -6;
 
 /// SIGILL: illegal opcode.

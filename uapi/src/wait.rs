@@ -20,14 +20,15 @@ pub const WALL: u32 = 0x4000_0000;
 /// Wait only for "clone" children: those whose exit signal is not SIGCHLD.
 pub const WCLONE: u32 = 0x8000_0000;
 
-/// waitid `idtype`: any child.
+/// waitid `idtype`: any child (Linux `P_ALL`, `P_PID`, `P_PGID`; `P_PIDFD` 3 is not
+/// supported by Linnet).
 pub const P_ALL: u32 = 0;
 /// waitid `idtype`: the child with this pid.
 pub const P_PID: u32 = 1;
 /// waitid `idtype`: any child in this process group.
 pub const P_PGID: u32 = 2;
 
-/// The status of a child that exited with `code` (Linux `(code & 0xff) << 8`).
+/// The status of a child that exited with `code`: `(code & 0xff) << 8`.
 pub const fn w_exitcode(code: i32) -> i32 {
     (code & 0xff) << 8
 }
