@@ -26,6 +26,11 @@ fn build_vdso(out_dir: &Path, manifest: &Path) {
     ] {
         println!("cargo:rerun-if-changed={}", src.join(f).display());
     }
+    // vgettimeofday.rs includes these uapi files by path.
+    for f in ["time.rs", "unistd.rs"] {
+        let uapi = manifest.join("../uapi/src").join(f);
+        println!("cargo:rerun-if-changed={}", uapi.display());
+    }
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let obj = out_dir.join("vdso.o");
     let so = out_dir.join("vdso.so");

@@ -93,3 +93,10 @@ pub const SEEK_SET: u32 = 0;
 pub const SEEK_CUR: u32 = 1;
 /// lseek: from the end.
 pub const SEEK_END: u32 = 2;
+
+/// renameat2: fail if the target exists (Linux `RENAME_NOREPLACE`, `include/uapi/linux/fs.h`).
+pub const RENAME_NOREPLACE: u32 = 1;
+/// renameat2: swap source and target (Linux `RENAME_EXCHANGE`).
+pub const RENAME_EXCHANGE: u32 = 2;
+/// renameat2: leave a whiteout (Linux `RENAME_WHITEOUT`; overlay file systems only).
+pub const RENAME_WHITEOUT: u32 = 4;

@@ -36,3 +36,9 @@ pub const FUTEX_WAITERS: u32 = 0x8000_0000;
 pub const FUTEX_OWNER_DIED: u32 = 0x4000_0000;
 /// PI and robust futex word: the owner's thread id.
 pub const FUTEX_TID_MASK: u32 = 0x3fff_ffff;
+
+/// The FUTEX_WAKE_OP operation word (Linux `FUTEX_OP(op, oparg, cmp, cmparg)`): op in
+/// bits 28..31, cmp in 24..27, oparg in 12..23, cmparg in 0..11.
+pub const fn futex_op(op: u32, oparg: u32, cmp: u32, cmparg: u32) -> u32 {
+    ((op & 0xf) << 28) | ((cmp & 0xf) << 24) | ((oparg & 0xfff) << 12) | (cmparg & 0xfff)
+}

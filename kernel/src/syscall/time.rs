@@ -23,11 +23,11 @@ use crate::time::timer_list::{self, with_timers, Now};
 use core::sync::atomic::Ordering;
 
 /// ITIMER_REAL: wall time, SIGALRM.
-const ITIMER_REAL: u64 = 0;
+const ITIMER_REAL: u64 = uapi::time::ITIMER_REAL as u64;
 /// ITIMER_VIRTUAL: user CPU time, SIGVTALRM.
-const ITIMER_VIRTUAL: u64 = 1;
+const ITIMER_VIRTUAL: u64 = uapi::time::ITIMER_VIRTUAL as u64;
 /// ITIMER_PROF: user + system CPU time, SIGPROF.
-const ITIMER_PROF: u64 = 2;
+const ITIMER_PROF: u64 = uapi::time::ITIMER_PROF as u64;
 /// Latest wall time settimeofday accepts (Linux `TIME_SETTOD_SEC_MAX`: `KTIME_SEC_MAX`
 /// less 30 years of uptime).
 const TIME_SETTOD_SEC_MAX: i64 = 9_223_372_036 - 946_080_000;

@@ -26,33 +26,33 @@ bitflags! {
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub struct CloneFlags: u64 {
         /// Share the address space.
-        const VM = 0x100;
+        const VM = uapi::sched::CLONE_VM;
         /// Share cwd and root.
-        const FS = 0x200;
+        const FS = uapi::sched::CLONE_FS;
         /// Share the file descriptor table.
-        const FILES = 0x400;
+        const FILES = uapi::sched::CLONE_FILES;
         /// Share signal handlers.
-        const SIGHAND = 0x800;
+        const SIGHAND = uapi::sched::CLONE_SIGHAND;
         /// Return a pidfd (not supported).
-        const PIDFD = 0x1000;
+        const PIDFD = uapi::sched::CLONE_PIDFD;
         /// The parent sleeps until the child execs or exits (`wait_for_vfork_done`).
-        const VFORK = 0x4000;
+        const VFORK = uapi::sched::CLONE_VFORK;
         /// The child's parent is the caller's parent.
-        const PARENT = 0x8000;
+        const PARENT = uapi::sched::CLONE_PARENT;
         /// Same thread group: a thread, not a process.
-        const THREAD = 0x10000;
+        const THREAD = uapi::sched::CLONE_THREAD;
         /// Share System V semaphore undo lists (nothing to share in Linnet).
-        const SYSVSEM = 0x40000;
+        const SYSVSEM = uapi::sched::CLONE_SYSVSEM;
         /// Set the child's TLS register (TPIDR_EL0) to `tls`.
-        const SETTLS = 0x80000;
+        const SETTLS = uapi::sched::CLONE_SETTLS;
         /// Store the child's tid at `parent_tid` in the parent's memory.
-        const PARENT_SETTID = 0x100000;
+        const PARENT_SETTID = uapi::sched::CLONE_PARENT_SETTID;
         /// Clear `child_tid` and wake a futex there when the child exits.
-        const CHILD_CLEARTID = 0x200000;
+        const CHILD_CLEARTID = uapi::sched::CLONE_CHILD_CLEARTID;
         /// Ignored, as by Linux.
-        const DETACHED = 0x400000;
+        const DETACHED = uapi::sched::CLONE_DETACHED;
         /// Store the child's tid at `child_tid` in the child's memory.
-        const CHILD_SETTID = 0x1000000;
+        const CHILD_SETTID = uapi::sched::CLONE_CHILD_SETTID;
     }
 }
 

@@ -14,24 +14,24 @@ pub const NSEC_PER_USEC: u64 = 1_000;
 /// The largest time Linux represents (`KTIME_MAX`): about 292 years in ns.
 pub const KTIME_MAX: u64 = i64::MAX as u64;
 /// clock_nanosleep / timer_settime flag: the time is absolute (Linux `TIMER_ABSTIME`).
-pub const TIMER_ABSTIME: u64 = 1;
+pub const TIMER_ABSTIME: u64 = uapi::time::TIMER_ABSTIME as u64;
 
 /// CLOCK_REALTIME.
-pub const CLOCK_REALTIME: u64 = 0;
+pub const CLOCK_REALTIME: u64 = uapi::time::CLOCK_REALTIME as u64;
 /// CLOCK_MONOTONIC.
-pub const CLOCK_MONOTONIC: u64 = 1;
+pub const CLOCK_MONOTONIC: u64 = uapi::time::CLOCK_MONOTONIC as u64;
 /// CLOCK_PROCESS_CPUTIME_ID.
-pub const CLOCK_PROCESS_CPUTIME_ID: u64 = 2;
+pub const CLOCK_PROCESS_CPUTIME_ID: u64 = uapi::time::CLOCK_PROCESS_CPUTIME_ID as u64;
 /// CLOCK_THREAD_CPUTIME_ID.
-pub const CLOCK_THREAD_CPUTIME_ID: u64 = 3;
+pub const CLOCK_THREAD_CPUTIME_ID: u64 = uapi::time::CLOCK_THREAD_CPUTIME_ID as u64;
 /// CLOCK_MONOTONIC_RAW.
-pub const CLOCK_MONOTONIC_RAW: u64 = 4;
+pub const CLOCK_MONOTONIC_RAW: u64 = uapi::time::CLOCK_MONOTONIC_RAW as u64;
 /// CLOCK_REALTIME_COARSE.
-pub const CLOCK_REALTIME_COARSE: u64 = 5;
+pub const CLOCK_REALTIME_COARSE: u64 = uapi::time::CLOCK_REALTIME_COARSE as u64;
 /// CLOCK_MONOTONIC_COARSE.
-pub const CLOCK_MONOTONIC_COARSE: u64 = 6;
+pub const CLOCK_MONOTONIC_COARSE: u64 = uapi::time::CLOCK_MONOTONIC_COARSE as u64;
 /// CLOCK_BOOTTIME.
-pub const CLOCK_BOOTTIME: u64 = 7;
+pub const CLOCK_BOOTTIME: u64 = uapi::time::CLOCK_BOOTTIME as u64;
 
 /// A clock Linnet knows (Linux `struct k_clock`: `clock_realtime`, `clock_monotonic`,
 /// ...). BOOTTIME is MONOTONIC (Linnet never suspends).

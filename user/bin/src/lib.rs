@@ -336,50 +336,12 @@ pub fn columns(names: &[&[u8]], width: usize) -> Vec<u8> {
     out
 }
 
-/// Signal names, index = number (Linux `include/uapi/asm-generic/signal.h`).
-const SIGNAMES: [&str; 32] = [
-    "0",
-    "SIGHUP",
-    "SIGINT",
-    "SIGQUIT",
-    "SIGILL",
-    "SIGTRAP",
-    "SIGABRT",
-    "SIGBUS",
-    "SIGFPE",
-    "SIGKILL",
-    "SIGUSR1",
-    "SIGSEGV",
-    "SIGUSR2",
-    "SIGPIPE",
-    "SIGALRM",
-    "SIGTERM",
-    "SIGSTKFLT",
-    "SIGCHLD",
-    "SIGCONT",
-    "SIGSTOP",
-    "SIGTSTP",
-    "SIGTTIN",
-    "SIGTTOU",
-    "SIGURG",
-    "SIGXCPU",
-    "SIGXFSZ",
-    "SIGVTALRM",
-    "SIGPROF",
-    "SIGWINCH",
-    "SIGIO",
-    "SIGPWR",
-    "SIGSYS",
-];
-
 /// The name of signal `sig`, e.g. "SIGSEGV" ("SIGRT" for the real-time ones).
-pub fn signame(sig: i32) -> &'static str {
-    SIGNAMES.get(sig as usize).copied().unwrap_or("SIGRT")
-}
+pub use ulib::signal::signame;
 
 /// Every signal's number and name, 1..=31.
 pub fn signals() -> impl Iterator<Item = (i32, &'static str)> {
-    (1..SIGNAMES.len()).map(|i| (i as i32, SIGNAMES[i]))
+    (1..ulib::uapi::signal::SIGRTMIN).map(|i| (i, signame(i)))
 }
 
 /// A signal by number ("9") or name, with or without "SIG" ("KILL", "SIGKILL").

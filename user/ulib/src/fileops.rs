@@ -9,39 +9,8 @@ use crate::errno::{check, SysResult};
 use crate::syscall::{syscall0, syscall1, syscall2, syscall3, syscall4, syscall5};
 use core::ffi::CStr;
 
-/// Syscall numbers used here (asm-generic `unistd.h`).
-#[allow(missing_docs)] // the names are Linux's
-pub mod nr {
-    pub const MKNODAT: usize = 33;
-    pub const LINKAT: usize = 37;
-    pub const RENAMEAT: usize = 38;
-    pub const STATFS: usize = 43;
-    pub const FSTATFS: usize = 44;
-    pub const TRUNCATE: usize = 45;
-    pub const FTRUNCATE: usize = 46;
-    pub const FACCESSAT: usize = 48;
-    pub const FCHMOD: usize = 52;
-    pub const FCHMODAT: usize = 53;
-    pub const FCHOWNAT: usize = 54;
-    pub const FCHOWN: usize = 55;
-    pub const READV: usize = 65;
-    pub const WRITEV: usize = 66;
-    pub const PREAD64: usize = 67;
-    pub const PWRITE64: usize = 68;
-    pub const PREADV: usize = 69;
-    pub const PWRITEV: usize = 70;
-    pub const SENDFILE: usize = 71;
-    pub const SYNC: usize = 81;
-    pub const FSYNC: usize = 82;
-    pub const FDATASYNC: usize = 83;
-    pub const UTIMENSAT: usize = 88;
-    pub const UMASK: usize = 166;
-    pub const RENAMEAT2: usize = 276;
-    pub const GETRANDOM: usize = 278;
-    pub const FACCESSAT2: usize = 439;
-    pub const FCNTL: usize = 25;
-    pub const IOCTL: usize = 29;
-}
+/// Syscall numbers (uapi's `__NR_*`, Linux `include/uapi/asm-generic/unistd.h`).
+pub use crate::syscall::nr;
 
 /// `struct iovec`.
 #[repr(C)]
@@ -76,7 +45,7 @@ pub fn pread(fd: i32, buf: &mut [u8], off: i64) -> SysResult {
     // SAFETY: the kernel writes at most buf.len() bytes into buf.
     check(unsafe {
         syscall4(
-            nr::PREAD64,
+            nr::__NR_pread64,
             fd as usize,
             buf.as_mut_ptr() as usize,
             buf.len(),
@@ -90,7 +59,7 @@ pub fn pwrite(fd: i32, buf: &[u8], off: i64) -> SysResult {
     // SAFETY: buf is only read.
     check(unsafe {
         syscall4(
-            nr::PWRITE64,
+            nr::__NR_pwrite64,
             fd as usize,
             buf.as_ptr() as usize,
             buf.len(),
@@ -106,19 +75,33 @@ pub fn pwrite(fd: i32, buf: &[u8], off: i64) -> SysResult {
 /// EFAULT test.
 pub unsafe fn readv(fd: i32, iov: &[IoVec]) -> SysResult {
     // SAFETY: the caller vouches for the segments.
-    check(unsafe { syscall3(nr::READV, fd as usize, iov.as_ptr() as usize, iov.len()) })
+    check(unsafe {
+        syscall3(
+            nr::__NR_readv,
+            fd as usize,
+            iov.as_ptr() as usize,
+            iov.len(),
+        )
+    })
 }
 
 /// writev(2).
 pub fn writev(fd: i32, iov: &[IoVec]) -> SysResult {
     // SAFETY: the segments are only read.
-    check(unsafe { syscall3(nr::WRITEV, fd as usize, iov.as_ptr() as usize, iov.len()) })
+    check(unsafe {
+        syscall3(
+            nr::__NR_writev,
+            fd as usize,
+            iov.as_ptr() as usize,
+            iov.len(),
+        )
+    })
 }
 
 /// readv(2) with an explicit count (to test the count checks).
 pub fn readv_count(fd: i32, iov: usize, cnt: usize) -> SysResult {
     // SAFETY: with a bad count the kernel reads nothing; tests pass null or real arrays.
-    check(unsafe { syscall3(nr::READV, fd as usize, iov, cnt) })
+    check(unsafe { syscall3(nr::__NR_readv, fd as usize, iov, cnt) })
 }
 
 /// preadv(2).
@@ -129,7 +112,7 @@ pub unsafe fn preadv(fd: i32, iov: &[IoVec], off: i64) -> SysResult {
     // SAFETY: the caller vouches for the segments.
     check(unsafe {
         syscall5(
-            nr::PREADV,
+            nr::__NR_preadv,
             fd as usize,
             iov.as_ptr() as usize,
             iov.len(),
@@ -144,7 +127,7 @@ pub fn pwritev(fd: i32, iov: &[IoVec], off: i64) -> SysResult {
     // SAFETY: the segments are only read.
     check(unsafe {
         syscall5(
-            nr::PWRITEV,
+            nr::__NR_pwritev,
             fd as usize,
             iov.as_ptr() as usize,
             iov.len(),
@@ -158,60 +141,47 @@ pub fn pwritev(fd: i32, iov: &[IoVec], off: i64) -> SysResult {
 pub fn sendfile(out_fd: i32, in_fd: i32, off: Option<&mut i64>, count: usize) -> SysResult {
     let p = off.map(|o| o as *mut i64 as usize).unwrap_or(0);
     // SAFETY: the kernel reads and writes one i64 at p, which we own, if given.
-    check(unsafe { syscall4(nr::SENDFILE, out_fd as usize, in_fd as usize, p, count) })
+    check(unsafe { syscall4(nr::__NR_sendfile, out_fd as usize, in_fd as usize, p, count) })
 }
 
 /// truncate(2).
 pub fn truncate(path: &CStr, len: i64) -> SysResult {
     // SAFETY: path is only read.
-    check(unsafe { syscall2(nr::TRUNCATE, path.as_ptr() as usize, len as usize) })
+    check(unsafe { syscall2(nr::__NR_truncate, path.as_ptr() as usize, len as usize) })
 }
 
 /// ftruncate(2).
 pub fn ftruncate(fd: i32, len: i64) -> SysResult {
     // SAFETY: touches no memory of ours.
-    check(unsafe { syscall2(nr::FTRUNCATE, fd as usize, len as usize) })
+    check(unsafe { syscall2(nr::__NR_ftruncate, fd as usize, len as usize) })
 }
 
 /// fsync(2).
 pub fn fsync(fd: i32) -> SysResult {
     // SAFETY: touches no memory of ours.
-    check(unsafe { syscall1(nr::FSYNC, fd as usize) })
+    check(unsafe { syscall1(nr::__NR_fsync, fd as usize) })
 }
 
 /// fdatasync(2).
 pub fn fdatasync(fd: i32) -> SysResult {
     // SAFETY: touches no memory of ours.
-    check(unsafe { syscall1(nr::FDATASYNC, fd as usize) })
+    check(unsafe { syscall1(nr::__NR_fdatasync, fd as usize) })
 }
 
 /// sync(2).
 pub fn sync() -> SysResult {
     // SAFETY: touches no memory of ours.
-    check(unsafe { syscall0(nr::SYNC) })
+    check(unsafe { syscall0(nr::__NR_sync) })
 }
 
-/// access(2) modes.
-pub const F_OK: u32 = 0;
-/// Execute permission.
-pub const X_OK: u32 = 1;
-/// Write permission.
-pub const W_OK: u32 = 2;
-/// Read permission.
-pub const R_OK: u32 = 4;
-/// faccessat2: use the effective ids.
-pub const AT_EACCESS: u32 = 0x200;
-/// linkat: follow a final symlink.
-pub const AT_SYMLINK_FOLLOW: u32 = 0x400;
-/// An empty path means the dirfd.
-pub const AT_EMPTY_PATH: u32 = 0x1000;
+pub use uapi::fcntl::{AT_EACCESS, AT_EMPTY_PATH, AT_SYMLINK_FOLLOW, F_OK, R_OK, W_OK, X_OK};
 
 /// faccessat(2) (no flags).
 pub fn faccessat(dirfd: i32, path: &CStr, mode: u32) -> SysResult {
     // SAFETY: path is only read.
     check(unsafe {
         syscall3(
-            nr::FACCESSAT,
+            nr::__NR_faccessat,
             dirfd as usize,
             path.as_ptr() as usize,
             mode as usize,
@@ -224,7 +194,7 @@ pub fn faccessat2(dirfd: i32, path: &CStr, mode: u32, flags: u32) -> SysResult {
     // SAFETY: path is only read.
     check(unsafe {
         syscall4(
-            nr::FACCESSAT2,
+            nr::__NR_faccessat2,
             dirfd as usize,
             path.as_ptr() as usize,
             mode as usize,
@@ -233,17 +203,14 @@ pub fn faccessat2(dirfd: i32, path: &CStr, mode: u32, flags: u32) -> SysResult {
     })
 }
 
-/// renameat2 flags.
-pub const RENAME_NOREPLACE: u32 = 1;
-/// Swap the two names.
-pub const RENAME_EXCHANGE: u32 = 2;
+pub use uapi::fcntl::{RENAME_EXCHANGE, RENAME_NOREPLACE};
 
 /// renameat(2).
 pub fn renameat(olddir: i32, old: &CStr, newdir: i32, new: &CStr) -> SysResult {
     // SAFETY: the paths are only read.
     check(unsafe {
         syscall4(
-            nr::RENAMEAT,
+            nr::__NR_renameat,
             olddir as usize,
             old.as_ptr() as usize,
             newdir as usize,
@@ -257,7 +224,7 @@ pub fn renameat2(olddir: i32, old: &CStr, newdir: i32, new: &CStr, flags: u32) -
     // SAFETY: the paths are only read.
     check(unsafe {
         syscall5(
-            nr::RENAMEAT2,
+            nr::__NR_renameat2,
             olddir as usize,
             old.as_ptr() as usize,
             newdir as usize,
@@ -272,7 +239,7 @@ pub fn linkat(olddir: i32, old: &CStr, newdir: i32, new: &CStr, flags: u32) -> S
     // SAFETY: the paths are only read.
     check(unsafe {
         syscall5(
-            nr::LINKAT,
+            nr::__NR_linkat,
             olddir as usize,
             old.as_ptr() as usize,
             newdir as usize,
@@ -285,7 +252,7 @@ pub fn linkat(olddir: i32, old: &CStr, newdir: i32, new: &CStr, flags: u32) -> S
 /// fchmod(2).
 pub fn fchmod(fd: i32, mode: u32) -> SysResult {
     // SAFETY: touches no memory of ours.
-    check(unsafe { syscall2(nr::FCHMOD, fd as usize, mode as usize) })
+    check(unsafe { syscall2(nr::__NR_fchmod, fd as usize, mode as usize) })
 }
 
 /// fchmodat(2) (no flags at the syscall level).
@@ -293,7 +260,7 @@ pub fn fchmodat(dirfd: i32, path: &CStr, mode: u32) -> SysResult {
     // SAFETY: path is only read.
     check(unsafe {
         syscall3(
-            nr::FCHMODAT,
+            nr::__NR_fchmodat,
             dirfd as usize,
             path.as_ptr() as usize,
             mode as usize,
@@ -304,7 +271,7 @@ pub fn fchmodat(dirfd: i32, path: &CStr, mode: u32) -> SysResult {
 /// fchown(2); u32::MAX keeps an id.
 pub fn fchown(fd: i32, uid: u32, gid: u32) -> SysResult {
     // SAFETY: touches no memory of ours.
-    check(unsafe { syscall3(nr::FCHOWN, fd as usize, uid as usize, gid as usize) })
+    check(unsafe { syscall3(nr::__NR_fchown, fd as usize, uid as usize, gid as usize) })
 }
 
 /// fchownat(2).
@@ -312,7 +279,7 @@ pub fn fchownat(dirfd: i32, path: &CStr, uid: u32, gid: u32, flags: u32) -> SysR
     // SAFETY: path is only read.
     check(unsafe {
         syscall5(
-            nr::FCHOWNAT,
+            nr::__NR_fchownat,
             dirfd as usize,
             path.as_ptr() as usize,
             uid as usize,
@@ -323,9 +290,7 @@ pub fn fchownat(dirfd: i32, path: &CStr, uid: u32, gid: u32, flags: u32) -> SysR
 }
 
 /// utimensat's special nanosecond values.
-pub const UTIME_NOW: i64 = (1 << 30) - 1;
-/// Leave this time alone.
-pub const UTIME_OMIT: i64 = (1 << 30) - 2;
+pub use uapi::stat::{UTIME_NOW, UTIME_OMIT};
 
 /// utimensat(2): `times` None means now; `path` None operates on `dirfd`.
 pub fn utimensat(
@@ -337,7 +302,7 @@ pub fn utimensat(
     let p = path.map(|p| p.as_ptr() as usize).unwrap_or(0);
     let t = times.map(|t| t.as_ptr() as usize).unwrap_or(0);
     // SAFETY: the path and times are only read.
-    check(unsafe { syscall4(nr::UTIMENSAT, dirfd as usize, p, t, flags as usize) })
+    check(unsafe { syscall4(nr::__NR_utimensat, dirfd as usize, p, t, flags as usize) })
 }
 
 /// mknodat(2); `dev` as `makedev` encodes it.
@@ -345,7 +310,7 @@ pub fn mknodat(dirfd: i32, path: &CStr, mode: u32, dev: u64) -> SysResult {
     // SAFETY: path is only read.
     check(unsafe {
         syscall4(
-            nr::MKNODAT,
+            nr::__NR_mknodat,
             dirfd as usize,
             path.as_ptr() as usize,
             mode as usize,
@@ -357,7 +322,7 @@ pub fn mknodat(dirfd: i32, path: &CStr, mode: u32, dev: u64) -> SysResult {
 /// umask(2): returns the old mask.
 pub fn umask(mask: u32) -> u32 {
     // SAFETY: touches no memory of ours; umask cannot fail.
-    (unsafe { syscall1(nr::UMASK, mask as usize) }) as u32
+    (unsafe { syscall1(nr::__NR_umask, mask as usize) }) as u32
 }
 
 /// `struct statfs` (asm-generic 64-bit, 120 bytes).
@@ -397,7 +362,7 @@ pub fn statfs(path: &CStr) -> SysResult<Statfs> {
     // SAFETY: the kernel writes one struct statfs into s.
     check(unsafe {
         syscall2(
-            nr::STATFS,
+            nr::__NR_statfs,
             path.as_ptr() as usize,
             &mut s as *mut Statfs as usize,
         )
@@ -409,7 +374,13 @@ pub fn statfs(path: &CStr) -> SysResult<Statfs> {
 pub fn fstatfs(fd: i32) -> SysResult<Statfs> {
     let mut s = Statfs::default();
     // SAFETY: the kernel writes one struct statfs into s.
-    check(unsafe { syscall2(nr::FSTATFS, fd as usize, &mut s as *mut Statfs as usize) })?;
+    check(unsafe {
+        syscall2(
+            nr::__NR_fstatfs,
+            fd as usize,
+            &mut s as *mut Statfs as usize,
+        )
+    })?;
     Ok(s)
 }
 
@@ -418,7 +389,7 @@ pub fn getrandom(buf: &mut [u8], flags: u32) -> SysResult {
     // SAFETY: the kernel writes at most buf.len() bytes into buf.
     check(unsafe {
         syscall3(
-            nr::GETRANDOM,
+            nr::__NR_getrandom,
             buf.as_mut_ptr() as usize,
             buf.len(),
             flags as usize,
@@ -427,17 +398,11 @@ pub fn getrandom(buf: &mut [u8], flags: u32) -> SysResult {
 }
 
 /// Record lock commands and types.
-#[allow(missing_docs)] // the names are Linux's
 pub mod lock {
-    pub const F_GETLK: u32 = 5;
-    pub const F_SETLK: u32 = 6;
-    pub const F_SETLKW: u32 = 7;
-    pub const F_OFD_GETLK: u32 = 36;
-    pub const F_OFD_SETLK: u32 = 37;
-    pub const F_OFD_SETLKW: u32 = 38;
-    pub const F_RDLCK: i16 = 0;
-    pub const F_WRLCK: i16 = 1;
-    pub const F_UNLCK: i16 = 2;
+    pub use uapi::fcntl::{
+        F_GETLK, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_RDLCK, F_SETLK, F_SETLKW, F_UNLCK,
+        F_WRLCK,
+    };
 }
 
 /// `struct flock` (arm64, 32 bytes).
@@ -461,7 +426,7 @@ pub fn fcntl_lock(fd: i32, cmd: u32, fl: &mut Flock) -> SysResult {
     // SAFETY: the kernel reads and may write one struct flock, which we own.
     check(unsafe {
         syscall3(
-            nr::FCNTL,
+            nr::__NR_fcntl,
             fd as usize,
             cmd as usize,
             fl as *mut Flock as usize,
@@ -486,12 +451,12 @@ pub mod ioctls {
 /// ioctl(2) with an int argument passed by pointer (FIONBIO, FIONREAD).
 pub fn ioctl_int(fd: i32, req: usize, v: &mut i32) -> SysResult {
     // SAFETY: the kernel reads or writes one int, which we own.
-    check(unsafe { syscall3(nr::IOCTL, fd as usize, req, v as *mut i32 as usize) })
+    check(unsafe { syscall3(nr::__NR_ioctl, fd as usize, req, v as *mut i32 as usize) })
 }
 
 /// ioctl(2) with a buffer argument (termios, winsize).
 pub fn ioctl_buf(fd: i32, req: usize, buf: &mut [u8]) -> SysResult {
     // SAFETY: the requests used with this move at most buf.len() bytes (callers size
     // it for the structure).
-    check(unsafe { syscall3(nr::IOCTL, fd as usize, req, buf.as_mut_ptr() as usize) })
+    check(unsafe { syscall3(nr::__NR_ioctl, fd as usize, req, buf.as_mut_ptr() as usize) })
 }

@@ -10,24 +10,8 @@ use crate::syscall::{nr, syscall1, syscall2, syscall3, syscall4};
 use core::ffi::CStr;
 
 /// AT_SYMLINK_NOFOLLOW: stat a symlink itself, not what it points to.
-pub const AT_SYMLINK_NOFOLLOW: u32 = 0x100;
-
-/// File type bits of `st_mode` (S_IFMT) and the types (Linux `include/uapi/linux/stat.h`).
-pub const S_IFMT: u32 = 0o170000;
-/// A directory.
-pub const S_IFDIR: u32 = 0o040000;
-/// A regular file.
-pub const S_IFREG: u32 = 0o100000;
-/// A symbolic link.
-pub const S_IFLNK: u32 = 0o120000;
-/// A character device.
-pub const S_IFCHR: u32 = 0o020000;
-/// A block device.
-pub const S_IFBLK: u32 = 0o060000;
-/// A FIFO (pipe).
-pub const S_IFIFO: u32 = 0o010000;
-/// A socket.
-pub const S_IFSOCK: u32 = 0o140000;
+pub use uapi::fcntl::AT_SYMLINK_NOFOLLOW;
+pub use uapi::stat::{S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK};
 
 /// struct stat as arm64 Linux fills it (asm-generic layout, 128 bytes).
 #[repr(C)]
@@ -84,7 +68,7 @@ pub fn fstatat(dirfd: i32, path: &CStr, flags: u32) -> SysResult<Stat> {
     // SAFETY: path is only read; the kernel writes one struct stat into st, which we own.
     check(unsafe {
         syscall4(
-            nr::NEWFSTATAT,
+            nr::__NR_newfstatat,
             dirfd as usize,
             path.as_ptr() as usize,
             &mut st as *mut Stat as usize,
@@ -98,14 +82,14 @@ pub fn fstatat(dirfd: i32, path: &CStr, flags: u32) -> SysResult<Stat> {
 pub fn fstat(fd: i32) -> SysResult<Stat> {
     let mut st = Stat::default();
     // SAFETY: the kernel writes one struct stat into st, which we own.
-    check(unsafe { syscall2(nr::FSTAT, fd as usize, &mut st as *mut Stat as usize) })?;
+    check(unsafe { syscall2(nr::__NR_fstat, fd as usize, &mut st as *mut Stat as usize) })?;
     Ok(st)
 }
 
 /// getcwd(2): the current directory's path into `buf`; returns it without the NUL.
 pub fn getcwd(buf: &mut [u8]) -> SysResult<&[u8]> {
     // SAFETY: the kernel writes at most buf.len() bytes into buf.
-    let n = check(unsafe { syscall2(nr::GETCWD, buf.as_mut_ptr() as usize, buf.len()) })?;
+    let n = check(unsafe { syscall2(nr::__NR_getcwd, buf.as_mut_ptr() as usize, buf.len()) })?;
     // Linux returns the length including the NUL.
     Ok(&buf[..n.saturating_sub(1)])
 }
@@ -113,7 +97,7 @@ pub fn getcwd(buf: &mut [u8]) -> SysResult<&[u8]> {
 /// chdir(2).
 pub fn chdir(path: &CStr) -> SysResult {
     // SAFETY: path is only read.
-    check(unsafe { syscall1(nr::CHDIR, path.as_ptr() as usize) })
+    check(unsafe { syscall1(nr::__NR_chdir, path.as_ptr() as usize) })
 }
 
 /// readlinkat(2): the target of symlink `path`, into `buf` (truncated, no NUL).
@@ -121,7 +105,7 @@ pub fn readlinkat<'a>(dirfd: i32, path: &CStr, buf: &'a mut [u8]) -> SysResult<&
     // SAFETY: path is only read; the kernel writes at most buf.len() bytes into buf.
     let n = check(unsafe {
         syscall4(
-            nr::READLINKAT,
+            nr::__NR_readlinkat,
             dirfd as usize,
             path.as_ptr() as usize,
             buf.as_mut_ptr() as usize,
@@ -134,14 +118,14 @@ pub fn readlinkat<'a>(dirfd: i32, path: &CStr, buf: &'a mut [u8]) -> SysResult<&
 /// dup3(2): make `new` refer to the same open file as `old` (flags: 0 or O_CLOEXEC).
 pub fn dup3(old: i32, new: i32, flags: u32) -> SysResult {
     // SAFETY: touches no memory of ours.
-    check(unsafe { syscall3(nr::DUP3, old as usize, new as usize, flags as usize) })
+    check(unsafe { syscall3(nr::__NR_dup3, old as usize, new as usize, flags as usize) })
 }
 
 /// pipe2(2): returns `[read end, write end]`.
 pub fn pipe2(flags: u32) -> SysResult<[i32; 2]> {
     let mut fds = [-1i32; 2];
     // SAFETY: the kernel writes two ints into fds, which we own.
-    check(unsafe { syscall2(nr::PIPE2, fds.as_mut_ptr() as usize, flags as usize) })?;
+    check(unsafe { syscall2(nr::__NR_pipe2, fds.as_mut_ptr() as usize, flags as usize) })?;
     Ok(fds)
 }
 
@@ -151,7 +135,7 @@ pub fn getdents64(fd: i32, buf: &mut [u8]) -> SysResult {
     // SAFETY: the kernel writes at most buf.len() bytes into buf.
     check(unsafe {
         syscall3(
-            nr::GETDENTS64,
+            nr::__NR_getdents64,
             fd as usize,
             buf.as_mut_ptr() as usize,
             buf.len(),
@@ -227,7 +211,7 @@ impl<'a> Iterator for Dirents<'a> {
 /// fchdir(2): make the directory `fd` is open on the current directory.
 pub fn fchdir(fd: i32) -> SysResult {
     // SAFETY: touches no memory of ours.
-    check(unsafe { syscall1(nr::FCHDIR, fd as usize) })
+    check(unsafe { syscall1(nr::__NR_fchdir, fd as usize) })
 }
 
 /// mkdirat(2): make directory `path` (relative to `dirfd`) with permissions `mode`.
@@ -235,7 +219,7 @@ pub fn mkdirat(dirfd: i32, path: &CStr, mode: u32) -> SysResult {
     // SAFETY: path is only read.
     check(unsafe {
         syscall3(
-            nr::MKDIRAT,
+            nr::__NR_mkdirat,
             dirfd as usize,
             path.as_ptr() as usize,
             mode as usize,
@@ -244,7 +228,7 @@ pub fn mkdirat(dirfd: i32, path: &CStr, mode: u32) -> SysResult {
 }
 
 /// AT_REMOVEDIR for unlinkat: remove a directory (rmdir) instead of a file.
-pub const AT_REMOVEDIR: u32 = 0x200;
+pub use uapi::fcntl::AT_REMOVEDIR;
 
 /// unlinkat(2): remove `path` (relative to `dirfd`); with [`AT_REMOVEDIR`] an empty
 /// directory.
@@ -252,7 +236,7 @@ pub fn unlinkat(dirfd: i32, path: &CStr, flags: u32) -> SysResult {
     // SAFETY: path is only read.
     check(unsafe {
         syscall3(
-            nr::UNLINKAT,
+            nr::__NR_unlinkat,
             dirfd as usize,
             path.as_ptr() as usize,
             flags as usize,
@@ -265,7 +249,7 @@ pub fn symlinkat(target: &CStr, dirfd: i32, path: &CStr) -> SysResult {
     // SAFETY: both strings are only read.
     check(unsafe {
         syscall3(
-            nr::SYMLINKAT,
+            nr::__NR_symlinkat,
             target.as_ptr() as usize,
             dirfd as usize,
             path.as_ptr() as usize,

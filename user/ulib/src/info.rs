@@ -67,7 +67,7 @@ pub fn uname() -> SysResult<Utsname> {
         domainname: [0; 65],
     };
     // SAFETY: the kernel writes one struct utsname into u, which we own.
-    check(unsafe { syscall1(nr::UNAME, &mut u as *mut Utsname as usize) })?;
+    check(unsafe { syscall1(nr::__NR_uname, &mut u as *mut Utsname as usize) })?;
     Ok(u)
 }
 
@@ -120,7 +120,7 @@ impl Sysinfo {
 pub fn sysinfo() -> SysResult<Sysinfo> {
     let mut s = Sysinfo::default();
     // SAFETY: the kernel writes one struct sysinfo (112 bytes) into s, which we own.
-    check(unsafe { syscall1(nr::SYSINFO, &mut s as *mut Sysinfo as usize) })?;
+    check(unsafe { syscall1(nr::__NR_sysinfo, &mut s as *mut Sysinfo as usize) })?;
     Ok(s)
 }
 
@@ -134,7 +134,7 @@ pub fn reboot(cmd: u32) -> SysResult {
     const MAGIC1: usize = 0xfee1_dead;
     const MAGIC2: usize = 672_274_793; // 0x28121969
                                        // SAFETY: touches no memory of ours (on success nothing runs afterwards).
-    check(unsafe { syscall4(nr::REBOOT, MAGIC1, MAGIC2, cmd as usize, 0) })
+    check(unsafe { syscall4(nr::__NR_reboot, MAGIC1, MAGIC2, cmd as usize, 0) })
 }
 
 /// True when the kernel is Linnet: its uname release or version mentions "linnet".

@@ -54,6 +54,9 @@ pub mod tty;
 pub mod vdso;
 pub mod wait;
 
+/// The ABI numbers (syscall numbers, errno, signals, flags), shared with the kernel.
+pub use uapi;
+
 pub use errno::{Errno, SysResult};
 pub use info::{is_linnet, sysinfo, uname, Sysinfo, Utsname};
 pub use io::{close, openat, read, write};

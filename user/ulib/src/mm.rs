@@ -9,35 +9,35 @@ use crate::errno::{check, SysResult};
 use crate::syscall::{nr, syscall1, syscall2, syscall3, syscall6};
 
 /// PROT_NONE: no access.
-pub const PROT_NONE: usize = 0;
+pub const PROT_NONE: usize = uapi::mman::PROT_NONE as usize;
 /// PROT_READ: pages may be read.
-pub const PROT_READ: usize = 1;
+pub const PROT_READ: usize = uapi::mman::PROT_READ as usize;
 /// PROT_WRITE: pages may be written.
-pub const PROT_WRITE: usize = 2;
+pub const PROT_WRITE: usize = uapi::mman::PROT_WRITE as usize;
 /// PROT_EXEC: pages may be executed.
-pub const PROT_EXEC: usize = 4;
+pub const PROT_EXEC: usize = uapi::mman::PROT_EXEC as usize;
 /// MAP_SHARED: writes are shared with other mappings of the same object.
-pub const MAP_SHARED: usize = 0x01;
+pub const MAP_SHARED: usize = uapi::mman::MAP_SHARED as usize;
 /// MAP_PRIVATE: writes are private (copy-on-write).
-pub const MAP_PRIVATE: usize = 0x02;
+pub const MAP_PRIVATE: usize = uapi::mman::MAP_PRIVATE as usize;
 /// MAP_FIXED: map exactly at `addr`, replacing what is there.
-pub const MAP_FIXED: usize = 0x10;
+pub const MAP_FIXED: usize = uapi::mman::MAP_FIXED as usize;
 /// MAP_SHARED_VALIDATE: MAP_SHARED, but unknown flags are an error (EOPNOTSUPP).
-pub const MAP_SHARED_VALIDATE: usize = 0x03;
+pub const MAP_SHARED_VALIDATE: usize = uapi::mman::MAP_SHARED_VALIDATE as usize;
 /// MAP_ANONYMOUS: zero-filled memory, not backed by a file (fd -1).
-pub const MAP_ANONYMOUS: usize = 0x20;
+pub const MAP_ANONYMOUS: usize = uapi::mman::MAP_ANONYMOUS as usize;
 /// MAP_GROWSDOWN: a stack-like mapping that grows down on a fault just below it.
-pub const MAP_GROWSDOWN: usize = 0x100;
+pub const MAP_GROWSDOWN: usize = uapi::mman::MAP_GROWSDOWN as usize;
 /// MAP_POPULATE: fault every page in at mmap time.
-pub const MAP_POPULATE: usize = 0x8000;
+pub const MAP_POPULATE: usize = uapi::mman::MAP_POPULATE as usize;
 /// MAP_FIXED_NOREPLACE: map exactly at `addr`, but fail with EEXIST if anything is there.
-pub const MAP_FIXED_NOREPLACE: usize = 0x100000;
+pub const MAP_FIXED_NOREPLACE: usize = uapi::mman::MAP_FIXED_NOREPLACE as usize;
 /// madvise(2) MADV_NORMAL: no special treatment.
-pub const MADV_NORMAL: usize = 0;
+pub const MADV_NORMAL: usize = uapi::mman::MADV_NORMAL as usize;
 /// madvise(2) MADV_WILLNEED: the pages will be needed soon (a hint).
-pub const MADV_WILLNEED: usize = 3;
+pub const MADV_WILLNEED: usize = uapi::mman::MADV_WILLNEED as usize;
 /// madvise(2) MADV_DONTNEED: drop the pages; private anonymous memory then reads as zero.
-pub const MADV_DONTNEED: usize = 4;
+pub const MADV_DONTNEED: usize = uapi::mman::MADV_DONTNEED as usize;
 /// Page size of Linnet and of Linux/arm64 with a 4 KiB granule.
 pub const PAGE_SIZE: usize = 4096;
 
@@ -54,7 +54,7 @@ pub unsafe fn mmap(
     off: usize,
 ) -> SysResult {
     // SAFETY: the caller vouches for the effect on existing mappings.
-    check(unsafe { syscall6(nr::MMAP, addr, len, prot, flags, fd as usize, off) })
+    check(unsafe { syscall6(nr::__NR_mmap, addr, len, prot, flags, fd as usize, off) })
 }
 
 /// munmap(2).
@@ -63,7 +63,7 @@ pub unsafe fn mmap(
 /// Nothing may use the range afterwards.
 pub unsafe fn munmap(addr: usize, len: usize) -> SysResult {
     // SAFETY: the caller promises the range is no longer used.
-    check(unsafe { syscall2(nr::MUNMAP, addr, len) })
+    check(unsafe { syscall2(nr::__NR_munmap, addr, len) })
 }
 
 /// mprotect(2).
@@ -72,7 +72,7 @@ pub unsafe fn munmap(addr: usize, len: usize) -> SysResult {
 /// Removing access from memory the program uses makes it fault.
 pub unsafe fn mprotect(addr: usize, len: usize, prot: usize) -> SysResult {
     // SAFETY: the caller vouches for the new permissions.
-    check(unsafe { syscall3(nr::MPROTECT, addr, len, prot) })
+    check(unsafe { syscall3(nr::__NR_mprotect, addr, len, prot) })
 }
 
 /// madvise(2): advice about the use of `[addr, addr + len)`.
@@ -81,7 +81,7 @@ pub unsafe fn mprotect(addr: usize, len: usize, prot: usize) -> SysResult {
 /// MADV_DONTNEED throws away the contents of private mappings.
 pub unsafe fn madvise(addr: usize, len: usize, advice: usize) -> SysResult {
     // SAFETY: the caller vouches for the effect on the range.
-    check(unsafe { syscall3(nr::MADVISE, addr, len, advice) })
+    check(unsafe { syscall3(nr::__NR_madvise, addr, len, advice) })
 }
 
 /// brk(2): ask for the program break at `addr` (0: just report it). Linux's brk never
@@ -91,7 +91,7 @@ pub unsafe fn madvise(addr: usize, len: usize, advice: usize) -> SysResult {
 /// Shrinking the break removes memory the program may use.
 pub unsafe fn brk(addr: usize) -> usize {
     // SAFETY: the caller vouches for the effect on the heap.
-    unsafe { syscall1(nr::BRK, addr) as usize }
+    unsafe { syscall1(nr::__NR_brk, addr) as usize }
 }
 
 /// A fresh private anonymous read-write mapping of `len` bytes (rounded up to pages),

@@ -8,37 +8,8 @@ use crate::errno::{check, SysResult};
 use crate::syscall::{syscall2, syscall3, syscall4, syscall5};
 use core::arch::global_asm;
 
-/// Syscall numbers (asm-generic `unistd.h`) of this module's calls.
-#[allow(missing_docs)]
-pub mod nr {
-    pub const SYSLOG: usize = 116;
-    pub const SETREGID: usize = 143;
-    pub const SETGID: usize = 144;
-    pub const SETREUID: usize = 145;
-    pub const SETUID: usize = 146;
-    pub const SETRESUID: usize = 147;
-    pub const SETRESGID: usize = 149;
-    pub const SETFSUID: usize = 151;
-    pub const SETFSGID: usize = 152;
-    pub const GETUID: usize = 174;
-    pub const GETEUID: usize = 175;
-    pub const GETGID: usize = 176;
-    pub const GETEGID: usize = 177;
-    pub const SCHED_SETAFFINITY: usize = 122;
-    pub const SCHED_GETAFFINITY: usize = 123;
-    pub const SETPRIORITY: usize = 140;
-    pub const GETPRIORITY: usize = 141;
-    pub const GETRESUID: usize = 148;
-    pub const GETRESGID: usize = 150;
-    pub const GETGROUPS: usize = 158;
-    pub const SETGROUPS: usize = 159;
-    pub const GETRUSAGE: usize = 165;
-    pub const PRCTL: usize = 167;
-    pub const SOCKET: usize = 198;
-    pub const SOCKETPAIR: usize = 199;
-    pub const CLONE: usize = 220;
-    pub const RSEQ: usize = 293;
-}
+/// Syscall numbers (uapi's `__NR_*`, Linux `include/uapi/asm-generic/unistd.h`).
+pub use crate::syscall::nr;
 
 /// prctl options (Linux `include/uapi/linux/prctl.h`).
 pub const PR_SET_PDEATHSIG: usize = 1;
@@ -61,7 +32,7 @@ pub const PR_GET_CHILD_SUBREAPER: usize = 37;
 pub fn prctl(option: usize, arg2: usize) -> SysResult {
     // SAFETY: the options this module names take an integer or a pointer to memory the
     // caller provides in arg2; the kernel checks the pointer.
-    check(unsafe { syscall5(nr::PRCTL, option, arg2, 0, 0, 0) })
+    check(unsafe { syscall5(nr::__NR_prctl, option, arg2, 0, 0, 0) })
 }
 
 /// PR_SET_NAME with a NUL-terminated name.
@@ -91,43 +62,47 @@ pub const PRIO_USER: usize = 2;
 /// The raw getpriority syscall: 20 - nice (libc's getpriority converts).
 pub fn getpriority_raw(which: usize, who: usize) -> SysResult {
     // SAFETY: integer arguments only.
-    check(unsafe { syscall2(nr::GETPRIORITY, which, who) })
+    check(unsafe { syscall2(nr::__NR_getpriority, which, who) })
 }
 
 /// setpriority(which, who, nice).
 pub fn setpriority(which: usize, who: usize, nice: i32) -> SysResult {
     // SAFETY: integer arguments only.
-    check(unsafe { syscall3(nr::SETPRIORITY, which, who, nice as isize as usize) })
+    check(unsafe { syscall3(nr::__NR_setpriority, which, who, nice as isize as usize) })
 }
 
 /// getgroups(size, list) into `list`.
 pub fn getgroups(list: &mut [u32]) -> SysResult {
     // SAFETY: the kernel writes at most list.len() ids into list.
-    check(unsafe { syscall2(nr::GETGROUPS, list.len(), list.as_mut_ptr() as usize) })
+    check(unsafe { syscall2(nr::__NR_getgroups, list.len(), list.as_mut_ptr() as usize) })
 }
 
 /// getgroups with a raw size and pointer (for the error cases).
 pub fn getgroups_raw(size: usize, list: usize) -> SysResult {
     // SAFETY: the kernel checks the pointer.
-    check(unsafe { syscall2(nr::GETGROUPS, size, list) })
+    check(unsafe { syscall2(nr::__NR_getgroups, size, list) })
 }
 
 /// setgroups(size, list).
 pub fn setgroups(list: &[u32]) -> SysResult {
     // SAFETY: the kernel reads list.len() ids.
-    check(unsafe { syscall2(nr::SETGROUPS, list.len(), list.as_ptr() as usize) })
+    check(unsafe { syscall2(nr::__NR_setgroups, list.len(), list.as_ptr() as usize) })
 }
 
 /// getresuid (or getresgid with `gid`): the three ids.
 pub fn getresid(gid: bool) -> SysResult<[u32; 3]> {
     let mut v = [u32::MAX; 3];
-    let n = if gid { nr::GETRESGID } else { nr::GETRESUID };
+    let n = if gid {
+        nr::__NR_getresgid
+    } else {
+        nr::__NR_getresuid
+    };
     let p = v.as_mut_ptr() as usize;
     // SAFETY: three writable u32s.
     check(unsafe { syscall3(n, p, p + 4, p + 8) }).map(|_| v)
 }
 
-/// One of the set*id / get*id calls (`nr::SETUID` ...) with up to three ids; -1 as
+/// One of the set*id / get*id calls (`nr::__NR_setuid` ...) with up to three ids; -1 as
 /// `u32::MAX` means "unchanged".
 pub fn id_call(n: usize, a: u32, b: u32, c: u32) -> SysResult {
     // SAFETY: integer arguments only.
@@ -161,7 +136,7 @@ pub fn getrusage(who: i32) -> SysResult<Rusage> {
     // SAFETY: the kernel writes one struct rusage into r.
     check(unsafe {
         syscall2(
-            nr::GETRUSAGE,
+            nr::__NR_getrusage,
             who as isize as usize,
             &mut r as *mut Rusage as usize,
         )
@@ -172,7 +147,7 @@ pub fn getrusage(who: i32) -> SysResult<Rusage> {
 /// getrusage with a raw pointer.
 pub fn getrusage_raw(who: i32, p: usize) -> SysResult {
     // SAFETY: the kernel checks the pointer.
-    check(unsafe { syscall2(nr::GETRUSAGE, who as isize as usize, p) })
+    check(unsafe { syscall2(nr::__NR_getrusage, who as isize as usize, p) })
 }
 
 /// sched_getaffinity(pid, len, mask): bytes written.
@@ -181,7 +156,7 @@ pub fn sched_getaffinity(pid: i32, len: usize, mask: &mut [u8]) -> SysResult {
     // SAFETY: the kernel writes at most len bytes into mask.
     check(unsafe {
         syscall3(
-            nr::SCHED_GETAFFINITY,
+            nr::__NR_sched_getaffinity,
             pid as usize,
             len,
             mask.as_mut_ptr() as usize,
@@ -194,7 +169,7 @@ pub fn sched_setaffinity(pid: i32, mask: &[u8]) -> SysResult {
     // SAFETY: the kernel reads mask.len() bytes.
     check(unsafe {
         syscall3(
-            nr::SCHED_SETAFFINITY,
+            nr::__NR_sched_setaffinity,
             pid as usize,
             mask.len(),
             mask.as_ptr() as usize,
@@ -205,13 +180,13 @@ pub fn sched_setaffinity(pid: i32, mask: &[u8]) -> SysResult {
 /// socket(family, type, protocol).
 pub fn socket(family: usize, ty: usize, proto: usize) -> SysResult {
     // SAFETY: integer arguments only.
-    check(unsafe { syscall3(nr::SOCKET, family, ty, proto) })
+    check(unsafe { syscall3(nr::__NR_socket, family, ty, proto) })
 }
 
 /// socketpair(family, type, protocol, sv) with a raw `sv`.
 pub fn socketpair(family: usize, ty: usize, proto: usize, sv: usize) -> SysResult {
     // SAFETY: the kernel checks the pointer.
-    check(unsafe { syscall4(nr::SOCKETPAIR, family, ty, proto, sv) })
+    check(unsafe { syscall4(nr::__NR_socketpair, family, ty, proto, sv) })
 }
 
 /// syslog(type, buf, len).
@@ -219,7 +194,7 @@ pub fn syslog(ty: i32, buf: &mut [u8]) -> SysResult {
     // SAFETY: the kernel writes at most buf.len() bytes.
     check(unsafe {
         syscall3(
-            nr::SYSLOG,
+            nr::__NR_syslog,
             ty as usize,
             buf.as_mut_ptr() as usize,
             buf.len(),
@@ -230,7 +205,7 @@ pub fn syslog(ty: i32, buf: &mut [u8]) -> SysResult {
 /// syslog with raw arguments.
 pub fn syslog_raw(ty: i32, buf: usize, len: usize) -> SysResult {
     // SAFETY: the kernel checks the pointer.
-    check(unsafe { syscall3(nr::SYSLOG, ty as usize, buf, len) })
+    check(unsafe { syscall3(nr::__NR_syslog, ty as usize, buf, len) })
 }
 
 // clone with a function: x0-x4 are clone's arguments; the new stack holds [fn, arg].

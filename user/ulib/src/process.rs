@@ -10,32 +10,32 @@ use crate::errno::{check, SysResult};
 use crate::syscall::{nr, syscall0, syscall1, syscall2, syscall3, syscall4, syscall5};
 
 /// SIGCHLD: the signal a forked child sends its parent at exit (the low byte of clone's flags).
-pub const SIGCHLD: usize = 17;
+pub const SIGCHLD: usize = uapi::signal::SIGCHLD as usize;
 /// WNOHANG: wait4 returns 0 instead of blocking when no child has exited yet.
-pub const WNOHANG: i32 = 1;
+pub const WNOHANG: i32 = uapi::wait::WNOHANG as i32;
 
 /// getpid(2): the process id (the thread-group id). Never fails.
 pub fn getpid() -> i32 {
     // SAFETY: no arguments, no memory touched.
-    unsafe { syscall0(nr::GETPID) as i32 }
+    unsafe { syscall0(nr::__NR_getpid) as i32 }
 }
 
 /// getppid(2): the parent's process id (0 for init). Never fails.
 pub fn getppid() -> i32 {
     // SAFETY: no arguments, no memory touched.
-    unsafe { syscall0(nr::GETPPID) as i32 }
+    unsafe { syscall0(nr::__NR_getppid) as i32 }
 }
 
 /// gettid(2): this thread's id (== getpid() in the main thread). Never fails.
 pub fn gettid() -> i32 {
     // SAFETY: no arguments, no memory touched.
-    unsafe { syscall0(nr::GETTID) as i32 }
+    unsafe { syscall0(nr::__NR_gettid) as i32 }
 }
 
 /// sched_yield(2): let another runnable task go first.
 pub fn sched_yield() -> SysResult {
     // SAFETY: no arguments, no memory touched.
-    check(unsafe { syscall0(nr::SCHED_YIELD) })
+    check(unsafe { syscall0(nr::__NR_sched_yield) })
 }
 
 /// set_tid_address(2): at thread exit the kernel writes 0 to `*tidptr` and futex-wakes it.
@@ -45,20 +45,20 @@ pub fn sched_yield() -> SysResult {
 /// `tidptr` must stay valid (or be null) until this thread exits.
 pub unsafe fn set_tid_address(tidptr: *mut u32) -> i32 {
     // SAFETY: the caller keeps tidptr alive for the thread's lifetime.
-    unsafe { syscall1(nr::SET_TID_ADDRESS, tidptr as usize) as i32 }
+    unsafe { syscall1(nr::__NR_set_tid_address, tidptr as usize) as i32 }
 }
 
 /// exit(2): end this *thread* with `code` (the process ends when its last thread does).
 pub fn exit(code: i32) -> ! {
     // SAFETY: the thread ends here; nothing runs after it.
-    unsafe { syscall1(nr::EXIT, code as usize) };
+    unsafe { syscall1(nr::__NR_exit, code as usize) };
     unreachable!("exit returned")
 }
 
 /// exit_group(2): end every thread of the process; `code & 0xff` is the exit status.
 pub fn exit_group(code: i32) -> ! {
     // SAFETY: the process ends here; nothing runs after it.
-    unsafe { syscall1(nr::EXIT_GROUP, code as usize) };
+    unsafe { syscall1(nr::__NR_exit_group, code as usize) };
     unreachable!("exit_group returned")
 }
 
@@ -76,7 +76,16 @@ pub unsafe fn clone(
     ctid: *mut u32,
 ) -> SysResult {
     // SAFETY: the caller vouches for the flags and pointers.
-    check(unsafe { syscall5(nr::CLONE, flags, newsp, ptid as usize, tls, ctid as usize) })
+    check(unsafe {
+        syscall5(
+            nr::__NR_clone,
+            flags,
+            newsp,
+            ptid as usize,
+            tls,
+            ctid as usize,
+        )
+    })
 }
 
 /// fork(): a new process with a copy-on-write copy of this one. Returns the child's pid in
@@ -93,11 +102,11 @@ pub fn fork() -> SysResult<i32> {
 /// `path` must be NUL-terminated; `argv` and `envp` NULL-terminated arrays of such strings.
 pub unsafe fn execve(path: *const u8, argv: *const *const u8, envp: *const *const u8) -> SysResult {
     // SAFETY: the caller vouches for the strings and arrays; the kernel only reads them.
-    check(unsafe { syscall3(nr::EXECVE, path as usize, argv as usize, envp as usize) })
+    check(unsafe { syscall3(nr::__NR_execve, path as usize, argv as usize, envp as usize) })
 }
 
 /// AT_EMPTY_PATH for execveat: an empty path means the file `dirfd` is open on.
-pub const AT_EMPTY_PATH: u32 = 0x1000;
+pub use uapi::fcntl::AT_EMPTY_PATH;
 
 /// execveat(2): execve of `path` relative to `dirfd` (AT_FDCWD: the cwd), or of the file
 /// `dirfd` itself with an empty path and [`AT_EMPTY_PATH`]. Only returns on failure.
@@ -114,7 +123,7 @@ pub unsafe fn execveat(
     // SAFETY: the caller vouches for the strings and arrays; the kernel only reads them.
     check(unsafe {
         syscall5(
-            nr::EXECVEAT,
+            nr::__NR_execveat,
             dirfd as usize,
             path as usize,
             argv as usize,
@@ -131,7 +140,7 @@ pub fn wait4(pid: i32, status: Option<&mut i32>, options: i32) -> SysResult<i32>
     // SAFETY: status is null or a live i32 we own; rusage is null.
     check(unsafe {
         syscall4(
-            nr::WAIT4,
+            nr::__NR_wait4,
             pid as usize,
             status as usize,
             options as usize,
@@ -146,25 +155,25 @@ pub fn wait4(pid: i32, status: Option<&mut i32>, options: i32) -> SysResult<i32>
 /// group exists before either goes on.
 pub fn setpgid(pid: i32, pgid: i32) -> SysResult {
     // SAFETY: touches no memory of ours.
-    check(unsafe { syscall2(nr::SETPGID, pid as usize, pgid as usize) })
+    check(unsafe { syscall2(nr::__NR_setpgid, pid as usize, pgid as usize) })
 }
 
 /// getpgid(2): the process group of `pid` (0: this process).
 pub fn getpgid(pid: i32) -> SysResult<i32> {
     // SAFETY: touches no memory of ours.
-    check(unsafe { syscall1(nr::GETPGID, pid as usize) }).map(|g| g as i32)
+    check(unsafe { syscall1(nr::__NR_getpgid, pid as usize) }).map(|g| g as i32)
 }
 
 /// setsid(2): start a new session (and process group) led by this process.
 pub fn setsid() -> SysResult<i32> {
     // SAFETY: touches no memory of ours.
-    check(unsafe { syscall0(nr::SETSID) }).map(|g| g as i32)
+    check(unsafe { syscall0(nr::__NR_setsid) }).map(|g| g as i32)
 }
 
 /// getsid(2): the session of `pid` (0: this process).
 pub fn getsid(pid: i32) -> SysResult<i32> {
     // SAFETY: touches no memory of ours.
-    check(unsafe { syscall1(nr::GETSID, pid as usize) }).map(|g| g as i32)
+    check(unsafe { syscall1(nr::__NR_getsid, pid as usize) }).map(|g| g as i32)
 }
 
 /// getpgrp(): this process's group, as glibc does it: getpgid(0).
@@ -200,7 +209,7 @@ pub fn wait4_rusage(
     // SAFETY: status and ru are null or live objects we own, of the sizes the kernel writes.
     check(unsafe {
         syscall4(
-            nr::WAIT4,
+            nr::__NR_wait4,
             pid as usize,
             status as usize,
             options as usize,
@@ -211,21 +220,16 @@ pub fn wait4_rusage(
 }
 
 /// waitid idtype: any child.
-pub const P_ALL: i32 = 0;
+pub const P_ALL: i32 = uapi::wait::P_ALL as i32;
 /// waitid idtype: the child with pid `id`.
-pub const P_PID: i32 = 1;
+pub const P_PID: i32 = uapi::wait::P_PID as i32;
 /// waitid idtype: any child in process group `id` (0: ours).
-pub const P_PGID: i32 = 2;
+pub const P_PGID: i32 = uapi::wait::P_PGID as i32;
 /// waitid option: report children that exited.
-pub const WEXITED: i32 = 4;
+pub const WEXITED: i32 = uapi::wait::WEXITED as i32;
 /// waitid option: leave the child waitable (a zombie) after reporting it.
-pub const WNOWAIT: i32 = 0x0100_0000;
-/// siginfo si_code: the child exited (si_status: its exit code).
-pub const CLD_EXITED: i32 = 1;
-/// siginfo si_code: the child was killed (si_status: the signal).
-pub const CLD_KILLED: i32 = 2;
-/// siginfo si_code: the child was killed and dumped core.
-pub const CLD_DUMPED: i32 = 3;
+pub const WNOWAIT: i32 = uapi::wait::WNOWAIT as i32;
+pub use uapi::siginfo::{CLD_DUMPED, CLD_EXITED, CLD_KILLED};
 
 /// The kernel's 128-byte `siginfo_t` as waitid fills it (SIGCHLD fields only).
 #[repr(C)]
@@ -273,7 +277,7 @@ pub fn waitid(idtype: i32, id: i32, info: Option<&mut Siginfo>, options: i32) ->
     // SAFETY: info is null or a live 128-byte siginfo we own.
     check(unsafe {
         syscall5(
-            nr::WAITID,
+            nr::__NR_waitid,
             idtype as usize,
             id as usize,
             info as usize,
@@ -283,30 +287,7 @@ pub fn waitid(idtype: i32, id: i32, info: Option<&mut Siginfo>, options: i32) ->
     })
 }
 
-/// WIFEXITED: the child called exit (status bits 0..6 are zero).
-pub fn wifexited(status: i32) -> bool {
-    status & 0x7f == 0
-}
-
-/// WEXITSTATUS: the child's exit code (bits 8..15).
-pub fn wexitstatus(status: i32) -> i32 {
-    (status >> 8) & 0xff
-}
-
-/// WIFSIGNALED: the child was killed by a signal (bits 0..6 hold it; 0x7f means "stopped").
-pub fn wifsignaled(status: i32) -> bool {
-    ((status & 0x7f) + 1) as i8 >> 1 > 0
-}
-
-/// WTERMSIG: the signal that killed the child.
-pub fn wtermsig(status: i32) -> i32 {
-    status & 0x7f
-}
-
-/// WCOREDUMP: the kernel says it dumped core (bit 7); informational only.
-pub fn wcoredump(status: i32) -> bool {
-    status & 0x80 != 0
-}
+pub use uapi::wait::{wcoredump, wexitstatus, wifexited, wifsignaled, wtermsig};
 
 /// A wait status written for people: "exited 0", "killed by signal 11", "status 0x137f".
 pub struct StatusText(pub i32);

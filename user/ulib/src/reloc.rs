@@ -152,7 +152,14 @@ unsafe fn protect_readonly_segments(base: u64, phdr: u64, phent: u64, phnum: u64
             let start = (base + vaddr) & !0xfff;
             let end = (base + vaddr + memsz + 0xfff) & !0xfff;
             // SAFETY: only this program's own read-only segment changes protection.
-            unsafe { syscall3(nr::MPROTECT, start as usize, (end - start) as usize, prot) };
+            unsafe {
+                syscall3(
+                    nr::__NR_mprotect,
+                    start as usize,
+                    (end - start) as usize,
+                    prot,
+                )
+            };
         }
         i += 1;
     }

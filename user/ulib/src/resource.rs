@@ -8,19 +8,19 @@ use crate::errno::{check, SysResult};
 use crate::syscall::{nr, syscall2, syscall4};
 
 /// "No limit" (RLIM_INFINITY).
-pub const RLIM_INFINITY: u64 = u64::MAX;
+pub use uapi::resource::RLIM_INFINITY;
 /// RLIMIT_DATA: the heap and other private writable memory, in bytes.
-pub const RLIMIT_DATA: u32 = 2;
+pub const RLIMIT_DATA: u32 = uapi::resource::RLIMIT_DATA as u32;
 /// RLIMIT_STACK: the main thread's stack, in bytes.
-pub const RLIMIT_STACK: u32 = 3;
+pub const RLIMIT_STACK: u32 = uapi::resource::RLIMIT_STACK as u32;
 /// RLIMIT_CORE: core dump size, in bytes.
-pub const RLIMIT_CORE: u32 = 4;
+pub const RLIMIT_CORE: u32 = uapi::resource::RLIMIT_CORE as u32;
 /// RLIMIT_NOFILE: open file descriptors.
-pub const RLIMIT_NOFILE: u32 = 7;
+pub const RLIMIT_NOFILE: u32 = uapi::resource::RLIMIT_NOFILE as u32;
 /// RLIMIT_AS: address space, in bytes.
-pub const RLIMIT_AS: u32 = 9;
+pub const RLIMIT_AS: u32 = uapi::resource::RLIMIT_AS as u32;
 /// Number of limits (RLIM_NLIMITS); higher resource numbers are EINVAL.
-pub const RLIM_NLIMITS: u32 = 16;
+pub const RLIM_NLIMITS: u32 = uapi::resource::RLIM_NLIMITS as u32;
 
 /// One limit (`struct rlimit` on 64-bit).
 #[repr(C)]
@@ -38,7 +38,7 @@ pub fn getrlimit(resource: u32) -> SysResult<Rlimit> {
     // SAFETY: the kernel writes one struct rlimit into r, which we own.
     check(unsafe {
         syscall2(
-            nr::GETRLIMIT,
+            nr::__NR_getrlimit,
             resource as usize,
             &mut r as *mut Rlimit as usize,
         )
@@ -51,7 +51,7 @@ pub fn setrlimit(resource: u32, r: &Rlimit) -> SysResult {
     // SAFETY: the kernel only reads *r.
     check(unsafe {
         syscall2(
-            nr::SETRLIMIT,
+            nr::__NR_setrlimit,
             resource as usize,
             r as *const Rlimit as usize,
         )
@@ -66,7 +66,7 @@ pub fn prlimit64(pid: i32, resource: u32, new: Option<&Rlimit>) -> SysResult<Rli
     // SAFETY: the kernel reads *new (if not null) and writes one struct into old.
     check(unsafe {
         syscall4(
-            nr::PRLIMIT64,
+            nr::__NR_prlimit64,
             pid as usize,
             resource as usize,
             new,

@@ -20,49 +20,12 @@ use crate::errno::{check, SysResult};
 use crate::syscall::{nr, syscall2, syscall3, syscall4};
 use core::arch::global_asm;
 
-/// SIGHUP.
-pub const SIGHUP: i32 = 1;
-/// SIGINT.
-pub const SIGINT: i32 = 2;
-/// SIGQUIT.
-pub const SIGQUIT: i32 = 3;
-/// SIGILL: illegal instruction.
-pub const SIGILL: i32 = 4;
-/// SIGTRAP: breakpoint (brk).
-pub const SIGTRAP: i32 = 5;
-/// SIGABRT.
-pub const SIGABRT: i32 = 6;
-/// SIGBUS: misaligned or non-existent physical access.
-pub const SIGBUS: i32 = 7;
-/// SIGFPE.
-pub const SIGFPE: i32 = 8;
-/// SIGKILL: cannot be caught or ignored.
-pub const SIGKILL: i32 = 9;
-/// SIGUSR1.
-pub const SIGUSR1: i32 = 10;
-/// SIGSEGV: invalid memory access.
-pub const SIGSEGV: i32 = 11;
-/// SIGUSR2.
-pub const SIGUSR2: i32 = 12;
-/// SIGPIPE.
-pub const SIGPIPE: i32 = 13;
-/// SIGALRM.
-pub const SIGALRM: i32 = 14;
-/// SIGTERM.
-pub const SIGTERM: i32 = 15;
-/// SIGCHLD: a child stopped or exited.
-pub const SIGCHLD: i32 = 17;
-
-/// SIG_BLOCK: add to the blocked set.
-pub const SIG_BLOCK: i32 = 0;
-/// SIG_UNBLOCK: remove from the blocked set.
-pub const SIG_UNBLOCK: i32 = 1;
-/// SIG_SETMASK: replace the blocked set.
-pub const SIG_SETMASK: i32 = 2;
-/// SIG_DFL as a handler value.
-pub const SIG_DFL: usize = 0;
-/// SIG_IGN as a handler value.
-pub const SIG_IGN: usize = 1;
+pub use uapi::signal::{
+    signame, SIGABRT, SIGALRM, SIGBUS, SIGCHLD, SIGCONT, SIGFPE, SIGHUP, SIGILL, SIGINT, SIGIO,
+    SIGKILL, SIGPIPE, SIGPROF, SIGPWR, SIGQUIT, SIGSEGV, SIGSTKFLT, SIGSTOP, SIGSYS, SIGTERM,
+    SIGTRAP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGUSR1, SIGUSR2, SIGVTALRM, SIGWINCH, SIGXCPU,
+    SIGXFSZ, SIG_BLOCK, SIG_DFL, SIG_IGN, SIG_SETMASK, SIG_UNBLOCK,
+};
 
 /// The kernel's `struct sigaction` on arm64 (not glibc's): handler, flags, restorer, mask.
 #[repr(C)]
@@ -83,19 +46,19 @@ const _: () = assert!(core::mem::size_of::<KSigaction>() == 32);
 /// kill(2): send `sig` to process `pid`.
 pub fn kill(pid: i32, sig: i32) -> SysResult {
     // SAFETY: touches no memory of ours (it may end the process, which is sound).
-    check(unsafe { syscall2(nr::KILL, pid as usize, sig as usize) })
+    check(unsafe { syscall2(nr::__NR_kill, pid as usize, sig as usize) })
 }
 
 /// tkill(2): send `sig` to thread `tid`.
 pub fn tkill(tid: i32, sig: i32) -> SysResult {
     // SAFETY: as for kill.
-    check(unsafe { syscall2(nr::TKILL, tid as usize, sig as usize) })
+    check(unsafe { syscall2(nr::__NR_tkill, tid as usize, sig as usize) })
 }
 
 /// tgkill(2): send `sig` to thread `tid` of thread group `tgid`.
 pub fn tgkill(tgid: i32, tid: i32, sig: i32) -> SysResult {
     // SAFETY: as for kill.
-    check(unsafe { syscall3(nr::TGKILL, tgid as usize, tid as usize, sig as usize) })
+    check(unsafe { syscall3(nr::__NR_tgkill, tgid as usize, tid as usize, sig as usize) })
 }
 
 /// rt_sigaction(2) with the 8-byte sigset arm64 uses.
@@ -112,7 +75,7 @@ pub unsafe fn rt_sigaction(
     // SAFETY: act is only read, old is ours to write; the caller vouches for the handler.
     check(unsafe {
         syscall4(
-            nr::RT_SIGACTION,
+            nr::__NR_rt_sigaction,
             sig as usize,
             act as usize,
             old as usize,
@@ -125,7 +88,7 @@ pub unsafe fn rt_sigaction(
 pub fn rt_sigpending() -> SysResult<u64> {
     let mut set = 0u64;
     // SAFETY: the kernel writes 8 bytes into set, which we own.
-    check(unsafe { syscall2(nr::RT_SIGPENDING, &mut set as *mut u64 as usize, 8) })?;
+    check(unsafe { syscall2(nr::__NR_rt_sigpending, &mut set as *mut u64 as usize, 8) })?;
     Ok(set)
 }
 
@@ -141,7 +104,7 @@ pub fn rt_sigprocmask(how: i32, set: Option<&u64>, old: Option<&mut u64>) -> Sys
     // SAFETY: set is only read, old is ours to write.
     check(unsafe {
         syscall4(
-            nr::RT_SIGPROCMASK,
+            nr::__NR_rt_sigprocmask,
             how as usize,
             set as usize,
             old as usize,
@@ -150,46 +113,17 @@ pub fn rt_sigprocmask(how: i32, set: Option<&u64>, old: Option<&mut u64>) -> Sys
     })
 }
 
-/// SA_NOCLDSTOP: no SIGCHLD when a child stops or continues.
-pub const SA_NOCLDSTOP: u64 = 1;
-/// SA_NOCLDWAIT: children leave no zombie.
-pub const SA_NOCLDWAIT: u64 = 2;
-/// SA_SIGINFO: the handler takes (signo, &siginfo, &ucontext).
-pub const SA_SIGINFO: u64 = 4;
-/// SA_RESTORER: `restorer` is the code the handler returns to (it calls rt_sigreturn).
-pub const SA_RESTORER: u64 = 0x0400_0000;
-/// SA_ONSTACK: run the handler on the alternate signal stack, if one is set up.
-pub const SA_ONSTACK: u64 = 0x0800_0000;
-/// SA_RESTART: a slow syscall the signal interrupted is restarted instead of failing with EINTR.
-pub const SA_RESTART: u64 = 0x1000_0000;
-/// SA_NODEFER: do not block the signal itself while its handler runs.
-pub const SA_NODEFER: u64 = 0x4000_0000;
-/// SA_RESETHAND: reset the action to SIG_DFL when the signal is delivered.
-pub const SA_RESETHAND: u64 = 0x8000_0000;
-
-/// stack_t ss_flags (as reported): the thread is running on the alternate stack.
-pub const SS_ONSTACK: i32 = 1;
-/// stack_t ss_flags: no alternate stack (set it to turn the stack off).
-pub const SS_DISABLE: i32 = 2;
+pub use uapi::siginfo::{
+    CLD_EXITED, CLD_KILLED, SEGV_ACCERR, SEGV_MAPERR, SI_KERNEL, SI_TKILL, SI_USER,
+};
+pub use uapi::signal::{
+    SA_NOCLDSTOP, SA_NOCLDWAIT, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART, SA_RESTORER,
+    SA_SIGINFO, SS_DISABLE, SS_ONSTACK,
+};
 /// The smallest alternate stack arm64 Linux accepts (sigaltstack fails with ENOMEM below).
-pub const MINSIGSTKSZ: usize = 5120;
+pub const MINSIGSTKSZ: usize = uapi::signal::MINSIGSTKSZ as usize;
 /// A comfortable alternate stack size (arm64 Linux's SIGSTKSZ).
-pub const SIGSTKSZ: usize = 16384;
-
-/// si_code: sent by kill(2) (or another process's sigqueue without a value).
-pub const SI_USER: i32 = 0;
-/// si_code: sent by the kernel.
-pub const SI_KERNEL: i32 = 0x80;
-/// si_code: sent by tkill(2) or tgkill(2).
-pub const SI_TKILL: i32 = -6;
-/// si_code for SIGSEGV: no mapping at the address.
-pub const SEGV_MAPERR: i32 = 1;
-/// si_code for SIGSEGV: a mapping, but the access is not permitted.
-pub const SEGV_ACCERR: i32 = 2;
-/// si_code for SIGCHLD: the child exited (si_status: its exit code).
-pub const CLD_EXITED: i32 = 1;
-/// si_code for SIGCHLD: the child was killed (si_status: the signal).
-pub const CLD_KILLED: i32 = 2;
+pub const SIGSTKSZ: usize = uapi::signal::SIGSTKSZ as usize;
 
 /// Linux's `siginfo_t` on arm64: 128 bytes, signo/errno/code, then a union at offset 16
 /// whose meaning depends on the signal and si_code. Read it with the accessors.
@@ -207,7 +141,7 @@ pub struct SigInfo {
     pub fields: [u64; 14],
 }
 
-const _: () = assert!(core::mem::size_of::<SigInfo>() == 128);
+const _: () = assert!(core::mem::size_of::<SigInfo>() == uapi::siginfo::SI_MAX_SIZE);
 
 impl SigInfo {
     /// An all-zero siginfo.
@@ -269,7 +203,7 @@ pub struct SigContext {
     pub pstate: u64,
     _pad: u64,
     /// The records (16-byte aligned, at offset 288).
-    pub __reserved: [u8; 4096],
+    pub __reserved: [u8; uapi::sigcontext::SIGCONTEXT_RESERVED_SIZE],
 }
 
 const _: () = {
@@ -277,8 +211,11 @@ const _: () = {
     assert!(core::mem::offset_of!(SigContext, sp) == 256);
     assert!(core::mem::offset_of!(SigContext, pc) == 264);
     assert!(core::mem::offset_of!(SigContext, pstate) == 272);
-    assert!(core::mem::offset_of!(SigContext, __reserved) == 288);
-    assert!(core::mem::size_of::<SigContext>() == 4384);
+    assert!(
+        core::mem::offset_of!(SigContext, __reserved)
+            == uapi::sigcontext::SIGCONTEXT_RESERVED_OFFSET
+    );
+    assert!(core::mem::size_of::<SigContext>() == uapi::sigcontext::SIGCONTEXT_SIZE);
 };
 
 /// Linux's arm64 `struct ucontext`, the handler's third argument.
@@ -302,8 +239,10 @@ pub struct UContext {
 const _: () = {
     assert!(core::mem::offset_of!(UContext, uc_stack) == 16);
     assert!(core::mem::offset_of!(UContext, uc_sigmask) == 40);
-    assert!(core::mem::offset_of!(UContext, uc_mcontext) == 176);
-    assert!(core::mem::size_of::<UContext>() == 4560);
+    assert!(
+        core::mem::offset_of!(UContext, uc_mcontext) == uapi::sigcontext::UCONTEXT_MCONTEXT_OFFSET
+    );
+    assert!(core::mem::size_of::<UContext>() == uapi::sigcontext::UCONTEXT_SIZE);
 };
 
 impl UContext {
@@ -314,12 +253,7 @@ impl UContext {
     }
 }
 
-/// The magic of the FP/SIMD record in `__reserved` (`struct fpsimd_context`).
-pub const FPSIMD_MAGIC: u32 = 0x4650_8001;
-/// The magic of the fault's ESR record (`struct esr_context`: head, esr u64; 16 bytes).
-pub const ESR_MAGIC: u32 = 0x4553_5201;
-/// The magic of the record pointing at more records outside the frame (large SVE state).
-pub const EXTRA_MAGIC: u32 = 0x4558_5401;
+pub use uapi::sigcontext::{ESR_MAGIC, EXTRA_MAGIC, FPSIMD_MAGIC};
 
 /// Linux's `struct fpsimd_context`: V0..V31, FPSR, FPCR (528 bytes).
 #[repr(C)]
@@ -337,7 +271,8 @@ pub struct FpsimdContext {
     pub vregs: [u128; 32],
 }
 
-const _: () = assert!(core::mem::size_of::<FpsimdContext>() == 528);
+const _: () =
+    assert!(core::mem::size_of::<FpsimdContext>() == uapi::sigcontext::FPSIMD_CONTEXT_SIZE);
 
 /// The record with `magic` in `sc.__reserved` (head included), if the list has one.
 /// Walks `_aarch64_ctx` heads from offset 0 by their sizes; a zero head ends the list;
@@ -392,7 +327,7 @@ global_asm!(
     "    mov x8, #{nr}",
     "    svc #0",
     ".size __restore_rt, . - __restore_rt",
-    nr = const nr::RT_SIGRETURN,
+    nr = const nr::__NR_rt_sigreturn,
 );
 
 extern "C" {
@@ -452,14 +387,14 @@ pub fn sigaltstack(new: Option<&StackT>, old: Option<&mut StackT>) -> SysResult 
     let old = old.map_or(core::ptr::null_mut(), |o| o as *mut StackT);
     // SAFETY: new is only read, old is ours to write. The stack itself is the caller's
     // business: the kernel only writes to it when a signal is delivered there.
-    check(unsafe { syscall2(nr::SIGALTSTACK, new as usize, old as usize) })
+    check(unsafe { syscall2(nr::__NR_sigaltstack, new as usize, old as usize) })
 }
 
 /// rt_sigsuspend(2): wait for a signal with `mask` as the blocked set. It returns after a
 /// handler ran, always with Err(EINTR), and the old mask back.
 pub fn rt_sigsuspend(mask: u64) -> SysResult {
     // SAFETY: the kernel reads 8 bytes from mask.
-    check(unsafe { syscall2(nr::RT_SIGSUSPEND, &mask as *const u64 as usize, 8) })
+    check(unsafe { syscall2(nr::__NR_rt_sigsuspend, &mask as *const u64 as usize, 8) })
 }
 
 /// raise(3): send `sig` to the calling thread (tgkill(getpid(), gettid(), sig)).

@@ -57,20 +57,7 @@ static ARGV: AtomicUsize = AtomicUsize::new(0);
 static ENVP: AtomicUsize = AtomicUsize::new(0);
 static AUXV: AtomicUsize = AtomicUsize::new(0);
 
-/// AT_NULL: ends the auxiliary vector.
-pub const AT_NULL: u64 = 0;
-/// AT_PHDR: address of the program headers.
-pub const AT_PHDR: u64 = 3;
-/// AT_PHNUM: number of program headers.
-pub const AT_PHNUM: u64 = 5;
-/// AT_PAGESZ: the page size.
-pub const AT_PAGESZ: u64 = 6;
-/// AT_ENTRY: the program's entry point.
-pub const AT_ENTRY: u64 = 9;
-/// AT_RANDOM: address of 16 random bytes.
-pub const AT_RANDOM: u64 = 25;
-/// AT_EXECFN: the filename given to execve.
-pub const AT_EXECFN: u64 = 31;
+pub use uapi::auxvec::{AT_ENTRY, AT_EXECFN, AT_NULL, AT_PAGESZ, AT_PHDR, AT_PHNUM, AT_RANDOM};
 
 /// Called by `_start` with the initial sp; never returns.
 #[no_mangle]

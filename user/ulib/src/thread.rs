@@ -21,25 +21,25 @@ use core::arch::{asm, global_asm};
 use core::sync::atomic::{AtomicI32, AtomicU32, Ordering::Acquire, Ordering::Release};
 
 /// CLONE_VM: share the address space.
-pub const CLONE_VM: usize = 0x100;
+pub const CLONE_VM: usize = uapi::sched::CLONE_VM as usize;
 /// CLONE_FS: share cwd and umask.
-pub const CLONE_FS: usize = 0x200;
+pub const CLONE_FS: usize = uapi::sched::CLONE_FS as usize;
 /// CLONE_FILES: share the file descriptor table.
-pub const CLONE_FILES: usize = 0x400;
+pub const CLONE_FILES: usize = uapi::sched::CLONE_FILES as usize;
 /// CLONE_SIGHAND: share signal handlers.
-pub const CLONE_SIGHAND: usize = 0x800;
+pub const CLONE_SIGHAND: usize = uapi::sched::CLONE_SIGHAND as usize;
 /// CLONE_THREAD: same thread group (same pid), no SIGCHLD at exit.
-pub const CLONE_THREAD: usize = 0x1_0000;
+pub const CLONE_THREAD: usize = uapi::sched::CLONE_THREAD as usize;
 /// CLONE_SYSVSEM: share System V semaphore undo lists.
-pub const CLONE_SYSVSEM: usize = 0x4_0000;
+pub const CLONE_SYSVSEM: usize = uapi::sched::CLONE_SYSVSEM as usize;
 /// CLONE_SETTLS: set the child's TPIDR_EL0 to the `tls` argument.
-pub const CLONE_SETTLS: usize = 0x8_0000;
+pub const CLONE_SETTLS: usize = uapi::sched::CLONE_SETTLS as usize;
 /// CLONE_PARENT_SETTID: store the child's tid at `parent_tidptr`.
-pub const CLONE_PARENT_SETTID: usize = 0x10_0000;
+pub const CLONE_PARENT_SETTID: usize = uapi::sched::CLONE_PARENT_SETTID as usize;
 /// CLONE_CHILD_CLEARTID: at exit, store 0 at `child_tidptr` and futex-wake it.
-pub const CLONE_CHILD_CLEARTID: usize = 0x20_0000;
+pub const CLONE_CHILD_CLEARTID: usize = uapi::sched::CLONE_CHILD_CLEARTID as usize;
 /// CLONE_CHILD_SETTID: store the child's tid at `child_tidptr` in the child.
-pub const CLONE_CHILD_SETTID: usize = 0x100_0000;
+pub const CLONE_CHILD_SETTID: usize = uapi::sched::CLONE_CHILD_SETTID as usize;
 
 /// The flags `spawn_thread` passes (0x3d0f00).
 pub const THREAD_FLAGS: usize = CLONE_VM
@@ -53,9 +53,9 @@ pub const THREAD_FLAGS: usize = CLONE_VM
     | CLONE_CHILD_CLEARTID;
 
 /// FUTEX_WAIT: sleep if the word still holds the expected value.
-pub const FUTEX_WAIT: usize = 0;
+pub const FUTEX_WAIT: usize = uapi::futex::FUTEX_WAIT as usize;
 /// FUTEX_WAKE: wake up to `val` sleepers on the word.
-pub const FUTEX_WAKE: usize = 1;
+pub const FUTEX_WAKE: usize = uapi::futex::FUTEX_WAKE as usize;
 
 /// What `*ctid` holds while the thread runs; the kernel replaces it with 0 at exit.
 const CTID_RUNNING: u32 = u32::MAX;
@@ -195,7 +195,7 @@ pub fn futex_wait(word: &AtomicU32, expected: u32) -> SysResult {
     // SAFETY: the kernel only reads *word; no timeout, no second word.
     check(unsafe {
         syscall6(
-            nr::FUTEX,
+            nr::__NR_futex,
             word.as_ptr() as usize,
             FUTEX_WAIT,
             expected as usize,
@@ -211,7 +211,7 @@ pub fn futex_wake(word: &AtomicU32, n: u32) -> SysResult {
     // SAFETY: the kernel does not touch *word for a wake.
     check(unsafe {
         syscall6(
-            nr::FUTEX,
+            nr::__NR_futex,
             word.as_ptr() as usize,
             FUTEX_WAKE,
             n as usize,

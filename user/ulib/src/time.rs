@@ -7,10 +7,7 @@
 use crate::errno::{check, SysResult};
 use crate::syscall::{nr, syscall2};
 
-/// CLOCK_REALTIME: wall-clock time.
-pub const CLOCK_REALTIME: i32 = 0;
-/// CLOCK_MONOTONIC: time since an arbitrary start (boot); never goes back.
-pub const CLOCK_MONOTONIC: i32 = 1;
+pub use uapi::time::{CLOCK_MONOTONIC, CLOCK_REALTIME};
 
 /// struct timespec.
 #[repr(C)]
@@ -45,7 +42,7 @@ pub fn clock_gettime(clock: i32) -> SysResult<Timespec> {
     // SAFETY: the kernel writes one timespec into ts, which we own.
     check(unsafe {
         syscall2(
-            nr::CLOCK_GETTIME,
+            nr::__NR_clock_gettime,
             clock as usize,
             &mut ts as *mut _ as usize,
         )
@@ -57,7 +54,7 @@ pub fn clock_gettime(clock: i32) -> SysResult<Timespec> {
 pub fn nanosleep(req: &Timespec, rem: Option<&mut Timespec>) -> SysResult {
     let rem = rem.map_or(core::ptr::null_mut(), |r| r as *mut Timespec);
     // SAFETY: req is only read; rem is null or a timespec we own.
-    check(unsafe { syscall2(nr::NANOSLEEP, req as *const _ as usize, rem as usize) })
+    check(unsafe { syscall2(nr::__NR_nanosleep, req as *const _ as usize, rem as usize) })
 }
 
 /// Sleep for `ms` milliseconds.

@@ -11,40 +11,15 @@ use crate::errno::{check, SysResult};
 use crate::syscall::{nr, syscall1, syscall2, syscall3, syscall4};
 use crate::time::Timespec;
 
-/// CLOCK_PROCESS_CPUTIME_ID: CPU time of the whole process.
-pub const CLOCK_PROCESS_CPUTIME_ID: i32 = 2;
-/// CLOCK_THREAD_CPUTIME_ID: CPU time of the calling thread.
-pub const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
-/// CLOCK_MONOTONIC_RAW.
-pub const CLOCK_MONOTONIC_RAW: i32 = 4;
-/// CLOCK_REALTIME_COARSE: the wall clock at tick resolution.
-pub const CLOCK_REALTIME_COARSE: i32 = 5;
-/// CLOCK_MONOTONIC_COARSE: time since boot at tick resolution.
-pub const CLOCK_MONOTONIC_COARSE: i32 = 6;
-/// CLOCK_BOOTTIME: time since boot, suspend included.
-pub const CLOCK_BOOTTIME: i32 = 7;
-/// clock_nanosleep / timer_settime flag: the time is absolute.
-pub const TIMER_ABSTIME: i32 = 1;
-
-/// ITIMER_REAL: wall time, SIGALRM.
-pub const ITIMER_REAL: i32 = 0;
-/// ITIMER_VIRTUAL: user CPU time, SIGVTALRM.
-pub const ITIMER_VIRTUAL: i32 = 1;
-/// ITIMER_PROF: user and system CPU time, SIGPROF.
-pub const ITIMER_PROF: i32 = 2;
-/// SIGVTALRM.
-pub const SIGVTALRM: i32 = 26;
-/// SIGPROF.
-pub const SIGPROF: i32 = 27;
-
-/// sigev_notify: a signal to the process.
-pub const SIGEV_SIGNAL: i32 = 0;
-/// sigev_notify: nothing; read the timer with timer_gettime.
-pub const SIGEV_NONE: i32 = 1;
-/// sigev_notify: a signal to the thread `sigev_notify_thread_id`.
-pub const SIGEV_THREAD_ID: i32 = 4;
 /// si_code of a POSIX timer's signal.
-pub const SI_TIMER: i32 = -2;
+pub use uapi::siginfo::SI_TIMER;
+pub use uapi::siginfo::{SIGEV_NONE, SIGEV_SIGNAL, SIGEV_THREAD_ID};
+pub use uapi::signal::{SIGPROF, SIGVTALRM};
+pub use uapi::time::{
+    CLOCK_BOOTTIME, CLOCK_MONOTONIC_COARSE, CLOCK_MONOTONIC_RAW, CLOCK_PROCESS_CPUTIME_ID,
+    CLOCK_REALTIME_COARSE, CLOCK_THREAD_CPUTIME_ID, ITIMER_PROF, ITIMER_REAL, ITIMER_VIRTUAL,
+    TIMER_ABSTIME,
+};
 
 /// struct timeval.
 #[repr(C)]
@@ -145,14 +120,27 @@ fn mptr<T>(p: Option<&mut T>) -> usize {
 pub fn clock_getres(clock: i32) -> SysResult<Timespec> {
     let mut ts = Timespec::default();
     // SAFETY: the kernel writes one timespec into ts.
-    check(unsafe { syscall2(nr::CLOCK_GETRES, clock as usize, &mut ts as *mut _ as usize) })?;
+    check(unsafe {
+        syscall2(
+            nr::__NR_clock_getres,
+            clock as usize,
+            &mut ts as *mut _ as usize,
+        )
+    })?;
     Ok(ts)
 }
 
 /// clock_settime(2).
 pub fn clock_settime(clock: i32, ts: &Timespec) -> SysResult<()> {
     // SAFETY: the kernel only reads ts.
-    check(unsafe { syscall2(nr::CLOCK_SETTIME, clock as usize, ts as *const _ as usize) }).map(drop)
+    check(unsafe {
+        syscall2(
+            nr::__NR_clock_settime,
+            clock as usize,
+            ts as *const _ as usize,
+        )
+    })
+    .map(drop)
 }
 
 /// clock_nanosleep(2), as the raw syscall: the error comes back as an Errno (the C
@@ -166,7 +154,7 @@ pub fn clock_nanosleep(
     // SAFETY: req is read; rem is null or ours to write.
     check(unsafe {
         syscall4(
-            nr::CLOCK_NANOSLEEP,
+            nr::__NR_clock_nanosleep,
             clock as usize,
             flags as usize,
             req as *const _ as usize,
@@ -180,27 +168,33 @@ pub fn clock_nanosleep(
 pub fn gettimeofday() -> SysResult<Timeval> {
     let mut tv = Timeval::default();
     // SAFETY: the kernel writes one timeval.
-    check(unsafe { syscall2(nr::GETTIMEOFDAY, &mut tv as *mut _ as usize, 0) })?;
+    check(unsafe { syscall2(nr::__NR_gettimeofday, &mut tv as *mut _ as usize, 0) })?;
     Ok(tv)
 }
 
 /// settimeofday(2): either may be None.
 pub fn settimeofday(tv: Option<&Timeval>, tz: Option<&[i32; 2]>) -> SysResult<()> {
     // SAFETY: the kernel only reads them.
-    check(unsafe { syscall2(nr::SETTIMEOFDAY, ptr(tv), ptr(tz)) }).map(drop)
+    check(unsafe { syscall2(nr::__NR_settimeofday, ptr(tv), ptr(tz)) }).map(drop)
 }
 
 /// times(2): fills `buf` and returns the clock ticks since an arbitrary start.
 pub fn times(buf: Option<&mut Tms>) -> SysResult<usize> {
     // SAFETY: the kernel writes one tms, or nothing for null.
-    check(unsafe { syscall1(nr::TIMES, mptr(buf)) })
+    check(unsafe { syscall1(nr::__NR_times, mptr(buf)) })
 }
 
 /// getitimer(2).
 pub fn getitimer(which: i32) -> SysResult<Itimerval> {
     let mut v = Itimerval::default();
     // SAFETY: the kernel writes one itimerval.
-    check(unsafe { syscall2(nr::GETITIMER, which as usize, &mut v as *mut _ as usize) })?;
+    check(unsafe {
+        syscall2(
+            nr::__NR_getitimer,
+            which as usize,
+            &mut v as *mut _ as usize,
+        )
+    })?;
     Ok(v)
 }
 
@@ -212,7 +206,7 @@ pub fn setitimer(
     old: Option<&mut Itimerval>,
 ) -> SysResult<()> {
     // SAFETY: new is read, old written.
-    check(unsafe { syscall3(nr::SETITIMER, which as usize, ptr(new), mptr(old)) }).map(drop)
+    check(unsafe { syscall3(nr::__NR_setitimer, which as usize, ptr(new), mptr(old)) }).map(drop)
 }
 
 /// alarm(3) as the C libraries write it: ITIMER_REAL for `secs` seconds, returning the
@@ -243,7 +237,7 @@ pub fn timer_create(clock: i32, ev: Option<&Sigevent>) -> SysResult<i32> {
     // SAFETY: ev is read, id written.
     check(unsafe {
         syscall3(
-            nr::TIMER_CREATE,
+            nr::__NR_timer_create,
             clock as usize,
             ptr(ev),
             &mut id as *mut _ as usize,
@@ -262,7 +256,7 @@ pub fn timer_settime(
     // SAFETY: new is read, old written.
     check(unsafe {
         syscall4(
-            nr::TIMER_SETTIME,
+            nr::__NR_timer_settime,
             id as usize,
             flags as usize,
             new as *const _ as usize,
@@ -276,18 +270,24 @@ pub fn timer_settime(
 pub fn timer_gettime(id: i32) -> SysResult<Itimerspec> {
     let mut v = Itimerspec::default();
     // SAFETY: the kernel writes one itimerspec.
-    check(unsafe { syscall2(nr::TIMER_GETTIME, id as usize, &mut v as *mut _ as usize) })?;
+    check(unsafe {
+        syscall2(
+            nr::__NR_timer_gettime,
+            id as usize,
+            &mut v as *mut _ as usize,
+        )
+    })?;
     Ok(v)
 }
 
 /// timer_getoverrun(2).
 pub fn timer_getoverrun(id: i32) -> SysResult<usize> {
     // SAFETY: no memory is passed.
-    check(unsafe { syscall1(nr::TIMER_GETOVERRUN, id as usize) })
+    check(unsafe { syscall1(nr::__NR_timer_getoverrun, id as usize) })
 }
 
 /// timer_delete(2).
 pub fn timer_delete(id: i32) -> SysResult<()> {
     // SAFETY: no memory is passed.
-    check(unsafe { syscall1(nr::TIMER_DELETE, id as usize) }).map(drop)
+    check(unsafe { syscall1(nr::__NR_timer_delete, id as usize) }).map(drop)
 }

@@ -22,7 +22,7 @@ pub const TIOCSPGRP: usize = 0x5410;
 /// `arg` must point to memory of the size and kind `request` reads or writes.
 pub unsafe fn ioctl(fd: i32, request: usize, arg: usize) -> SysResult {
     // SAFETY: the caller vouches for arg.
-    check(unsafe { syscall3(nr::IOCTL, fd as usize, request, arg) })
+    check(unsafe { syscall3(nr::__NR_ioctl, fd as usize, request, arg) })
 }
 
 /// isatty(3): is `fd` a terminal? (TCGETS succeeds only on one.)

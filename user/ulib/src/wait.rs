@@ -34,21 +34,21 @@ impl PollFd {
 }
 
 /// Data to read.
-pub const POLLIN: i16 = 0x1;
+pub const POLLIN: i16 = uapi::poll::POLLIN as i16;
 /// Urgent data.
-pub const POLLPRI: i16 = 0x2;
+pub const POLLPRI: i16 = uapi::poll::POLLPRI as i16;
 /// Writing would not block.
-pub const POLLOUT: i16 = 0x4;
+pub const POLLOUT: i16 = uapi::poll::POLLOUT as i16;
 /// Error (a pipe with no reader).
-pub const POLLERR: i16 = 0x8;
+pub const POLLERR: i16 = uapi::poll::POLLERR as i16;
 /// Hung up (a pipe with no writer).
-pub const POLLHUP: i16 = 0x10;
+pub const POLLHUP: i16 = uapi::poll::POLLHUP as i16;
 /// Not an open descriptor.
-pub const POLLNVAL: i16 = 0x20;
+pub const POLLNVAL: i16 = uapi::poll::POLLNVAL as i16;
 /// Normal data to read.
-pub const POLLRDNORM: i16 = 0x40;
+pub const POLLRDNORM: i16 = uapi::poll::POLLRDNORM as i16;
 /// Normal data may be written.
-pub const POLLWRNORM: i16 = 0x100;
+pub const POLLWRNORM: i16 = uapi::poll::POLLWRNORM as i16;
 
 /// ppoll(2) with raw pointers: `fds` (`nfds` entries), timeout (null: none), signal
 /// mask (null: unchanged) and its size.
@@ -66,7 +66,7 @@ pub unsafe fn ppoll_raw(
     // SAFETY: the caller vouches for the pointers.
     check(unsafe {
         syscall5(
-            nr::PPOLL,
+            nr::__NR_ppoll,
             fds as usize,
             nfds,
             timeout as usize,
@@ -120,42 +120,14 @@ pub fn pselect6(
         0
     };
     // SAFETY: all pointers come from references or are null.
-    check(unsafe { syscall6(nr::PSELECT6, n as usize, p(rd), p(wr), p(ex), t, sigp) })
+    check(unsafe { syscall6(nr::__NR_pselect6, n as usize, p(rd), p(wr), p(ex), t, sigp) })
 }
 
-/// FUTEX_WAIT.
-pub const FUTEX_WAIT: u32 = 0;
-/// FUTEX_WAKE.
-pub const FUTEX_WAKE: u32 = 1;
-/// FUTEX_REQUEUE.
-pub const FUTEX_REQUEUE: u32 = 3;
-/// FUTEX_CMP_REQUEUE.
-pub const FUTEX_CMP_REQUEUE: u32 = 4;
-/// FUTEX_WAKE_OP.
-pub const FUTEX_WAKE_OP: u32 = 5;
-/// FUTEX_LOCK_PI.
-pub const FUTEX_LOCK_PI: u32 = 6;
-/// FUTEX_UNLOCK_PI.
-pub const FUTEX_UNLOCK_PI: u32 = 7;
-/// FUTEX_TRYLOCK_PI.
-pub const FUTEX_TRYLOCK_PI: u32 = 8;
-/// FUTEX_WAIT_BITSET.
-pub const FUTEX_WAIT_BITSET: u32 = 9;
-/// FUTEX_WAKE_BITSET.
-pub const FUTEX_WAKE_BITSET: u32 = 10;
-/// Flag: private futex.
-pub const FUTEX_PRIVATE_FLAG: u32 = 128;
-/// Flag: the timeout is on CLOCK_REALTIME.
-pub const FUTEX_CLOCK_REALTIME: u32 = 256;
-/// PI/robust word: a waiter sleeps in the kernel.
-pub const FUTEX_WAITERS: u32 = 0x8000_0000;
-/// PI/robust word: the owner died.
-pub const FUTEX_OWNER_DIED: u32 = 0x4000_0000;
-
-/// Linux `FUTEX_OP(op, oparg, cmp, cmparg)` for FUTEX_WAKE_OP.
-pub const fn futex_op(op: u32, oparg: u32, cmp: u32, cmparg: u32) -> u32 {
-    ((op & 0xf) << 28) | ((cmp & 0xf) << 24) | ((oparg & 0xfff) << 12) | (cmparg & 0xfff)
-}
+pub use uapi::futex::{
+    futex_op, FUTEX_CLOCK_REALTIME, FUTEX_CMP_REQUEUE, FUTEX_LOCK_PI, FUTEX_OWNER_DIED,
+    FUTEX_PRIVATE_FLAG, FUTEX_REQUEUE, FUTEX_TRYLOCK_PI, FUTEX_UNLOCK_PI, FUTEX_WAIT,
+    FUTEX_WAITERS, FUTEX_WAIT_BITSET, FUTEX_WAKE, FUTEX_WAKE_BITSET, FUTEX_WAKE_OP,
+};
 
 /// futex(2) with every argument: `uaddr`, `op`, `val`, the timeout pointer or `val2`,
 /// `uaddr2`, `val3`.
@@ -174,7 +146,7 @@ pub unsafe fn futex(
     // SAFETY: the caller vouches for the pointers.
     check(unsafe {
         syscall6(
-            nr::FUTEX,
+            nr::__NR_futex,
             uaddr as usize,
             op as usize,
             val as usize,
@@ -201,7 +173,7 @@ pub struct RobustListHead {
 /// set_robust_list(2).
 pub fn set_robust_list(head: *const RobustListHead, len: usize) -> SysResult {
     // SAFETY: the kernel only stores the pointer (it reads the list at thread exit).
-    check(unsafe { crate::syscall::syscall2(nr::SET_ROBUST_LIST, head as usize, len) })
+    check(unsafe { crate::syscall::syscall2(nr::__NR_set_robust_list, head as usize, len) })
 }
 
 /// get_robust_list(2): thread `pid`'s head (0: the caller) and its size.
@@ -210,7 +182,7 @@ pub fn get_robust_list(pid: i32) -> SysResult<(usize, usize)> {
     // SAFETY: both pointers are ours to write.
     check(unsafe {
         crate::syscall::syscall3(
-            nr::GET_ROBUST_LIST,
+            nr::__NR_get_robust_list,
             pid as usize,
             &mut head as *mut usize as usize,
             &mut len as *mut usize as usize,
@@ -219,10 +191,8 @@ pub fn get_robust_list(pid: i32) -> SysResult<(usize, usize)> {
     Ok((head, len))
 }
 
-/// Sent by sigqueue(3).
-pub const SI_QUEUE: i32 = -1;
-/// The kernel's first real-time signal.
-pub const SIGRTMIN: i32 = 32;
+pub use uapi::siginfo::SI_QUEUE;
+pub use uapi::signal::SIGRTMIN;
 
 /// A siginfo as sigqueue(3) builds it: SI_QUEUE, our pid and uid 0, and `value`.
 pub fn sigqueue_info(sig: i32, code: i32, value: u64) -> SigInfo {
@@ -239,7 +209,7 @@ pub fn rt_sigqueueinfo(pid: i32, sig: i32, info: &SigInfo) -> SysResult {
     // SAFETY: the kernel reads 128 bytes of info.
     check(unsafe {
         crate::syscall::syscall3(
-            nr::RT_SIGQUEUEINFO,
+            nr::__NR_rt_sigqueueinfo,
             pid as usize,
             sig as usize,
             info as *const SigInfo as usize,
@@ -252,7 +222,7 @@ pub fn rt_tgsigqueueinfo(tgid: i32, tid: i32, sig: i32, info: &SigInfo) -> SysRe
     // SAFETY: the kernel reads 128 bytes of info.
     check(unsafe {
         syscall4(
-            nr::RT_TGSIGQUEUEINFO,
+            nr::__NR_rt_tgsigqueueinfo,
             tgid as usize,
             tid as usize,
             sig as usize,
@@ -271,5 +241,13 @@ pub fn rt_sigtimedwait(
     let i = info.map_or(0, |i| i as *mut SigInfo as usize);
     let t = timeout.map_or(0, |t| t as *const Timespec as usize);
     // SAFETY: set and timeout are read, info written; all from references.
-    check(unsafe { syscall4(nr::RT_SIGTIMEDWAIT, &set as *const u64 as usize, i, t, 8) })
+    check(unsafe {
+        syscall4(
+            nr::__NR_rt_sigtimedwait,
+            &set as *const u64 as usize,
+            i,
+            t,
+            8,
+        )
+    })
 }

@@ -38,10 +38,7 @@ impl Timespec {
     }
 }
 
-/// `tv_nsec` value meaning "the current time" (Linux `UTIME_NOW`).
-pub const UTIME_NOW: i64 = (1 << 30) - 1;
-/// `tv_nsec` value meaning "leave this one alone" (Linux `UTIME_OMIT`).
-pub const UTIME_OMIT: i64 = (1 << 30) - 2;
+pub use uapi::stat::{UTIME_NOW, UTIME_OMIT};
 
 /// One second-day, the relatime horizon.
 const RELATIME_SECS: i64 = 24 * 60 * 60;

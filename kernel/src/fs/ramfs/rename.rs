@@ -13,13 +13,7 @@
 use super::{Contents, Ino, RamFs};
 use crate::errno::{Errno, KResult};
 
-/// Fail if the target exists (Linux `RENAME_NOREPLACE`).
-pub const RENAME_NOREPLACE: u32 = 1;
-/// Swap source and target (Linux `RENAME_EXCHANGE`).
-pub const RENAME_EXCHANGE: u32 = 2;
-/// Leave a whiteout (Linux `RENAME_WHITEOUT`): overlay file systems only; EINVAL here,
-/// as ramfs's `simple_rename` says.
-pub const RENAME_WHITEOUT: u32 = 4;
+pub use uapi::fcntl::{RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT};
 
 /// One side of a rename: the directory, the last name, and whether the path had a
 /// trailing slash.

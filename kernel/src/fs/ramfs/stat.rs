@@ -11,22 +11,7 @@
 use super::{Contents, Ino, RamFs, RAMFS_DEV};
 use crate::errno::KResult;
 
-/// File type mask and types (Linux `include/uapi/linux/stat.h`).
-pub const S_IFMT: u32 = 0o170000;
-/// Socket.
-pub const S_IFSOCK: u32 = 0o140000;
-/// Symbolic link.
-pub const S_IFLNK: u32 = 0o120000;
-/// Regular file.
-pub const S_IFREG: u32 = 0o100000;
-/// Block device.
-pub const S_IFBLK: u32 = 0o060000;
-/// Directory.
-pub const S_IFDIR: u32 = 0o040000;
-/// Character device.
-pub const S_IFCHR: u32 = 0o020000;
-/// Named pipe.
-pub const S_IFIFO: u32 = 0o010000;
+pub use uapi::stat::{S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK};
 /// Permission bits plus set-uid, set-gid and sticky.
 pub const S_IALLUGO: u32 = 0o7777;
 

@@ -18,12 +18,9 @@ use binlib::{cstring, execvp, text, Status, DEFAULT_PATH};
 use ulib::fs::{dup3, pipe2};
 use ulib::io::{self, fcntl, AT_FDCWD, O_APPEND, O_CLOEXEC, O_CREAT, O_RDONLY, O_TRUNC, O_WRONLY};
 use ulib::process::{self, wifsignaled, wtermsig};
-use ulib::signal::SIG_DFL;
+use ulib::signal::{SIGPIPE, SIG_DFL};
 use ulib::tty::tcsetpgrp;
 use ulib::{eprintln, Errno};
-
-/// SIGPIPE: a command whose reader went away; not worth a report (bash is quiet too).
-const SIGPIPE: i32 = 13;
 
 /// A command with its words expanded: what runs.
 struct Expanded {
@@ -333,6 +330,7 @@ impl Shell {
 /// by SIGSEGV", "false: pid 8 exited with 1" (only if `exits`; and not 126 or 127: the
 /// child already said why it could not run the program).
 fn report(name: String, pid: i32, s: Status, exits: bool) {
+    // SIGPIPE: a command whose reader went away; not worth a report (bash is quiet too).
     let signaled = wifsignaled(s.0) && wtermsig(s.0) != SIGPIPE;
     let failed = exits && s.0 != 0 && !wifsignaled(s.0) && !matches!(s.code(), 126 | 127);
     if signaled || failed {

@@ -21,7 +21,7 @@ const KERNEL_ADDR: usize = 0xffff_0000_0800_0000;
 /// write(2) with an arbitrary pointer, to see the kernel refuse it.
 fn write_raw(fd: i32, addr: usize, len: usize) -> Result<usize, Errno> {
     // SAFETY: write only reads from addr; a bad addr must give EFAULT, not a fault.
-    check(unsafe { syscall3(nr::WRITE, fd as usize, addr, len) })
+    check(unsafe { syscall3(nr::__NR_write, fd as usize, addr, len) })
 }
 
 #[no_mangle]
@@ -106,7 +106,7 @@ fn main() -> i32 {
     // SAFETY: write reads msg, which lives across the call.
     let r = check(unsafe {
         syscall3(
-            0x1_0000_0000 | nr::WRITE,
+            0x1_0000_0000 | nr::__NR_write,
             1,
             msg.as_ptr() as usize,
             msg.len(),

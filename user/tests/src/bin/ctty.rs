@@ -27,7 +27,7 @@ const TIOCGSID: usize = 0x5429;
 /// ioctl(0, req, value): the requests that take an int by value (TIOCSCTTY, TIOCNOTTY).
 fn ioctl_val(req: usize, v: usize) -> SysResult {
     // SAFETY: these requests read no memory of ours.
-    check(unsafe { syscall3(nr::IOCTL, 0, req, v) })
+    check(unsafe { syscall3(nr::__NR_ioctl, 0, req, v) })
 }
 
 fn get(req: usize) -> SysResult<i32> {

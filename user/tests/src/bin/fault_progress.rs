@@ -22,7 +22,7 @@ use ulib::{errno::check, Errno, Tap, Timespec};
 /// unlinkat(AT_FDCWD, addr, 0) with the path string at a raw address.
 fn unlink_raw(addr: usize) -> Result<usize, Errno> {
     // SAFETY: unlinkat only reads the string at addr; a bad one must give an errno.
-    check(unsafe { syscall3(nr::UNLINKAT, AT_FDCWD as isize as usize, addr, 0) })
+    check(unsafe { syscall3(nr::__NR_unlinkat, AT_FDCWD as isize as usize, addr, 0) })
 }
 
 /// The errno unlinkat must give for an empty path string in a page EL0 may read: ENOENT,

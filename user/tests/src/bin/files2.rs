@@ -676,7 +676,7 @@ fn filesystems_and_devices(tap: &mut Tap) {
     );
     tap.eq(getrandom(&mut a[..0], 0), Ok(0), "getrandom of 0 bytes");
     // SAFETY: a deliberately bad pointer; the kernel must refuse it.
-    let bad = ulib::errno::check(unsafe { ulib::syscall::syscall3(nr::GETRANDOM, 16, 8, 0) });
+    let bad = ulib::errno::check(unsafe { ulib::syscall::syscall3(nr::__NR_getrandom, 16, 8, 0) });
     tap.eq(
         bad,
         Err(Errno::EFAULT),

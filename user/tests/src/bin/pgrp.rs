@@ -44,7 +44,7 @@ fn check_status(tap: &mut Tap, got: Option<i32>, want: i32, what: &str) {
 /// reboot(2) with any magic numbers.
 fn reboot_raw(magic1: usize, magic2: usize, cmd: usize) -> isize {
     // SAFETY: no memory is passed; from anyone but init, or with bad magic, it fails.
-    unsafe { syscall4(nr::REBOOT, magic1, magic2, cmd, 0) }
+    unsafe { syscall4(nr::__NR_reboot, magic1, magic2, cmd, 0) }
 }
 
 const MAGIC1: usize = 0xfee1_dead;

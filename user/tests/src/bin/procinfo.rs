@@ -349,41 +349,48 @@ fn setids(tap: &mut Tap) {
                 bad = n + 1;
             }
         };
-        check(0, id_call(nr::SETUID, N, 0, 0) == Err(Errno::EINVAL));
+        check(0, id_call(nr::__NR_setuid, N, 0, 0) == Err(Errno::EINVAL));
         // seteuid(1000): the saved uid stays 0, so root can come back.
-        check(1, id_call(nr::SETRESUID, N, 1000, N) == Ok(0));
+        check(1, id_call(nr::__NR_setresuid, N, 1000, N) == Ok(0));
         check(
             2,
-            id_call(nr::GETEUID, 0, 0, 0) == Ok(1000) && id_call(nr::GETUID, 0, 0, 0) == Ok(0),
+            id_call(nr::__NR_geteuid, 0, 0, 0) == Ok(1000)
+                && id_call(nr::__NR_getuid, 0, 0, 0) == Ok(0),
         );
         check(3, getresid(false) == Ok([0, 1000, 0]));
-        check(4, id_call(nr::SETRESUID, N, 5, N) == Err(Errno::EPERM));
+        check(4, id_call(nr::__NR_setresuid, N, 5, N) == Err(Errno::EPERM));
         check(5, setgroups(&[1]) == Err(Errno::EPERM));
-        check(6, id_call(nr::SETRESUID, N, 0, N) == Ok(0));
-        check(7, id_call(nr::SETGID, 50, 0, 0) == Ok(0));
+        check(6, id_call(nr::__NR_setresuid, N, 0, N) == Ok(0));
+        check(7, id_call(nr::__NR_setgid, 50, 0, 0) == Ok(0));
         check(
             8,
-            id_call(nr::GETGID, 0, 0, 0) == Ok(50) && id_call(nr::GETEGID, 0, 0, 0) == Ok(50),
+            id_call(nr::__NR_getgid, 0, 0, 0) == Ok(50)
+                && id_call(nr::__NR_getegid, 0, 0, 0) == Ok(50),
         );
         check(
             9,
-            id_call(nr::SETREUID, N, 7, 0) == Ok(0) && getresid(false) == Ok([0, 7, 7]),
+            id_call(nr::__NR_setreuid, N, 7, 0) == Ok(0) && getresid(false) == Ok([0, 7, 7]),
         );
         check(
             10,
-            id_call(nr::SETUID, 0, 0, 0) == Ok(0) && id_call(nr::GETEUID, 0, 0, 0) == Ok(0),
+            id_call(nr::__NR_setuid, 0, 0, 0) == Ok(0)
+                && id_call(nr::__NR_geteuid, 0, 0, 0) == Ok(0),
         );
         check(
             11,
-            id_call(nr::SETFSUID, 1000, 0, 0) == Ok(0)
-                && id_call(nr::SETFSUID, N, 0, 0) == Ok(1000),
+            id_call(nr::__NR_setfsuid, 1000, 0, 0) == Ok(0)
+                && id_call(nr::__NR_setfsuid, N, 0, 0) == Ok(1000),
         );
         check(
             12,
-            id_call(nr::SETUID, 1000, 0, 0) == Ok(0) && getresid(false) == Ok([1000, 1000, 1000]),
+            id_call(nr::__NR_setuid, 1000, 0, 0) == Ok(0)
+                && getresid(false) == Ok([1000, 1000, 1000]),
         );
-        check(13, id_call(nr::SETUID, 0, 0, 0) == Err(Errno::EPERM));
-        check(14, id_call(nr::SETRESGID, 1, 1, 1) == Err(Errno::EPERM));
+        check(13, id_call(nr::__NR_setuid, 0, 0, 0) == Err(Errno::EPERM));
+        check(
+            14,
+            id_call(nr::__NR_setresgid, 1, 1, 1) == Err(Errno::EPERM),
+        );
         bad
     });
     let st = reap(pid).unwrap_or(-1);
@@ -498,7 +505,7 @@ fn sockets(tap: &mut Tap) {
         "socketpair of family 9999: EAFNOSUPPORT",
     );
     // SAFETY: rseq with no area: the kernel only looks at the arguments.
-    let r = ulib::errno::check(unsafe { ulib::syscall::syscall4(nr::RSEQ, 0, 0, 0, 0) });
+    let r = ulib::errno::check(unsafe { ulib::syscall::syscall4(nr::__NR_rseq, 0, 0, 0, 0) });
     tap.eq(r, Err(Errno::ENOSYS), "rseq: ENOSYS");
 }
 

@@ -136,7 +136,7 @@ fn main() -> i32 {
     // SAFETY: unlinkat reads the path string only.
     let _ = check(unsafe {
         syscall3(
-            nr::UNLINKAT,
+            nr::__NR_unlinkat,
             AT_FDCWD as isize as usize,
             path.as_ptr() as usize,
             0,

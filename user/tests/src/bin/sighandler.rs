@@ -109,7 +109,7 @@ global_asm!(
     pat = sym PAT,
     entry = sym ENTRY,
     info = sym info_h,
-    kill = const nr::KILL,
+    kill = const nr::__NR_kill,
     bytes = const DUMP * 8,
 );
 
@@ -202,7 +202,7 @@ fn same(tap: &Tap, what: &str, got: &[u128], want: &[u128]) -> bool {
 /// x0-x30 after regs_probe's kill(pid, SIGUSR2): x0 = 0, x1 = the signal, x8 = KILL.
 fn want_x() -> [u128; 31] {
     let mut x: [u128; 31] = core::array::from_fn(|i| PAT[i] as u128);
-    (x[0], x[1], x[8]) = (0, SIGUSR2 as u128, nr::KILL as u128);
+    (x[0], x[1], x[8]) = (0, SIGUSR2 as u128, nr::__NR_kill as u128);
     x
 }
 
@@ -522,7 +522,7 @@ fn sigreturn_at(frame: usize) -> Option<i32> {
         // SAFETY: on purpose: the child goes wherever the frame says, or dies.
         unsafe {
             asm!("mov sp, {f}", "mov x8, #{n}", "svc #0", "udf #0", f = in(reg) frame,
-                 n = const nr::RT_SIGRETURN, options(noreturn))
+                 n = const nr::__NR_rt_sigreturn, options(noreturn))
         }
     }))
 }

@@ -154,7 +154,7 @@ fn main() -> i32 {
     // SAFETY: act is a valid sigaction (SIG_DFL); the kernel must reject the size first.
     let bad_size = unsafe {
         syscall4(
-            nr::RT_SIGACTION,
+            nr::__NR_rt_sigaction,
             SIGUSR1 as usize,
             &act as *const KSigaction as usize,
             0,
@@ -228,9 +228,25 @@ fn main() -> i32 {
         "blocking everything leaves SIGKILL and SIGSTOP unblocked",
     );
     // SAFETY: no memory is passed; the kernel must reject how and size first.
-    let bad_how = unsafe { syscall4(nr::RT_SIGPROCMASK, 7, &0u64 as *const u64 as usize, 0, 8) };
+    let bad_how = unsafe {
+        syscall4(
+            nr::__NR_rt_sigprocmask,
+            7,
+            &0u64 as *const u64 as usize,
+            0,
+            8,
+        )
+    };
     // SAFETY: as above.
-    let bad_size = unsafe { syscall4(nr::RT_SIGPROCMASK, 0, &0u64 as *const u64 as usize, 0, 4) };
+    let bad_size = unsafe {
+        syscall4(
+            nr::__NR_rt_sigprocmask,
+            0,
+            &0u64 as *const u64 as usize,
+            0,
+            4,
+        )
+    };
     tap.ok(
         bad_how == -22 && bad_size == -22 && mask() == 0,
         "rt_sigprocmask with how 7 or sigsetsize 4: EINVAL, mask unchanged",

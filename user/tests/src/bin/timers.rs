@@ -145,10 +145,10 @@ fn clocks(tap: &mut Tap, linnet: bool) {
         "gettimeofday agrees with clock_gettime(CLOCK_REALTIME)",
     );
     // SAFETY: null pointers; the kernel writes nothing.
-    let r = unsafe { syscall2(nr::GETTIMEOFDAY, 0, 0) };
+    let r = unsafe { syscall2(nr::__NR_gettimeofday, 0, 0) };
     tap.eq(r, 0, "gettimeofday(NULL, NULL) succeeds");
     // SAFETY: a bad pointer: the kernel must refuse it.
-    let r = unsafe { syscall2(nr::GETTIMEOFDAY, BAD, 0) };
+    let r = unsafe { syscall2(nr::__NR_gettimeofday, BAD, 0) };
     tap.eq(
         err(r),
         Some(Errno::EFAULT),
@@ -156,7 +156,7 @@ fn clocks(tap: &mut Tap, linnet: bool) {
     );
     let mut tz = [7i32; 2];
     // SAFETY: tz is ours to write.
-    let r = unsafe { syscall2(nr::GETTIMEOFDAY, 0, tz.as_mut_ptr() as usize) };
+    let r = unsafe { syscall2(nr::__NR_gettimeofday, 0, tz.as_mut_ptr() as usize) };
     tap.ok(
         r == 0 && tz == [0, 0],
         "gettimeofday reports time zone 0 (UTC)",
@@ -173,7 +173,7 @@ fn clocks(tap: &mut Tap, linnet: bool) {
         "clock_gettime(100): EINVAL",
     );
     // SAFETY: a bad pointer.
-    let r = unsafe { syscall2(nr::CLOCK_GETTIME, 1, BAD) };
+    let r = unsafe { syscall2(nr::__NR_clock_gettime, 1, BAD) };
     tap.eq(
         err(r),
         Some(Errno::EFAULT),
@@ -204,7 +204,7 @@ fn clocks(tap: &mut Tap, linnet: bool) {
         "clock_getres: the COARSE clocks have the tick's resolution (1-10 ms)",
     );
     // SAFETY: NULL res is allowed.
-    let r = unsafe { syscall2(nr::CLOCK_GETRES, 0, 0) };
+    let r = unsafe { syscall2(nr::__NR_clock_getres, 0, 0) };
     tap.eq(r, 0, "clock_getres(REALTIME, NULL) succeeds");
     tap.eq(
         clock_getres(64).err(),
@@ -214,7 +214,7 @@ fn clocks(tap: &mut Tap, linnet: bool) {
     // qemu-user 7.2 ignores the failed copy-out and returns 0; Linux says EFAULT.
     if linnet {
         // SAFETY: a bad pointer.
-        let r = unsafe { syscall2(nr::CLOCK_GETRES, 1, BAD) };
+        let r = unsafe { syscall2(nr::__NR_clock_getres, 1, BAD) };
         tap.eq(
             err(r),
             Some(Errno::EFAULT),
@@ -249,7 +249,7 @@ fn clocks(tap: &mut Tap, linnet: bool) {
         "clock_settime(CLOCK_REALTIME_COARSE): EINVAL",
     );
     // SAFETY: a bad pointer.
-    let r = unsafe { syscall2(nr::CLOCK_SETTIME, 0, BAD) };
+    let r = unsafe { syscall2(nr::__NR_clock_settime, 0, BAD) };
     tap.eq(
         err(r),
         Some(Errno::EFAULT),
@@ -274,7 +274,7 @@ fn clocks(tap: &mut Tap, linnet: bool) {
         "settimeofday with tv_usec > 1e6: EINVAL",
     );
     // SAFETY: a bad pointer.
-    let r = unsafe { syscall2(nr::SETTIMEOFDAY, BAD, 0) };
+    let r = unsafe { syscall2(nr::__NR_settimeofday, BAD, 0) };
     tap.eq(
         err(r),
         Some(Errno::EFAULT),
@@ -295,7 +295,7 @@ fn clocks(tap: &mut Tap, linnet: bool) {
         let set = settimeofday(None, Some(&[-60, 0]));
         let mut tz = [0i32; 2];
         // SAFETY: tz is ours to write.
-        unsafe { syscall2(nr::GETTIMEOFDAY, 0, tz.as_mut_ptr() as usize) };
+        unsafe { syscall2(nr::__NR_gettimeofday, 0, tz.as_mut_ptr() as usize) };
         let _ = settimeofday(None, Some(&[0, 0]));
         tap.ok(
             set.is_ok() && tz == [-60, 0],
@@ -373,7 +373,7 @@ fn sleeps(tap: &mut Tap, linnet: bool) {
         "clock_nanosleep with tv_nsec 1e9: EINVAL",
     );
     // SAFETY: a bad pointer.
-    let r = unsafe { syscall4(nr::CLOCK_NANOSLEEP, 1, 0, BAD, 0) };
+    let r = unsafe { syscall4(nr::__NR_clock_nanosleep, 1, 0, BAD, 0) };
     tap.eq(
         err(r),
         Some(Errno::EFAULT),
@@ -405,7 +405,7 @@ fn sleeps(tap: &mut Tap, linnet: bool) {
     // SAFETY: rem is ours; the kernel must not write it for an absolute sleep.
     let r = unsafe {
         syscall4(
-            nr::CLOCK_NANOSLEEP,
+            nr::__NR_clock_nanosleep,
             CLOCK_MONOTONIC as usize,
             TIMER_ABSTIME as usize,
             &ts(deadline) as *const _ as usize,
@@ -541,14 +541,14 @@ fn itimers(tap: &mut Tap) {
         "setitimer with tv_usec 1e6: EINVAL",
     );
     // SAFETY: bad pointers.
-    let r = unsafe { syscall3(nr::SETITIMER, 0, BAD, 0) };
+    let r = unsafe { syscall3(nr::__NR_setitimer, 0, BAD, 0) };
     tap.eq(
         err(r),
         Some(Errno::EFAULT),
         "setitimer from a bad pointer: EFAULT",
     );
     // SAFETY: as above.
-    let r = unsafe { syscall2(nr::GETITIMER, 0, BAD) };
+    let r = unsafe { syscall2(nr::__NR_getitimer, 0, BAD) };
     tap.eq(
         err(r),
         Some(Errno::EFAULT),
@@ -797,14 +797,14 @@ fn posix_timers(tap: &mut Tap, linnet: bool) {
     );
     let mut out = 0i32;
     // SAFETY: bad pointers.
-    let r = unsafe { syscall3(nr::TIMER_CREATE, 1, BAD, &mut out as *mut _ as usize) };
+    let r = unsafe { syscall3(nr::__NR_timer_create, 1, BAD, &mut out as *mut _ as usize) };
     tap.eq(
         err(r),
         Some(Errno::EFAULT),
         "timer_create from a bad sigevent: EFAULT",
     );
     // SAFETY: as above.
-    let r = unsafe { syscall3(nr::TIMER_CREATE, 1, &ev as *const _ as usize, BAD) };
+    let r = unsafe { syscall3(nr::__NR_timer_create, 1, &ev as *const _ as usize, BAD) };
     tap.eq(
         err(r),
         Some(Errno::EFAULT),
@@ -812,14 +812,14 @@ fn posix_timers(tap: &mut Tap, linnet: bool) {
     );
     let id6 = timer_create(CLOCK_MONOTONIC, None).unwrap_or(-1);
     // SAFETY: as above.
-    let r = unsafe { syscall4(nr::TIMER_SETTIME, id6 as usize, 0, BAD, 0) };
+    let r = unsafe { syscall4(nr::__NR_timer_settime, id6 as usize, 0, BAD, 0) };
     tap.eq(
         err(r),
         Some(Errno::EFAULT),
         "timer_settime from a bad pointer: EFAULT",
     );
     // SAFETY: NULL new_value.
-    let r = unsafe { syscall4(nr::TIMER_SETTIME, id6 as usize, 0, 0, 0) };
+    let r = unsafe { syscall4(nr::__NR_timer_settime, id6 as usize, 0, 0, 0) };
     tap.eq(
         err(r),
         Some(Errno::EINVAL),
@@ -838,7 +838,7 @@ fn posix_timers(tap: &mut Tap, linnet: bool) {
         "timer_settime with tv_nsec 1e9: EINVAL",
     );
     // SAFETY: as above.
-    let r = unsafe { syscall2(nr::TIMER_GETTIME, id6 as usize, BAD) };
+    let r = unsafe { syscall2(nr::__NR_timer_gettime, id6 as usize, BAD) };
     tap.eq(
         err(r),
         Some(Errno::EFAULT),
@@ -931,7 +931,7 @@ fn times_check(tap: &mut Tap) {
         tap.diag(format_args!("{:?}", c));
     }
     // SAFETY: a bad pointer.
-    let r = unsafe { ulib::syscall::syscall1(nr::TIMES, BAD) };
+    let r = unsafe { ulib::syscall::syscall1(nr::__NR_times, BAD) };
     tap.eq(
         err(r),
         Some(Errno::EFAULT),

@@ -135,7 +135,7 @@ fn main() -> i32 {
     let _ = ioctl_buf(0, TIOCSWINSZ, &mut ws);
     // SAFETY: TCFLSH takes its argument by value; nothing is read from memory.
     let bad = ulib::errno::check(unsafe {
-        ulib::syscall::syscall3(ulib::syscall::nr::IOCTL, 0, TCFLSH, 7)
+        ulib::syscall::syscall3(ulib::syscall::nr::__NR_ioctl, 0, TCFLSH, 7)
     });
     tap.eq(
         bad,

@@ -25,16 +25,22 @@ use data::{cycles_to_ns, mono_to_real, VdsoData, NSEC_PER_SEC, VDSO_CLOCKMODE_NO
 
 core::arch::global_asm!(include_str!("sigreturn.S"));
 
-const CLOCK_REALTIME: i32 = 0;
-const CLOCK_MONOTONIC: i32 = 1;
-const CLOCK_MONOTONIC_RAW: i32 = 4;
-const CLOCK_REALTIME_COARSE: i32 = 5;
-const CLOCK_MONOTONIC_COARSE: i32 = 6;
-const CLOCK_BOOTTIME: i32 = 7;
+// The uapi crate's clock ids and syscall numbers, included as source (this file is
+// compiled on its own, without cargo: Linux's vDSO includes the uapi headers likewise).
+#[allow(dead_code)]
+#[path = "../../../../../uapi/src/time.rs"]
+mod time;
+#[allow(dead_code)]
+#[path = "../../../../../uapi/src/unistd.rs"]
+mod unistd;
+use time::{
+    CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_MONOTONIC_COARSE, CLOCK_MONOTONIC_RAW, CLOCK_REALTIME,
+    CLOCK_REALTIME_COARSE,
+};
 
-const NR_CLOCK_GETTIME: u64 = 113;
-const NR_CLOCK_GETRES: u64 = 114;
-const NR_GETTIMEOFDAY: u64 = 169;
+const NR_CLOCK_GETTIME: u64 = unistd::__NR_clock_gettime as u64;
+const NR_CLOCK_GETRES: u64 = unistd::__NR_clock_getres as u64;
+const NR_GETTIMEOFDAY: u64 = unistd::__NR_gettimeofday as u64;
 
 /// `struct timespec`.
 #[repr(C)]
