@@ -15,9 +15,11 @@
 #![deny(missing_docs)]
 
 pub mod auxvec;
+pub mod elf;
 pub mod errno;
 pub mod fcntl;
 pub mod futex;
+pub mod ioctls;
 pub mod ipc;
 pub mod mman;
 pub mod param;
@@ -28,6 +30,7 @@ pub mod sigcontext;
 pub mod siginfo;
 pub mod signal;
 pub mod stat;
+pub mod termbits;
 pub mod time;
 pub mod unistd;
 pub mod wait;

@@ -23,28 +23,10 @@ use alloc::vec::Vec;
 use xmas_elf::header::{self as xheader, HeaderPt2, Machine};
 use xmas_elf::program::{self as xprogram, ProgramHeader as XProgramHeader};
 
-/// Loadable segment.
-pub const PT_LOAD: u32 = 1;
-/// Dynamic linking information.
-pub const PT_DYNAMIC: u32 = 2;
-/// Program interpreter (dynamic linker) path.
-pub const PT_INTERP: u32 = 3;
-/// The program header table itself.
-pub const PT_PHDR: u32 = 6;
-/// Stack executability (GNU extension).
-pub const PT_GNU_STACK: u32 = 0x6474_e551;
-/// Segment flag: executable.
-pub const PF_X: u32 = 1;
-/// Segment flag: writable.
-pub const PF_W: u32 = 2;
-/// Segment flag: readable.
-pub const PF_R: u32 = 4;
-/// Executable file.
-pub const ET_EXEC: u16 = 2;
-/// Shared object / position-independent executable.
-pub const ET_DYN: u16 = 3;
-/// AArch64 (Linux `EM_AARCH64`).
-pub const EM_AARCH64: u16 = 183;
+pub use uapi::elf::{
+    EM_AARCH64, ET_DYN, ET_EXEC, PF_R, PF_W, PF_X, PT_DYNAMIC, PT_GNU_STACK, PT_INTERP, PT_LOAD,
+    PT_PHDR,
+};
 /// Size of an ELF64 file header.
 pub const EHDR_SIZE: usize = 64;
 /// Size of an ELF64 program header.
@@ -53,10 +35,7 @@ pub const PHDR_SIZE: usize = 56;
 /// `ELF_MIN_ALIGN`, which is the page size on arm64): more headers than fit (73 at 4 KiB
 /// pages) are ENOEXEC.
 pub const MAX_PHDR_BYTES: usize = 4096;
-/// Where `e_ident` says 32- or 64-bit (Linux `EI_CLASS`).
-const EI_CLASS: usize = 4;
-/// The 64-bit class (Linux `ELFCLASS64`).
-const ELFCLASS64: u8 = 2;
+use uapi::elf::{EI_CLASS, ELFCLASS64};
 
 // xmas-elf reads every field in the machine's byte order (it casts the bytes in place),
 // whatever EI_DATA says; Linux on arm64 reads them little-endian. Same thing, as long as

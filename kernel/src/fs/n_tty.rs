@@ -10,52 +10,18 @@ use uapi::signal::{SIGINT, SIGQUIT, SIGTSTP};
 /// for a reader (Linux `N_TTY_BUF_SIZE`).
 pub const N_TTY_BUF_SIZE: usize = 4096;
 
-/// `c_cc` entries (Linux `NCCS`).
-pub const NCCS: usize = 19;
+pub use uapi::termbits::NCCS;
 /// `c_cc` indices.
 pub mod cc {
-    /// Interrupt (Ctrl-C).
-    pub const VINTR: usize = 0;
-    /// Quit (Ctrl-\).
-    pub const VQUIT: usize = 1;
-    /// Erase a character (DEL).
-    pub const VERASE: usize = 2;
-    /// Erase the line (Ctrl-U).
-    pub const VKILL: usize = 3;
-    /// End of file (Ctrl-D).
-    pub const VEOF: usize = 4;
-    /// Raw-mode timeout, tenths of a second.
-    pub const VTIME: usize = 5;
-    /// Raw-mode minimum read.
-    pub const VMIN: usize = 6;
-    /// Suspend (Ctrl-Z).
-    pub const VSUSP: usize = 10;
-    /// Extra end of line.
-    pub const VEOL: usize = 11;
-    /// Erase a word (Ctrl-W).
-    pub const VWERASE: usize = 14;
-    /// Second extra end of line.
-    pub const VEOL2: usize = 16;
+    pub use uapi::termbits::{
+        VEOF, VEOL, VEOL2, VERASE, VINTR, VKILL, VMIN, VQUIT, VSUSP, VTIME, VWERASE,
+    };
 }
 use cc::*;
-
-/// c_iflag bits.
-const ISTRIP: u32 = 0o40;
-const INLCR: u32 = 0o100;
-const IGNCR: u32 = 0o200;
-const ICRNL: u32 = 0o400;
-/// c_oflag bits.
-const OPOST: u32 = 0o1;
-const ONLCR: u32 = 0o4;
-/// c_lflag bits.
-const ISIG: u32 = 0o1;
-const ICANON: u32 = 0o2;
-const ECHO: u32 = 0o10;
-const ECHOE: u32 = 0o20;
-const ECHONL: u32 = 0o100;
-const NOFLSH: u32 = 0o200;
-const ECHOCTL: u32 = 0o1000;
-const IEXTEN: u32 = 0o100000;
+use uapi::termbits::{
+    ECHO, ECHOCTL, ECHOE, ECHONL, ICANON, ICRNL, IEXTEN, IGNCR, INLCR, ISIG, ISTRIP, NOFLSH, ONLCR,
+    OPOST,
+};
 
 /// `struct termios` as the TCGETS/TCSETS ioctls move it (asm-generic, 36 bytes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -15,29 +15,11 @@ use crate::fs::vfs;
 use crate::mm::uaccess;
 use crate::task::sched::current;
 
-const TCGETS: u32 = 0x5401;
-const TCSETS: u32 = 0x5402;
-const TCSETSW: u32 = 0x5403;
-const TCSETSF: u32 = 0x5404;
-const TCSBRK: u32 = 0x5409;
-const TCFLSH: u32 = 0x540b;
-const TIOCSCTTY: u32 = 0x540e;
-const TIOCGPGRP: u32 = 0x540f;
-const TIOCSPGRP: u32 = 0x5410;
-const TIOCOUTQ: u32 = 0x5411;
-const TIOCGWINSZ: u32 = 0x5413;
-const TIOCSWINSZ: u32 = 0x5414;
-const FIONREAD: u32 = 0x541b;
-const FIONBIO: u32 = 0x5421;
-const TIOCNOTTY: u32 = 0x5422;
-const TIOCGSID: u32 = 0x5429;
-const FIONCLEX: u32 = 0x5450;
-const FIOCLEX: u32 = 0x5451;
-
-/// TCFLSH arguments.
-const TCIFLUSH: usize = 0;
-const TCOFLUSH: usize = 1;
-const TCIOFLUSH: usize = 2;
+use uapi::ioctls::{
+    FIOCLEX, FIONBIO, FIONCLEX, FIONREAD, TCFLSH, TCGETS, TCIFLUSH, TCIOFLUSH, TCOFLUSH, TCSBRK,
+    TCSETS, TCSETSF, TCSETSW, TIOCGPGRP, TIOCGSID, TIOCGWINSZ, TIOCNOTTY, TIOCOUTQ, TIOCSCTTY,
+    TIOCSPGRP, TIOCSWINSZ,
+};
 
 /// One ioctl on `file` (open at `fd`).
 pub fn do_ioctl(fd: i32, file: &File, cmd: u32, a: usize) -> KResult<usize> {

@@ -437,15 +437,15 @@ pub fn fcntl_lock(fd: i32, cmd: u32, fl: &mut Flock) -> SysResult {
 /// The generic ioctls.
 #[allow(missing_docs)] // the names are Linux's
 pub mod ioctls {
-    pub const FIONREAD: usize = 0x541b;
-    pub const FIONBIO: usize = 0x5421;
-    pub const FIONCLEX: usize = 0x5450;
-    pub const FIOCLEX: usize = 0x5451;
-    pub const TCSETS: usize = 0x5402;
-    pub const TCSETSW: usize = 0x5403;
-    pub const TCSETSF: usize = 0x5404;
-    pub const TIOCGWINSZ: usize = 0x5413;
-    pub const TIOCSWINSZ: usize = 0x5414;
+    pub const FIONREAD: usize = uapi::ioctls::FIONREAD as usize;
+    pub const FIONBIO: usize = uapi::ioctls::FIONBIO as usize;
+    pub const FIONCLEX: usize = uapi::ioctls::FIONCLEX as usize;
+    pub const FIOCLEX: usize = uapi::ioctls::FIOCLEX as usize;
+    pub const TCSETS: usize = uapi::ioctls::TCSETS as usize;
+    pub const TCSETSW: usize = uapi::ioctls::TCSETSW as usize;
+    pub const TCSETSF: usize = uapi::ioctls::TCSETSF as usize;
+    pub const TIOCGWINSZ: usize = uapi::ioctls::TIOCGWINSZ as usize;
+    pub const TIOCSWINSZ: usize = uapi::ioctls::TIOCSWINSZ as usize;
 }
 
 /// ioctl(2) with an int argument passed by pointer (FIONBIO, FIONREAD).

@@ -22,29 +22,14 @@
 
 use crate::syscall::{nr, syscall3};
 
-/// `d_tag` values of the dynamic section (Linux `include/uapi/linux/elf.h`).
-const DT_NULL: u64 = 0;
-const DT_RELA: u64 = 7;
-const DT_RELASZ: u64 = 8;
-const DT_RELAENT: u64 = 9;
-const DT_TEXTREL: u64 = 22;
-const DT_FLAGS: u64 = 30;
-/// DT_FLAGS bit: relocations may touch read-only segments.
-const DF_TEXTREL: u64 = 4;
-/// "Base plus addend" (the AArch64 ELF ABI's `R_AARCH64_RELATIVE`).
-const R_AARCH64_RELATIVE: u64 = 1027;
-/// Program header types and flags.
-const PT_LOAD: u32 = 1;
-const PT_DYNAMIC: u32 = 2;
-const PF_X: u32 = 1;
-const PF_W: u32 = 2;
+use uapi::auxvec::{AT_PHDR, AT_PHENT, AT_PHNUM};
+use uapi::elf::{
+    DF_TEXTREL, DT_FLAGS, DT_NULL, DT_RELA, DT_RELAENT, DT_RELASZ, DT_TEXTREL, PF_W, PF_X,
+    PT_DYNAMIC, PT_LOAD, R_AARCH64_RELATIVE,
+};
 /// mprotect's PROT_READ and PROT_WRITE.
-const PROT_READ: usize = 1;
-const PROT_WRITE: usize = 2;
-/// auxv keys used here.
-const AT_PHDR: u64 = 3;
-const AT_PHENT: u64 = 4;
-const AT_PHNUM: u64 = 5;
+const PROT_READ: usize = uapi::mman::PROT_READ as usize;
+const PROT_WRITE: usize = uapi::mman::PROT_WRITE as usize;
 
 /// Apply the `R_AARCH64_RELATIVE` relocations of a static-PIE program. `sp` is the initial
 /// stack (argc, argv, envp, auxv); `dynamic` is the run-time address of `_DYNAMIC`, 0 in

@@ -10,11 +10,13 @@ use crate::errno::{check, SysResult};
 use crate::syscall::{nr, syscall3};
 
 /// TCGETS: read the terminal's `struct termios` (isatty asks this).
-pub const TCGETS: usize = 0x5401;
+pub const TCGETS: usize = uapi::ioctls::TCGETS as usize;
 /// TIOCGPGRP: read the foreground process group.
-pub const TIOCGPGRP: usize = 0x540f;
+pub const TIOCGPGRP: usize = uapi::ioctls::TIOCGPGRP as usize;
 /// TIOCSPGRP: set the foreground process group.
-pub const TIOCSPGRP: usize = 0x5410;
+pub const TIOCSPGRP: usize = uapi::ioctls::TIOCSPGRP as usize;
+/// TIOCSCTTY: make the terminal the caller's controlling terminal.
+pub const TIOCSCTTY: usize = uapi::ioctls::TIOCSCTTY as usize;
 
 /// ioctl(2) with a pointer argument.
 ///

@@ -11,16 +11,10 @@
 use crate::start::auxv;
 
 /// AT_SYSINFO_EHDR: the address of the vDSO's ELF header.
-pub const AT_SYSINFO_EHDR: u64 = 33;
-
-const PT_LOAD: u32 = 1;
-const PT_DYNAMIC: u32 = 2;
-const DT_NULL: u64 = 0;
-const DT_HASH: u64 = 4;
-const DT_STRTAB: u64 = 5;
-const DT_SYMTAB: u64 = 6;
-const DT_VERSYM: u64 = 0x6fff_fff0;
-const DT_VERDEF: u64 = 0x6fff_fffc;
+pub use uapi::auxvec::AT_SYSINFO_EHDR;
+use uapi::elf::{
+    DT_HASH, DT_NULL, DT_STRTAB, DT_SYMTAB, DT_VERDEF, DT_VERSYM, PT_DYNAMIC, PT_LOAD,
+};
 
 /// The vDSO's tables, as absolute addresses.
 #[derive(Clone, Copy, Debug)]
@@ -144,7 +138,7 @@ impl Vdso {
 
     /// The address of function `name` at `version`, or `None` (musl `__vdsosym`).
     pub fn sym(&self, name: &str, version: &str) -> Option<usize> {
-        const STT_FUNC: u8 = 2;
+        use uapi::elf::{STB_GLOBAL, STB_WEAK, STT_FUNC};
         for i in 0..self.nsyms {
             let sym = self.symtab + i * 24;
             // SAFETY: symbol i of the mapped vDSO's table (nsyms from DT_HASH).
@@ -157,7 +151,7 @@ impl Vdso {
                 )
             };
             let bind = info >> 4;
-            if info & 0xf != STT_FUNC || !(bind == 1 || bind == 2) || shndx == 0 {
+            if info & 0xf != STT_FUNC || !(bind == STB_GLOBAL || bind == STB_WEAK) || shndx == 0 {
                 continue;
             }
             // SAFETY: st_name indexes the mapped string table.

@@ -152,7 +152,7 @@ fn power_off() -> ! {
 fn spawn_login(argv: &[CString], envp: &[CString], mask: u64) -> ulib::SysResult<i32> {
     let pid = process::fork();
     if pid == Ok(0) {
-        const TIOCSCTTY: usize = 0x540e;
+        use ulib::tty::TIOCSCTTY;
         let _ = process::setsid();
         // SAFETY: TIOCSCTTY takes an integer argument (0: do not steal), no pointer.
         if let Err(e) = unsafe { ulib::tty::ioctl(0, TIOCSCTTY, 0) } {

@@ -9,14 +9,8 @@
 use ulib::fileops::{ioctl_buf, ioctls::TCSETS};
 use ulib::tty::TCGETS;
 
-/// c_lflag bits (Linux `include/uapi/asm-generic/termbits.h`).
-const ISIG: u32 = 0o1;
-const ICANON: u32 = 0o2;
-const ECHO: u32 = 0o10;
-const ECHOE: u32 = 0o20;
-/// c_cc indices.
-const VTIME: usize = 5;
-const VMIN: usize = 6;
+// c_lflag bits and c_cc indices (Linux `include/uapi/asm-generic/termbits.h`).
+use ulib::uapi::termbits::{ECHO, ECHOE, ICANON, ISIG, VMIN, VTIME};
 /// Offsets in the 36-byte `struct termios`: c_lflag, then c_cc after c_line.
 const LFLAG: usize = 12;
 const CC: usize = 17;

@@ -19,22 +19,10 @@ pub enum ImageError {
     HasRelocations,
 }
 
-const PT_LOAD: u32 = 1;
-const PT_DYNAMIC: u32 = 2;
-const DT_NULL: u64 = 0;
-const DT_HASH: u64 = 4;
-const DT_STRTAB: u64 = 5;
-const DT_SYMTAB: u64 = 6;
-const DT_RELA: u64 = 7;
-const DT_REL: u64 = 17;
-const DT_JMPREL: u64 = 23;
-const DT_RELR: u64 = 36;
-const DT_GNU_HASH: u64 = 0x6fff_fef5;
-const DT_VERSYM: u64 = 0x6fff_fff0;
-const DT_VERDEF: u64 = 0x6fff_fffc;
-const STT_FUNC: u8 = 2;
-const STB_GLOBAL: u8 = 1;
-const STB_WEAK: u8 = 2;
+use uapi::elf::{
+    DT_GNU_HASH, DT_HASH, DT_JMPREL, DT_NULL, DT_REL, DT_RELA, DT_RELR, DT_STRTAB, DT_SYMTAB,
+    DT_VERDEF, DT_VERSYM, PT_DYNAMIC, PT_LOAD, STB_GLOBAL, STB_WEAK, STT_FUNC,
+};
 
 /// The dynamic tables of a checked vDSO image (addresses are offsets: it is linked at 0).
 #[derive(Debug, Clone, Copy)]
