@@ -25,3 +25,35 @@ pub const SIGCONTEXT_SIZE: usize = SIGCONTEXT_RESERVED_OFFSET + SIGCONTEXT_RESER
 pub const UCONTEXT_MCONTEXT_OFFSET: usize = 176;
 /// Size of arm64's `struct ucontext`.
 pub const UCONTEXT_SIZE: usize = UCONTEXT_MCONTEXT_OFFSET + SIGCONTEXT_SIZE;
+
+/// The interrupted registers, as a handler sees them in `uc_mcontext` and rt_sigreturn
+/// reads them back (Linux arm64 `struct sigcontext`): then `__reserved`, the records.
+#[repr(C, align(16))]
+#[derive(Clone, Copy, Debug)]
+pub struct SigContext {
+    /// The faulting address (FAR) for a fault signal, else 0.
+    pub fault_address: u64,
+    /// x0..x30.
+    pub regs: [u64; 31],
+    /// The stack pointer.
+    pub sp: u64,
+    /// Where execution resumes.
+    pub pc: u64,
+    /// PSTATE (SPSR): NZCV in bits 31..28, DAIF, the mode (0: EL0t).
+    pub pstate: u64,
+    /// Padding: `__reserved` is 16-byte aligned in C.
+    pub _pad: u64,
+    /// The records: FP/SIMD, a fault's ESR, then a zero head.
+    pub __reserved: [u8; SIGCONTEXT_RESERVED_SIZE],
+}
+
+// The Linux ABI: offsets glibc, musl, gdb and qemu-user rely on.
+const _: () = {
+    use core::mem::{offset_of, size_of};
+    assert!(offset_of!(SigContext, regs) == 8);
+    assert!(offset_of!(SigContext, sp) == 256);
+    assert!(offset_of!(SigContext, pc) == 264);
+    assert!(offset_of!(SigContext, pstate) == 272);
+    assert!(offset_of!(SigContext, __reserved) == SIGCONTEXT_RESERVED_OFFSET);
+    assert!(size_of::<SigContext>() == SIGCONTEXT_SIZE);
+};

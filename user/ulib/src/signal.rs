@@ -188,35 +188,7 @@ const _: () = assert!(core::mem::size_of::<StackT>() == 24);
 /// Linux's arm64 `struct sigcontext`: the interrupted registers, then `__reserved`, a
 /// list of records (`struct _aarch64_ctx` heads: magic, size) ending in a zero head;
 /// the first is the FP/SIMD state ([`FPSIMD_MAGIC`]), a fault adds [`ESR_MAGIC`].
-#[repr(C, align(16))]
-#[derive(Clone, Copy, Debug)]
-pub struct SigContext {
-    /// The faulting address (FAR) for a fault, else 0.
-    pub fault_address: u64,
-    /// x0..x30.
-    pub regs: [u64; 31],
-    /// The stack pointer.
-    pub sp: u64,
-    /// Where execution resumes.
-    pub pc: u64,
-    /// PSTATE (SPSR): NZCV in bits 31..28, DAIF, the mode (0: EL0t).
-    pub pstate: u64,
-    _pad: u64,
-    /// The records (16-byte aligned, at offset 288).
-    pub __reserved: [u8; uapi::sigcontext::SIGCONTEXT_RESERVED_SIZE],
-}
-
-const _: () = {
-    assert!(core::mem::offset_of!(SigContext, regs) == 8);
-    assert!(core::mem::offset_of!(SigContext, sp) == 256);
-    assert!(core::mem::offset_of!(SigContext, pc) == 264);
-    assert!(core::mem::offset_of!(SigContext, pstate) == 272);
-    assert!(
-        core::mem::offset_of!(SigContext, __reserved)
-            == uapi::sigcontext::SIGCONTEXT_RESERVED_OFFSET
-    );
-    assert!(core::mem::size_of::<SigContext>() == uapi::sigcontext::SIGCONTEXT_SIZE);
-};
+pub use uapi::sigcontext::SigContext;
 
 /// Linux's arm64 `struct ucontext`, the handler's third argument.
 #[repr(C)]
@@ -295,9 +267,17 @@ pub fn find_record(sc: &SigContext, magic: u32) -> Option<&[u8]> {
     None
 }
 
-impl SigContext {
+/// What a handler reads from a [`SigContext`]'s records (an extension trait: the struct
+/// itself is uapi's).
+pub trait SigContextExt {
     /// The FP/SIMD record, if present and of the right size.
-    pub fn fpsimd(&self) -> Option<FpsimdContext> {
+    fn fpsimd(&self) -> Option<FpsimdContext>;
+    /// The ESR (exception syndrome) of the fault the frame was made for, if recorded.
+    fn esr(&self) -> Option<u64>;
+}
+
+impl SigContextExt for SigContext {
+    fn fpsimd(&self) -> Option<FpsimdContext> {
         let rec = find_record(self, FPSIMD_MAGIC)?;
         if rec.len() != core::mem::size_of::<FpsimdContext>() {
             return None;
@@ -307,8 +287,7 @@ impl SigContext {
         Some(unsafe { (rec.as_ptr() as *const FpsimdContext).read_unaligned() })
     }
 
-    /// The ESR (exception syndrome) of the fault the frame was made for, if recorded.
-    pub fn esr(&self) -> Option<u64> {
+    fn esr(&self) -> Option<u64> {
         let rec = find_record(self, ESR_MAGIC)?;
         let bytes: [u8; 8] = rec.get(8..16)?.try_into().ok()?;
         Some(u64::from_le_bytes(bytes))

@@ -41,25 +41,7 @@ pub struct StackT {
     pub ss_size: u64,
 }
 
-/// The interrupted registers (Linux arm64 `struct sigcontext`).
-#[repr(C, align(16))]
-#[derive(Clone, Copy)]
-pub struct SigContext {
-    /// The faulting address, for fault signals.
-    pub fault_address: u64,
-    /// x0 to x30.
-    pub regs: [u64; 31],
-    /// The stack pointer.
-    pub sp: u64,
-    /// Where the program resumes.
-    pub pc: u64,
-    /// PSTATE (the condition flags NZCV, for user code).
-    pub pstate: u64,
-    /// Padding: `__reserved` is 16-byte aligned in C.
-    pub _align: u64,
-    /// The records: FP/SIMD, ESR, then a terminator.
-    pub reserved: [u8; 4096],
-}
+pub use uapi::sigcontext::SigContext;
 
 /// The user context a handler receives as its third argument (Linux arm64 `struct ucontext`).
 #[repr(C, align(16))]
@@ -94,18 +76,10 @@ pub struct RtSigframe {
 // The Linux ABI: offsets glibc, musl, gdb and qemu-user rely on.
 const _: () = {
     use core::mem::offset_of;
-    use uapi::sigcontext::{
-        SIGCONTEXT_RESERVED_OFFSET, SIGCONTEXT_SIZE, UCONTEXT_MCONTEXT_OFFSET, UCONTEXT_SIZE,
-    };
+    use uapi::sigcontext::{UCONTEXT_MCONTEXT_OFFSET, UCONTEXT_SIZE};
     assert!(size_of::<FpsimdState>() == FPSIMD_CONTEXT_SIZE);
     assert!(offset_of!(FpsimdState, fpsr) == 512);
     assert!(size_of::<StackT>() == 24);
-    assert!(offset_of!(SigContext, regs) == 8);
-    assert!(offset_of!(SigContext, sp) == 256);
-    assert!(offset_of!(SigContext, pc) == 264);
-    assert!(offset_of!(SigContext, pstate) == 272);
-    assert!(offset_of!(SigContext, reserved) == SIGCONTEXT_RESERVED_OFFSET);
-    assert!(size_of::<SigContext>() == SIGCONTEXT_SIZE);
     assert!(offset_of!(UContext, uc_sigmask) == 40);
     assert!(offset_of!(UContext, uc_mcontext) == UCONTEXT_MCONTEXT_OFFSET);
     assert!(size_of::<UContext>() == UCONTEXT_SIZE);

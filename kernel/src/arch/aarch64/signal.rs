@@ -158,7 +158,7 @@ fn setup_rt_frame(ksig: &KSignal, oldset: SigSet, regs: &mut TrapFrame) -> KResu
     mc.fault_address = if fault { info.addr } else { 0 };
     let mut fp = FpsimdState::default();
     fpsimd_save(&mut fp);
-    sigframe::write_records(&mut mc.reserved, &fp, fault.then_some(info.esr));
+    sigframe::write_records(&mut mc.__reserved, &fp, fault.then_some(info.esr));
     uaccess::copy_to_user(frame_addr as usize, frame.as_bytes())?;
     // The frame record lets a debugger or unwinder walk from the handler back into the
     // interrupted code.
@@ -220,7 +220,7 @@ fn restore_sigframe(regs: &mut TrapFrame) -> Result<(), ()> {
     uaccess::copy_from_user(frame.as_bytes_mut(), addr as usize).map_err(|_| ())?;
     let mc = &frame.uc.uc_mcontext;
     let pstate = sigframe::valid_user_pstate(mc.pstate).ok_or(())?;
-    let fp = sigframe::parse_records(&mc.reserved).ok_or(())?;
+    let fp = sigframe::parse_records(&mc.__reserved).ok_or(())?;
     regs.regs = mc.regs;
     regs.sp = mc.sp;
     regs.pc = mc.pc;

@@ -22,7 +22,7 @@ use core::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use ulib::mm::{mmap, mprotect, MAP_ANONYMOUS, MAP_PRIVATE, PAGE_SIZE, PROT_NONE};
 use ulib::mm::{PROT_READ, PROT_WRITE};
 use ulib::signal::{sigaction_info, sigaltstack, SigInfo, StackT, UContext, SA_ONSTACK};
-use ulib::signal::{SEGV_ACCERR, SIGSEGV, SIGSTKSZ};
+use ulib::signal::{SigContextExt, SEGV_ACCERR, SIGSEGV, SIGSTKSZ};
 use ulib::{eprintln, println};
 
 /// The alternate stack: start and end.

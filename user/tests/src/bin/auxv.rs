@@ -19,14 +19,14 @@ use ulib::io::{AT_FDCWD, O_RDONLY};
 use ulib::start::{initial_stack, AT_ENTRY, AT_EXECFN, AT_PAGESZ, AT_PHDR, AT_PHNUM, AT_RANDOM};
 use ulib::{auxv, Tap};
 
-const AT_PHENT: u64 = 4;
-const AT_BASE: u64 = 7;
-const AT_FLAGS: u64 = 8;
-const AT_HWCAP: u64 = 16;
-const AT_SECURE: u64 = 23;
+const AT_PHENT: u64 = ulib::uapi::auxvec::AT_PHENT;
+const AT_BASE: u64 = ulib::uapi::auxvec::AT_BASE;
+const AT_FLAGS: u64 = ulib::uapi::auxvec::AT_FLAGS;
+const AT_HWCAP: u64 = ulib::uapi::auxvec::AT_HWCAP;
+const AT_SECURE: u64 = ulib::uapi::auxvec::AT_SECURE;
 /// HWCAP_FP | HWCAP_ASIMD (Linux `arch/arm64/include/uapi/asm/hwcap.h`).
 const HWCAP_FP_ASIMD: u64 = 0b11;
-const PT_PHDR: u32 = 6;
+const PT_PHDR: u32 = ulib::uapi::elf::PT_PHDR;
 const PHDR_SIZE: usize = 56;
 
 extern "C" {

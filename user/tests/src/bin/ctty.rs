@@ -18,11 +18,11 @@ use ulib::fileops::ioctl_int;
 use ulib::syscall::{nr, syscall3};
 use ulib::{errno::check, process, Errno, SysResult, Tap};
 
-const TIOCSCTTY: usize = 0x540e;
-const TIOCGPGRP: usize = 0x540f;
-const TIOCSPGRP: usize = 0x5410;
-const TIOCNOTTY: usize = 0x5422;
-const TIOCGSID: usize = 0x5429;
+const TIOCSCTTY: usize = ulib::uapi::ioctls::TIOCSCTTY as usize;
+const TIOCGPGRP: usize = ulib::uapi::ioctls::TIOCGPGRP as usize;
+const TIOCSPGRP: usize = ulib::uapi::ioctls::TIOCSPGRP as usize;
+const TIOCNOTTY: usize = ulib::uapi::ioctls::TIOCNOTTY as usize;
+const TIOCGSID: usize = ulib::uapi::ioctls::TIOCGSID as usize;
 
 /// ioctl(0, req, value): the requests that take an int by value (TIOCSCTTY, TIOCNOTTY).
 fn ioctl_val(req: usize, v: usize) -> SysResult {

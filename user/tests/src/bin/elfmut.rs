@@ -35,16 +35,16 @@ use ulib::Tap;
 
 const OUT: &core::ffi::CStr = c"/tmp/elfm";
 const PT_NULL: u32 = 0;
-const PT_LOAD: u32 = 1;
-const PT_INTERP: u32 = 3;
-const PF_W: u32 = 2;
-const PF_X: u32 = 1;
+const PT_LOAD: u32 = ulib::uapi::elf::PT_LOAD;
+const PT_INTERP: u32 = ulib::uapi::elf::PT_INTERP;
+const PF_W: u32 = ulib::uapi::elf::PF_W;
+const PF_X: u32 = ulib::uapi::elf::PF_X;
 const ENOENT: i32 = 2;
 const EIO: i32 = 5;
 const EACCES: i32 = 13;
 const ENOEXEC: i32 = 8;
-const SIGBUS: i32 = 7;
-const SIGSEGV: i32 = 11;
+const SIGBUS: i32 = ulib::uapi::signal::SIGBUS;
+const SIGSEGV: i32 = ulib::uapi::signal::SIGSEGV;
 
 /// How an exec ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -17,10 +17,10 @@ use ulib::process::StatusText;
 use ulib::signal::{rt_sigaction, rt_sigprocmask, sigmask, KSigaction, SIG_BLOCK, SIG_IGN};
 use ulib::{Errno, Tap};
 
-const SIGILL: i32 = 4;
-const SIGTRAP: i32 = 5;
-const SIGBUS: i32 = 7;
-const SIGSEGV: i32 = 11;
+const SIGILL: i32 = ulib::uapi::signal::SIGILL;
+const SIGTRAP: i32 = ulib::uapi::signal::SIGTRAP;
+const SIGBUS: i32 = ulib::uapi::signal::SIGBUS;
+const SIGSEGV: i32 = ulib::uapi::signal::SIGSEGV;
 
 /// A data page: readable and writable, never executable.
 static mut DATA: [u32; 1024] = [0xd503_201f; 1024]; // `nop`s, were it executable

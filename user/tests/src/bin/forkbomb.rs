@@ -19,7 +19,7 @@ use ulib::memstat::{memstat, settle, MemStat, HEAP_SLACK};
 use ulib::mm::PAGE_SIZE;
 use ulib::{Errno, Tap};
 
-const WALL: i32 = 0x4000_0000;
+const WALL: i32 = ulib::uapi::wait::WALL as i32;
 const TOUCH: usize = 512 << 10;
 const TREE_DEPTH: u32 = 9;
 const CHAIN_MAX: u32 = 1500;

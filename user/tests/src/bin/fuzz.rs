@@ -40,7 +40,7 @@ use ulib::signal::SIGKILL;
 use ulib::syscall::syscall6;
 use ulib::{Errno, Tap};
 
-const WALL: i32 = 0x4000_0000;
+const WALL: i32 = ulib::uapi::wait::WALL as i32;
 /// Workers running at once.
 const PARALLEL: usize = 6;
 /// Calls a worker makes before it exits on its own.
@@ -50,7 +50,7 @@ const WORKER_MS: u64 = 1500;
 /// Pages of scratch memory each worker has, then one read-only page, then a hole.
 const SCRATCH_PAGES: usize = 4;
 /// Syscall numbers drawn from (the asm-generic table ends below this).
-const NR_MAX: u64 = 470;
+const NR_MAX: u64 = ulib::uapi::unistd::NR_SYSCALLS as u64;
 /// How far below its baseline free memory may end (kB); the heap has `HEAP_SLACK`.
 const FREE_SLACK_KB: u64 = 64;
 /// Where a worker's console output goes in replay mode (above any small fd it fuzzes).

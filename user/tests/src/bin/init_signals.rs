@@ -22,8 +22,8 @@ use ulib::process::{reap, spawn};
 use ulib::signal::*;
 use ulib::{Errno, Tap};
 
-const SIGXFSZ: usize = 25;
-const CLONE_PARENT: usize = 0x8000;
+const SIGXFSZ: usize = ulib::uapi::signal::SIGXFSZ as usize;
+const CLONE_PARENT: usize = ulib::uapi::sched::CLONE_PARENT as usize;
 const KIDS: u32 = 50;
 
 static USR1: AtomicU32 = AtomicU32::new(0);

@@ -17,9 +17,9 @@ use ulib::syscall::syscall5;
 use ulib::{Errno, Tap};
 
 const P: usize = PAGE_SIZE;
-const MAYMOVE: usize = 1;
-const FIXED: usize = 2;
-const DONTUNMAP: usize = 4;
+const MAYMOVE: usize = ulib::uapi::mman::MREMAP_MAYMOVE as usize;
+const FIXED: usize = ulib::uapi::mman::MREMAP_FIXED as usize;
+const DONTUNMAP: usize = ulib::uapi::mman::MREMAP_DONTUNMAP as usize;
 
 fn mremap(
     addr: usize,

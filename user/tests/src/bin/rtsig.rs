@@ -26,7 +26,7 @@ use ulib::time::{clock_gettime, sleep_ms, Timespec, CLOCK_MONOTONIC};
 use ulib::wait::*;
 use ulib::{Errno, Tap};
 
-const RLIMIT_SIGPENDING: u32 = 11;
+const RLIMIT_SIGPENDING: u32 = ulib::uapi::resource::RLIMIT_SIGPENDING as u32;
 
 static COUNT: AtomicU32 = AtomicU32::new(0);
 static NEXT_VALUE: AtomicU64 = AtomicU64::new(0);

@@ -34,7 +34,7 @@ use ulib::signal::*;
 use ulib::syscall::{nr, syscall0};
 use ulib::{Errno, Tap};
 
-const GETUID: usize = 174;
+const GETUID: usize = nr::__NR_getuid;
 /// Words of a register dump: x0-x30, sp, NZCV, FPSR, FPCR, sp before the svc, V0-V31.
 const DUMP: usize = 100;
 /// The values regs_probe loads (the same layout).

@@ -25,10 +25,10 @@ use ulib::signal::{
 use ulib::syscall::{nr, syscall4};
 use ulib::{Errno, Tap};
 
-const SIGSTOP: i32 = 19;
-const SA_NOCLDWAIT: u64 = 2;
-const SA_RESTART: u64 = 0x1000_0000;
-const SA_RESTORER: u64 = 0x0400_0000;
+const SIGSTOP: i32 = ulib::uapi::signal::SIGSTOP;
+const SA_NOCLDWAIT: u64 = ulib::uapi::signal::SA_NOCLDWAIT;
+const SA_RESTART: u64 = ulib::uapi::signal::SA_RESTART;
+const SA_RESTORER: u64 = ulib::uapi::signal::SA_RESTORER;
 
 /// rt_sigaction with only a handler and flags (mask empty).
 fn set(sig: i32, handler: usize, flags: u64) -> Result<KSigaction, Errno> {

@@ -15,13 +15,13 @@ use ulib::io::{AT_FDCWD, O_RDWR};
 use ulib::tty::isatty;
 use ulib::{close, openat, read, Errno, Tap};
 
-const TCGETS: usize = 0x5401;
-const TCFLSH: usize = 0x540b;
-const ICANON: u32 = 0o2;
-const ECHO: u32 = 0o10;
-const ISIG: u32 = 0o1;
-const VTIME: usize = 5;
-const VMIN: usize = 6;
+const TCGETS: usize = ulib::uapi::ioctls::TCGETS as usize;
+const TCFLSH: usize = ulib::uapi::ioctls::TCFLSH as usize;
+const ICANON: u32 = ulib::uapi::termbits::ICANON;
+const ECHO: u32 = ulib::uapi::termbits::ECHO;
+const ISIG: u32 = ulib::uapi::termbits::ISIG;
+const VTIME: usize = ulib::uapi::termbits::VTIME;
+const VMIN: usize = ulib::uapi::termbits::VMIN;
 
 fn get(fd: i32) -> [u8; 36] {
     let mut t = [0u8; 36];

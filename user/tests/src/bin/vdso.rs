@@ -40,13 +40,13 @@ use ulib::vdso::Vdso;
 use ulib::Tap;
 
 const VERSION: &str = "LINUX_2.6.39";
-const SIGUSR1: i32 = 10;
-const AT_HWCAP: u64 = 16;
-const CLOCK_PROCESS_CPUTIME_ID: i32 = 2;
-const CLOCK_MONOTONIC_RAW: i32 = 4;
-const CLOCK_REALTIME_COARSE: i32 = 5;
-const CLOCK_MONOTONIC_COARSE: i32 = 6;
-const CLOCK_BOOTTIME: i32 = 7;
+const SIGUSR1: i32 = ulib::uapi::signal::SIGUSR1;
+const AT_HWCAP: u64 = ulib::uapi::auxvec::AT_HWCAP;
+const CLOCK_PROCESS_CPUTIME_ID: i32 = ulib::uapi::time::CLOCK_PROCESS_CPUTIME_ID;
+const CLOCK_MONOTONIC_RAW: i32 = ulib::uapi::time::CLOCK_MONOTONIC_RAW;
+const CLOCK_REALTIME_COARSE: i32 = ulib::uapi::time::CLOCK_REALTIME_COARSE;
+const CLOCK_MONOTONIC_COARSE: i32 = ulib::uapi::time::CLOCK_MONOTONIC_COARSE;
+const CLOCK_BOOTTIME: i32 = ulib::uapi::time::CLOCK_BOOTTIME;
 const EINVAL: i64 = 22;
 const NO_VDSO: &str = "no vDSO (qemu-aarch64 7.2 maps none)";
 

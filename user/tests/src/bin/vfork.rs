@@ -19,8 +19,8 @@ use ulib::thread::CLONE_VM;
 use ulib::time::Timespec;
 use ulib::{Errno, Tap};
 
-const CLONE_VFORK: usize = 0x4000;
-const SIGCHLD: usize = 17;
+const CLONE_VFORK: usize = ulib::uapi::sched::CLONE_VFORK as usize;
+const SIGCHLD: usize = ulib::uapi::signal::SIGCHLD as usize;
 const VFORK: usize = CLONE_VM | CLONE_VFORK | SIGCHLD;
 const QEMU: &str = "qemu-user emulates vfork/CLONE_VM as fork";
 
