@@ -4,7 +4,7 @@
 Usage: doccheck.py CHECK...  (no CHECK: all of them), with CHECK one of
   help          every .PHONY target of the Makefile is listed by `make help`
   walkthrough   every kernel name docs/walkthrough.md cites in backticks exists in
-                kernel/src (a function, assembly macro or label, field, type or constant)
+                kernel/src or uapi/src (a function, assembly macro or label, field, type or constant)
   cited-docs    every NAME.md that a tracked file cites exists
   --self-test   the name rules on small examples
 Prints what is wrong, one line each; exit status 1 if anything is. `make test` runs each
@@ -18,6 +18,8 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KSRC = os.path.join(ROOT, "kernel", "src")
+# The uapi crate: the ABI numbers the kernel shares with user space (SIGCHLD, O_CREAT ...).
+USRC = os.path.join(ROOT, "uapi", "src")
 
 
 def phony_targets(makefile):
@@ -53,7 +55,8 @@ NOT_KERNEL = {
 
 
 class KernelSource:
-    """The text of kernel/src, to look names up in."""
+    """The text of kernel/src (and of uapi/src, the kernel's ABI numbers), to look names
+    up in."""
 
     def __init__(self, root=KSRC):
         self.files = {}
@@ -61,6 +64,10 @@ class KernelSource:
             if path.endswith((".rs", ".S")):
                 with open(path, encoding="utf-8") as f:
                     self.files[os.path.relpath(path, root)] = f.read()
+        if root == KSRC:
+            for path in glob.glob(os.path.join(USRC, "*.rs")):
+                with open(path, encoding="utf-8") as f:
+                    self.files[os.path.relpath(path, ROOT)] = f.read()
 
     def grep(self, pattern, files=None):
         rx = re.compile(pattern, re.M)
