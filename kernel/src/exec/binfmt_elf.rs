@@ -12,7 +12,7 @@
 
 use super::bprm::{mm_write, LinuxBinprm};
 use super::elf::{self, LoadPlan, PF_R, PF_W, PF_X};
-use super::stack::{arch_align_stack, randomize_stack_top, setup_arg_pages};
+use super::stack::{arch_align_stack, arch_mmap_rnd, randomize_stack_top, setup_arg_pages};
 use crate::errno::{Errno, KResult};
 use crate::fs::vfs::{self, RamFile};
 use crate::mm::access_remote::{FollFlags, RemoteBuf};
@@ -75,8 +75,7 @@ pub fn load_elf_binary(bprm: &mut LinuxBinprm, randomize: bool) -> KResult<ElfLo
     super::elf_checks::check_interp(bprm, &phdrs)?;
     let dyn_base = if randomize {
         // Linux arch_mmap_rnd: up to 2^18 pages above ELF_ET_DYN_BASE, aligned.
-        layout::ELF_ET_DYN_BASE
-            + ((crate::random::get_random_u64() as usize & 0x3ffff) << layout::PAGE_SHIFT)
+        layout::ELF_ET_DYN_BASE + arch_mmap_rnd()
     } else {
         layout::ELF_ET_DYN_BASE
     };

@@ -15,6 +15,16 @@ use crate::mm::page_table::Prot;
 /// Bits of page-granular stack randomization (Linux arm64 `STACK_RND_MASK` for 48-bit
 /// VA: 0x3ffff pages, up to 1 GiB).
 pub const STACK_RND_MASK: usize = 0x3ffff;
+/// Bits of mmap and PIE-base randomization in pages (Linux `mmap_rnd_bits`: arm64's
+/// `CONFIG_ARCH_MMAP_RND_BITS` default of 18 for 48-bit VA and 4 KiB pages).
+pub const MMAP_RND_BITS: u32 = 18;
+
+/// A random page-aligned offset below 2^MMAP_RND_BITS pages (Linux arm64 `arch_mmap_rnd`),
+/// for mmap_base and a static-PIE program's load base.
+pub fn arch_mmap_rnd() -> usize {
+    (crate::random::get_random_u64() as usize & ((1 << MMAP_RND_BITS) - 1)) << layout::PAGE_SHIFT
+}
+
 /// How far the stack VMA is extended below the strings (Linux's fixed 128 KiB in
 /// `setup_arg_pages`: "randomly 32*4k (or 2*64k) pages").
 pub const STACK_EXPAND: usize = 128 << 10;
@@ -125,10 +135,6 @@ pub fn mmap_base(stack_rlimit: usize, randomize: bool) -> usize {
         .saturating_add(layout::STACK_GUARD_GAP)
         .saturating_add(stack_rnd)
         .clamp(layout::MMAP_MIN_GAP, layout::TASK_SIZE / 6 * 5);
-    let rnd = if randomize {
-        (crate::random::get_random_u64() as usize & 0x3ffff) << layout::PAGE_SHIFT
-    } else {
-        0
-    };
+    let rnd = if randomize { arch_mmap_rnd() } else { 0 };
     (layout::STACK_TOP - gap - rnd) & !(PAGE_SIZE - 1)
 }
