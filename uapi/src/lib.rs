@@ -26,7 +26,8 @@
 //! | `mman` | `asm-generic/mman-common.h`, `linux/mman.h` | `PROT_*`, `MAP_*`, `MREMAP_*`, `MADV_*` |
 //! | `auxvec` | `linux/auxvec.h` | auxv tags `AT_*` |
 //! | `param` | `asm-generic/param.h` | `USER_HZ` |
-//! | `resource` | `asm-generic/resource.h` | `RLIMIT_*`, `RLIM_INFINITY` |
+//! | `resource` | `asm-generic/resource.h`, `linux/resource.h` | `RLIMIT_*`, `RLIM_INFINITY`, `PRIO_*`, `RUSAGE_*` |
+//! | `prctl` | `linux/prctl.h` | `PR_*` |
 //! | `time` | `linux/time.h` | `CLOCK_*`, `TIMER_ABSTIME`, `ITIMER_*` |
 //! | `sched` | `linux/sched.h` | `CLONE_*` |
 //! | `futex` | `linux/futex.h` | `FUTEX_*`, `futex_op` |
@@ -49,6 +50,7 @@ pub mod ipc;
 pub mod mman;
 pub mod param;
 pub mod poll;
+pub mod prctl;
 pub mod resource;
 pub mod sched;
 pub mod sigcontext;

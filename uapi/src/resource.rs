@@ -38,3 +38,17 @@ pub const RLIMIT_RTPRIO: usize = 14;
 pub const RLIMIT_RTTIME: usize = 15;
 /// Number of limits (Linux `RLIM_NLIMITS`).
 pub const RLIM_NLIMITS: usize = 16;
+
+/// getpriority/setpriority `which`: a process (Linux `PRIO_PROCESS`).
+pub const PRIO_PROCESS: u64 = 0;
+/// getpriority/setpriority `which`: a process group.
+pub const PRIO_PGRP: u64 = 1;
+/// getpriority/setpriority `which`: a user.
+pub const PRIO_USER: u64 = 2;
+
+/// getrusage `who`: the calling process (Linux `RUSAGE_SELF`).
+pub const RUSAGE_SELF: i32 = 0;
+/// getrusage `who`: its reaped children.
+pub const RUSAGE_CHILDREN: i32 = -1;
+/// getrusage `who`: the calling thread.
+pub const RUSAGE_THREAD: i32 = 1;

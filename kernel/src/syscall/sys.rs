@@ -11,22 +11,10 @@
 
 use crate::errno::Errno;
 
-/// prctl options (Linux `include/uapi/linux/prctl.h`).
-pub const PR_SET_PDEATHSIG: u64 = 1;
-/// Read the parent-death signal into an int.
-pub const PR_GET_PDEATHSIG: u64 = 2;
-/// Return the dumpable flag.
-pub const PR_GET_DUMPABLE: u64 = 3;
-/// Set the dumpable flag (0 or 1).
-pub const PR_SET_DUMPABLE: u64 = 4;
-/// Set the name (comm) from a string.
-pub const PR_SET_NAME: u64 = 15;
-/// Copy the name out, 16 bytes with NUL.
-pub const PR_GET_NAME: u64 = 16;
-/// Adopt orphaned descendants.
-pub const PR_SET_CHILD_SUBREAPER: u64 = 36;
-/// Read the subreaper flag into an int.
-pub const PR_GET_CHILD_SUBREAPER: u64 = 37;
+pub use uapi::prctl::{
+    PR_GET_CHILD_SUBREAPER, PR_GET_DUMPABLE, PR_GET_NAME, PR_GET_PDEATHSIG, PR_SET_CHILD_SUBREAPER,
+    PR_SET_DUMPABLE, PR_SET_NAME, PR_SET_PDEATHSIG,
+};
 
 /// Linux `TASK_COMM_LEN`: a name is at most 15 bytes plus its NUL.
 pub const TASK_COMM_LEN: usize = 16;
@@ -39,12 +27,7 @@ pub fn comm_bytes(comm: &str) -> [u8; TASK_COMM_LEN] {
     b
 }
 
-/// getpriority/setpriority's `which` (Linux `PRIO_PROCESS`, `PRIO_PGRP`, `PRIO_USER`).
-pub const PRIO_PROCESS: u64 = 0;
-/// A process group.
-pub const PRIO_PGRP: u64 = 1;
-/// A user.
-pub const PRIO_USER: u64 = 2;
+pub use uapi::resource::{PRIO_PGRP, PRIO_PROCESS, PRIO_USER};
 /// The lowest and highest nice values (Linux `MIN_NICE`, `MAX_NICE`).
 pub const MIN_NICE: i64 = -20;
 /// See MIN_NICE.
@@ -78,12 +61,7 @@ pub fn getaffinity_len(len: usize) -> Result<usize, Errno> {
     Ok(len.min(CPUMASK_SIZE))
 }
 
-/// getrusage's `who` (Linux `RUSAGE_SELF`, `RUSAGE_CHILDREN`, `RUSAGE_THREAD`).
-pub const RUSAGE_SELF: i32 = 0;
-/// Reaped children.
-pub const RUSAGE_CHILDREN: i32 = -1;
-/// The calling thread.
-pub const RUSAGE_THREAD: i32 = 1;
+pub use uapi::resource::{RUSAGE_CHILDREN, RUSAGE_SELF, RUSAGE_THREAD};
 
 /// Socket type flags and mask (Linux `SOCK_TYPE_MASK`, `SOCK_CLOEXEC`, `SOCK_NONBLOCK`).
 const SOCK_TYPE_MASK: u64 = 0xf;

@@ -12,21 +12,21 @@ use core::arch::global_asm;
 pub use crate::syscall::nr;
 
 /// prctl options (Linux `include/uapi/linux/prctl.h`).
-pub const PR_SET_PDEATHSIG: usize = 1;
+pub const PR_SET_PDEATHSIG: usize = uapi::prctl::PR_SET_PDEATHSIG as usize;
 /// Read the parent-death signal.
-pub const PR_GET_PDEATHSIG: usize = 2;
+pub const PR_GET_PDEATHSIG: usize = uapi::prctl::PR_GET_PDEATHSIG as usize;
 /// Read the dumpable flag (the return value).
-pub const PR_GET_DUMPABLE: usize = 3;
+pub const PR_GET_DUMPABLE: usize = uapi::prctl::PR_GET_DUMPABLE as usize;
 /// Set the dumpable flag.
-pub const PR_SET_DUMPABLE: usize = 4;
+pub const PR_SET_DUMPABLE: usize = uapi::prctl::PR_SET_DUMPABLE as usize;
 /// Set the name.
-pub const PR_SET_NAME: usize = 15;
+pub const PR_SET_NAME: usize = uapi::prctl::PR_SET_NAME as usize;
 /// Read the name (16 bytes).
-pub const PR_GET_NAME: usize = 16;
+pub const PR_GET_NAME: usize = uapi::prctl::PR_GET_NAME as usize;
 /// Become a subreaper.
-pub const PR_SET_CHILD_SUBREAPER: usize = 36;
+pub const PR_SET_CHILD_SUBREAPER: usize = uapi::prctl::PR_SET_CHILD_SUBREAPER as usize;
 /// Read the subreaper flag.
-pub const PR_GET_CHILD_SUBREAPER: usize = 37;
+pub const PR_GET_CHILD_SUBREAPER: usize = uapi::prctl::PR_GET_CHILD_SUBREAPER as usize;
 
 /// prctl(option, arg2, 0, 0, 0).
 pub fn prctl(option: usize, arg2: usize) -> SysResult {
@@ -53,11 +53,11 @@ pub fn get_pdeathsig() -> SysResult<i32> {
 }
 
 /// `which` for get/setpriority.
-pub const PRIO_PROCESS: usize = 0;
+pub const PRIO_PROCESS: usize = uapi::resource::PRIO_PROCESS as usize;
 /// A process group.
-pub const PRIO_PGRP: usize = 1;
+pub const PRIO_PGRP: usize = uapi::resource::PRIO_PGRP as usize;
 /// A user.
-pub const PRIO_USER: usize = 2;
+pub const PRIO_USER: usize = uapi::resource::PRIO_USER as usize;
 
 /// The raw getpriority syscall: 20 - nice (libc's getpriority converts).
 pub fn getpriority_raw(which: usize, who: usize) -> SysResult {
@@ -110,11 +110,11 @@ pub fn id_call(n: usize, a: u32, b: u32, c: u32) -> SysResult {
 }
 
 /// getrusage `who`.
-pub const RUSAGE_SELF: i32 = 0;
+pub const RUSAGE_SELF: i32 = uapi::resource::RUSAGE_SELF;
 /// Reaped children.
-pub const RUSAGE_CHILDREN: i32 = -1;
+pub const RUSAGE_CHILDREN: i32 = uapi::resource::RUSAGE_CHILDREN;
 /// The calling thread.
-pub const RUSAGE_THREAD: i32 = 1;
+pub const RUSAGE_THREAD: i32 = uapi::resource::RUSAGE_THREAD;
 
 /// `struct rusage` (18 longs on 64-bit).
 #[repr(C)]
