@@ -20,7 +20,7 @@
 use super::elf::PlanError;
 
 /// Linux's PATH_MAX: the longest PT_INTERP string `load_elf_binary` reads.
-pub const PATH_MAX: u64 = 4096;
+pub const PATH_MAX: u64 = uapi::limits::PATH_MAX as u64;
 
 /// What a PT_INTERP's bytes say (`load_elf_binary`'s first loop): `Err(errno)` where
 /// Linux fails before it opens the file, else the path to open. `read` reads `len` bytes

@@ -37,9 +37,9 @@ use crate::errno::{Errno, KResult};
 
 /// Linux `MAXSYMLINKS` (`include/linux/namei.h`): symlinks one lookup may follow.
 pub const MAXSYMLINKS: u32 = 40;
-/// Linux `PATH_MAX` (`include/uapi/linux/limits.h`): a path of this many bytes or more is
-/// `ENAMETOOLONG`; `cpio` refuses member names (with their NUL) longer than it.
-pub const PATH_MAX: usize = 4096;
+// Linux `PATH_MAX` (`include/uapi/linux/limits.h`): a path of this many bytes or more is
+// `ENAMETOOLONG`; `cpio` refuses member names (with their NUL) longer than it.
+pub use uapi::limits::PATH_MAX;
 
 /// How a lookup treats the last component (Linux `LOOKUP_FOLLOW`, `LOOKUP_DIRECTORY`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

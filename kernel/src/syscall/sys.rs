@@ -44,8 +44,7 @@ pub fn nice_to_rlimit(nice: i32) -> usize {
     (MAX_NICE - nice as i64 + 1) as usize
 }
 
-/// Linux `NGROUPS_MAX`.
-pub const NGROUPS_MAX: usize = 65536;
+pub use uapi::limits::NGROUPS_MAX;
 
 /// Linnet's `NR_CPUS`: one CPU, so a CPU mask is one `unsigned long` (Linux
 /// `cpumask_size()` is `BITS_TO_LONGS(nr_cpumask_bits) * sizeof(long)`).
