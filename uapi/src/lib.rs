@@ -28,6 +28,7 @@
 //! | `limits` | `linux/limits.h` | `PATH_MAX`, `NGROUPS_MAX` |
 //! | `param` | `asm-generic/param.h` | `USER_HZ` |
 //! | `resource` | `asm-generic/resource.h`, `linux/resource.h` | `RLIMIT_*`, `RLIM_INFINITY`, `PRIO_*`, `RUSAGE_*` |
+//! | `reboot` | `linux/reboot.h` | `LINUX_REBOOT_MAGIC*`, `LINUX_REBOOT_CMD_*` |
 //! | `prctl` | `linux/prctl.h` | `PR_*` |
 //! | `time` | `linux/time.h` | `CLOCK_*`, `TIMER_ABSTIME`, `ITIMER_*` |
 //! | `sched` | `linux/sched.h` | `CLONE_*` |
@@ -53,6 +54,7 @@ pub mod mman;
 pub mod param;
 pub mod poll;
 pub mod prctl;
+pub mod reboot;
 pub mod resource;
 pub mod sched;
 pub mod sigcontext;

@@ -279,23 +279,19 @@ pub fn sys_setsid(_: &mut TrapFrame) -> KResult<usize> {
     Ok(me as usize)
 }
 
-/// reboot's first magic number (Linux `LINUX_REBOOT_MAGIC1`).
-const LINUX_REBOOT_MAGIC1: u32 = 0xfee1_dead;
+use uapi::reboot::{
+    LINUX_REBOOT_CMD_CAD_OFF, LINUX_REBOOT_CMD_CAD_ON, LINUX_REBOOT_CMD_HALT,
+    LINUX_REBOOT_CMD_POWER_OFF, LINUX_REBOOT_CMD_RESTART, LINUX_REBOOT_CMD_RESTART2,
+    LINUX_REBOOT_MAGIC1,
+};
 /// The second magic numbers Linux accepts: Linus's birthday, and his daughters'
 /// (`LINUX_REBOOT_MAGIC2`, `2A`, `2B`, `2C` in `include/uapi/linux/reboot.h`).
-const LINUX_REBOOT_MAGIC2: [u32; 4] = [672_274_793, 85_072_278, 369_367_448, 537_993_216];
-/// Restart the system.
-const LINUX_REBOOT_CMD_RESTART: u32 = 0x0123_4567;
-/// Stop the system.
-const LINUX_REBOOT_CMD_HALT: u32 = 0xcdef_0123;
-/// Ctrl-Alt-Del reboots at once / sends SIGINT to init (a flag only here).
-const LINUX_REBOOT_CMD_CAD_ON: u32 = 0x89ab_cdef;
-/// See CAD_ON.
-const LINUX_REBOOT_CMD_CAD_OFF: u32 = 0;
-/// Power the machine off.
-const LINUX_REBOOT_CMD_POWER_OFF: u32 = 0x4321_fedc;
-/// Restart with a command string.
-const LINUX_REBOOT_CMD_RESTART2: u32 = 0xa1b2_c3d4;
+const LINUX_REBOOT_MAGIC2: [u32; 4] = [
+    uapi::reboot::LINUX_REBOOT_MAGIC2,
+    uapi::reboot::LINUX_REBOOT_MAGIC2A,
+    uapi::reboot::LINUX_REBOOT_MAGIC2B,
+    uapi::reboot::LINUX_REBOOT_MAGIC2C,
+];
 
 /// reboot(magic1, magic2, cmd, arg) (Linux `sys_reboot`): only init may do it (Linnet's
 /// stand-in for CAP_SYS_BOOT: EPERM for everyone else, checked first as in Linux), then

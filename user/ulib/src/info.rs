@@ -125,15 +125,15 @@ pub fn sysinfo() -> SysResult<Sysinfo> {
 }
 
 /// LINUX_REBOOT_CMD_POWER_OFF.
-pub const REBOOT_POWER_OFF: u32 = 0x4321_fedc;
+pub const REBOOT_POWER_OFF: u32 = uapi::reboot::LINUX_REBOOT_CMD_POWER_OFF;
 /// LINUX_REBOOT_CMD_RESTART.
-pub const REBOOT_RESTART: u32 = 0x0123_4567;
+pub const REBOOT_RESTART: u32 = uapi::reboot::LINUX_REBOOT_CMD_RESTART;
 
 /// reboot(2) with Linux's two magic numbers; `cmd` is e.g. [`REBOOT_POWER_OFF`].
 pub fn reboot(cmd: u32) -> SysResult {
-    const MAGIC1: usize = 0xfee1_dead;
-    const MAGIC2: usize = 672_274_793; // 0x28121969
-                                       // SAFETY: touches no memory of ours (on success nothing runs afterwards).
+    const MAGIC1: usize = uapi::reboot::LINUX_REBOOT_MAGIC1 as usize;
+    const MAGIC2: usize = uapi::reboot::LINUX_REBOOT_MAGIC2 as usize;
+    // SAFETY: touches no memory of ours (on success nothing runs afterwards).
     check(unsafe { syscall4(nr::__NR_reboot, MAGIC1, MAGIC2, cmd as usize, 0) })
 }
 

@@ -47,9 +47,9 @@ fn reboot_raw(magic1: usize, magic2: usize, cmd: usize) -> isize {
     unsafe { syscall4(nr::__NR_reboot, magic1, magic2, cmd, 0) }
 }
 
-const MAGIC1: usize = 0xfee1_dead;
-const MAGIC2: usize = 672_274_793;
-const POWER_OFF: usize = 0x4321_fedc;
+const MAGIC1: usize = ulib::uapi::reboot::LINUX_REBOOT_MAGIC1 as usize;
+const MAGIC2: usize = ulib::uapi::reboot::LINUX_REBOOT_MAGIC2 as usize;
+const POWER_OFF: usize = ulib::uapi::reboot::LINUX_REBOOT_CMD_POWER_OFF as usize;
 
 #[no_mangle]
 fn main() -> i32 {
