@@ -135,6 +135,7 @@ docs:
 clippy:
 	@cargo clippy -p linnet --target $(TARGET) -- -D warnings
 	@cargo clippy -p linnet --tests -- -D warnings
+	@cargo clippy -p uapi -- -D warnings
 
 clean:
 	@cargo clean
