@@ -28,6 +28,8 @@ pub mod futex;
 #[cfg(target_os = "none")]
 pub mod sched;
 #[cfg(target_os = "none")]
+pub mod sigaltstack;
+#[cfg(target_os = "none")]
 pub mod signal;
 #[cfg(target_os = "none")]
 #[allow(clippy::module_inception)]
