@@ -1226,6 +1226,7 @@ def gdb_tests(t):
     gdb session per row of GDB_SESSIONS, each against a QEMU of its own."""
     print("# gdb (gdb-multiarch against QEMU's gdb stub)", flush=True)
     gdb_without_qemu(t)
+    gdb_constants_from_elf(t)
     r = subprocess.run(["make", "-s", "build-debug"], cwd=ROOT, capture_output=True, text=True)
     t.check(r.returncode == 0, "gdb: make build-debug builds the unoptimized kernel (build/debug)",
             r.stdout + r.stderr)
@@ -1286,6 +1287,28 @@ def gdb_without_qemu(t):
               and f"no QEMU gdb stub on port {port}: run `make debug` first" in out)
         t.check(ok, f"gdb: {what} with no QEMU listening says to run make debug, within 2 s",
                 f"took {took:.1f} s, exit status {code}\n{out}")
+
+
+def gdb_constants_from_elf(t):
+    """The helpers' numbers come from the kernel ELF alone (kernel/src/gdb_constants.rs,
+    read by qemu/linnet_gdb/constants.py): with no QEMU, gdb reads them and decodes an ESR
+    value and a descriptor in the kernel's words (the fault row of BOOTS, pte.rs)."""
+    script = ("import linnet_gdb.constants as C, linnet_gdb.esr as E, linnet_gdb.pgtable as P; "
+              "print('layout', hex(C.PAGE_OFFSET), hex(C.TASK_SIZE), hex(C.VA_START)); "
+              "print(E.esr_line(0x96000004)); "
+              "print(P.describe(0x0040000040200791, 2))")
+    r = subprocess.run(["gdb-multiarch", "-q", "-batch", "-nx", "build/kernel.elf",
+                        "-ex", "source qemu/linnet_gdb.py", "-ex", "python " + script],
+                       cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                       timeout=60)
+    out = r.stdout + r.stderr
+    want = ["layout 0xffff800000000000 0x1000000000000 0xffff000000000000",
+            "ESR 0x96000004: EC 0x25 data abort (same EL); translation fault, level 0; read",
+            "L2 block 2M pa=0x40200000 AF SH=inner AP=EL1-RO/EL0-none UXN attr=Normal"]
+    missing = [w for w in want if w not in out.splitlines()]
+    t.check(r.returncode == 0 and not missing,
+            "gdb: the helpers read their constants from the kernel ELF (no QEMU needed)",
+            out + "\nmissing: " + "\n  ".join(missing))
 
 
 def type_into_console(q, typed, console):

@@ -22,7 +22,8 @@ use aarch64_cpu::registers::{SPSR_EL1, TTBR1_EL1};
 /// holds their values.
 macro_rules! gdb_constants {
     ($($(#[$doc:meta])* $name:ident = $value:expr;)*) => {
-        /// The constants the gdb helpers read (see the module documentation).
+        /// The constants the gdb helpers read: Linux's `scripts/gdb/linux/constants.py.in`
+        /// as a struct, whose debug info carries the names (see the module documentation).
         #[repr(C)]
         #[allow(non_snake_case)]
         pub struct GdbConstants {

@@ -115,7 +115,9 @@ def cpio_members(data):
 def loaded_image(elf):
     """What exec maps from an ELF: its entry point and each PT_LOAD segment's address,
     size, flags and bytes. `strip --strip-debug` leaves this unchanged, except the ELF and
-    program headers (section table offsets), which a segment may include: those read 0."""
+    program headers (section table offsets), which a segment may include: those read 0.
+    The offsets are the ELF64 format's (e_entry at 0x18, e_phnum at 0x36, PT_LOAD = 1):
+    this reads host files, not kernel memory."""
     entry, phoff = struct.unpack_from("<QQ", elf, 0x18)
     phentsize, phnum = struct.unpack_from("<HH", elf, 0x36)
     headers_end = max(0x40, phoff + phentsize * phnum)
@@ -124,7 +126,7 @@ def loaded_image(elf):
     for i in range(phnum):
         p_type, p_flags, p_offset, p_vaddr, _, p_filesz, p_memsz, _ = struct.unpack_from(
             "<IIQQQQQQ", elf, phoff + i * phentsize)
-        if p_type == 1:  # PT_LOAD (the ELF format's number; this reads host files)
+        if p_type == 1:  # PT_LOAD
             segments.append((p_vaddr, p_memsz, p_flags, body[p_offset:p_offset + p_filesz]))
     return entry, segments
 

@@ -139,7 +139,7 @@ def kernel_view():
     is put back exactly; nothing executes in between."""
     try:
         level = gdb.selected_frame().level()
-        cpsr = int(gdb.newest_frame().read_register("cpsr")) & 0xFFFF_FFFF
+        cpsr = int(gdb.newest_frame().read_register("cpsr")) & 0xFFFF_FFFF  # 32 bits in gdb
     except (gdb.error, ValueError):
         level, cpsr = 0, None
     at_el0 = cpsr is not None and cpsr & C.PSTATE_M == C.PSTATE_M_EL0T
