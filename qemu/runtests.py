@@ -534,8 +534,8 @@ def save_results():
 
 def cargo_test_failures(out):
     """[(name, what it printed)] of the tests cargo test reports failed. The names come
-    from the list under the last "failures:" heading (printed with --quiet too), the text
-    from each test's "---- NAME stdout ----" section."""
+    from the list of names under a "failures:" heading (printed with --quiet too), the
+    text from each test's "---- NAME stdout ----" section."""
     names = []
     for block in re.findall(r"^failures:\n((?:    \S+\n)+)", out, re.M):
         names += block.split()
@@ -1372,8 +1372,8 @@ GROUPS = {
             "under qemu-aarch64 for the same verdicts; the longest group, several minutes",
     "session": "a shell session typed at the console, init's respawn limit, busybox ash's "
                "job control, the small tools against coreutils; a few minutes",
-    "gdb": "batch gdb sessions against QEMU's gdb stub (GDB_SESSIONS), make build-debug; "
-           "a few minutes",
+    "gdb": "make build-debug, the helpers' constants read from the kernel ELF, and batch gdb "
+           "sessions against QEMU's gdb stub (GDB_SESSIONS); about 3 minutes",
     "labs": "labs/lab.py check: each lab's handout builds and fails its grade, the full tree "
             "passes it; reuses the host and user verdicts of this run when it has them",
 }
