@@ -22,6 +22,8 @@ pub mod drivers;
 pub mod errno;
 pub mod exec;
 pub mod fs;
+#[cfg(target_os = "none")]
+pub mod gdb_constants;
 pub mod ipc;
 pub mod kallsyms;
 pub mod mm;
