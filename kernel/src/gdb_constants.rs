@@ -12,8 +12,8 @@
 //! from the mask's lowest set bit. Numbers the helpers still write themselves say why in
 //! their comments (no named constant in the kernel, or a file format, not the kernel's).
 
-use crate::arch::aarch64::esr;
-use crate::arch::aarch64::pte;
+use crate::arch::esr;
+use crate::arch::pte;
 use crate::mm::layout;
 use crate::mm::vma::VmFlags;
 use aarch64_cpu::registers::{SPSR_EL1, TTBR1_EL1};
@@ -53,6 +53,8 @@ gdb_constants! {
     TASK_SIZE = layout::TASK_SIZE;
     /// Start of the kernel half, `[VA_START, 2^64)` through TTBR1.
     VA_START = layout::VA_START;
+    /// Where /proc/PID/maps starts the name column (mm/vma.rs).
+    MAPS_NAME_WIDTH = crate::mm::vma::MAPS_NAME_WIDTH;
 
     // Translation table descriptors: arch/aarch64/pte.rs (fields as in-place masks).
     /// Bit 0: valid.

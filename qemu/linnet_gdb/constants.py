@@ -19,9 +19,6 @@ SYMBOL = "linnet::gdb_constants::LINNET_GDB_CONSTANTS"
 # PSTATE.PAN (bit 22) is set by the CPU only; the kernel never names it (aarch64-cpu's
 # SPSR_EL1 has no PAN field).
 PSTATE_PAN = 1 << 22
-# Where /proc/PID/maps starts the name column: mm/vma.rs writes it as a private const
-# (MAPS_NAME_WIDTH); exporting it would mean changing vma.rs.
-MAPS_NAME_WIDTH = 25 + 8 * 6 - 1
 
 _values = None
 

@@ -14,6 +14,7 @@ mod aarch64;
 pub use aarch64::{
     asid,       // asm/mmu_context.h: ASID allocation
     cpufeature, // asm/cpufeature.h: ID registers, HWCAPs
+    esr,        // asm/esr.h: exception syndromes (for gdb_constants.rs)
     pte,        // asm/pgtable-hwdef.h, asm/pgtable-prot.h: descriptor bits
     sigframe,   // uapi/asm/sigcontext.h: the signal frame
     sysreg,     // asm/sysreg.h: register values

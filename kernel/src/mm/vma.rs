@@ -681,7 +681,7 @@ impl VmaList {
 /// Column where /proc/PID/maps puts the name on 64-bit: Linux `show_vma_header_prefix`
 /// calls `seq_setwidth(m, 25 + sizeof(void *) * 6 - 1)`, and `seq_pad(m, ' ')` pads to
 /// that width and adds one space.
-const MAPS_NAME_WIDTH: usize = 25 + 8 * 6 - 1;
+pub const MAPS_NAME_WIDTH: usize = 25 + 8 * 6 - 1;
 
 /// One line of /proc/PID/maps, without the newline (Linux `show_map_vma` in
 /// `fs/proc/task_mmu.c`), e.g.
