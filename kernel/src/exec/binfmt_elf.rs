@@ -147,8 +147,7 @@ pub fn load_elf_binary(bprm: &mut LinuxBinprm, randomize: bool) -> KResult<ElfLo
         randomize_stack_top(layout::STACK_TOP, randomize),
         randomize,
     )?;
-    let rlim = bprm.mm.rlim.soft(crate::syscall::resource::RLIMIT_STACK);
-    bprm.mm.mmap_base = super::stack::mmap_base(rlim, randomize);
+    bprm.mm.mmap_base = super::stack::mmap_base(bprm.rlim_stack, randomize);
     super::trace_stage(
         bprm,
         "after setup_arg_pages (strings shifted to the stack top, VMA expanded by 128 KiB)",

@@ -24,6 +24,7 @@ use super::page_alloc;
 use super::page_table::Prot;
 use super::vma::VmFlags;
 use crate::arch::mmu;
+use crate::task::rlimit::{rlimit, RLIMIT_STACK};
 
 /// The kind of access that faulted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,10 +129,11 @@ pub fn handle_mm_fault(mm: &mut MmStruct, addr: usize, access: Access) -> Result
 /// Grow the stack VMA starting at `vm_start` down to cover `addr` (Linux `expand_stack`
 /// -> `expand_downwards` + `acct_stack_growth`, `mm/mmap.c`). Refused (the fault becomes
 /// SIGSEGV) when the stack would get bigger than the soft RLIMIT_STACK (8 MiB unless
-/// setrlimit changed it), reach below `mmap_min_addr`, or come closer than
-/// `stack_guard_gap` (256 pages) to the VMA below it, if that one is accessible and not
-/// a stack itself (Linux skips PROT_NONE guard mappings in that test). Simplified: no
-/// RLIMIT_AS / RLIMIT_MEMLOCK accounting.
+/// setrlimit changed it; the caller's, read with `task::rlimit::rlimit` as Linux's
+/// `acct_stack_growth` reads `current->signal`), reach below `mmap_min_addr`, or come
+/// closer than `stack_guard_gap` (256 pages) to the VMA below it, if that one is
+/// accessible and not a stack itself (Linux skips PROT_NONE guard mappings in that
+/// test). Simplified: no RLIMIT_AS / RLIMIT_MEMLOCK accounting.
 pub fn expand_stack(mm: &mut MmStruct, vm_start: usize, addr: usize) -> Result<(), VmFault> {
     // LAB 3 BEGIN: grow the stack VMA down to addr within RLIMIT_STACK and the guard gap
     let new_start = addr & !(PAGE_SIZE - 1);
@@ -143,7 +145,7 @@ pub fn expand_stack(mm: &mut MmStruct, vm_start: usize, addr: usize) -> Result<(
         .vma_at(vm_start)
         .map(|v| v.vm_end)
         .ok_or(VmFault::MapErr)?;
-    let rlimit = mm.rlim.soft(crate::syscall::resource::RLIMIT_STACK);
+    let rlimit = rlimit(RLIMIT_STACK);
     if vm_end - new_start > rlimit {
         return Err(VmFault::MapErr);
     }

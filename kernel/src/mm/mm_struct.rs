@@ -16,7 +16,6 @@ use super::vma::{VmFlags, VmaList};
 use crate::arch::mmu;
 use crate::errno::{Errno, KResult};
 use crate::mm::layout::{PAGE_SHIFT, PAGE_SIZE};
-use crate::syscall::resource::Rlimits;
 
 /// One address space.
 pub struct MmStruct {
@@ -49,12 +48,6 @@ pub struct MmStruct {
     pub env_start: usize,
     /// End of envp strings.
     pub env_end: usize,
-    /// The resource limits (getrlimit/setrlimit). Linux keeps them in `signal_struct`;
-    /// Linnet keeps them here, beside the address space most of them bound: threads share
-    /// them, fork copies them (`dup_mmap`). exec builds a new `MmStruct`, so it must copy
-    /// them over from the old one (`MmStruct::inherit_rlimits`) to keep Linux's rule that
-    /// limits survive exec.
-    pub rlim: Rlimits,
 }
 
 impl MmStruct {
@@ -77,14 +70,7 @@ impl MmStruct {
             arg_end: 0,
             env_start: 0,
             env_end: 0,
-            rlim: Rlimits::linux_defaults(page_alloc::nr_total_pages()),
         })
-    }
-
-    /// Take over `old`'s resource limits (exec: limits belong to the process, not to the
-    /// program image).
-    pub fn inherit_rlimits(&mut self, old: &MmStruct) {
-        self.rlim = old.rlim;
     }
 
     /// Physical address of the top-level table, for TTBR0.
@@ -211,7 +197,6 @@ impl MmStruct {
         child.arg_end = self.arg_end;
         child.env_start = self.env_start;
         child.env_end = self.env_end;
-        child.rlim = self.rlim;
         let ranges: alloc::vec::Vec<(usize, usize, VmFlags)> = self
             .vmas
             .iter()
