@@ -83,7 +83,7 @@ pub fn handle_mm_fault(mm: &mut MmStruct, addr: usize, access: Access) -> Result
         if !flags.contains(VmFlags::GROWSDOWN) {
             return Err(VmFault::MapErr);
         }
-        expand_stack(mm, vm_start, addr)?;
+        expand_stack(mm, vm_start, addr, rlimit(RLIMIT_STACK))?;
     }
     let allowed = match access {
         Access::Read => flags.intersects(VmFlags::READ | VmFlags::WRITE | VmFlags::EXEC),
@@ -128,13 +128,18 @@ pub fn handle_mm_fault(mm: &mut MmStruct, addr: usize, access: Access) -> Result
 
 /// Grow the stack VMA starting at `vm_start` down to cover `addr` (Linux `expand_stack`
 /// -> `expand_downwards` + `acct_stack_growth`, `mm/mmap.c`). Refused (the fault becomes
-/// SIGSEGV) when the stack would get bigger than the soft RLIMIT_STACK (8 MiB unless
-/// setrlimit changed it; the caller's, read with `task::rlimit::rlimit` as Linux's
-/// `acct_stack_growth` reads `current->signal`), reach below `mmap_min_addr`, or come
-/// closer than `stack_guard_gap` (256 pages) to the VMA below it, if that one is
-/// accessible and not a stack itself (Linux skips PROT_NONE guard mappings in that
-/// test). Simplified: no RLIMIT_AS / RLIMIT_MEMLOCK accounting.
-pub fn expand_stack(mm: &mut MmStruct, vm_start: usize, addr: usize) -> Result<(), VmFault> {
+/// SIGSEGV) when the stack would get bigger than `stack_limit`, the caller's soft
+/// RLIMIT_STACK (8 MiB unless setrlimit changed it; Linux's `acct_stack_growth` reads
+/// `rlimit(RLIMIT_STACK)` itself, Linnet's caller passes it in), reach below
+/// `mmap_min_addr`, or come closer than `stack_guard_gap` (256 pages) to the VMA below
+/// it, if that one is accessible and not a stack itself (Linux skips PROT_NONE guard
+/// mappings in that test). Simplified: no RLIMIT_AS / RLIMIT_MEMLOCK accounting.
+pub fn expand_stack(
+    mm: &mut MmStruct,
+    vm_start: usize,
+    addr: usize,
+    stack_limit: usize,
+) -> Result<(), VmFault> {
     // LAB 3 BEGIN: grow the stack VMA down to addr within RLIMIT_STACK and the guard gap
     let new_start = addr & !(PAGE_SIZE - 1);
     if new_start < layout::MMAP_MIN_ADDR {
@@ -145,8 +150,7 @@ pub fn expand_stack(mm: &mut MmStruct, vm_start: usize, addr: usize) -> Result<(
         .vma_at(vm_start)
         .map(|v| v.vm_end)
         .ok_or(VmFault::MapErr)?;
-    let rlimit = rlimit(RLIMIT_STACK);
-    if vm_end - new_start > rlimit {
+    if vm_end - new_start > stack_limit {
         return Err(VmFault::MapErr);
     }
     let prev = mm.vmas.iter().take_while(|v| v.vm_end <= vm_start).last();
