@@ -73,15 +73,13 @@ pub fn strnlen_with(
     }
 }
 
-#[cfg(target_os = "none")]
 pub use remote::*;
 
-#[cfg(target_os = "none")]
 mod remote {
     use super::{for_each_page_piece, strnlen_with};
     use crate::arch::mmu;
     use crate::mm::fault::{handle_mm_fault, prefault, Access};
-    use crate::mm::layout::{self, PAGE_SIZE};
+    use crate::mm::layout::PAGE_SIZE;
     use crate::mm::mm_struct::MmStruct;
     use crate::mm::page_alloc;
     use crate::mm::page_table::Prot;
@@ -198,7 +196,7 @@ mod remote {
                 let Some((pa, exec)) = self.get_user_page_remote(va, write, gup_flags) else {
                     return false;
                 };
-                let kva = layout::phys_to_virt(pa) + va % PAGE_SIZE;
+                let kva = page_alloc::page_address(pa) + va % PAGE_SIZE;
                 let n = range.len();
                 // SAFETY: `pa` is a frame of this mm, present now (we hold the mm
                 // exclusively, so it stays so); the linear map covers every frame, and

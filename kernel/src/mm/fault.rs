@@ -101,7 +101,7 @@ pub fn handle_mm_fault(mm: &mut MmStruct, addr: usize, access: Access) -> Result
         }
         Some((pa, prot)) if access == Access::Exec && !prot.contains(Prot::EXEC) => {
             // A write+exec VMA's page, mapped read-write until now: make it read-exec.
-            mmu::sync_icache(layout::phys_to_virt(pa), PAGE_SIZE);
+            mmu::sync_icache(page_alloc::page_address(pa), PAGE_SIZE);
             mm.protect_page(page, page_prot(flags, Access::Exec))
                 .map_err(|_| VmFault::Oom)
         }
@@ -194,7 +194,7 @@ fn do_fault(mm: &mut MmStruct, page: usize, access: Access) -> Result<(), VmFaul
     let prot = page_prot(vma.vm_flags, access);
     let file = vma.vm_file.clone().map(|f| (f, vma.file_offset(page)));
     let pa = page_alloc::alloc_user_page().ok_or(VmFault::Oom)?;
-    let kva = layout::phys_to_virt(pa);
+    let kva = page_alloc::page_address(pa);
     if let Some((f, off)) = file {
         // SAFETY: the frame was just allocated and is reached through the linear map.
         let buf = unsafe { core::slice::from_raw_parts_mut(kva as *mut u8, PAGE_SIZE) };
@@ -226,13 +226,13 @@ fn do_wp_page(mm: &mut MmStruct, page: usize, old: usize, flags: VmFlags) -> Res
     // SAFETY: both frames are mapped in the linear map; `new` is ours alone.
     unsafe {
         core::ptr::copy_nonoverlapping(
-            layout::phys_to_virt(old) as *const u8,
-            layout::phys_to_virt(new) as *mut u8,
+            page_alloc::page_address(old) as *const u8,
+            page_alloc::page_address(new) as *mut u8,
             PAGE_SIZE,
         );
     }
     if prot.contains(Prot::EXEC) {
-        mmu::sync_icache(layout::phys_to_virt(new), PAGE_SIZE);
+        mmu::sync_icache(page_alloc::page_address(new), PAGE_SIZE);
     }
     mm.zap_range(page, page + PAGE_SIZE); // drops our reference to `old`
     if mm.map_page(page, new, prot).is_err() {

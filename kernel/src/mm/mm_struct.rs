@@ -9,8 +9,7 @@
 //!
 //! Read next: `vma.rs` (the list), `fault.rs` (how pages arrive), `task/fork.rs`.
 
-use super::kmap::KernelPhysMem;
-use super::page_alloc;
+use super::page_alloc::{self, KernelPhysMem};
 use super::page_table::{MapError, PageSize, PageTable, Prot};
 use super::vma::{VmFlags, VmaList};
 use crate::arch::mmu;

@@ -172,6 +172,31 @@ pub fn rlimit(resource: usize) -> usize {
         .soft(resource)
 }
 
+// Host unit tests have no tasks: "the caller" is the test thread, whose limits start as
+// Linux's defaults for a 512 MiB machine and change with `host_set_rlimit`.
+#[cfg(not(target_os = "none"))]
+std::thread_local! {
+    static HOST_RLIM: core::cell::Cell<Rlimits> =
+        core::cell::Cell::new(Rlimits::linux_defaults(131072));
+}
+
+/// The test thread's soft limit of `resource` (the host's `rlimit`, see above).
+#[cfg(not(target_os = "none"))]
+pub fn rlimit(resource: usize) -> usize {
+    HOST_RLIM.with(|r| r.get().soft(resource))
+}
+
+/// Set the test thread's limit `resource`, with `Rlimits::set`'s checks.
+#[cfg(not(target_os = "none"))]
+pub fn host_set_rlimit(resource: usize, new: Rlimit) -> Result<Rlimit, Errno> {
+    HOST_RLIM.with(|r| {
+        let mut all = r.get();
+        let old = all.set(resource, new)?;
+        r.set(all);
+        Ok(old)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
