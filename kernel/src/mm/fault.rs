@@ -242,3 +242,6 @@ fn do_wp_page(mm: &mut MmStruct, page: usize, old: usize, flags: VmFlags) -> Res
     Ok(())
     // LAB 3 END
 }
+
+#[cfg(test)]
+mod tests;

@@ -261,3 +261,6 @@ impl Drop for MmStruct {
         self.flush_tlb_mm();
     }
 }
+
+#[cfg(test)]
+mod tests;
