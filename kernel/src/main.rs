@@ -25,7 +25,6 @@ pub mod fs;
 pub mod ipc;
 pub mod kallsyms;
 pub mod mm;
-#[cfg(target_os = "none")]
 pub mod random;
 pub mod syscall;
 pub mod task;

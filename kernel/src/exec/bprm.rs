@@ -13,6 +13,7 @@ use crate::fs::ramfs::Ino;
 use crate::mm::access_remote::{FollFlags, RemoteBuf};
 use crate::mm::layout::{self, PAGE_SIZE};
 use crate::mm::mm_struct::MmStruct;
+#[cfg(target_os = "none")]
 use crate::mm::uaccess;
 use crate::mm::vma::{VmArea, VmFlags};
 use crate::task::rlimit::{rlimit, RLIMIT_STACK};
@@ -28,7 +29,9 @@ pub const BINPRM_BUF_SIZE: usize = 256;
 
 /// Where the strings come from: the caller's memory (execve) or the kernel (init).
 pub enum ArgSource<'a> {
-    /// A user array of pointers (argv or envp of execve); 0 = an empty list.
+    /// A user array of pointers (argv or envp of execve); 0 = an empty list. (Reading
+    /// the caller's memory is kernel-only: host tests give strings as `Kernel`.)
+    #[cfg(target_os = "none")]
     User(usize),
     /// Strings the kernel provides (init's argv and envp from bootargs).
     Kernel(&'a [String]),
@@ -208,6 +211,7 @@ impl ArgStrings {
 /// Read a NULL-terminated array of string pointers from user memory (Linux
 /// `count` + `get_user_arg_ptr` + the reading half of `copy_strings`). A NULL array is
 /// empty, as Linux allows.
+#[cfg(target_os = "none")]
 pub fn read_user_strings(list: usize) -> KResult<ArgStrings> {
     let mut out = ArgStrings::default();
     if list == 0 {
@@ -246,6 +250,7 @@ pub fn read_user_strings(list: usize) -> KResult<ArgStrings> {
 /// The strings of an `ArgSource`.
 pub fn collect_strings(src: &ArgSource) -> KResult<ArgStrings> {
     match src {
+        #[cfg(target_os = "none")]
         ArgSource::User(p) => read_user_strings(*p),
         ArgSource::Kernel(v) => {
             let mut out = ArgStrings::default();

@@ -26,15 +26,13 @@
 //! (load_elf_binary), `binfmt_script.rs` (#!).
 
 pub mod binfmt_script;
+pub mod bprm;
 pub mod elf;
 pub mod elf_checks;
+pub mod stack;
 
 #[cfg(target_os = "none")]
 pub mod binfmt_elf;
-#[cfg(target_os = "none")]
-pub mod bprm;
-#[cfg(target_os = "none")]
-pub mod stack;
 
 #[cfg(target_os = "none")]
 pub use kernel::*;

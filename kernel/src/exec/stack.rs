@@ -132,3 +132,6 @@ pub fn mmap_base(stack_rlimit: usize, randomize: bool) -> usize {
     };
     (layout::STACK_TOP - gap - rnd) & !(PAGE_SIZE - 1)
 }
+
+#[cfg(test)]
+mod tests;
