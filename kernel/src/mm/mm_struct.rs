@@ -7,6 +7,9 @@
 //! the page table says what *is* mapped now. Pages arrive lazily through
 //! `fault::handle_mm_fault`.
 //!
+//! Host tests (`mm_struct/tests.rs`, `fault/tests.rs`) run this code over the fake
+//! frames of `page_alloc_host.rs`, which explains that seam.
+//!
 //! Read next: `vma.rs` (the list), `fault.rs` (how pages arrive), `task/fork.rs`.
 
 use super::page_alloc::{self, KernelPhysMem};
