@@ -27,7 +27,6 @@ pub mod gdb_constants;
 pub mod ipc;
 pub mod kallsyms;
 pub mod mm;
-#[cfg(target_os = "none")]
 pub mod random;
 pub mod syscall;
 pub mod task;

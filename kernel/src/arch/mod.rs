@@ -34,3 +34,10 @@ pub use aarch64::{
 
 #[cfg(target_os = "none")]
 pub use aarch64::trap::{TrapFrame, NO_SYSCALL};
+
+/// Host unit tests: the MMU maintenance the generic mm code calls, for a machine without
+/// an MMU (`arch/host/`), so `MmStruct` and the fault path run in `cargo test`.
+#[cfg(not(target_os = "none"))]
+mod host;
+#[cfg(not(target_os = "none"))]
+pub use host::mmu;
