@@ -26,6 +26,7 @@ pub mod fs;
 pub mod gdb_constants;
 pub mod ipc;
 pub mod kallsyms;
+mod layering;
 pub mod mm;
 pub mod random;
 pub mod syscall;
