@@ -15,8 +15,13 @@ With --time the plugin also charges host time (TSC) to each block, up to the sta
 the next one: the third column, which includes what instruction counts miss (QEMU's
 softmmu TLB refills, exception entry, helpers) plus the plugin's own per-block cost.
 With --plain there is no plugin: only the guest times, from --boots boots of each.
+With --perf there is no plugin either: `perf record` samples the QEMU process (host
+code: TCG's generated code, which perf cannot name, and QEMU's helpers, which it can:
+softmmu TLB refills, exception entry, ...) from the line "PROBE pages" to the end of
+the fault window, and `perf report` shows where QEMU spent that time, per kernel.
+--prealloc adds QEMU's -mem-prealloc (all guest RAM backed by host memory before boot).
 
-Usage: python3 qemu/faultprof.py [--top N] [--mib M] [--time | --plain [--boots N]]
+Usage: python3 qemu/faultprof.py [--top N] [--mib M] [--passes N] [--prealloc] [--time | --plain [--boots N] | --perf]
 (docs/performance.md shows a run and what it found)
 """
 import argparse
@@ -33,6 +38,9 @@ OUT = bench.OUT
 OPS = {"fault": 4096, "munmap": 1, "getpid": 4096, "brk_touch": 1024}  # fault: --mib * 256
 WINDOWS = ["fault", "munmap", "getpid", "brk_touch"]
 MIB = 16
+PASSES = 0  # --passes: timed passes of map, touch, unmap after the windows (with --plain)
+SORT = "dso,sym"
+EXTRA = []  # more QEMU options (--prealloc: -mem-prealloc)
 
 
 def tool(name):
@@ -88,8 +96,8 @@ def boot(name, kernel, cpio, plugin, start, stop, timing):
     # qemu/run.sh's command line, plus the plugin.
     cmd = ["qemu-system-aarch64", "-M", "virt,gic-version=2", "-cpu", "cortex-a72", "-smp", "1",
            "-m", "512M", "-nographic", "-no-reboot", "-kernel", kernel,
-           "-append", f"semihosting {bench.APPEND} FAULT_MIB={MIB}", "-semihosting-config", "enable=on,target=native",
-           "-initrd", cpio] + (["-plugin", opts] if plugin else [])
+           "-append", f"semihosting {bench.APPEND} FAULT_MIB={MIB} FAULT_PASSES={PASSES}", "-semihosting-config", "enable=on,target=native",
+           "-initrd", cpio] + (["-plugin", opts] if plugin else []) + EXTRA
     r = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=1200)
     console = r.stdout.decode(errors="replace").splitlines()
     with open(os.path.join(OUT, f"faultprof-{name}.log"), "w") as f:
@@ -97,6 +105,32 @@ def boot(name, kernel, cpio, plugin, start, stop, timing):
     if not any(line.startswith("PROBE done") for line in console):
         sys.exit(f"faultprof: {name} did not finish:\n" + "\n".join(console[-20:]))
     return console, out
+
+
+def perf_boot(name, kernel, cpio):
+    """Boot with the probe, no plugin; perf samples QEMU during the fault window; the
+    top of `perf report`, by host symbol."""
+    data = os.path.join(OUT, f"perf-{name}.data")
+    cmd = ["qemu-system-aarch64", "-M", "virt,gic-version=2", "-cpu", "cortex-a72", "-smp", "1",
+           "-m", "512M", "-nographic", "-no-reboot", "-kernel", kernel,
+           "-append", f"semihosting {bench.APPEND} FAULT_MIB={MIB} FAULT_PERF=1", "-semihosting-config",
+           "enable=on,target=native", "-initrd", cpio] + EXTRA
+    q = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    perf, probe = None, ""
+    for raw in q.stdout:
+        line = raw.decode(errors="replace")
+        if line.startswith("PROBE pages"):
+            perf = subprocess.Popen(["perf", "record", "-q", "-F", "2000", "-p", str(q.pid), "-o", data],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        elif line.startswith("PROBE fault") and perf:
+            perf.send_signal(2)
+            perf.wait()
+            probe = line.strip()
+    q.wait()
+    rep = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children", "--sort", SORT,
+                          "--percent-limit", "1"], capture_output=True, text=True).stdout
+    rows = [x for x in rep.splitlines() if x.strip() and not x.startswith("#")]
+    return [f"{name}: {probe}"] + rows
 
 
 def windows(path):
@@ -157,18 +191,29 @@ def main():
     ap.add_argument("--top", type=int, default=15)
     ap.add_argument("--time", action="store_true", help="also host time per block")
     ap.add_argument("--plain", action="store_true", help="no plugin: guest times only")
+    ap.add_argument("--perf", action="store_true", help="perf record of QEMU in the fault window")
+    ap.add_argument("--passes", type=int, default=0, help="timed passes of map/touch/unmap")
+    ap.add_argument("--prealloc", action="store_true",
+                    help="QEMU -mem-prealloc: guest RAM backed by the host before boot")
     ap.add_argument("--boots", type=int, default=2, help="with --plain: boots of each kernel")
     ap.add_argument("--mib", type=int, default=16, help="size of the fault window's mapping")
     args = ap.parse_args()
     top = args.top
-    global MIB
+    global MIB, PASSES
     MIB = args.mib
+    PASSES = args.passes
+    if args.prealloc:
+        EXTRA.append("-mem-prealloc")
     OPS["fault"] = MIB * 256
     probe, plugin, cpio = prepare()
     usyms = dict((n, a) for a, n in symbols_nm(probe))
     start, stop = usyms["probe_mark_start"], usyms["probe_mark_stop"]
     vmlinuz, version = bench.linux_kernel()
     linnet_img = os.path.join(ROOT, "build", "kernel.img")
+    if args.perf:
+        out = perf_boot("Linnet", linnet_img, cpio) + perf_boot("Linux", vmlinuz, cpio)
+        print("\n".join(out))
+        return
     if args.plain:
         for i in range(args.boots):
             for name, kernel in (("Linnet", linnet_img), ("Linux", vmlinuz)):

@@ -7,7 +7,9 @@
 //! 2 `munmap`: unmap that mapping; 3 `getpid`: 4096 getpid calls (the bare syscall
 //! entry and exit, for comparison); 4 `brk_touch`: grow the break by a page and touch
 //! it, 1024 times. Each window's time (CNTVCT) is printed as `PROBE name ns_per_op`.
-//! On Linux it then mounts /proc and prints the text symbols of /proc/kallsyms (nokaslr:
+//! FAULT_PASSES=N adds N timed passes of map, touch, unmap after the windows.
+//! With FAULT_PERF=1 it sleeps 1.5 s before the fault window (for `perf record` to
+//! attach). On Linux it then mounts /proc and prints the text symbols of /proc/kallsyms (nokaslr:
 //! the addresses the plugin saw), so faultprof.py can name the functions.
 
 #![no_std]
@@ -123,7 +125,6 @@ fn main() -> i32 {
         .and_then(|v| core::str::from_utf8(v).ok()?.parse::<usize>().ok())
         .unwrap_or(16);
     let len = mib << 20;
-    println!("PROBE pages {}", len / PAGE_SIZE);
     let pages = (len / PAGE_SIZE) as u64;
     // Warm up: the first touches of a kernel may differ (caches, per-cpu lists).
     let a = map(len);
@@ -135,6 +136,12 @@ fn main() -> i32 {
     unsafe { munmap(a, len) }.expect("munmap");
 
     let a = map(len);
+    // qemu/faultprof.py --perf starts `perf record` on QEMU when it sees this line.
+    println!("PROBE pages {}", len / PAGE_SIZE);
+    if ulib::env().any(|e| e == b"FAULT_PERF=1") {
+        // Time for perf to attach (an idle guest costs QEMU next to nothing).
+        let _ = ulib::time::sleep_ms(1500);
+    }
     window("fault", pages, || {
         for off in (0..len).step_by(PAGE_SIZE) {
             // SAFETY: our mapping.
@@ -164,6 +171,24 @@ fn main() -> i32 {
     });
     // SAFETY: give the pages back.
     unsafe { brk(base) };
+    // FAULT_PASSES=N: N more passes of map, touch, unmap of the same size, each timed
+    // (does the cost per fault change once the kernel reuses frames it used before?).
+    let passes = ulib::env()
+        .find_map(|e| e.strip_prefix(b"FAULT_PASSES="))
+        .and_then(|v| core::str::from_utf8(v).ok()?.parse::<usize>().ok())
+        .unwrap_or(0);
+    for i in 0..passes {
+        let a = map(len);
+        let t0 = ticks();
+        for off in (0..len).step_by(PAGE_SIZE) {
+            // SAFETY: our mapping.
+            unsafe { core::ptr::write_volatile((a + off) as *mut u8, 1) };
+        }
+        let ns = ticks_to_ns(ticks() - t0);
+        // SAFETY: our mapping, no longer used.
+        unsafe { munmap(a, len) }.expect("munmap");
+        println!("PROBE pass{} {} ns/op", i + 1, ns / pages);
+    }
     if mount_proc() {
         dump_kallsyms();
     }
