@@ -133,6 +133,21 @@ def perf_boot(name, kernel, cpio):
     return [f"{name}: {probe}"] + rows
 
 
+# System registers by their MSR encoding (Arm ARM D17), the ones kernels write.
+SYSREGS = {
+    "S3_0_C4_C0_0": "SPSR_EL1", "S3_0_C4_C0_1": "ELR_EL1", "S3_0_C4_C1_0": "SP_EL0",
+    "S3_3_C13_C0_2": "TPIDR_EL0", "S3_3_C13_C0_3": "TPIDRRO_EL0", "S3_0_C13_C0_4": "TPIDR_EL1",
+    "S3_0_C2_C0_0": "TTBR0_EL1", "S3_0_C2_C0_1": "TTBR1_EL1", "S3_0_C2_C0_2": "TCR_EL1",
+    "S3_0_C1_C0_0": "SCTLR_EL1", "S3_0_C1_C0_2": "CPACR_EL1", "S3_0_C13_C0_1": "CONTEXTIDR_EL1",
+    "S3_0_C12_C0_0": "VBAR_EL1", "S3_3_C4_C2_1": "DAIF", "S3_3_C4_C2_0": "NZCV",
+    "S3_3_C14_C2_1": "CNTP_CTL_EL0", "S3_3_C14_C2_2": "CNTP_CVAL_EL0",
+    "S3_3_C14_C3_1": "CNTV_CTL_EL0", "S3_3_C14_C3_2": "CNTV_CVAL_EL0",
+    "S3_3_C14_C2_0": "CNTP_TVAL_EL0", "S3_3_C14_C3_0": "CNTV_TVAL_EL0", "S3_0_C4_C2_3": "PAN",
+    "S3_3_C4_C4_0": "FPCR", "S3_3_C4_C4_1": "FPSR", "S3_0_C4_C1_0_": "SP_EL0",
+    "S3_0_C12_C12_1": "ICC_EOIR1_EL1", "S3_0_C4_C6_0": "ICC_PMR_EL1", "S3_4_C4_C1_0": "SP_EL1",
+}
+
+
 def windows(path):
     """[(classes {name: n}, [(vaddr, insns)])] per window of the plugin's file."""
     res, cur = [], None
@@ -142,6 +157,8 @@ def windows(path):
             cur = ({}, [])
         elif p[0] == "class":
             cur[0][p[1]] = int(p[2])
+        elif p[0] == "msr":
+            cur[0]["msr " + SYSREGS.get(p[1], p[1])] = int(p[2])
         elif p[0] == "end":
             res.append(cur)
         else:

@@ -11,7 +11,8 @@
  * begins at `start` runs, the counters are snapshotted; when one that begins at `stop`
  * runs, the differences are written to FILE as "window K" followed by one line per block
  * start address: "vaddr insns_per_block executions", and the counts of a few instruction
- * classes (TLBI, DSB, ISB, ERET, SVC, DC ZVA, MSR) executed in the window. Counts are of
+ * classes (TLBI, DSB, ISB, ERET, SVC, DC ZVA, MSR) executed in the window, and of MSR
+ * per system register ("msr S3_0_C4_C0_1 N": op0, op1, CRn, CRm, op2). Counts are of
  * whole blocks: a block cut short by an exception counts as if it ran to its end.
  *
  * With time=1 every block also calls back into the plugin when it starts, and the host
@@ -98,6 +99,24 @@ static const struct { uint32_t mask, value; const char *name; } classes[NCLASS] 
 };
 static uint64_t class_count[NCLASS], class_base[NCLASS];
 
+/* MSR (register) executions per system register (the encoding without Rt). */
+#define NMSR 128
+static uint32_t msr_enc[NMSR];
+static uint64_t msr_count[NMSR], msr_base[NMSR];
+static int nmsr;
+
+static uint64_t *msr_counter(uint32_t word)
+{
+    uint32_t enc = word & 0xffffffe0;
+    for (int i = 0; i < nmsr; i++)
+        if (msr_enc[i] == enc)
+            return &msr_count[i];
+    if (nmsr == NMSR)
+        return NULL;
+    msr_enc[nmsr] = enc;
+    return &msr_count[nmsr++];
+}
+
 static void on_start(unsigned int vcpu, void *u)
 {
     (void)vcpu; (void)u;
@@ -106,6 +125,7 @@ static void on_start(unsigned int vcpu, void *u)
         blocks[i]->ticks_base = blocks[i]->ticks;
     }
     memcpy(class_base, class_count, sizeof class_count);
+    memcpy(msr_base, msr_count, sizeof msr_count);
 }
 
 static void on_stop(unsigned int vcpu, void *u)
@@ -114,6 +134,14 @@ static void on_stop(unsigned int vcpu, void *u)
     fprintf(out, "window %d\n", ++window);
     for (int c = 0; c < NCLASS; c++)
         fprintf(out, "class %s %" PRIu64 "\n", classes[c].name, class_count[c] - class_base[c]);
+    for (int i = 0; i < nmsr; i++) {
+        /* op0 (19-20), op1 (16-18), CRn (12-15), CRm (8-11), op2 (5-7) */
+        uint32_t e = msr_enc[i];
+        if (msr_count[i] != msr_base[i])
+            fprintf(out, "msr S%u_%u_C%u_C%u_%u %" PRIu64 "\n", (e >> 19) & 3, (e >> 16) & 7,
+                    (e >> 12) & 15, (e >> 8) & 15, (e >> 5) & 7, msr_count[i] - msr_base[i]);
+        msr_base[i] = msr_count[i];
+    }
     for (size_t i = 0; i < nblocks; i++) {
         struct block *b = blocks[i];
         if (b->count != b->base)
@@ -152,6 +180,9 @@ static void on_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
             if ((word & classes[c].mask) == classes[c].value)
                 qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64,
                                                            &class_count[c], 1);
+        uint64_t *m = (word & 0xfff00000) == 0xd5100000 ? msr_counter(word) : NULL;
+        if (m)
+            qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64, m, 1);
     }
 }
 
