@@ -27,6 +27,7 @@ Usage: python3 qemu/faultprof.py [--top N] [--mib M] [--passes N] [--prealloc] [
 import argparse
 import bisect
 import os
+import re
 import subprocess
 import sys
 
@@ -67,10 +68,8 @@ def demangle(names):
 
 
 def short(name):
-    """A Rust symbol without its hash and crate path noise."""
-    if name.endswith("E") is False and "::h" in name:
-        name = name[: name.rfind("::h")]
-    return name.replace("linnet::", "")
+    """A demangled Rust symbol without its hash and the crate name."""
+    return re.sub(r"::h[0-9a-f]{16}$", "", name).replace("linnet::", "")
 
 
 def prepare():
@@ -176,7 +175,7 @@ class Symbols:
         return self.names[i] if i >= 0 else f"{addr:#x}"
 
 
-def report(name, console, path, ksyms, usyms, top):
+def report(name, console, path, ksyms, top):
     times = {p[1]: p[2] for p in (line.split() for line in console) if len(p) >= 3 and p[0] == "PROBE"}
     lines = []
     for w, (classes, blocks) in zip(WINDOWS, windows(path)):
@@ -197,9 +196,10 @@ def report(name, console, path, ksyms, usyms, top):
             lines.append(f"  host ns per op (plugin-inflated): kernel {ns_kern / ops:.0f}, user {ns_user / ops:.0f}")
         key = (lambda kv: -kv[1][1]) if ns_kern else (lambda kv: -kv[1][0])
         ranked = sorted(per.items(), key=key)[:top]
-        lines.append("    insns/op   host-ns/op  function")
+        lines.append("    insns/op   host-ns/op  function" if ns_kern else "    insns/op  function")
         for s, (n, t) in zip(demangle([s for s, _ in ranked]), [v for _, v in ranked]):
-            lines.append(f"    {n / ops:8.1f}  {t / ops:11.0f}  {short(s)}")
+            host = f"  {t / ops:11.0f}" if ns_kern else ""
+            lines.append(f"    {n / ops:8.1f}{host}  {short(s)}")
     return lines
 
 
@@ -240,12 +240,12 @@ def main():
         return
     out = []
     console, path = boot("linnet", linnet_img, cpio, plugin, start, stop, args.time)
-    out += report("Linnet", console, path, Symbols(symbols_nm(os.path.join(ROOT, "build", "kernel.elf"))),
-                  usyms, top)
+    linnet_syms = Symbols(symbols_nm(os.path.join(ROOT, "build", "kernel.elf")))
+    out += report("Linnet", console, path, linnet_syms, top)
     console, path = boot("linux", vmlinuz, cpio, plugin, start, stop, args.time)
     ksyms = sorted((int(p[1], 16), p[3]) for p in (line.split() for line in console)
                    if len(p) >= 4 and p[0] == "KSYM")
-    out += report(f"Linux {version}", console, path, Symbols(ksyms), usyms, top)
+    out += report(f"Linux {version}", console, path, Symbols(ksyms), top)
     print("\n".join(out))
 
 
