@@ -7,6 +7,8 @@
 #   make run USERLAND=busybox   boot to Debian's busybox ash instead (qemu/userland.sh)
 #   make test      host unit tests + in-QEMU tests + gdb test; last line "N passed, N failed"
 #   make fuzz SECONDS=N SEED=S   the syscall fuzzer as init for N seconds (default 600)
+#   make bench [ROUNDS=N]   user/bench's benchmarks on Linnet and on Debian's Linux, same
+#                  QEMU, N rounds (default 3): medians and ratios (docs/performance.md)
 #   make debug     the unoptimized kernel (build/debug), boot frozen, waiting for gdb;
 #                  make gdb  attaches (another terminal);  make build-debug  only builds it
 #   make gdb-boot  attaches with symbols at the physical load address, to step head.S
@@ -32,7 +34,7 @@ OBJCOPY    = $(SYSROOT)/lib/rustlib/$(HOST)/bin/llvm-objcopy
 GDB_PORT ?= 1234
 export MEM GIC EL2 APPEND INITRD GDB_PORT
 
-.PHONY: all build build-debug run debug gdb gdb-boot test fuzz doctor setup fmt clippy docs lab-handout grade clean help
+.PHONY: all build build-debug run debug gdb gdb-boot test fuzz bench doctor setup fmt clippy docs lab-handout grade clean help
 all: build
 
 help:
@@ -114,6 +116,12 @@ test: setup
 # 600) from SEED (default 1); the console is kept in build/fuzz.log.
 fuzz: setup build
 	@python3 qemu/runtests.py --fuzz $(or $(SECONDS),600) $(or $(SEED),1)
+
+# The benchmarks (user/bench) booted as /init on Linnet and on Debian's arm64 Linux
+# (qemu/debian-pkg.sh fetches it once), alternating, ROUNDS times (default 3); prints one
+# table of medians and ratios, last line "bench: worst ratio R (metric); boot ratio B".
+bench: setup
+	@python3 qemu/bench.py --rounds $(or $(ROUNDS),3)
 
 fmt:
 	@cargo fmt --all

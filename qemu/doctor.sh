@@ -33,12 +33,13 @@ else miss "qemu-aarch64-static" "sudo apt-get install qemu-user-static"; fi
 if command -v aarch64-linux-gnu-gcc >/dev/null 2>&1; then ok "$(aarch64-linux-gnu-gcc --version | head -1) (glibc and musl C tests)"
 else miss "aarch64-linux-gnu-gcc" "sudo apt-get install gcc-aarch64-linux-gnu"; fi
 # Debian's arm64 busybox-static and musl-dev come through apt on a private state
-# (qemu/debian-pkg.sh); without apt the busybox tests say SKIP.
+# (qemu/debian-pkg.sh), as does the Linux kernel `make bench` compares with (linux-image);
+# without apt the busybox tests say SKIP.
 if command -v apt-get >/dev/null 2>&1 && command -v dpkg-deb >/dev/null 2>&1; then
     if [ -f build/debian/versions.txt ]; then ok "Debian arm64 packages cached: $(tr '\n' ' ' <build/debian/versions.txt)"
     else ok "apt-get and dpkg-deb (Debian arm64 packages are fetched on first use)"; fi
 else
-    printf '  note     no apt-get/dpkg-deb: the busybox and musl tests will say SKIP\n'
+    printf '  note     no apt-get/dpkg-deb: the busybox and musl tests will say SKIP, make bench cannot fetch Linux\n'
 fi
 if [ $bad = 0 ]; then echo "All set: 'make run' boots Linnet, 'make test' tests it."
 else echo "Fix the lines marked MISSING ('make setup' installs them on Debian/Ubuntu)."; fi

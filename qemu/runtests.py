@@ -1,20 +1,22 @@
 #!/usr/bin/env python3
 """qemu/runtests.py: everything `make test` runs, and its verdict.
 
-Three kinds of test, each printed as TAP-style lines as it goes:
-  1. host unit tests: `cargo test -p linnet` on the host (portable kernel modules);
-  2. QEMU boots: one boot per row of BOOTS, each with its bootargs, the lines the console
-     must show, and the exit status QEMU must end with (semihosting hands it the kernel's
-     verdict: 0 after a passing self-test, 1 after a panic);
-  3. gdb: a batch gdb session against QEMU's gdb stub, one per row of GDB_SESSIONS.
-The last line is "N passed, N failed"; the exit status is 1 if anything failed, timed out
-or panicked unexpectedly.
-
-  4. user programs: each test program of user/tests booted as init, its TAP lines
-     counted, and the same binary run under qemu-aarch64 (Linux) for the same verdicts.
-Adding a QEMU test is one row in BOOTS, a user test one row in USER_TESTS. Run some
-groups only with: runtests.py host|build|qemu|user|session|gdb ...; some user test programs
-only (with their qemu-user runs) with: runtests.py --user NAME...
+Every check prints one TAP-style line as it goes, "ok N - name" or "not ok N - name" (with
+"#   " lines saying why under a failure); the last line is "N passed, N failed", and the
+exit status is 1 if anything failed, timed out or panicked unexpectedly. The tests come in
+groups (GROUPS below says what each tests and how long it takes); `runtests.py GROUP...`
+runs some of them, in the order of GROUPS whatever the order given:
+  host     host unit tests (`cargo test -p linnet`), the shell's unit tests, doc checks
+  build    `make build`, and a no-op `make build` that must change nothing
+  qemu     one QEMU boot per row of BOOTS (bootargs, console lines, exit status)
+  user     each test program of user/tests booted as init (a row of USER_TESTS), and the
+           same binary under qemu-aarch64 (Linux) for the same verdicts
+  session  a shell session typed at the console, busybox ash, the small tools vs coreutils
+  gdb      batch gdb sessions against QEMU's gdb stub, one per row of GDB_SESSIONS
+  labs     labs/lab.py check (handouts, make grade)
+Adding a QEMU test is one row in BOOTS, a user test one row in USER_TESTS, a gdb test one
+row in GDB_SESSIONS. Other entry points: --user NAME... (some rows of USER_TESTS, with
+their qemu-user runs), --one-user NAME (one boot, for labs/lab.py), --fuzz SECONDS [SEED].
 """
 import json
 import os
@@ -25,99 +27,116 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Callable, NamedTuple, Optional
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUN = os.path.join(ROOT, "qemu", "run.sh")
 TIMEOUT = 60  # seconds per QEMU boot; a boot normally takes well under one
 
-# (name, environment for qemu/run.sh, expected exit status, lines that must appear
-#  (regular expressions), lines that must not appear)
+
+class Boot(NamedTuple):
+    """One row of BOOTS: a QEMU boot (qemu/run.sh) and what its console must show."""
+    name: str    # printed as "qemu: NAME"
+    env: dict    # environment for qemu/run.sh: APPEND (bootargs), MEM, GIC, EL2, INITRD, ...
+    status: int  # the exit status QEMU must end with (semihosting: the kernel's verdict)
+    want: list   # regular expressions (re.M) the console must match, or checkers:
+                 # functions of the console output returning a list of problems
+    forbid: list  # regular expressions the console must not match
+
+
 BOOTS = [
-    ("banner shows the memory layout", {"APPEND": "test=ticks"}, 0,
-     [r"Linnet .* booting",
-      r"TASK_SIZE\s+0x0001000000000000",
-      r"VA_START\s+0xffff000000000000",
-      r"PAGE_OFFSET\s+0xffff800000000000",
-      r"image\s+0xffff000008000000-0xffff00000[0-9a-f]{7} at phys 0x40200000",
-      r"STACK_TOP\s+0x0001000000000000",
-      r"ELF_ET_DYN_BASE\s+0x0000aaaaaaaaa000",
-      r"mmap_base\s+0x0000fffff8000000",
-      r"RAM\s+0x0000000040000000-0x0000000060000000 \(512 MiB\)",
-      r"free frames\s+\d+ of 131072"],
-     [r"Kernel panic", r"not ok"]),
-    ("timer ticks advance (GICv2, HZ=100)", {"APPEND": "test=ticks"}, 0,
-     [r"^ok 1 - timer ticks advance", r"^ok 2 - tick rate matches HZ"], [r"not ok"]),
-    ("timer ticks advance (GICv3, HZ=250)", {"GIC": "3", "APPEND": "test=ticks hz=250"}, 0,
-     [r"^ok 1 - timer ticks advance: \d+ ticks in \d+ ms at HZ=250", r"^ok 2 -"], [r"not ok"]),
-    ("boots from EL2 (virtualization=on, GICv3)", {"EL2": "1", "GIC": "3", "APPEND": "test=ticks"}, 0,
-     [r"^ok 1 - timer ticks advance", r"^ok 2 -"], [r"not ok"]),
-    ("MEM= knob: 1 GiB of RAM", {"MEM": "1G", "APPEND": "test=ticks"}, 0,
-     [r"RAM\s+0x0000000040000000-0x0000000080000000 \(1024 MiB\)", r"of 262144"], [r"not ok"]),
-    ("deliberate fault: report names the exception and FAR", {"APPEND": "test=fault"}, 1,
-     [r"Internal error: Oops",
-      r"ESR 0x96000004: EC 0x25 data abort \(same EL\); translation fault, level 0; read",
-      r"FAR\s+0xffff7fffdead0000",
-      r"page table walk of 0xffff7fffdead0000 \(TTBR1",
-      r"pc : 0x[0-9a-f]+\s+linnet::selftest::fault",
-      r"Call trace:",
-      r"start_kernel\+0x",
-      r"Kernel panic - not syncing: Oops"],
-     [r"not ok 1"]),
-    ("boot stack overflow caught by the guard page", {"APPEND": "test=stack_overflow"}, 1,
-     [r"kernel stack overflow: sp 0x[0-9a-f]+ is in the guard page below the stack",
-      r"translation fault, level 3; write",
-      r"linnet::selftest::recurse\+0x",
-      r"the line above repeats \d+ more times",
-      r"Kernel panic - not syncing: kernel stack overflow"],
-     [r"not ok 1"]),
-    ("vmap kernel stack overflow caught by the guard page", {"APPEND": "test=vmap_stack_overflow"}, 1,
-     [r"unbounded recursion on a kernel stack \[0xffff00004",
-      r"kernel stack overflow: sp 0xffff00004[0-9a-f]+ is in the guard page",
-      r"Kernel panic - not syncing: kernel stack overflow"],
-     [r"not ok 1"]),
-    ("kernel stacks are freed: free frames return", {"APPEND": "test=kstack"}, 0,
-     [r"^ok 1 - 100 kernel stacks", r"^ok 2 - free frames before (\d+) == after \1"], [r"not ok"]),
-    ("bad bootargs are reported, not fatal", {"APPEND": "loglevel=abc hz=0 test=ticks"}, 0,
-     [r"bootargs: ignoring loglevel=abc", r"bootargs: ignoring hz=0", r"^ok 1 -"], [r"not ok", r"panic"]),
-    ("CPU=max: PAN is turned on, and user programs still run (uaccess uses ldtr/sttr)",
-     {"CPU": "max", "APPEND": "loglevel=8 init=/tests/basics"}, 0,
-     [r"PAN \(privileged access never\): on", r"^ok 11 - write from a kernel address gives EFAULT",
-      r"^ok 14 -", r"init \(pid 1\) exited with status 0"], [r"not ok", r"Kernel panic"]),
-    ("loglevel=8 shows kernel info messages", {"APPEND": "loglevel=8 test=ticks"}, 0,
-     [r"\] GICv2 ready; timer INTID 27, UART INTID 33", r"\] timer: 100 Hz tick"], [r"not ok"]),
-    ("unknown self-test is reported", {"APPEND": "test=nosuch"}, 1,
-     [r"selftest: unknown test 'nosuch'"], []),
+    Boot("banner shows the memory layout", {"APPEND": "test=ticks"}, 0,
+         [r"Linnet .* booting",
+          r"TASK_SIZE\s+0x0001000000000000",
+          r"VA_START\s+0xffff000000000000",
+          r"PAGE_OFFSET\s+0xffff800000000000",
+          r"image\s+0xffff000008000000-0xffff00000[0-9a-f]{7} at phys 0x40200000",
+          r"STACK_TOP\s+0x0001000000000000",
+          r"ELF_ET_DYN_BASE\s+0x0000aaaaaaaaa000",
+          r"mmap_base\s+0x0000fffff8000000",
+          r"RAM\s+0x0000000040000000-0x0000000060000000 \(512 MiB\)",
+          r"free frames\s+\d+ of 131072"],
+         [r"Kernel panic", r"not ok"]),
+    Boot("timer ticks advance (GICv2, HZ=100)", {"APPEND": "test=ticks"}, 0,
+         [r"^ok 1 - timer ticks advance", r"^ok 2 - tick rate matches HZ"], [r"not ok"]),
+    Boot("timer ticks advance (GICv3, HZ=250)", {"GIC": "3", "APPEND": "test=ticks hz=250"}, 0,
+         [r"^ok 1 - timer ticks advance: \d+ ticks in \d+ ms at HZ=250", r"^ok 2 -"], [r"not ok"]),
+    Boot("boots from EL2 (virtualization=on, GICv3)", {"EL2": "1", "GIC": "3", "APPEND": "test=ticks"}, 0,
+         [r"^ok 1 - timer ticks advance", r"^ok 2 -"], [r"not ok"]),
+    Boot("MEM= knob: 1 GiB of RAM", {"MEM": "1G", "APPEND": "test=ticks"}, 0,
+         [r"RAM\s+0x0000000040000000-0x0000000080000000 \(1024 MiB\)", r"of 262144"], [r"not ok"]),
+    Boot("deliberate fault: report names the exception and FAR", {"APPEND": "test=fault"}, 1,
+         [r"Internal error: Oops",
+          r"ESR 0x96000004: EC 0x25 data abort \(same EL\); translation fault, level 0; read",
+          r"FAR\s+0xffff7fffdead0000",
+          r"page table walk of 0xffff7fffdead0000 \(TTBR1",
+          r"pc : 0x[0-9a-f]+\s+linnet::selftest::fault",
+          r"Call trace:",
+          r"start_kernel\+0x",
+          r"Kernel panic - not syncing: Oops"],
+         [r"not ok 1"]),
+    Boot("boot stack overflow caught by the guard page", {"APPEND": "test=stack_overflow"}, 1,
+         [r"kernel stack overflow: sp 0x[0-9a-f]+ is in the guard page below the stack",
+          r"translation fault, level 3; write",
+          r"linnet::selftest::recurse\+0x",
+          r"the line above repeats \d+ more times",
+          r"Kernel panic - not syncing: kernel stack overflow"],
+         [r"not ok 1"]),
+    Boot("vmap kernel stack overflow caught by the guard page", {"APPEND": "test=vmap_stack_overflow"}, 1,
+         [r"unbounded recursion on a kernel stack \[0xffff00004",
+          r"kernel stack overflow: sp 0xffff00004[0-9a-f]+ is in the guard page",
+          r"Kernel panic - not syncing: kernel stack overflow"],
+         [r"not ok 1"]),
+    Boot("kernel stacks are freed: free frames return", {"APPEND": "test=kstack"}, 0,
+         [r"^ok 1 - 100 kernel stacks", r"^ok 2 - free frames before (\d+) == after \1"], [r"not ok"]),
+    Boot("bad bootargs are reported, not fatal", {"APPEND": "loglevel=abc hz=0 test=ticks"}, 0,
+         [r"bootargs: ignoring loglevel=abc", r"bootargs: ignoring hz=0", r"^ok 1 -"], [r"not ok", r"panic"]),
+    Boot("CPU=max: PAN is turned on, and user programs still run (uaccess uses ldtr/sttr)",
+         {"CPU": "max", "APPEND": "loglevel=8 init=/tests/basics"}, 0,
+         [r"PAN \(privileged access never\): on", r"^ok 11 - write from a kernel address gives EFAULT",
+          r"^ok 14 -", r"init \(pid 1\) exited with status 0"], [r"not ok", r"Kernel panic"]),
+    Boot("loglevel=8 shows kernel info messages", {"APPEND": "loglevel=8 test=ticks"}, 0,
+         [r"\] GICv2 ready; timer INTID 27, UART INTID 33", r"\] timer: 100 Hz tick"], [r"not ok"]),
+    Boot("unknown self-test is reported", {"APPEND": "test=nosuch"}, 1,
+         [r"selftest: unknown test 'nosuch'"], []),
     # Without a device tree there are no bootargs, so no semihosting: PSCI's plain off, 0.
-    ("an ELF kernel gets no device tree from QEMU, and says so", {"KERNEL": "build/kernel.elf"}, 0,
-     [r"no device tree in x0 \(0x0\)\. QEMU passes one only to a kernel in Linux Image format"], []),
+    Boot("an ELF kernel gets no device tree from QEMU, and says so", {"KERNEL": "build/kernel.elf"}, 0,
+         [r"no device tree in x0 \(0x0\)\. QEMU passes one only to a kernel in Linux Image format"], []),
     # /bin/init with a program after "--" runs it and exits with its status (128 + the
     # signal if it was killed), so QEMU's exit status is the program's verdict.
-    ("init -- PROGRAM exits with the program's status", {"APPEND": "init=/bin/init -- /bin/false"}, 1,
-     [r"init \(pid 1\) exited with status 1;"], [r"Kernel panic"]),
-    ("init -- PROGRAM killed by SIGSEGV: status 128 + 11", {"APPEND": "init=/bin/init -- /bin/segfault"}, 139,
-     [r"^segfault: loading", r"init \(pid 1\) exited with status 139;"], [r"Kernel panic"]),
+    Boot("init -- PROGRAM exits with the program's status", {"APPEND": "init=/bin/init -- /bin/false"}, 1,
+         [r"init \(pid 1\) exited with status 1;"], [r"Kernel panic"]),
+    Boot("init -- PROGRAM killed by SIGSEGV: status 128 + 11", {"APPEND": "init=/bin/init -- /bin/segfault"}, 139,
+         [r"^segfault: loading", r"init \(pid 1\) exited with status 139;"], [r"Kernel panic"]),
     # trace=exec: the new mm's VMAs at the four stages of exec (kernel/src/exec/mod.rs);
     # check_exec_trace reads them and checks that the stack moves and grows as it should.
-    ("trace=exec shows the stack VMA at each stage of exec", {"APPEND": "init=/tests/auxv trace=exec"}, 0,
-     [r"^exec trace: /tests/auxv: after bprm_mm_init", lambda out: check_exec_trace(out, "/tests/auxv")],
-     [r"not ok", r"Kernel panic"]),
-    ("trace=exec with norandmaps: the stack stays at STACK_TOP and grows by 128 KiB",
-     {"APPEND": "init=/tests/auxv trace=exec norandmaps"}, 0,
-     [r"after setup_arg_pages .*\n  fffffffdf000-1000000000000 rw-p 00000000 00:00 0 +\[stack\]\n"
-      r"  bprm->p = 0xffffffffff[0-9a-f]{2}, argc 1, envc 2$",
-      lambda out: check_exec_trace(out, "/tests/auxv", randomized=False)],
-     [r"not ok", r"Kernel panic"]),
+    Boot("trace=exec shows the stack VMA at each stage of exec", {"APPEND": "init=/tests/auxv trace=exec"}, 0,
+         [r"^exec trace: /tests/auxv: after bprm_mm_init", lambda out: check_exec_trace(out, "/tests/auxv")],
+         [r"not ok", r"Kernel panic"]),
+    Boot("trace=exec with norandmaps: the stack stays at STACK_TOP and grows by 128 KiB",
+         {"APPEND": "init=/tests/auxv trace=exec norandmaps"}, 0,
+         [r"after setup_arg_pages .*\n  fffffffdf000-1000000000000 rw-p 00000000 00:00 0 +\[stack\]\n"
+          r"  bprm->p = 0xffffffffff[0-9a-f]{2}, argc 1, envc 2$",
+          lambda out: check_exec_trace(out, "/tests/auxv", randomized=False)],
+         [r"not ok", r"Kernel panic"]),
     # -initrd: an archive built here with qemu/mkinitramfs.py (make_test_initrds), one of
     # the test programs as its /init, replaces the built-in initramfs.
-    ("-initrd: an external cpio archive's /init runs", {"INITRD": "build/test-initrd.cpio", "APPEND": "loglevel=8"}, 0,
-     [r"^  initrd +0x", r"\] initramfs \(-initrd\): 4 entries, 1 files, 2 directories",
-      r"^ok 4 - AT_EXECFN is the path \(here argv\[0\]\)", r"^ok 15 - ",
-      r"init \(pid 1\) exited with status 0;"], [r"not ok", r"Kernel panic"]),
-    ("-initrd: a gzip-compressed cpio archive works too", {"INITRD": "build/test-initrd.cpio.gz", "APPEND": "loglevel=8"}, 0,
-     [r"\] initramfs \(-initrd\): 6 entries, 1 files, 3 directories",
-      r"^ok 1 - init starts with cwd /$", r"^ok 2 - init's fds 0, 1, 2 are /dev/console",
-      r"^ok 60 - ", r"init \(pid 1\) exited with status 0;"], [r"not ok", r"Kernel panic"]),
+    Boot("-initrd: an external cpio archive's /init runs", {"INITRD": "build/test-initrd.cpio", "APPEND": "loglevel=8"}, 0,
+         [r"^  initrd +0x", r"\] initramfs \(-initrd\): 4 entries, 1 files, 2 directories",
+          r"^ok 4 - AT_EXECFN is the path \(here argv\[0\]\)", r"^ok 15 - ",
+          r"init \(pid 1\) exited with status 0;"], [r"not ok", r"Kernel panic"]),
+    Boot("-initrd: a gzip-compressed cpio archive works too", {"INITRD": "build/test-initrd.cpio.gz", "APPEND": "loglevel=8"}, 0,
+         [r"\] initramfs \(-initrd\): 6 entries, 1 files, 3 directories",
+          r"^ok 1 - init starts with cwd /$", r"^ok 2 - init's fds 0, 1, 2 are /dev/console",
+          r"^ok 60 - ", r"init \(pid 1\) exited with status 0;"], [r"not ok", r"Kernel panic"]),
 ]
+
+class UserTest(NamedTuple):
+    """One row of USER_TESTS, written as a plain tuple (program, arguments[, settings])."""
+    prog: str                        # the program: /tests/PROG, and the test names' prefix
+    args: str = ""                   # its arguments (after "--" in the bootargs)
+    settings: Optional[dict] = None  # the settings below
+
 
 # User-space test programs (user/tests), each booted as init: (program, arguments) and,
 # optionally, a dict of settings: UPPERCASE keys are for qemu/run.sh (e.g. {"MEM": "128M"}
@@ -238,6 +257,9 @@ USER_TESTS = [
     ("elfmut", ""),
 ]
 
+# The rows above, typed (they stay plain tuples there: the form the docs show for a new row).
+USER_TESTS = [UserTest(*row) for row in USER_TESTS]
+
 MAPS_LINE = re.compile(r"^[0-9a-f]{8,}-[0-9a-f]{8,} [-r][-w][-x][ps] .*$", re.M)
 
 
@@ -251,116 +273,129 @@ def vmas_equal_maps(gdb_out, console):
     return ["vmas and /proc/PID/maps differ:", "--- /proc/PID/maps:"] + theirs + ["--- vmas:"] + ours
 
 
-# (name, extra gdb commands, patterns the gdb output must contain (re.M), gdbinit to use,
-#  and optionally the environment for qemu/run.sh; default APPEND="test=ticks")
+class GdbSession(NamedTuple):
+    """One row of GDB_SESSIONS: QEMU started frozen (GDB=1), a batch gdb session against
+    its stub, and what gdb's output must show."""
+    name: str            # the test's name (starts with "gdb: ")
+    commands: list       # gdb commands, run in order after the gdbinit (then `kill`)
+    want: list           # regular expressions (re.M) the gdb output must match
+    gdbinit: str = "gdbinit"  # qemu/gdbinit, or gdbinit-boot (symbols at the physical address)
+    env: Optional[dict] = None  # environment for qemu/run.sh; default APPEND="test=ticks"
+    typed: list = []     # (console regex, line): the line is typed at QEMU's console once
+                         # the regex matches what came since the previous one (not mutated)
+    compare: Optional[Callable] = None  # (gdb output, console) -> a list of problems
+    elf: str = os.path.join("build", "kernel.elf")  # the kernel ELF gdb loads (gdbinit)
+    timeout: int = TIMEOUT  # seconds for the gdb session (the debug kernel is slower)
+
+
 GDB_SESSIONS = [
-    ("gdb: breakpoint in paging_init, backtrace reaches start_kernel",
-     ["break linnet::mm::kmap::paging_init", "continue", "bt"],
-     [r"Breakpoint 1, linnet::mm::kmap::paging_init", r"#1 .* linnet::init::start_kernel",
-      r"__primary_switched"], "gdbinit"),
-    ("gdb: stop in head.S before the MMU is on (physical addresses)",
-     ["continue", "info symbol $pc", "break __enable_mmu", "continue", "info registers x20"],
-     [r"Breakpoint 1, 0x00000000402\w+ in primary_entry", r"__enable_mmu",
-      r"x20\s+0x40200000"], "gdbinit-boot"),
+    GdbSession("gdb: breakpoint in paging_init, backtrace reaches start_kernel",
+               ["break linnet::mm::kmap::paging_init", "continue", "bt"],
+               [r"Breakpoint 1, linnet::mm::kmap::paging_init", r"#1 .* linnet::init::start_kernel",
+                r"__primary_switched"]),
+    GdbSession("gdb: stop in head.S before the MMU is on (physical addresses)",
+               ["continue", "info symbol $pc", "break __enable_mmu", "continue", "info registers x20"],
+               [r"Breakpoint 1, 0x00000000402\w+ in primary_entry", r"__enable_mmu",
+                r"x20\s+0x40200000"], gdbinit="gdbinit-boot"),
     # The helpers of qemu/linnet_gdb.py (docs/gdb.md), stopped in user mode: the exec hook
     # loads the program's symbols so `break main` resolves; tasks, vmas and ptwalk still
     # read kernel data at EL0, and PSTATE is back at EL0 afterwards.
-    ("gdb: exec hook loads user symbols; break main; helpers work stopped in user mode",
-     ["linnet-user-symbols on", "break main", "continue", "bt", "info symbol $pc", "tasks",
-      "vmas", "ptwalk 0x400000", "p/x $cpsr & 0xc", "bt 1"],
-     [r"^linnet: pid 1 exec /tests/fork_cow: symbols from \S*fork_cow, load bias 0x0\b",
-      r"^Breakpoint 1, (fork_cow::)?main \(\) at tests/src/bin/fork_cow\.rs:\d+",
-      r"^#0 +(fork_cow::)?main \(\) at tests/src/bin/fork_cow\.rs",
-      r"^#1 .* in (ulib::start::)?ulib_start ", r"^main \+ \d+ in section \.text of /\S+/fork_cow$",
-      r"^\* +1 +1 +0  R \(running\) +fork_cow +0xffff[0-9a-f]+$",
-      r"^pid 1 \(fork_cow\):$",
-      r"^00400000-[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 [1-9]\d* +/tests/fork_cow$",
-      r"^[0-9a-f]+-[0-9a-f]+ rw-p 00000000 00:00 0 +\[stack\]$",
-      r"^[0-9a-f]+-[0-9a-f]+ r-xp 00000000 00:00 0 +\[vdso\]$",
-      r"^page table walk of 0x0000000000400000 \(TTBR0, user half, as loaded now, ASID [1-9]",
-      r"^  pte\[  0\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L3 page pa=0x[0-9a-f]+ AF nG SH=inner "
-      r"AP=EL1-RO/EL0-RO PXN attr=Normal$",
-      r"^\$1 = 0x0$"], "gdbinit", {"APPEND": "init=/tests/fork_cow"}),
+    GdbSession("gdb: exec hook loads user symbols; break main; helpers work stopped in user mode",
+               ["linnet-user-symbols on", "break main", "continue", "bt", "info symbol $pc", "tasks",
+                "vmas", "ptwalk 0x400000", "p/x $cpsr & 0xc", "bt 1"],
+               [r"^linnet: pid 1 exec /tests/fork_cow: symbols from \S*fork_cow, load bias 0x0\b",
+                r"^Breakpoint 1, (fork_cow::)?main \(\) at tests/src/bin/fork_cow\.rs:\d+",
+                r"^#0 +(fork_cow::)?main \(\) at tests/src/bin/fork_cow\.rs",
+                r"^#1 .* in (ulib::start::)?ulib_start ", r"^main \+ \d+ in section \.text of /\S+/fork_cow$",
+                r"^\* +1 +1 +0  R \(running\) +fork_cow +0xffff[0-9a-f]+$",
+                r"^pid 1 \(fork_cow\):$",
+                r"^00400000-[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 [1-9]\d* +/tests/fork_cow$",
+                r"^[0-9a-f]+-[0-9a-f]+ rw-p 00000000 00:00 0 +\[stack\]$",
+                r"^[0-9a-f]+-[0-9a-f]+ r-xp 00000000 00:00 0 +\[vdso\]$",
+                r"^page table walk of 0x0000000000400000 \(TTBR0, user half, as loaded now, ASID [1-9]",
+                r"^  pte\[  0\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L3 page pa=0x[0-9a-f]+ AF nG SH=inner "
+                r"AP=EL1-RO/EL0-RO PXN attr=Normal$",
+                r"^\$1 = 0x0$"], env={"APPEND": "init=/tests/fork_cow"}),
     # Stopped in the kernel (wait4 -> do_wait, parent and first child alive): every helper.
-    ("gdb: helpers at a kernel breakpoint: tasks, vmas, ptwalk (TTBR0, TTBR1), esr, load-user",
-     ["break linnet::task::wait::do_wait", "continue", "tasks", "vmas 1", "ptwalk 0x400000 1",
-      "ptwalk 0xffff000008000000", "ptwalk 0x7000000000 1", "ptwalk 0x0001000000000000",
-      "esr", "esr 0x96000045", "linnet-load-user /tests/fork_cow", "info line main",
-      "help user-defined"],
-     [r"^Breakpoint 1, linnet::task::wait::do_wait",
-      r"^\* +1 +1 +0  R \(running\) +fork_cow +0xffff",
-      r"^  +2 +2 +1  [RSZX] \(\w+\) +fork_cow +0xffff",
-      r"^pid 1 \(fork_cow\):$",
-      r"^00400000-[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 [1-9]\d* +/tests/fork_cow$",
-      r"^[0-9a-f]+-[0-9a-f]+ rw-p 00000000 00:00 0 +\[stack\]$",
-      r"^page table walk of 0x0000000000400000 \(TTBR0, user half, pid 1 \(fork_cow\), root 0x",
-      r"^  pgd\[  0\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L0 table next=0x",
-      r"^  pud\[  0\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L1 table next=0x",
-      r"^  pmd\[  2\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L2 table next=0x",
-      r"^  pte\[  0\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L3 page pa=0x[0-9a-f]+ AF nG SH=inner "
-      r"AP=EL1-RO/EL0-RO PXN attr=Normal$",
-      r"AP=0b11 \(EL1 and EL0 read-only\)", r"UXN=0 \(EL0 may execute\)",
-      r"^  0x0000000000400000 -> phys 0x[0-9a-f]+: EL0 r-x, EL1 r--$",
-      r"^page table walk of 0xffff000008000000 \(TTBR1, kernel half, root 0x",
-      r"^  pmd\[ 64\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L2 ",
-      r" pa=0x40200000 AF SH=inner AP=EL1-RO/EL0-none UXN attr=Normal$",
-      r"^  0xffff000008000000 -> phys 0x40200000: EL0 ---, EL1 r-x$",
-      r"^  pud\[448\] at 0x[0-9a-f]+: 0x0000000000000000 invalid$",
-      r"^  not mapped: an access takes a translation fault, level 1$",
-      r"^0x0001000000000000 is in the hole between TASK_SIZE and VA_START",
-      r"^ESR 0x56000000: EC 0x15 SVC from AArch64, imm16 0x0$",
-      r"^ESR 0x96000045: EC 0x25 data abort \(same EL\); translation fault, level 1; write$",
-      r"FSC +bits 5:0 = 0x05 +translation fault, at level 1", r"WnR +bit 6 +=  ?1 +write",
-      r"FnV +bit 10 += 0 +FAR_EL1 holds the faulting address",
-      r"^linnet: /tests/fork_cow: symbols from \S*fork_cow, load bias 0x0\b",
-      r"^Line \d+ of \"tests/src/bin/fork_cow\.rs\" starts at address 0x[0-9a-f]+ <(fork_cow::)?main>",
-      r"^tasks, lx-tasks -- ", r"^vmas -- ", r"^ptwalk -- ", r"^esr -- ",
-      r"^linnet-user-symbols -- ", r"^linnet-load-user -- "],
-     "gdbinit", {"APPEND": "init=/tests/fork_cow"}),
+    GdbSession("gdb: helpers at a kernel breakpoint: tasks, vmas, ptwalk (TTBR0, TTBR1), esr, load-user",
+               ["break linnet::task::wait::do_wait", "continue", "tasks", "vmas 1", "ptwalk 0x400000 1",
+                "ptwalk 0xffff000008000000", "ptwalk 0x7000000000 1", "ptwalk 0x0001000000000000",
+                "esr", "esr 0x96000045", "linnet-load-user /tests/fork_cow", "info line main",
+                "help user-defined"],
+               [r"^Breakpoint 1, linnet::task::wait::do_wait",
+                r"^\* +1 +1 +0  R \(running\) +fork_cow +0xffff",
+                r"^  +2 +2 +1  [RSZX] \(\w+\) +fork_cow +0xffff",
+                r"^pid 1 \(fork_cow\):$",
+                r"^00400000-[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 [1-9]\d* +/tests/fork_cow$",
+                r"^[0-9a-f]+-[0-9a-f]+ rw-p 00000000 00:00 0 +\[stack\]$",
+                r"^page table walk of 0x0000000000400000 \(TTBR0, user half, pid 1 \(fork_cow\), root 0x",
+                r"^  pgd\[  0\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L0 table next=0x",
+                r"^  pud\[  0\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L1 table next=0x",
+                r"^  pmd\[  2\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L2 table next=0x",
+                r"^  pte\[  0\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L3 page pa=0x[0-9a-f]+ AF nG SH=inner "
+                r"AP=EL1-RO/EL0-RO PXN attr=Normal$",
+                r"AP=0b11 \(EL1 and EL0 read-only\)", r"UXN=0 \(EL0 may execute\)",
+                r"^  0x0000000000400000 -> phys 0x[0-9a-f]+: EL0 r-x, EL1 r--$",
+                r"^page table walk of 0xffff000008000000 \(TTBR1, kernel half, root 0x",
+                r"^  pmd\[ 64\] at 0x[0-9a-f]+: 0x[0-9a-f]{16} L2 ",
+                r" pa=0x40200000 AF SH=inner AP=EL1-RO/EL0-none UXN attr=Normal$",
+                r"^  0xffff000008000000 -> phys 0x40200000: EL0 ---, EL1 r-x$",
+                r"^  pud\[448\] at 0x[0-9a-f]+: 0x0000000000000000 invalid$",
+                r"^  not mapped: an access takes a translation fault, level 1$",
+                r"^0x0001000000000000 is in the hole between TASK_SIZE and VA_START",
+                r"^ESR 0x56000000: EC 0x15 SVC from AArch64, imm16 0x0$",
+                r"^ESR 0x96000045: EC 0x25 data abort \(same EL\); translation fault, level 1; write$",
+                r"FSC +bits 5:0 = 0x05 +translation fault, at level 1", r"WnR +bit 6 +=  ?1 +write",
+                r"FnV +bit 10 += 0 +FAR_EL1 holds the faulting address",
+                r"^linnet: /tests/fork_cow: symbols from \S*fork_cow, load bias 0x0\b",
+                r"^Line \d+ of \"tests/src/bin/fork_cow\.rs\" starts at address 0x[0-9a-f]+ <(fork_cow::)?main>",
+                r"^tasks, lx-tasks -- ", r"^vmas -- ", r"^ptwalk -- ", r"^esr -- ",
+                r"^linnet-user-symbols -- ", r"^linnet-load-user -- "],
+               env={"APPEND": "init=/tests/fork_cow"}),
     # Backtraces end at the exception entry or a task's first frame, with no "corrupt
     # stack" and no Python exception from the pretty-printers (CFI in entry.S, head.S,
-    # context.rs; guarded printers in linnet_gdb.py): a new task, a syscall from EL0, and
+    # context.rs; guarded printers in linnet_gdb/printers.py): a new task, a syscall from EL0, and
     # an interrupt taken in the kernel (idle), which unwinds into the interrupted code.
-    ("gdb: backtraces end cleanly (new task, syscall from EL0, interrupt in the kernel)",
-     ["kbreak schedule_tail", "continue", "bt", "delete", "kbreak do_wait", "continue", "bt",
-      "delete", "kbreak el1h_irq_handler", "continue", "bt"],
-     [r"^#1 +0x[0-9a-f]+ in ret_from_(fork|kernel_thread) \(\)\n(?!Backtrace)",
-      r"^#\d+ +0x[0-9a-f]+ in el0_sync \(\)\n(?!Backtrace)",
-      r"^#1 +0x[0-9a-f]+ in el1_irq \(\)\n#2 ",
-      r"^#\d+ +0x[0-9a-f]+ in __primary_switched \(\)\n(?!Backtrace)",
-      r"\A(?![\s\S]*(corrupt stack|Python Exception|was not saved))"],
-     "gdbinit", {"APPEND": "", "typed": [(r"# $", "true")]}),
+    GdbSession("gdb: backtraces end cleanly (new task, syscall from EL0, interrupt in the kernel)",
+               ["kbreak schedule_tail", "continue", "bt", "delete", "kbreak do_wait", "continue", "bt",
+                "delete", "kbreak el1h_irq_handler", "continue", "bt"],
+               [r"^#1 +0x[0-9a-f]+ in ret_from_(fork|kernel_thread) \(\)\n(?!Backtrace)",
+                r"^#\d+ +0x[0-9a-f]+ in el0_sync \(\)\n(?!Backtrace)",
+                r"^#1 +0x[0-9a-f]+ in el1_irq \(\)\n#2 ",
+                r"^#\d+ +0x[0-9a-f]+ in __primary_switched \(\)\n(?!Backtrace)",
+                r"\A(?![\s\S]*(corrupt stack|Python Exception|was not saved))"],
+               env={"APPEND": ""}, typed=[(r"# $", "true")]),
     # `vmas PID` prints what /proc/PID/maps does: `maps` (user/bin) prints its own
     # /proc/self/maps, then gdb stops it on its way out (do_group_exit, mm still whole)
     # and `vmas 3` must give the same lines (inode, [heap], [stack], [vdso] included).
-    ("gdb: vmas PID prints the same lines as /proc/PID/maps of the same process",
-     ["kbreak do_group_exit", "continue", "tasks", "vmas 3"],
-     [r"^pid 3 \(maps\):$", r"\[heap\]$"],
-     "gdbinit", {"APPEND": "", "typed": [(r"# $", "maps")], "compare": vmas_equal_maps}),
+    GdbSession("gdb: vmas PID prints the same lines as /proc/PID/maps of the same process",
+               ["kbreak do_group_exit", "continue", "tasks", "vmas 3"],
+               [r"^pid 3 \(maps\):$", r"\[heap\]$"],
+               env={"APPEND": ""}, typed=[(r"# $", "maps")], compare=vmas_equal_maps),
     # Inside exec, `vmas` shows the mm being built (bprm->mm), not the task's old one:
     # after setup_arg_pages it holds the new stack only (init is still a kernel thread
     # with no mm of its own).
-    ("gdb: vmas inside exec shows the new mm in bprm",
-     ["kbreak setup_arg_pages", "continue", "finish", "vmas", "vmas 1"],
-     [r"^pid 1 \(init\) exec /tests/fork_cow: the new mm, bprm->mm \(`vmas 1`: the old one\):\n"
-      r"[0-9a-f]{12}-[0-9a-f]{12} rw-p 00000000 00:00 0 +\[stack\]\n",
-      r"^pid 1 \(init\) has no mm"],
-     "gdbinit", {"APPEND": "init=/tests/fork_cow"}),
+    GdbSession("gdb: vmas inside exec shows the new mm in bprm",
+               ["kbreak setup_arg_pages", "continue", "finish", "vmas", "vmas 1"],
+               [r"^pid 1 \(init\) exec /tests/fork_cow: the new mm, bprm->mm \(`vmas 1`: the old one\):\n"
+                r"[0-9a-f]{12}-[0-9a-f]{12} rw-p 00000000 00:00 0 +\[stack\]\n",
+                r"^pid 1 \(init\) has no mm"],
+               env={"APPEND": "init=/tests/fork_cow"}),
     # The exec hook follows programs the shell starts: init execs /bin/sh, whose symbols
     # are loaded from the user build (not the host's /bin/sh), then `exec_stack a b`
     # typed at the shell replaces them; the pending breakpoint resolves and stops there.
-    ("gdb: exec hook from the shell: pending break exec_stack::main stops, argv visible",
-     ["break exec_stack::main", "continue", "bt 1", "cmdline", "p ulib::start::ARGC.v.value",
-      "tasks", "linnet-user-symbols"],
-     [r"^linnet: pid 1 exec /init: symbols from user/target/aarch64-unknown-none/release/init,",
-      r"^linnet: pid \d+ exec /bin/sh: symbols from user/target/aarch64-unknown-none/release/sh, load bias 0x0$",
-      r"^linnet: pid \d+ exec /bin/exec_stack: symbols from user/target/aarch64-unknown-none/release/exec_stack, load bias 0x0$",
-      r"^Breakpoint 1, exec_stack::main \(\) at bin/src/bin/exec_stack\.rs:\d+",
-      r"^#0 +exec_stack::main \(\) at bin/src/bin/exec_stack\.rs",
-      r"^pid \d+ \(exec_stack\) argc 3: exec_stack a b$", r"^\$1 = 3$",
-      r"^\* +\d+ +\d+ +\d+  R \(running\) +exec_stack ",
-      r"^linnet-user-symbols: on; loaded: user/target/aarch64-unknown-none/release/exec_stack \(bias 0x0\)$"],
-     "gdbinit", {"APPEND": "", "typed": [(r"# $", "exec_stack a b")]}),
+    GdbSession("gdb: exec hook from the shell: pending break exec_stack::main stops, argv visible",
+               ["break exec_stack::main", "continue", "bt 1", "cmdline", "p ulib::start::ARGC.v.value",
+                "tasks", "linnet-user-symbols"],
+               [r"^linnet: pid 1 exec /init: symbols from user/target/aarch64-unknown-none/release/init,",
+                r"^linnet: pid \d+ exec /bin/sh: symbols from user/target/aarch64-unknown-none/release/sh, load bias 0x0$",
+                r"^linnet: pid \d+ exec /bin/exec_stack: symbols from user/target/aarch64-unknown-none/release/exec_stack, load bias 0x0$",
+                r"^Breakpoint 1, exec_stack::main \(\) at bin/src/bin/exec_stack\.rs:\d+",
+                r"^#0 +exec_stack::main \(\) at bin/src/bin/exec_stack\.rs",
+                r"^pid \d+ \(exec_stack\) argc 3: exec_stack a b$", r"^\$1 = 3$",
+                r"^\* +\d+ +\d+ +\d+  R \(running\) +exec_stack ",
+                r"^linnet-user-symbols: on; loaded: user/target/aarch64-unknown-none/release/exec_stack \(bias 0x0\)$"],
+               env={"APPEND": ""}, typed=[(r"# $", "exec_stack a b")]),
 ]
 
 
@@ -380,37 +415,35 @@ def readme_gdb_lines():
 # `next` goes line by line through load_elf_binary, locals print with their values,
 # nothing is <optimized out>.
 GDB_SESSIONS.append(
-    ("gdb: every gdb line of the README works as written (make debug kernel, shell)",
-     readme_gdb_lines(),
-     [r"^Breakpoint 1, linnet::task::wait::do_wait \(",
-      r"^#\d+ +0x[0-9a-f]+ in el0_sync \(\)$", r"^\* +(\d+) +\1 +1  R \(running\) +sh ",
-      r"^pid 1 \(init\):$", r"^page table walk of 0x0000000000400000 \(TTBR0",
-      r"^ESR 0x96000045: EC 0x25 data abort",
-      r"^Breakpoint 2, exec_stack::main \(\) at bin/src/bin/exec_stack\.rs",
-      r"^pid \d+ \(exec_stack\) argc 3: exec_stack a b$",
-      r"^Breakpoint 3, linnet::exec::kernel::do_execve \(filename=b\"/bin/exec_stack\"",
-      r"^Breakpoint 4, linnet::exec::binfmt_elf::load_elf_binary \(bprm=0x",
-      r"^(\d+)\t.*\n(?!\1\t)(\d+)\t.*\n(?!\1\t|\2\t)\d+\t.*\n",
-      r"^h = linnet::exec::elf::ElfHeader \{\n  e_type: 2,\n  e_entry: \d+,",
-      r"^pid \d+ \(sh\) exec /bin/exec_stack: the new mm, bprm->mm",
-      r"\A(?![\s\S]*(No symbol|Undefined command|Python Exception|Traceback|corrupt stack"
-      r"|optimized out|No breakpoint))"],
-     "gdbinit", {"APPEND": "", "KERNEL": "build/debug/kernel.img",
-                 "elf": "build/debug/kernel.elf", "timeout": 120,
-                 "typed": [(r"# $", "true"), (r"# $", "exec_stack a b"),
-                           (r"# $", "exec_stack a b")]}))
+    GdbSession("gdb: every gdb line of the README works as written (make debug kernel, shell)",
+               readme_gdb_lines(),
+               [r"^Breakpoint 1, linnet::task::wait::do_wait \(",
+                r"^#\d+ +0x[0-9a-f]+ in el0_sync \(\)$", r"^\* +(\d+) +\1 +1  R \(running\) +sh ",
+                r"^pid 1 \(init\):$", r"^page table walk of 0x0000000000400000 \(TTBR0",
+                r"^ESR 0x96000045: EC 0x25 data abort",
+                r"^Breakpoint 2, exec_stack::main \(\) at bin/src/bin/exec_stack\.rs",
+                r"^pid \d+ \(exec_stack\) argc 3: exec_stack a b$",
+                r"^Breakpoint 3, linnet::exec::kernel::do_execve \(filename=b\"/bin/exec_stack\"",
+                r"^Breakpoint 4, linnet::exec::binfmt_elf::load_elf_binary \(bprm=0x",
+                r"^(\d+)\t.*\n(?!\1\t)(\d+)\t.*\n(?!\1\t|\2\t)\d+\t.*\n",
+                r"^h = linnet::exec::elf::ElfHeader \{\n  e_type: 2,\n  e_entry: \d+,",
+                r"^pid \d+ \(sh\) exec /bin/exec_stack: the new mm, bprm->mm",
+                r"\A(?![\s\S]*(No symbol|Undefined command|Python Exception|Traceback|corrupt stack"
+                r"|optimized out|No breakpoint))"],
+               env={"APPEND": "", "KERNEL": "build/debug/kernel.img"}, elf="build/debug/kernel.elf",
+               timeout=120, typed=[(r"# $", "true"), (r"# $", "exec_stack a b"), (r"# $", "exec_stack a b")]))
 if os.path.exists(os.path.join(ROOT, "user", "pie", "src", "main.rs")):
     # A static-PIE program runs at ELF_ET_DYN_BASE plus a random offset: the hook passes
     # that load bias, so the symbols land where the code is.
     GDB_SESSIONS.append(
-        ("gdb: user symbols of a static-PIE program are loaded at its load bias",
-         ["break main", "continue", "bt 2", "vmas", "ptwalk $pc"],
-         [r"^linnet: pid 1 exec /tests/pie: symbols from \S*pie, load bias 0xaaaa[0-9a-f]{8}\b",
-          r"^Breakpoint 1, (pie::)?main \(\) at src/main\.rs:\d+",
-          r"^#1 +0x0000aaaa[0-9a-f]{8} in (ulib::start::)?ulib_start ",
-          r"^aaaa[0-9a-f]{8}-aaaa[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 [1-9]\d* +/tests/pie$",
-          r"^  0x0000aaaa[0-9a-f]{8} -> phys 0x[0-9a-f]+: EL0 r-x, EL1 r--$"],
-         "gdbinit", {"APPEND": "init=/tests/pie"}))
+        GdbSession("gdb: user symbols of a static-PIE program are loaded at its load bias",
+                   ["break main", "continue", "bt 2", "vmas", "ptwalk $pc"],
+                   [r"^linnet: pid 1 exec /tests/pie: symbols from \S*pie, load bias 0xaaaa[0-9a-f]{8}\b",
+                    r"^Breakpoint 1, (pie::)?main \(\) at src/main\.rs:\d+",
+                    r"^#1 +0x0000aaaa[0-9a-f]{8} in (ulib::start::)?ulib_start ",
+                    r"^aaaa[0-9a-f]{8}-aaaa[0-9a-f]{8} r-xp [0-9a-f]{8} 00:00 [1-9]\d* +/tests/pie$",
+                    r"^  0x0000aaaa[0-9a-f]{8} -> phys 0x[0-9a-f]+: EL0 r-x, EL1 r--$"],
+                   env={"APPEND": "init=/tests/pie"}))
 
 
 class Tally:
@@ -431,6 +464,8 @@ class Tally:
 
 
 def build(t):
+    """The build group: `make build` (kernel, user programs, initramfs); the qemu, user,
+    session and gdb groups need it and run it first."""
     r = subprocess.run(["make", "-s", "build"], cwd=ROOT, capture_output=True, text=True)
     t.check(r.returncode == 0, "kernel builds (make build)", r.stdout + r.stderr)
     return r.returncode == 0
@@ -497,7 +532,21 @@ def save_results():
         json.dump(RESULTS, f)
 
 
+def cargo_test_failures(out):
+    """[(name, what it printed)] of the tests cargo test reports failed. The names come
+    from the list of names under a "failures:" heading (printed with --quiet too), the
+    text from each test's "---- NAME stdout ----" section."""
+    names = []
+    for block in re.findall(r"^failures:\n((?:    \S+\n)+)", out, re.M):
+        names += block.split()
+    printed = {m.group(1): m.group(2) for m in re.finditer(
+        r"^---- (\S+) stdout ----\n(.*?)(?=^---- \S+ stdout ----$|^failures:$|\Z)", out, re.M | re.S)}
+    return [(name, printed.get(name, "")) for name in dict.fromkeys(names)]
+
+
 def host_tests(t):
+    """The host group: docs match the code, the docs' claims hold, and the kernel's
+    portable modules pass their unit tests (`cargo test -p linnet` on the host)."""
     docs_tests(t)
     doc_claims_tests(t)
     print("# host unit tests (cargo test -p linnet)", flush=True)
@@ -509,12 +558,17 @@ def host_tests(t):
         t.check(False, "host unit tests ran", out)
         return
     passed, failed = int(m.group(1)), int(m.group(2))
-    failures = re.findall(r"^test (\S+) \.\.\. FAILED", out, re.M)
+    failures = cargo_test_failures(out)
     print(f"# {passed} host unit tests passed, {failed} failed", flush=True)
+    # Passing tests are counted, not listed (over a thousand); each failure is a numbered
+    # TAP line with the test's name and what it printed.
     t.passed += passed
-    t.failed += failed
-    for f in failures:
-        print(f"not ok - host: {f}")
+    for name, printed in failures:
+        t.check(False, f"host: {name}", printed)
+    if failed > len(failures):
+        t.failed += failed - len(failures) - 1
+        t.check(False, f"host: {failed - len(failures)} more failed tests (names not found in "
+                       "cargo's output)", out)
     if r.returncode != 0 and failed == 0:
         t.check(False, "host unit tests exit status", out)
     listing = subprocess.run(["cargo", "test", "-p", "linnet", "--quiet", "--", "--list"], cwd=ROOT,
@@ -611,25 +665,27 @@ def check_exec_trace(out, path, randomized=True):
 
 
 def qemu_tests(t):
+    """The qemu group: one boot per row of BOOTS (bootargs, console lines, exit status),
+    plus the two -initrd archives it builds first."""
     print("# QEMU boots (qemu/run.sh)", flush=True)
     make_test_initrds()
-    for name, env, status, want, forbid in BOOTS:
-        code, out, timed_out = boot(env)
+    for row in BOOTS:
+        code, out, timed_out = boot(row.env)
         problems = []
         if timed_out:
             problems.append(f"timed out after {TIMEOUT}s")
-        elif code != status:
-            problems.append(f"QEMU exit status {code}, expected {status}")
-        for pat in want:
+        elif code != row.status:
+            problems.append(f"QEMU exit status {code}, expected {row.status}")
+        for pat in row.want:
             if callable(pat):
                 problems += pat(out)  # a checker: returns what is wrong
             elif not re.search(pat, out, re.M):
                 problems.append(f"missing: {pat}")
-        for pat in forbid:
+        for pat in row.forbid:
             if re.search(pat, out, re.M):
                 problems.append(f"unexpected: {pat}")
         detail = "\n".join(problems) + ("\n--- console:\n" + out if problems else "")
-        t.check(not problems, f"qemu: {name}", detail)
+        t.check(not problems, f"qemu: {row.name}", detail)
 
 
 TAP_LINE = re.compile(r"^(not ok|ok) (\d+)( - (.*))?$", re.M)
@@ -671,11 +727,15 @@ def make_userland(t):
 
 
 def user_tests(t):
+    """The user group: each row of USER_TESTS booted as init, every TAP line of it one
+    test here, then (unless Linnet-only) the same binary under qemu-aarch64, whose
+    verdicts must be the same, line for line. Builds the user-land initrd when a row
+    needs it."""
     print("# user programs (init=/tests/NAME; TAP)", flush=True)
     oracle = shutil.which("qemu-aarch64-static") or shutil.which("qemu-aarch64")
     userland = None
-    for prog, args, *settings in USER_TESTS:
-        settings = settings[0] if settings else {}
+    for row in USER_TESTS:
+        prog, args, settings = row.prog, row.args, row.settings or {}
         env = {k: v for k, v in settings.items() if k.isupper()}
         if settings.get("binary_dir"):
             settings = dict(settings, binary=os.path.join(settings["binary_dir"], prog))
@@ -883,6 +943,8 @@ def session_problems(want, out, outs):
 
 
 def session_tests(t):
+    """The session group's shell session: the rows of SESSION typed at the console of one
+    boot, each checked against what the console shows until the next prompt."""
     print("# shell session (console input typed line by line after each prompt)", flush=True)
     env = dict(os.environ)
     for k in ("MEM", "GIC", "EL2", "APPEND", "INITRD", "GDB", "KERNEL", "CPU"):
@@ -1160,47 +1222,46 @@ def free_port():
 
 
 def gdb_tests(t):
+    """The gdb group: `make gdb` with nothing listening, `make build-debug`, and one batch
+    gdb session per row of GDB_SESSIONS, each against a QEMU of its own."""
     print("# gdb (gdb-multiarch against QEMU's gdb stub)", flush=True)
     gdb_without_qemu(t)
+    gdb_constants_from_elf(t)
     r = subprocess.run(["make", "-s", "build-debug"], cwd=ROOT, capture_output=True, text=True)
     t.check(r.returncode == 0, "gdb: make build-debug builds the unoptimized kernel (build/debug)",
             r.stdout + r.stderr)
-    for name, cmds, want, gdbinit, *boot_env in GDB_SESSIONS:
+    for row in GDB_SESSIONS:
         port = free_port()
         env = dict(os.environ, GDB="1", GDB_PORT=str(port), APPEND="test=ticks")
         for k in ("MEM", "GIC", "EL2", "INITRD", "CPU", "KERNEL"):
             env.pop(k, None)
-        boot = dict(boot_env[0] if boot_env else {})
-        typed = boot.pop("typed", [])  # (console regex, line): typed once the regex shows
-        compare = boot.pop("compare", None)  # (gdb output, console) -> problems
-        elf = boot.pop("elf", os.path.join("build", "kernel.elf"))
-        timeout = boot.pop("timeout", TIMEOUT)  # the unoptimized kernel is slower
-        env.update(boot)
+        env.update(row.env or {})
+        typed = list(row.typed)  # type_into_console takes them off as it types them
         q = subprocess.Popen(["bash", RUN], cwd=ROOT, env=env, stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         console = []
         threading.Thread(target=type_into_console, args=(q, typed, console), daemon=True).start()
         try:
             time.sleep(0.5)
-            args = ["gdb-multiarch", "-q", "-batch", "-nx", "-x", os.path.join("qemu", gdbinit)]
-            for c in cmds + ["kill"]:
+            args = ["gdb-multiarch", "-q", "-batch", "-nx", "-x", os.path.join("qemu", row.gdbinit)]
+            for c in row.commands + ["kill"]:
                 args += ["-ex", c]
-            if gdbinit == "gdbinit":
-                args.append(elf)
+            if row.gdbinit == "gdbinit":
+                args.append(row.elf)
             try:
                 r = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True,
-                                   timeout=timeout)
+                                   timeout=row.timeout)
                 out = r.stdout + r.stderr
             except subprocess.TimeoutExpired as e:
                 out = f"gdb timed out\n{e.stdout or ''}"
-            missing = [p for p in want if not re.search(p, out, re.M)]
-            if compare:
-                missing += compare(out, b"".join(console).decode(errors="replace"))
+            missing = [p for p in row.want if not re.search(p, out, re.M)]
+            if row.compare:
+                missing += row.compare(out, b"".join(console).decode(errors="replace"))
             # The output first, so the last lines shown on failure say what is missing.
             detail = "--- gdb:\n" + out + "\nmissing: " + "\n  ".join(missing)
-            if typed or compare:
+            if row.typed or row.compare:
                 detail = "--- console:\n" + b"".join(console).decode(errors="replace")[-1500:] + detail
-            t.check(not missing, name, detail)
+            t.check(not missing, row.name, detail)
         finally:
             q.kill()
             q.wait()
@@ -1226,6 +1287,28 @@ def gdb_without_qemu(t):
               and f"no QEMU gdb stub on port {port}: run `make debug` first" in out)
         t.check(ok, f"gdb: {what} with no QEMU listening says to run make debug, within 2 s",
                 f"took {took:.1f} s, exit status {code}\n{out}")
+
+
+def gdb_constants_from_elf(t):
+    """The helpers' numbers come from the kernel ELF alone (kernel/src/gdb_constants.rs,
+    read by qemu/linnet_gdb/constants.py): with no QEMU, gdb reads them and decodes an ESR
+    value and a descriptor in the kernel's words (the fault row of BOOTS, pte.rs)."""
+    script = ("import linnet_gdb.constants as C, linnet_gdb.esr as E, linnet_gdb.pgtable as P; "
+              "print('layout', hex(C.PAGE_OFFSET), hex(C.TASK_SIZE), hex(C.VA_START)); "
+              "print(E.esr_line(0x96000004)); "
+              "print(P.describe(0x0040000040200791, 2))")
+    r = subprocess.run(["gdb-multiarch", "-q", "-batch", "-nx", "build/kernel.elf",
+                        "-ex", "source qemu/linnet_gdb.py", "-ex", "python " + script],
+                       cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                       timeout=60)
+    out = r.stdout + r.stderr
+    want = ["layout 0xffff800000000000 0x1000000000000 0xffff000000000000",
+            "ESR 0x96000004: EC 0x25 data abort (same EL); translation fault, level 0; read",
+            "L2 block 2M pa=0x40200000 AF SH=inner AP=EL1-RO/EL0-none UXN attr=Normal"]
+    missing = [w for w in want if w not in out.splitlines()]
+    t.check(r.returncode == 0 and not missing,
+            "gdb: the helpers read their constants from the kernel ELF (no QEMU needed)",
+            out + "\nmissing: " + "\n  ".join(missing))
 
 
 def type_into_console(q, typed, console):
@@ -1276,6 +1359,26 @@ def fuzz(seconds, seed):
     sys.exit(1 if t.failed else 0)
 
 
+# The groups `runtests.py GROUP...` knows, in the order they run: what each tests, and
+# about how long it takes on the 2-core development machine (once `make build` is done).
+GROUPS = {
+    "host": "docs match the code (syscalls.md, linux-map.md, doccheck.py), mkinitramfs.py's "
+            "self-test, the kernel's host unit tests (cargo test -p linnet) and the shell's; "
+            "about 1.5 minutes, most of it compiling the tests",
+    "build": "make build, then a no-op make build must compile and rewrite nothing; seconds",
+    "qemu": "one QEMU boot per row of BOOTS: the banner, ticks, GICv3, EL2, faults, stack "
+            "guards, bootargs, -initrd; about 15 seconds",
+    "user": "every user test program booted as init (USER_TESTS, about 60 boots) and run "
+            "under qemu-aarch64 for the same verdicts; the longest group, several minutes",
+    "session": "a shell session typed at the console, init's respawn limit, busybox ash's "
+               "job control, the small tools against coreutils; a few minutes",
+    "gdb": "make build-debug, the helpers' constants read from the kernel ELF, and batch gdb "
+           "sessions against QEMU's gdb stub (GDB_SESSIONS); about 3 minutes",
+    "labs": "labs/lab.py check: each lab's handout builds and fails its grade, the full tree "
+            "passes it; reuses the host and user verdicts of this run when it has them",
+}
+
+
 def main():
     if sys.argv[1:2] == ["--fuzz"]:
         fuzz(int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 1)
@@ -1284,13 +1387,19 @@ def main():
     if sys.argv[1:2] == ["--user"]:
         # Some rows of USER_TESTS only, with their differential runs: --user NAME...
         global USER_TESTS
-        USER_TESTS = [row for row in USER_TESTS if row[0] in sys.argv[2:]]
+        USER_TESTS = [row for row in USER_TESTS if row.prog in sys.argv[2:]]
         t = Tally()
         if build(t):
             user_tests(t)
         print(f"{t.passed} passed, {t.failed} failed")
         sys.exit(1 if t.failed else 0)
-    groups = sys.argv[1:] or ["host", "qemu", "user", "session", "gdb", "labs"]
+    groups = sys.argv[1:] or [g for g in GROUPS if g != "build"]  # the others build
+    unknown = [g for g in groups if g not in GROUPS]
+    if unknown:
+        print(f"runtests.py: unknown group {', '.join(unknown)}; the groups are:", file=sys.stderr)
+        for name, what in GROUPS.items():
+            print(f"  {name:8} {what}", file=sys.stderr)
+        sys.exit(2)
     t = Tally()
     if "host" in groups:
         host_tests(t)

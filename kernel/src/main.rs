@@ -22,10 +22,12 @@ pub mod drivers;
 pub mod errno;
 pub mod exec;
 pub mod fs;
+#[cfg(target_os = "none")]
+pub mod gdb_constants;
 pub mod ipc;
 pub mod kallsyms;
+mod layering;
 pub mod mm;
-#[cfg(target_os = "none")]
 pub mod random;
 pub mod syscall;
 pub mod task;

@@ -14,6 +14,7 @@ mod aarch64;
 pub use aarch64::{
     asid,       // asm/mmu_context.h: ASID allocation
     cpufeature, // asm/cpufeature.h: ID registers, HWCAPs
+    esr,        // asm/esr.h: exception syndromes (for gdb_constants.rs)
     pte,        // asm/pgtable-hwdef.h, asm/pgtable-prot.h: descriptor bits
     sigframe,   // uapi/asm/sigcontext.h: the signal frame
     sysreg,     // asm/sysreg.h: register values
@@ -33,3 +34,10 @@ pub use aarch64::{
 
 #[cfg(target_os = "none")]
 pub use aarch64::trap::{TrapFrame, NO_SYSCALL};
+
+/// Host unit tests: the MMU maintenance the generic mm code calls, for a machine without
+/// an MMU (`arch/host/`), so `MmStruct` and the fault path run in `cargo test`.
+#[cfg(not(target_os = "none"))]
+mod host;
+#[cfg(not(target_os = "none"))]
+pub use host::mmu;

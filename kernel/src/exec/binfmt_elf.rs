@@ -6,13 +6,14 @@
 //! each one into the new address space as a file-backed VMA with `make_prot`'s
 //! permissions, zero the bss tail and add anonymous pages up to `p_memsz`, set the brk,
 //! finish the stack (`setup_arg_pages`) and build the Linux initial stack
-//! (`create_elf_tables`). Nothing touches the running process: `exec/mod.rs` commits the
+//! (`create_elf_tables`, `elf_tables.rs`). Nothing touches the running process: `exec/mod.rs` commits the
 //! result at the point of no return. Simplified: no PT_INTERP (static programs only),
 //! no executable stacks, no brk randomization.
 
-use super::bprm::{mm_write, LinuxBinprm};
+use super::bprm::LinuxBinprm;
 use super::elf::{self, LoadPlan, PF_R, PF_W, PF_X};
-use super::stack::{arch_align_stack, arch_mmap_rnd, randomize_stack_top, setup_arg_pages};
+use super::elf_tables::create_elf_tables;
+use super::stack::{arch_mmap_rnd, randomize_stack_top, setup_arg_pages};
 use crate::errno::{Errno, KResult};
 use crate::fs::vfs::{self, RamFile};
 use crate::mm::access_remote::{FollFlags, RemoteBuf};
@@ -22,12 +23,6 @@ use crate::mm::mmap::{PROT_EXEC, PROT_READ, PROT_WRITE};
 use crate::mm::vma::{VmArea, VmFlags};
 use alloc::sync::Arc;
 use alloc::vec;
-use alloc::vec::Vec;
-
-/// Auxiliary vector keys (Linux `include/uapi/linux/auxvec.h`).
-pub mod auxv {
-    pub use uapi::auxvec::*;
-}
 
 /// PF_R/W/X to PROT_READ/WRITE/EXEC (Linux `make_prot`).
 pub fn make_prot(p_flags: u32) -> u32 {
@@ -107,8 +102,7 @@ pub fn load_elf_binary(bprm: &mut LinuxBinprm, randomize: bool) -> KResult<ElfLo
         randomize_stack_top(layout::STACK_TOP, randomize),
         randomize,
     )?;
-    let rlim = bprm.mm.rlim.soft(crate::syscall::resource::RLIMIT_STACK);
-    bprm.mm.mmap_base = super::stack::mmap_base(rlim, randomize);
+    bprm.mm.mmap_base = super::stack::mmap_base(bprm.rlim_stack, randomize);
     super::trace_stage(
         bprm,
         "after setup_arg_pages (strings shifted to the stack top, VMA expanded by 128 KiB)",
@@ -127,7 +121,8 @@ pub fn load_elf_binary(bprm: &mut LinuxBinprm, randomize: bool) -> KResult<ElfLo
     // ARCH_SETUP_ADDITIONAL_PAGES: [vvar] and [vdso].
     let vdso = crate::arch::vdso::arch_setup_additional_pages(&mut bprm.mm)?;
 
-    let sp = create_elf_tables(bprm, &h, &plan, randomize, vdso)?;
+    let hwcap = crate::arch::cpu::elf_hwcap();
+    let sp = create_elf_tables(bprm, &h, &plan, randomize, vdso, hwcap)?;
     Ok(ElfLoaded {
         entry: plan.entry as usize,
         sp,
@@ -212,107 +207,4 @@ fn set_mm_bounds(bprm: &mut LinuxBinprm, plan: &LoadPlan) {
     let brk = (plan.elf_brk as usize).next_multiple_of(PAGE_SIZE);
     mm.start_brk = brk;
     mm.brk = brk;
-}
-
-/// HWCAP bits of this CPU (Linux `elf_hwcap`, from the ID registers).
-fn elf_hwcap() -> u64 {
-    crate::arch::cpu::elf_hwcap()
-}
-
-/// Build the Linux initial stack below the strings (Linux `create_elf_tables`), from the
-/// top down: a random gap of less than a page (`arch_align_stack`, unless `norandmaps`),
-/// 16 random bytes (AT_RANDOM), then, 16-byte aligned, argc, the argv pointers, NULL,
-/// the envp pointers, NULL, and the auxiliary vector, whose first entry is
-/// AT_SYSINFO_EHDR when there is a vDSO (arm64's `ARCH_DLINFO`). Returns sp. Left out:
-/// AT_PLATFORM and its "aarch64" string.
-fn create_elf_tables(
-    bprm: &mut LinuxBinprm,
-    h: &elf::ElfHeader,
-    plan: &LoadPlan,
-    randomize: bool,
-    vdso: Option<usize>,
-) -> KResult<usize> {
-    use auxv::*;
-    // Where the strings are: copy_strings put filename, envp, argv from the top down.
-    let strings = read_string_addrs(bprm)?;
-    let (argv, envp) = strings.split_at(bprm.argc);
-
-    let mut p = arch_align_stack(bprm.p, randomize);
-    let mut random = [0u8; 16];
-    crate::random::get_random_bytes(&mut random);
-    p -= 16;
-    let u_rand_bytes = p;
-    mm_write(&mut bprm.mm, u_rand_bytes, &random)?;
-
-    let ehdr = vdso.map(|base| (AT_SYSINFO_EHDR, base as u64));
-    let aux = [
-        (AT_MINSIGSTKSZ, uapi::signal::MINSIGSTKSZ),
-        (AT_HWCAP, elf_hwcap()),
-        (AT_PAGESZ, PAGE_SIZE as u64),
-        (AT_CLKTCK, uapi::param::USER_HZ),
-        (AT_PHDR, plan.phdr_addr),
-        (AT_PHENT, elf::PHDR_SIZE as u64),
-        (AT_PHNUM, h.e_phnum as u64),
-        (AT_BASE, 0),
-        (AT_FLAGS, 0),
-        (AT_ENTRY, plan.entry),
-        (AT_UID, 0),
-        (AT_EUID, 0),
-        (AT_GID, 0),
-        (AT_EGID, 0),
-        (AT_SECURE, 0),
-        (AT_RANDOM, u_rand_bytes as u64),
-        (AT_HWCAP2, 0),
-        (AT_EXECFN, bprm.exec as u64),
-        (AT_NULL, 0),
-    ];
-    let aux: Vec<(u64, u64)> = ehdr.into_iter().chain(aux).collect();
-    // LAB 5 BEGIN: lay out argc, argv, NULL, envp, NULL and the auxv pairs at an aligned sp
-    let words = 1 + argv.len() + 1 + envp.len() + 1 + aux.len() * 2;
-    let sp = (p - words * 8) & !0xf; // STACK_ROUND: 16-byte aligned, as AAPCS64 wants
-    let mut table: Vec<u64> = Vec::with_capacity(words);
-    table.push(bprm.argc as u64);
-    table.extend(argv.iter().map(|&a| a as u64));
-    table.push(0);
-    table.extend(envp.iter().map(|&a| a as u64));
-    table.push(0);
-    for (k, v) in aux {
-        table.push(k);
-        table.push(v);
-    }
-    let bytes: Vec<u8> = table.iter().flat_map(|w| w.to_le_bytes()).collect();
-    mm_write(&mut bprm.mm, sp, &bytes)?;
-    bprm.mm.arg_end = bprm.mm.env_start;
-    Ok(sp)
-    // LAB 5 END
-}
-
-/// The addresses of the argv and envp strings on the new stack, in order: walk up from
-/// `p` over `argc + envc` NUL-terminated strings (Linux does the same walk with
-/// `strnlen_user` in `create_elf_tables`; here `MmStruct::strnlen_remote_vm`).
-fn read_string_addrs(bprm: &mut LinuxBinprm) -> KResult<Vec<usize>> {
-    let n = bprm.argc + bprm.envc;
-    let mut addrs = Vec::with_capacity(n);
-    let mut at = bprm.p;
-    for i in 0..n {
-        if i == bprm.argc {
-            bprm.mm.arg_end = at;
-            bprm.mm.env_start = at;
-        }
-        addrs.push(at);
-        // Each string with its NUL: EFAULT if it cannot be read, E2BIG if it is longer
-        // than MAX_ARG_STRLEN.
-        let max = super::bprm::MAX_ARG_STRLEN;
-        at += match bprm.mm.strnlen_remote_vm(at, max + 1) {
-            0 => return Err(Errno::EFAULT),
-            n if n > max + 1 => return Err(Errno::E2BIG),
-            n => n,
-        };
-    }
-    if bprm.envc == 0 {
-        bprm.mm.arg_end = at;
-        bprm.mm.env_start = at;
-    }
-    bprm.mm.env_end = at;
-    Ok(addrs)
 }

@@ -13,8 +13,10 @@ use crate::fs::ramfs::Ino;
 use crate::mm::access_remote::{FollFlags, RemoteBuf};
 use crate::mm::layout::{self, PAGE_SIZE};
 use crate::mm::mm_struct::MmStruct;
+#[cfg(target_os = "none")]
 use crate::mm::uaccess;
 use crate::mm::vma::{VmArea, VmFlags};
+use crate::task::rlimit::{rlimit, RLIMIT_STACK};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -27,7 +29,9 @@ pub const BINPRM_BUF_SIZE: usize = 256;
 
 /// Where the strings come from: the caller's memory (execve) or the kernel (init).
 pub enum ArgSource<'a> {
-    /// A user array of pointers (argv or envp of execve); 0 = an empty list.
+    /// A user array of pointers (argv or envp of execve); 0 = an empty list. (Reading
+    /// the caller's memory is kernel-only: host tests give strings as `Kernel`.)
+    #[cfg(target_os = "none")]
     User(usize),
     /// Strings the kernel provides (init's argv and envp from bootargs).
     Kernel(&'a [String]),
@@ -64,6 +68,10 @@ pub struct LinuxBinprm {
     /// cannot be returned to the old program, which dies of SIGSEGV instead (Linux
     /// `bprm_execve`: `force_fatal_sig(SIGSEGV)`).
     pub point_of_no_return: bool,
+    /// The caller's soft RLIMIT_STACK, read once for all of exec's stack decisions
+    /// (Linux `bprm->rlim_stack`, saved in `bprm_mm_init`; the limits themselves live in
+    /// the task's `SignalStruct` and survive exec).
+    pub rlim_stack: usize,
 }
 
 impl LinuxBinprm {
@@ -83,10 +91,6 @@ pub fn bprm_mm_init(
     trace: bool,
 ) -> KResult<LinuxBinprm> {
     let mut mm = MmStruct::new()?;
-    // Resource limits belong to the process, not to the image: they survive exec.
-    if let Some(old) = crate::task::sched::current().inner.lock().mm.clone() {
-        mm.inherit_rlimits(&old.lock());
-    }
     let top = layout::STACK_TOP;
     let flags = VmFlags::READ
         | VmFlags::WRITE
@@ -112,6 +116,7 @@ pub fn bprm_mm_init(
         depth: 0,
         trace,
         point_of_no_return: false,
+        rlim_stack: rlimit(RLIMIT_STACK),
     })
 }
 
@@ -141,17 +146,10 @@ pub fn remove_arg_zero(bprm: &mut LinuxBinprm) -> KResult<()> {
     Ok(())
 }
 
-/// The caller's RLIMIT_STACK soft limit (the default if it has no address space yet).
-pub fn stack_rlimit() -> usize {
-    match crate::task::sched::current().inner.lock().mm.clone() {
-        Some(mm) => mm.lock().rlim.soft(crate::syscall::resource::RLIMIT_STACK),
-        None => layout::RLIMIT_STACK_DEFAULT,
-    }
-}
-
-/// The stack limit on strings: a quarter of RLIMIT_STACK (Linux `bprm_stack_limits`).
-fn arg_limit() -> usize {
-    stack_rlimit() / 4
+/// The stack limit on strings: a quarter of the soft RLIMIT_STACK `rlim_stack` (Linux
+/// `bprm_stack_limits`).
+fn arg_limit(rlim_stack: usize) -> usize {
+    rlim_stack / 4
 }
 
 /// Push one string (with its NUL) below `p` (Linux `copy_string_kernel` for one string).
@@ -161,7 +159,7 @@ pub fn push_string(bprm: &mut LinuxBinprm, s: &[u8]) -> KResult<usize> {
     if len > MAX_ARG_STRLEN {
         return Err(Errno::E2BIG);
     }
-    if bprm.strings_size() + len > arg_limit() {
+    if bprm.strings_size() + len > arg_limit(bprm.rlim_stack) {
         return Err(Errno::E2BIG);
     }
     let at = bprm.p - len;
@@ -213,6 +211,7 @@ impl ArgStrings {
 /// Read a NULL-terminated array of string pointers from user memory (Linux
 /// `count` + `get_user_arg_ptr` + the reading half of `copy_strings`). A NULL array is
 /// empty, as Linux allows.
+#[cfg(target_os = "none")]
 pub fn read_user_strings(list: usize) -> KResult<ArgStrings> {
     let mut out = ArgStrings::default();
     if list == 0 {
@@ -240,7 +239,7 @@ pub fn read_user_strings(list: usize) -> KResult<ArgStrings> {
         // strings) fails early and fast, as Linux's `bprm_stack_limits` +
         // `copy_strings` would.
         total += s.len() + 1 + 8;
-        if total > arg_limit() {
+        if total > arg_limit(rlimit(RLIMIT_STACK)) {
             return Err(Errno::E2BIG);
         }
         out.push(&s)?;
@@ -251,6 +250,7 @@ pub fn read_user_strings(list: usize) -> KResult<ArgStrings> {
 /// The strings of an `ArgSource`.
 pub fn collect_strings(src: &ArgSource) -> KResult<ArgStrings> {
     match src {
+        #[cfg(target_os = "none")]
         ArgSource::User(p) => read_user_strings(*p),
         ArgSource::Kernel(v) => {
             let mut out = ArgStrings::default();

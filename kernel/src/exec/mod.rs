@@ -23,18 +23,17 @@
 //!
 //! Modules: `bprm.rs` (LinuxBinprm, bprm_mm_init, copy_strings), `stack.rs`
 //! (setup_arg_pages), `elf.rs` (ELF headers, placement checks), `binfmt_elf.rs`
-//! (load_elf_binary), `binfmt_script.rs` (#!).
+//! (load_elf_binary), `elf_tables.rs` (create_elf_tables), `binfmt_script.rs` (#!).
 
 pub mod binfmt_script;
+pub mod bprm;
 pub mod elf;
 pub mod elf_checks;
+pub mod elf_tables;
+pub mod stack;
 
 #[cfg(target_os = "none")]
 pub mod binfmt_elf;
-#[cfg(target_os = "none")]
-pub mod bprm;
-#[cfg(target_os = "none")]
-pub mod stack;
 
 #[cfg(target_os = "none")]
 pub use kernel::*;

@@ -91,7 +91,7 @@ pub fn setup_arg_pages(bprm: &mut LinuxBinprm, stack_top: usize, randomize: bool
         layout::page_align_up(arch_align_stack(stack_top, randomize)).ok_or(Errno::ENOMEM)?;
     let vm_end = layout::STACK_TOP;
     let stack_shift = vm_end - stack_top;
-    let rlim = bprm.mm.rlim.soft(crate::syscall::resource::RLIMIT_STACK);
+    let rlim = bprm.rlim_stack;
     if stack_top < layout::MMAP_MIN_ADDR + rlim.min(layout::RLIMIT_STACK_DEFAULT) {
         return Err(Errno::ENOMEM);
     }
@@ -138,3 +138,6 @@ pub fn mmap_base(stack_rlimit: usize, randomize: bool) -> usize {
     let rnd = if randomize { arch_mmap_rnd() } else { 0 };
     (layout::STACK_TOP - gap - rnd) & !(PAGE_SIZE - 1)
 }
+
+#[cfg(test)]
+mod tests;

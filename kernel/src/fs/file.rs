@@ -10,6 +10,7 @@
 
 use super::pipe::Pipe;
 use super::ramfs::Ino;
+use crate::task::rlimit::RLIMIT_NOFILE;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -118,18 +119,11 @@ pub struct FdEntry {
 /// RLIMIT_NOFILE hard limit); a process's soft limit (`nofile_limit`) stops it first.
 pub const NR_OPEN: usize = 1024 * 1024;
 
-/// RLIMIT_NOFILE's default soft limit (Linux `INR_OPEN_CUR`).
-const INR_OPEN_CUR: usize = 1024;
-
 /// The caller's RLIMIT_NOFILE soft limit: descriptors must stay below it (Linux
 /// `rlimit(RLIMIT_NOFILE)`, checked in `alloc_fd`, `do_dup2`/`ksys_dup3` and
-/// `f_dupfd`). The default for a task without an address space (limits live in the mm).
+/// `f_dupfd`).
 pub fn nofile_limit() -> usize {
-    let mm = crate::task::sched::current().inner.lock().mm.clone();
-    let soft = mm.map_or(INR_OPEN_CUR, |mm| {
-        mm.lock().rlim.soft(crate::syscall::resource::RLIMIT_NOFILE)
-    });
-    soft.min(NR_OPEN)
+    crate::task::rlimit::rlimit(RLIMIT_NOFILE).min(NR_OPEN)
 }
 
 /// A descriptor table (Linux `struct files_struct` / `fdtable`).

@@ -73,15 +73,13 @@ pub fn strnlen_with(
     }
 }
 
-#[cfg(target_os = "none")]
 pub use remote::*;
 
-#[cfg(target_os = "none")]
 mod remote {
     use super::{for_each_page_piece, strnlen_with};
     use crate::arch::mmu;
     use crate::mm::fault::{handle_mm_fault, prefault, Access};
-    use crate::mm::layout::{self, PAGE_SIZE};
+    use crate::mm::layout::PAGE_SIZE;
     use crate::mm::mm_struct::MmStruct;
     use crate::mm::page_alloc;
     use crate::mm::page_table::Prot;
@@ -198,7 +196,7 @@ mod remote {
                 let Some((pa, exec)) = self.get_user_page_remote(va, write, gup_flags) else {
                     return false;
                 };
-                let kva = layout::phys_to_virt(pa) + va % PAGE_SIZE;
+                let kva = page_alloc::page_address(pa) + va % PAGE_SIZE;
                 let n = range.len();
                 // SAFETY: `pa` is a frame of this mm, present now (we hold the mm
                 // exclusively, so it stays so); the linear map covers every frame, and
@@ -315,5 +313,101 @@ mod tests {
             b.len()
         };
         assert_eq!(strnlen_with(usize::MAX - 3, 1000, endless), 0);
+    }
+
+    // access_remote_vm itself, over an MmStruct with the host's fake frames.
+    use crate::mm::mm_struct::MmStruct;
+    use crate::mm::page_alloc::{nr_used_pages, page_count};
+    use crate::mm::page_table::Prot;
+    use crate::mm::vma::{VmArea, VmFlags};
+
+    const A: usize = 0x10_0000;
+    const RW: VmFlags = VmFlags::READ
+        .union(VmFlags::WRITE)
+        .union(VmFlags::MAYREAD)
+        .union(VmFlags::MAYWRITE);
+
+    fn mm_with(vmas: &[(usize, usize, VmFlags)]) -> MmStruct {
+        let mut mm = MmStruct::new().unwrap();
+        for &(start, end, flags) in vmas {
+            mm.vmas.insert(VmArea::new_anon(start, end, flags)).unwrap();
+        }
+        mm
+    }
+
+    fn read(mm: &mut MmStruct, addr: usize, len: usize) -> (usize, Vec<u8>) {
+        let mut buf = alloc::vec![0u8; len];
+        let n = mm.access_remote_vm(addr, RemoteBuf::Read(&mut buf), FollFlags::empty());
+        (n, buf)
+    }
+
+    #[test]
+    fn remote_access_crosses_pages_and_stops_at_a_hole() {
+        let before = nr_used_pages();
+        // Two pages, a one-page hole, one more page.
+        let mut mm = mm_with(&[
+            (A, A + 2 * PAGE_SIZE, RW),
+            (A + 3 * PAGE_SIZE, A + 4 * PAGE_SIZE, RW),
+        ]);
+        let data: Vec<u8> = (0..300u32).map(|i| i as u8).collect();
+        let at = A + PAGE_SIZE - 100;
+        let n = mm.access_remote_vm(at, RemoteBuf::Write(&data), FollFlags::empty());
+        assert_eq!(n, data.len(), "a write across the page boundary");
+        assert!(mm.lookup(A).is_some() && mm.lookup(A + PAGE_SIZE).is_some());
+        assert_eq!(read(&mut mm, at, 300), (300, data.clone()));
+        // Reading past the second page stops at the hole, with what was read.
+        let (n, buf) = read(&mut mm, A + 2 * PAGE_SIZE - 10, 100);
+        assert_eq!(n, 10);
+        assert_eq!(&buf[..10], &[0; 10]);
+        let n = mm.access_remote_vm(
+            A + 2 * PAGE_SIZE - 4,
+            RemoteBuf::Write(&[1; 8]),
+            FollFlags::empty(),
+        );
+        assert_eq!(n, 4, "a write stops at the hole too");
+        assert_eq!(read(&mut mm, A + 2 * PAGE_SIZE, 1).0, 0);
+        assert_eq!(read(&mut mm, A + 3 * PAGE_SIZE, 1), (1, alloc::vec![0]));
+        assert_eq!(
+            mm.strnlen_remote_vm(at + 1, 1000),
+            256,
+            "data[256] is the NUL, across the page boundary"
+        );
+        assert_eq!(
+            mm.strnlen_remote_vm(at + 1, 100),
+            101,
+            "no NUL in 100 bytes"
+        );
+        assert_eq!(
+            mm.strnlen_remote_vm(A + 2 * PAGE_SIZE - 4, 100),
+            0,
+            "no NUL before the hole"
+        );
+        drop(mm);
+        assert_eq!(nr_used_pages(), before);
+    }
+
+    #[test]
+    fn only_a_forced_access_overrides_the_vmas_protection() {
+        let ro = VmFlags::READ | VmFlags::MAYREAD | VmFlags::MAYWRITE;
+        let mut mm = mm_with(&[(A, A + PAGE_SIZE, ro)]);
+        let w = |mm: &mut MmStruct, f| mm.access_remote_vm(A, RemoteBuf::Write(b"hi"), f);
+        assert_eq!(w(&mut mm, FollFlags::empty()), 0, "read-only: no write");
+        assert_eq!(
+            w(&mut mm, FollFlags::FORCE),
+            2,
+            "FOLL_FORCE writes (exec's padzero)"
+        );
+        let (pa, prot) = mm.lookup(A).unwrap();
+        assert!(!prot.contains(Prot::WRITE), "the page stays read-only");
+        assert_eq!(read(&mut mm, A, 2), (2, b"hi".to_vec()));
+        // A frame another mm maps too is not written, forced or not (Linnet's
+        // simplification of FOLL_FORCE's COW break).
+        let child = mm.dup_mmap().unwrap();
+        assert_eq!(page_count(pa), 2);
+        assert_eq!(w(&mut mm, FollFlags::FORCE), 0);
+        drop(child);
+        // Forced or not, nothing is written where no VMA is.
+        let n = mm.access_remote_vm(A + PAGE_SIZE, RemoteBuf::Write(b"x"), FollFlags::FORCE);
+        assert_eq!(n, 0);
     }
 }

@@ -24,6 +24,7 @@ use super::page_alloc;
 use super::page_table::Prot;
 use super::vma::VmFlags;
 use crate::arch::mmu;
+use crate::task::rlimit::{rlimit, RLIMIT_STACK};
 
 /// The kind of access that faulted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,7 +83,7 @@ pub fn handle_mm_fault(mm: &mut MmStruct, addr: usize, access: Access) -> Result
         if !flags.contains(VmFlags::GROWSDOWN) {
             return Err(VmFault::MapErr);
         }
-        expand_stack(mm, vm_start, addr)?;
+        expand_stack(mm, vm_start, addr, rlimit(RLIMIT_STACK))?;
     }
     let allowed = match access {
         Access::Read => flags.intersects(VmFlags::READ | VmFlags::WRITE | VmFlags::EXEC),
@@ -100,7 +101,7 @@ pub fn handle_mm_fault(mm: &mut MmStruct, addr: usize, access: Access) -> Result
         }
         Some((pa, prot)) if access == Access::Exec && !prot.contains(Prot::EXEC) => {
             // A write+exec VMA's page, mapped read-write until now: make it read-exec.
-            mmu::sync_icache(layout::phys_to_virt(pa), PAGE_SIZE);
+            mmu::sync_icache(page_alloc::page_address(pa), PAGE_SIZE);
             mm.protect_page(page, page_prot(flags, Access::Exec))
                 .map_err(|_| VmFault::Oom)
         }
@@ -127,12 +128,18 @@ pub fn handle_mm_fault(mm: &mut MmStruct, addr: usize, access: Access) -> Result
 
 /// Grow the stack VMA starting at `vm_start` down to cover `addr` (Linux `expand_stack`
 /// -> `expand_downwards` + `acct_stack_growth`, `mm/mmap.c`). Refused (the fault becomes
-/// SIGSEGV) when the stack would get bigger than the soft RLIMIT_STACK (8 MiB unless
-/// setrlimit changed it), reach below `mmap_min_addr`, or come closer than
-/// `stack_guard_gap` (256 pages) to the VMA below it, if that one is accessible and not
-/// a stack itself (Linux skips PROT_NONE guard mappings in that test). Simplified: no
-/// RLIMIT_AS / RLIMIT_MEMLOCK accounting.
-pub fn expand_stack(mm: &mut MmStruct, vm_start: usize, addr: usize) -> Result<(), VmFault> {
+/// SIGSEGV) when the stack would get bigger than `stack_limit`, the caller's soft
+/// RLIMIT_STACK (8 MiB unless setrlimit changed it; Linux's `acct_stack_growth` reads
+/// `rlimit(RLIMIT_STACK)` itself, Linnet's caller passes it in), reach below
+/// `mmap_min_addr`, or come closer than `stack_guard_gap` (256 pages) to the VMA below
+/// it, if that one is accessible and not a stack itself (Linux skips PROT_NONE guard
+/// mappings in that test). Simplified: no RLIMIT_AS / RLIMIT_MEMLOCK accounting.
+pub fn expand_stack(
+    mm: &mut MmStruct,
+    vm_start: usize,
+    addr: usize,
+    stack_limit: usize,
+) -> Result<(), VmFault> {
     // LAB 3 BEGIN: grow the stack VMA down to addr within RLIMIT_STACK and the guard gap
     let new_start = addr & !(PAGE_SIZE - 1);
     if new_start < layout::MMAP_MIN_ADDR {
@@ -143,8 +150,7 @@ pub fn expand_stack(mm: &mut MmStruct, vm_start: usize, addr: usize) -> Result<(
         .vma_at(vm_start)
         .map(|v| v.vm_end)
         .ok_or(VmFault::MapErr)?;
-    let rlimit = mm.rlim.soft(crate::syscall::resource::RLIMIT_STACK);
-    if vm_end - new_start > rlimit {
+    if vm_end - new_start > stack_limit {
         return Err(VmFault::MapErr);
     }
     let prev = mm.vmas.iter().take_while(|v| v.vm_end <= vm_start).last();
@@ -188,7 +194,7 @@ fn do_fault(mm: &mut MmStruct, page: usize, access: Access) -> Result<(), VmFaul
     let prot = page_prot(vma.vm_flags, access);
     let file = vma.vm_file.clone().map(|f| (f, vma.file_offset(page)));
     let pa = page_alloc::alloc_user_page().ok_or(VmFault::Oom)?;
-    let kva = layout::phys_to_virt(pa);
+    let kva = page_alloc::page_address(pa);
     if let Some((f, off)) = file {
         // SAFETY: the frame was just allocated and is reached through the linear map.
         let buf = unsafe { core::slice::from_raw_parts_mut(kva as *mut u8, PAGE_SIZE) };
@@ -220,13 +226,13 @@ fn do_wp_page(mm: &mut MmStruct, page: usize, old: usize, flags: VmFlags) -> Res
     // SAFETY: both frames are mapped in the linear map; `new` is ours alone.
     unsafe {
         core::ptr::copy_nonoverlapping(
-            layout::phys_to_virt(old) as *const u8,
-            layout::phys_to_virt(new) as *mut u8,
+            page_alloc::page_address(old) as *const u8,
+            page_alloc::page_address(new) as *mut u8,
             PAGE_SIZE,
         );
     }
     if prot.contains(Prot::EXEC) {
-        mmu::sync_icache(layout::phys_to_virt(new), PAGE_SIZE);
+        mmu::sync_icache(page_alloc::page_address(new), PAGE_SIZE);
     }
     mm.zap_range(page, page + PAGE_SIZE); // drops our reference to `old`
     if mm.map_page(page, new, prot).is_err() {
@@ -236,3 +242,6 @@ fn do_wp_page(mm: &mut MmStruct, page: usize, old: usize, flags: VmFlags) -> Res
     Ok(())
     // LAB 3 END
 }
+
+#[cfg(test)]
+mod tests;

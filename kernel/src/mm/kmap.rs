@@ -10,28 +10,12 @@
 //! Read next: `page_table.rs` (the walker every function here calls).
 
 use super::layout::{self, phys_to_virt, PAGE_SIZE, THREAD_SIZE};
-use super::page_alloc;
-use super::page_table::{MapError, PageSize, PageTable, PhysMem, Prot};
+use super::page_alloc::{self, KernelPhysMem};
+use super::page_table::{MapError, PageSize, PageTable, Prot};
 use crate::arch::mmu;
 use crate::drivers::fdt::Region;
 use core::fmt::{self, Write as _};
 use spin::Mutex;
-
-/// Page-table memory for the kernel: frames from the page allocator, reached through
-/// `page_alloc::frame_ptr` (the identity map during `paging_init`, the linear map after).
-pub struct KernelPhysMem;
-
-impl PhysMem for KernelPhysMem {
-    fn table(&mut self, pa: usize) -> *mut u64 {
-        page_alloc::frame_ptr(pa) as *mut u64
-    }
-    fn alloc_table(&mut self) -> Option<usize> {
-        page_alloc::get_zeroed_page()
-    }
-    fn free_table(&mut self, pa: usize) {
-        page_alloc::free_page(pa)
-    }
-}
 
 /// The kernel's page table (Linux `swapper_pg_dir`) and the next free ioremap address.
 struct KernelSpace {

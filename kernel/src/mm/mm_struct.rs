@@ -7,16 +7,17 @@
 //! the page table says what *is* mapped now. Pages arrive lazily through
 //! `fault::handle_mm_fault`.
 //!
+//! Host tests (`mm_struct/tests.rs`, `fault/tests.rs`) run this code over the fake
+//! frames of `page_alloc_host.rs`, which explains that seam.
+//!
 //! Read next: `vma.rs` (the list), `fault.rs` (how pages arrive), `task/fork.rs`.
 
-use super::kmap::KernelPhysMem;
-use super::page_alloc;
+use super::page_alloc::{self, KernelPhysMem};
 use super::page_table::{MapError, PageSize, PageTable, Prot};
 use super::vma::{VmFlags, VmaList};
 use crate::arch::mmu;
 use crate::errno::{Errno, KResult};
 use crate::mm::layout::{PAGE_SHIFT, PAGE_SIZE};
-use crate::syscall::resource::Rlimits;
 
 /// One address space.
 pub struct MmStruct {
@@ -49,12 +50,6 @@ pub struct MmStruct {
     pub env_start: usize,
     /// End of envp strings.
     pub env_end: usize,
-    /// The resource limits (getrlimit/setrlimit). Linux keeps them in `signal_struct`;
-    /// Linnet keeps them here, beside the address space most of them bound: threads share
-    /// them, fork copies them (`dup_mmap`). exec builds a new `MmStruct`, so it must copy
-    /// them over from the old one (`MmStruct::inherit_rlimits`) to keep Linux's rule that
-    /// limits survive exec.
-    pub rlim: Rlimits,
 }
 
 impl MmStruct {
@@ -77,14 +72,7 @@ impl MmStruct {
             arg_end: 0,
             env_start: 0,
             env_end: 0,
-            rlim: Rlimits::linux_defaults(page_alloc::nr_total_pages()),
         })
-    }
-
-    /// Take over `old`'s resource limits (exec: limits belong to the process, not to the
-    /// program image).
-    pub fn inherit_rlimits(&mut self, old: &MmStruct) {
-        self.rlim = old.rlim;
     }
 
     /// Physical address of the top-level table, for TTBR0.
@@ -211,7 +199,6 @@ impl MmStruct {
         child.arg_end = self.arg_end;
         child.env_start = self.env_start;
         child.env_end = self.env_end;
-        child.rlim = self.rlim;
         let ranges: alloc::vec::Vec<(usize, usize, VmFlags)> = self
             .vmas
             .iter()
@@ -277,3 +264,6 @@ impl Drop for MmStruct {
         self.flush_tlb_mm();
     }
 }
+
+#[cfg(test)]
+mod tests;

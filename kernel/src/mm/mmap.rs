@@ -25,7 +25,7 @@ use super::page_table::Prot;
 use super::vma::{VmArea, VmFile, VmFlags};
 use crate::arch::mmu;
 use crate::errno::{Errno, KResult};
-use crate::syscall::resource::RLIMIT_DATA;
+use crate::task::rlimit::{rlimit, RLIMIT_DATA};
 use alloc::sync::Arc;
 
 pub use super::mman::{
@@ -262,7 +262,7 @@ pub fn do_brk(mm: &mut MmStruct, brk: usize) -> usize {
         start_data: mm.start_data,
         end_data: mm.end_data,
     };
-    match mman::brk_plan(&mm.vmas, bounds, brk, mm.rlim.soft(RLIMIT_DATA)) {
+    match mman::brk_plan(&mm.vmas, bounds, brk, rlimit(RLIMIT_DATA)) {
         BrkPlan::Refuse => return mm.brk,
         BrkPlan::Set => {}
         BrkPlan::Shrink(from, to) => {

@@ -7,11 +7,17 @@
 //! takes a run of frames for `alloc`.
 
 pub mod access_remote;
+pub mod fault;
 pub mod frame;
 pub mod layout;
+pub mod mm_struct;
 pub mod mman;
 pub mod mremap;
 pub mod oom_kill;
+/// The frame allocator: the kernel's (`page_alloc.rs`), or in host unit tests a pool of
+/// heap frames with the same functions (`page_alloc_host.rs`, which explains the seam).
+#[cfg_attr(not(target_os = "none"), path = "page_alloc_host.rs")]
+pub mod page_alloc;
 pub mod page_ref;
 pub mod page_table;
 pub mod pgtable_types;
@@ -20,17 +26,11 @@ pub mod special_mapping;
 pub mod vma;
 
 #[cfg(target_os = "none")]
-pub mod fault;
-#[cfg(target_os = "none")]
 pub mod heap;
 #[cfg(target_os = "none")]
 pub mod kmap;
 #[cfg(target_os = "none")]
-pub mod mm_struct;
-#[cfg(target_os = "none")]
 pub mod mmap;
-#[cfg(target_os = "none")]
-pub mod page_alloc;
 #[cfg(target_os = "none")]
 pub mod shm;
 #[cfg(target_os = "none")]

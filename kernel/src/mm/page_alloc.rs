@@ -10,6 +10,7 @@
 use super::frame::FrameAllocator;
 use super::layout::{phys_to_virt, PAGE_SIZE};
 use super::page_ref::PageRefs;
+use super::page_table::PhysMem;
 use crate::drivers::fdt::Region;
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use spin::Mutex;
@@ -151,4 +152,26 @@ pub fn put_page(pa: usize) {
 /// How many page tables map this user frame (Linux `page_count`).
 pub fn page_count(pa: usize) -> u32 {
     refs().count(pa)
+}
+
+/// The kernel virtual address of user frame `pa`'s contents (Linux `page_address`): its
+/// place in the linear map. (Host unit tests get theirs from `page_alloc_host.rs`.)
+pub fn page_address(pa: usize) -> usize {
+    phys_to_virt(pa)
+}
+
+/// Page-table memory for the kernel: frames from the page allocator, reached through
+/// `frame_ptr` (the identity map during `paging_init`, the linear map after).
+pub struct KernelPhysMem;
+
+impl PhysMem for KernelPhysMem {
+    fn table(&mut self, pa: usize) -> *mut u64 {
+        frame_ptr(pa) as *mut u64
+    }
+    fn alloc_table(&mut self) -> Option<usize> {
+        get_zeroed_page()
+    }
+    fn free_table(&mut self, pa: usize) {
+        free_page(pa)
+    }
 }

@@ -39,15 +39,13 @@ impl SpecialMapping {
     }
 }
 
-#[cfg(target_os = "none")]
 pub use imp::*;
 
-#[cfg(target_os = "none")]
 mod imp {
     use super::SpecialMapping;
     use crate::errno::{Errno, KResult};
     use crate::mm::fault::{page_prot, Access, VmFault};
-    use crate::mm::layout::{self, PAGE_SHIFT, PAGE_SIZE};
+    use crate::mm::layout::{PAGE_SHIFT, PAGE_SIZE};
     use crate::mm::mm_struct::MmStruct;
     use crate::mm::page_alloc;
     use crate::mm::page_table::Prot;
@@ -99,8 +97,8 @@ mod imp {
             // SAFETY: both frames are in the linear map; `copy` is ours alone.
             unsafe {
                 core::ptr::copy_nonoverlapping(
-                    layout::phys_to_virt(pa) as *const u8,
-                    layout::phys_to_virt(copy) as *mut u8,
+                    page_alloc::page_address(pa) as *const u8,
+                    page_alloc::page_address(copy) as *mut u8,
                     PAGE_SIZE,
                 )
             };

@@ -1,9 +1,10 @@
-//! The system call table and entry (Linux `arch/arm64/kernel/syscall.c`: `el0_svc`,
-//! `invoke_syscall`; the table in `include/uapi/asm-generic/unistd.h`).
+//! The system call table (Linux `arch/arm64/kernel/syscall.c` `invoke_syscall`; the
+//! table in `include/uapi/asm-generic/unistd.h`).
 //!
 //! A user program puts the syscall number in x8 and up to six arguments in x0-x5, then
-//! executes `svc #0`. `do_el0_svc` finds the handler by number, runs it, and puts the
-//! result in x0: a value, or `-errno` (docs/syscalls.md lists the calls). An unknown number
+//! executes `svc #0`. The architecture's `do_el0_svc` (`arch/aarch64/syscall.rs`) reads
+//! the number; `invoke_syscall` here finds the handler by number and runs it; the result
+//! goes back in x0: a value, or `-errno` (docs/syscalls.md lists the calls). An unknown number
 //! returns `-ENOSYS` and is logged once, by its Linux name.
 //!
 //! One file per family: `process.rs` (clone, exit, wait4, ids), `signal.rs` (kill,
@@ -78,7 +79,7 @@ mod table {
                     handler: $f,
                 },)*
             ];
-            // `do_el0_svc` binary-searches the table: a row out of order (or twice)
+            // `invoke_syscall` binary-searches the table: a row out of order (or twice)
             // fails the build here.
             const _: () = assert!(
                 strictly_increasing(&[$(uapi::unistd::$nr),*]),
@@ -252,25 +253,22 @@ mod table {
         f.regs[i]
     }
 
-    /// Numbers already reported as unknown (one bit each for 0..511, and the last bit
-    /// for every number from 511 up: none is assigned there), so a program calling them
-    /// in a loop cannot flood the console.
     /// Calls that are ENOSYS by design, as on a Linux built without them, and that every
     /// program tries at start-up: not worth a warning. rseq (293): glibc registers a
     /// restartable-sequence area and falls back when the kernel has none.
     const QUIET_ENOSYS: &[usize] = &[293];
 
-    /// Numbers already reported as unknown (one bit each for 0..512), so each is logged
-    /// once.
+    /// Numbers already reported as unknown (one bit each for 0..511, and the last bit
+    /// for every number from 511 up: none is assigned there), so a program calling them
+    /// in a loop cannot flood the console.
     static UNKNOWN_SEEN: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
 
-    /// Handle `svc #0` from EL0 (Linux `el0_svc` -> `invoke_syscall`). Only the low 32
-    /// bits of x8 count: Linux passes the number on as an `unsigned int`.
-    pub fn do_el0_svc(frame: &mut TrapFrame) {
-        let nr = frame.regs[8] as u32 as usize;
-        frame.syscallno = nr as u64;
-        frame.orig_x0 = frame.regs[0];
-        let ret = match SYSCALL_TABLE.binary_search_by_key(&nr, |s| s.nr) {
+    /// Run syscall `nr` with the arguments in `frame` (Linux `invoke_syscall` in
+    /// `arch/arm64/kernel/syscall.c`, which indexes `sys_call_table`): the table is
+    /// binary searched; an unknown number is ENOSYS, logged once. The registers that carry
+    /// the number and the result are the architecture's (`arch/aarch64/syscall.rs`).
+    pub fn invoke_syscall(nr: usize, frame: &mut TrapFrame) -> KResult<usize> {
+        match SYSCALL_TABLE.binary_search_by_key(&nr, |s| s.nr) {
             Ok(i) => (SYSCALL_TABLE[i].handler)(frame),
             Err(_) => {
                 if !QUIET_ENOSYS.contains(&nr) {
@@ -278,11 +276,7 @@ mod table {
                 }
                 Err(Errno::ENOSYS)
             }
-        };
-        frame.regs[0] = match ret {
-            Ok(v) => v as u64,
-            Err(e) => e.as_syscall_ret(),
-        };
+        }
     }
 
     fn report_unknown(nr: usize) {

@@ -13,6 +13,7 @@ use crate::arch::TrapFrame;
 use crate::errno::{Errno, KResult};
 use crate::fs::select::{do_poll, do_select};
 use crate::mm::uaccess;
+use crate::task::rlimit::{rlimit, RLIMIT_NOFILE};
 use crate::task::sched::current;
 use crate::task::signal::SigSet;
 use alloc::vec::Vec;
@@ -113,9 +114,7 @@ fn ppoll_fds(ufds: usize, nfds: usize, deadline: Option<u64>) -> KResult<usize> 
 
 /// The RLIMIT_NOFILE soft limit of the caller.
 fn nofile_limit() -> u64 {
-    let mm = current().inner.lock().mm.clone();
-    mm.map(|m| m.lock().rlim.soft(super::resource::RLIMIT_NOFILE) as u64)
-        .unwrap_or(u64::MAX)
+    rlimit(RLIMIT_NOFILE) as u64
 }
 
 /// pselect6(n, inp, outp, exp, tsp, sig) (Linux `sys_pselect6` -> `do_pselect`): `sig`

@@ -1,264 +1,78 @@
 //! Resource limits: getrlimit (163), setrlimit (164), prlimit64 (261) (Linux
-//! `kernel/sys.c`: `do_prlimit`, `SYSCALL_DEFINE2(getrlimit)`, `SYSCALL_DEFINE4(prlimit64)`;
-//! the defaults are `INIT_RLIMITS` in `include/asm-generic/resource.h`).
+//! `kernel/sys.c`: `do_prlimit`, `SYSCALL_DEFINE2(getrlimit)`, `SYSCALL_DEFINE4(prlimit64)`).
 //!
-//! A limit is a pair: the soft limit (`rlim_cur`), which the kernel enforces, and the hard
-//! limit (`rlim_max`), the ceiling the soft one may be raised to. Linnet enforces
-//! RLIMIT_STACK (how far `expand_stack` lets the stack grow, `mm/fault.rs`),
-//! RLIMIT_DATA (how far `brk` may move, `mm/mmap.rs`) and RLIMIT_NOFILE (descriptors stay
-//! below it: `fs/file.rs`, `nofile_limit`); the others are stored and reported as Linux
-//! reports them, but nothing checks them yet.
-//!
-//! Where they live: Linux keeps `rlim[]` in `signal_struct` (one per process); Linnet
-//! keeps them in the `MmStruct` (see its `rlim` field). Everything runs as root, so
+//! The limits, their defaults and the checks on a new value are `task/rlimit.rs`; they
+//! live in the process's `SignalStruct`, as in Linux. Everything runs as root, so
 //! raising a hard limit is allowed (Linux's `CAP_SYS_RESOURCE` check always passes).
-//!
-//! The table and its checks are plain Rust, tested on the host; the syscalls are below
-//! them, kernel-only.
+//! These syscalls find the process and copy the limits in and out (kernel only).
 
-use crate::errno::Errno;
+#![cfg(target_os = "none")]
 
-pub use uapi::resource::{
-    RLIMIT_AS, RLIMIT_CORE, RLIMIT_CPU, RLIMIT_DATA, RLIMIT_FSIZE, RLIMIT_LOCKS, RLIMIT_MEMLOCK,
-    RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_RSS, RLIMIT_RTPRIO,
-    RLIMIT_RTTIME, RLIMIT_SIGPENDING, RLIMIT_STACK, RLIM_INFINITY, RLIM_NLIMITS,
-};
+use crate::arch::TrapFrame;
+use crate::errno::{Errno, KResult};
+use crate::mm::uaccess;
+use crate::syscall::arg;
+use crate::task::rlimit::{Rlimit, RLIM_NLIMITS};
+use crate::task::sched::{current, TASKS};
+use crate::task::task::TaskStruct;
+use alloc::sync::Arc;
 
-/// Largest RLIMIT_NOFILE hard limit (Linux `sysctl_nr_open`, default 1024 * 1024).
-pub const NR_OPEN_MAX: u64 = 1024 * 1024;
-/// Default RLIMIT_STACK soft limit (Linux `_STK_LIM`, 8 MiB).
-pub const STK_LIM: u64 = 8 << 20;
-/// Default RLIMIT_MEMLOCK (Linux `MLOCK_LIMIT`, 8 MiB since 5.16).
-pub const MLOCK_LIMIT: u64 = 8 << 20;
-/// Default RLIMIT_MSGQUEUE (Linux `MQ_BYTES_MAX`).
-pub const MQ_BYTES_MAX: u64 = 819_200;
-
-/// One limit (Linux `struct rlimit64`, two u64 in the syscall ABI).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Rlimit {
-    /// The soft limit, the one enforced.
-    pub cur: u64,
-    /// The hard limit, the ceiling for `cur`.
-    pub max: u64,
+/// Task `pid`, 0 meaning the caller (Linux `find_task_by_vpid` under RCU); ESRCH if
+/// there is none. A zombie still has its limits until it is reaped, as in Linux
+/// (its `sighand` goes in `release_task`).
+fn task_of(pid: i32) -> KResult<Arc<TaskStruct>> {
+    if pid == 0 {
+        return Ok(current());
+    }
+    TASKS.lock().get(&pid).cloned().ok_or(Errno::ESRCH)
 }
 
-impl Rlimit {
-    const fn new(cur: u64, max: u64) -> Rlimit {
-        Rlimit { cur, max }
-    }
+fn read_rlimit(addr: usize) -> KResult<Rlimit> {
+    uaccess::get_user::<[u8; 16]>(addr).map(Rlimit::from_bytes)
+}
 
-    /// As user space sees it: `rlim_cur` then `rlim_max`, little-endian.
-    pub fn to_bytes(self) -> [u8; 16] {
-        let mut b = [0u8; 16];
-        b[..8].copy_from_slice(&self.cur.to_le_bytes());
-        b[8..].copy_from_slice(&self.max.to_le_bytes());
-        b
+/// Linux `do_prlimit`: read the old limit, then (if `new`) set it.
+fn do_prlimit(pid: i32, resource: usize, new: Option<Rlimit>) -> KResult<Rlimit> {
+    if resource >= RLIM_NLIMITS {
+        return Err(Errno::EINVAL);
     }
-
-    /// From the 16 bytes user space passes.
-    pub fn from_bytes(b: [u8; 16]) -> Rlimit {
-        let mut cur = [0u8; 8];
-        let mut max = [0u8; 8];
-        cur.copy_from_slice(&b[..8]);
-        max.copy_from_slice(&b[8..]);
-        Rlimit::new(u64::from_le_bytes(cur), u64::from_le_bytes(max))
+    let task = task_of(pid)?;
+    let mut rlim = task.signal.rlim.lock();
+    match new {
+        Some(new) => rlim.set(resource, new),
+        None => rlim.get(resource),
     }
 }
 
-/// Every limit of one process, indexed by `RLIMIT_*`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Rlimits(pub [Rlimit; RLIM_NLIMITS]);
-
-impl Rlimits {
-    /// What Linux gives init (`INIT_RLIMITS`), with RLIMIT_NPROC and RLIMIT_SIGPENDING
-    /// computed as `fork_init` does: half of `max_threads`, which is the number of
-    /// 16 KiB kernel stacks that fit in an eighth of RAM (`set_max_threads`).
-    pub fn linux_defaults(total_ram_pages: usize) -> Rlimits {
-        const INF: u64 = RLIM_INFINITY;
-        let thread_pages = (16 << 10) / 4096;
-        let max_threads = (total_ram_pages / (8 * thread_pages)).clamp(20, 0x3fff_ffff) as u64;
-        let half = max_threads / 2;
-        Rlimits([
-            Rlimit::new(INF, INF),                   // CPU
-            Rlimit::new(INF, INF),                   // FSIZE
-            Rlimit::new(INF, INF),                   // DATA
-            Rlimit::new(STK_LIM, INF),               // STACK
-            Rlimit::new(0, INF),                     // CORE
-            Rlimit::new(INF, INF),                   // RSS
-            Rlimit::new(half, half),                 // NPROC
-            Rlimit::new(1024, 4096),                 // NOFILE (INR_OPEN_CUR, INR_OPEN_MAX)
-            Rlimit::new(MLOCK_LIMIT, MLOCK_LIMIT),   // MEMLOCK
-            Rlimit::new(INF, INF),                   // AS
-            Rlimit::new(INF, INF),                   // LOCKS
-            Rlimit::new(half, half),                 // SIGPENDING
-            Rlimit::new(MQ_BYTES_MAX, MQ_BYTES_MAX), // MSGQUEUE
-            Rlimit::new(0, 0),                       // NICE
-            Rlimit::new(0, 0),                       // RTPRIO
-            Rlimit::new(INF, INF),                   // RTTIME
-        ])
-    }
-
-    /// The limit `resource`, or EINVAL for a number Linux does not know.
-    pub fn get(&self, resource: usize) -> Result<Rlimit, Errno> {
-        self.0.get(resource).copied().ok_or(Errno::EINVAL)
-    }
-
-    /// The soft limit of `resource` as a byte count (`usize::MAX` for no limit): what the
-    /// kernel enforces (Linux `rlimit(resource)`).
-    pub fn soft(&self, resource: usize) -> usize {
-        self.0
-            .get(resource)
-            .map_or(usize::MAX, |r| usize::try_from(r.cur).unwrap_or(usize::MAX))
-    }
-
-    /// Set `resource` to `new` after Linux's checks (`do_prlimit`): EINVAL for an unknown
-    /// resource or a soft limit above the hard one, EPERM for an RLIMIT_NOFILE hard limit
-    /// above `nr_open`. Raising a hard limit needs `CAP_SYS_RESOURCE`, which Linnet's
-    /// only user (root) has. Returns the old value.
-    pub fn set(&mut self, resource: usize, new: Rlimit) -> Result<Rlimit, Errno> {
-        let old = self.get(resource)?;
-        if new.cur > new.max {
-            return Err(Errno::EINVAL);
-        }
-        if resource == RLIMIT_NOFILE && new.max > NR_OPEN_MAX {
-            return Err(Errno::EPERM);
-        }
-        self.0[resource] = new;
-        Ok(old)
-    }
+/// getrlimit(resource, rlim): the soft and hard limit (Linux `SYSCALL_DEFINE2(getrlimit)`);
+/// EINVAL for a resource number Linux does not know.
+pub fn sys_getrlimit(f: &mut TrapFrame) -> KResult<usize> {
+    let old = do_prlimit(0, arg(f, 0) as usize, None)?;
+    uaccess::copy_to_user(arg(f, 1) as usize, &old.to_bytes())?;
+    Ok(0)
 }
 
-#[cfg(target_os = "none")]
-pub use syscalls::*;
-
-/// The syscalls: they find the process and its `MmStruct` and copy the limits in and out.
-#[cfg(target_os = "none")]
-mod syscalls {
-    use super::{Rlimit, RLIM_NLIMITS};
-    use crate::arch::TrapFrame;
-    use crate::errno::{Errno, KResult};
-    use crate::mm::mm_struct::MmStruct;
-    use crate::mm::uaccess;
-    use crate::syscall::arg;
-    use crate::task::sched::{current, TASKS};
-    use alloc::sync::Arc;
-    use spin::Mutex;
-
-    /// The address space (and so the limits) of process `pid`, 0 meaning the caller
-    /// (Linux `find_task_by_vpid` under RCU). ESRCH if there is no such task or it has
-    /// no address space left (a zombie).
-    fn mm_of(pid: i32) -> KResult<Arc<Mutex<MmStruct>>> {
-        let task = if pid == 0 {
-            current()
-        } else {
-            TASKS.lock().get(&pid).cloned().ok_or(Errno::ESRCH)?
-        };
-        let mm = task.inner.lock().mm.clone().ok_or(Errno::ESRCH)?;
-        Ok(mm)
-    }
-
-    fn read_rlimit(addr: usize) -> KResult<Rlimit> {
-        uaccess::get_user::<[u8; 16]>(addr).map(Rlimit::from_bytes)
-    }
-
-    /// Linux `do_prlimit`: read the old limit, then (if `new`) set it.
-    fn do_prlimit(pid: i32, resource: usize, new: Option<Rlimit>) -> KResult<Rlimit> {
-        if resource >= RLIM_NLIMITS {
-            return Err(Errno::EINVAL);
-        }
-        let mm = mm_of(pid)?;
-        let mut mm = mm.lock();
-        match new {
-            Some(new) => mm.rlim.set(resource, new),
-            None => mm.rlim.get(resource),
-        }
-    }
-
-    /// getrlimit(resource, rlim): the soft and hard limit (Linux `SYSCALL_DEFINE2(getrlimit)`);
-    /// EINVAL for a resource number Linux does not know.
-    pub fn sys_getrlimit(f: &mut TrapFrame) -> KResult<usize> {
-        let old = do_prlimit(0, arg(f, 0) as usize, None)?;
-        uaccess::copy_to_user(arg(f, 1) as usize, &old.to_bytes())?;
-        Ok(0)
-    }
-
-    /// setrlimit(resource, rlim) (Linux `do_prlimit`): EINVAL for a soft limit above the
-    /// hard one, EPERM for RLIMIT_NOFILE above `nr_open`.
-    pub fn sys_setrlimit(f: &mut TrapFrame) -> KResult<usize> {
-        let new = read_rlimit(arg(f, 1) as usize)?;
-        do_prlimit(0, arg(f, 0) as usize, Some(new))?;
-        Ok(0)
-    }
-
-    /// prlimit64(pid, resource, new, old) (Linux `SYSCALL_DEFINE4(prlimit64)`): any
-    /// process's limit (pid 0: the caller's; ESRCH if there is none); either pointer may
-    /// be NULL, and `old` gets the value from before `new` was set.
-    pub fn sys_prlimit64(f: &mut TrapFrame) -> KResult<usize> {
-        let (pid, resource) = (arg(f, 0) as i32, arg(f, 1) as usize);
-        let (new_addr, old_addr) = (arg(f, 2) as usize, arg(f, 3) as usize);
-        let new = match new_addr {
-            0 => None,
-            a => Some(read_rlimit(a)?),
-        };
-        let old = do_prlimit(pid, resource, new)?;
-        if old_addr != 0 {
-            uaccess::copy_to_user(old_addr, &old.to_bytes())?;
-        }
-        Ok(0)
-    }
+/// setrlimit(resource, rlim) (Linux `do_prlimit`): EINVAL for a soft limit above the
+/// hard one, EPERM for RLIMIT_NOFILE above `nr_open`.
+pub fn sys_setrlimit(f: &mut TrapFrame) -> KResult<usize> {
+    let new = read_rlimit(arg(f, 1) as usize)?;
+    do_prlimit(0, arg(f, 0) as usize, Some(new))?;
+    Ok(0)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_are_linuxs() {
-        let r = Rlimits::linux_defaults(131072); // 512 MiB
-        assert_eq!(r.get(RLIMIT_STACK), Ok(Rlimit::new(8 << 20, RLIM_INFINITY)));
-        assert_eq!(r.get(RLIMIT_NOFILE), Ok(Rlimit::new(1024, 4096)));
-        assert_eq!(r.get(RLIMIT_CORE), Ok(Rlimit::new(0, RLIM_INFINITY)));
-        assert_eq!(
-            r.get(RLIMIT_AS),
-            Ok(Rlimit::new(RLIM_INFINITY, RLIM_INFINITY))
-        );
-        // max_threads = 131072 / 32 = 4096; NPROC and SIGPENDING are half of it.
-        assert_eq!(r.get(RLIMIT_NPROC), Ok(Rlimit::new(2048, 2048)));
-        assert_eq!(r.get(RLIMIT_SIGPENDING), Ok(Rlimit::new(2048, 2048)));
-        assert_eq!(r.get(RLIM_NLIMITS), Err(Errno::EINVAL));
-        assert_eq!(r.soft(RLIMIT_STACK), 8 << 20);
-        assert_eq!(r.soft(RLIMIT_DATA), usize::MAX);
-        assert_eq!(r.soft(99), usize::MAX);
-        // A tiny machine still gets Linux's floor of 20 threads.
-        let tiny = Rlimits::linux_defaults(16);
-        assert_eq!(tiny.get(RLIMIT_NPROC), Ok(Rlimit::new(10, 10)));
+/// prlimit64(pid, resource, new, old) (Linux `SYSCALL_DEFINE4(prlimit64)`): any
+/// process's limit (pid 0: the caller's; ESRCH if there is none); either pointer may
+/// be NULL, and `old` gets the value from before `new` was set.
+pub fn sys_prlimit64(f: &mut TrapFrame) -> KResult<usize> {
+    let (pid, resource) = (arg(f, 0) as i32, arg(f, 1) as usize);
+    let (new_addr, old_addr) = (arg(f, 2) as usize, arg(f, 3) as usize);
+    let new = match new_addr {
+        0 => None,
+        a => Some(read_rlimit(a)?),
+    };
+    let old = do_prlimit(pid, resource, new)?;
+    if old_addr != 0 {
+        uaccess::copy_to_user(old_addr, &old.to_bytes())?;
     }
-
-    #[test]
-    fn set_checks_as_do_prlimit() {
-        let mut r = Rlimits::linux_defaults(131072);
-        let stack = Rlimit::new(16 << 20, 32 << 20);
-        assert_eq!(
-            r.set(RLIMIT_STACK, stack),
-            Ok(Rlimit::new(8 << 20, RLIM_INFINITY))
-        );
-        assert_eq!(r.get(RLIMIT_STACK), Ok(stack));
-        assert_eq!(r.set(RLIMIT_STACK, Rlimit::new(2, 1)), Err(Errno::EINVAL));
-        assert_eq!(r.set(RLIM_NLIMITS, stack), Err(Errno::EINVAL));
-        let too_many = Rlimit::new(1024, NR_OPEN_MAX + 1);
-        assert_eq!(r.set(RLIMIT_NOFILE, too_many), Err(Errno::EPERM));
-        assert_eq!(r.get(RLIMIT_NOFILE), Ok(Rlimit::new(1024, 4096)));
-        let inf = Rlimit::new(RLIM_INFINITY, RLIM_INFINITY);
-        assert!(r.set(RLIMIT_STACK, inf).is_ok());
-        assert_eq!(r.soft(RLIMIT_STACK), usize::MAX);
-    }
-
-    #[test]
-    fn bytes_round_trip() {
-        let r = Rlimit::new(0x0102_0304_0506_0708, RLIM_INFINITY);
-        let b = r.to_bytes();
-        assert_eq!(b[0], 0x08);
-        assert_eq!(&b[8..], &[0xff; 8]);
-        assert_eq!(Rlimit::from_bytes(b), r);
-    }
+    Ok(0)
 }

@@ -3,7 +3,8 @@
 //! `kill_something_info`, `do_tkill`, `sys_rt_sigaction`, `sys_rt_sigprocmask`,
 //! `sys_rt_sigpending`, `sys_rt_sigsuspend`, `do_sigaltstack`).
 //!
-//! The machinery (queues, dispositions, delivery) is `task/signal.rs`, the frame and
+//! The machinery (queues, dispositions, delivery) is `task/signal.rs`, the alternate
+//! stack `task/sigaltstack.rs`, the frame and
 //! rt_sigreturn `arch/aarch64/signal.rs`; this file reads the arguments, applies
 //! Linux's rules about them and picks the targets. Everyone is root in Linnet: there
 //! are no permission checks (no EPERM).
@@ -16,6 +17,7 @@ use crate::mm::uaccess;
 use crate::task::exit::INIT_PID;
 use crate::task::pid::Pid;
 use crate::task::sched::{self, current, TASKS};
+use crate::task::sigaltstack::{do_sigaltstack, MINSIGSTKSZ};
 use crate::task::siginfo::{SI_TKILL, SI_USER};
 use crate::task::signal::{
     do_sigaction, group_send_sig_info, kill_pgrp_info, processes, send_signal_locked,
@@ -195,75 +197,6 @@ pub fn sys_rt_sigsuspend(f: &mut TrapFrame) -> KResult<usize> {
         sched::sleep_current();
     }
     Err(Errno::ERESTARTNOHAND)
-}
-
-pub use uapi::signal::{MINSIGSTKSZ, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK};
-
-/// Is `sp` on the current thread's alternate stack (Linux `on_sig_stack`)? The stack
-/// grows down, so its top address counts and its bottom does not. With SS_AUTODISARM
-/// the answer is no: the stack was forgotten when the handler started on it.
-pub fn on_sig_stack(sp: u64) -> bool {
-    let cur = current();
-    let inner = cur.inner.lock();
-    inner.sas_ss_flags & SS_AUTODISARM == 0
-        && sp > inner.sas_ss_sp
-        && sp - inner.sas_ss_sp <= inner.sas_ss_size
-}
-
-/// The flags sigaltstack and `uc_stack` report for stack pointer `sp` (Linux
-/// `sas_ss_flags`): SS_DISABLE without a stack, SS_ONSTACK while on it, else 0.
-pub fn sas_ss_flags(sp: u64) -> i32 {
-    if current().inner.lock().sas_ss_size == 0 {
-        SS_DISABLE
-    } else if on_sig_stack(sp) {
-        SS_ONSTACK
-    } else {
-        0
-    }
-}
-
-/// Set and/or report the alternate signal stack (Linux `do_sigaltstack`): EPERM while
-/// running on it, EINVAL for unknown flags, ENOMEM for a stack smaller than `min_size`.
-/// `sp` is the caller's user stack pointer.
-pub fn do_sigaltstack(new: Option<StackT>, sp: u64, min_size: u64) -> KResult<StackT> {
-    let cur = current();
-    let old = {
-        let inner = cur.inner.lock();
-        StackT {
-            ss_sp: inner.sas_ss_sp,
-            ss_flags: inner.sas_ss_flags,
-            _pad: 0,
-            ss_size: inner.sas_ss_size,
-        }
-    };
-    let reported = StackT {
-        ss_flags: sas_ss_flags(sp) | (old.ss_flags & SS_AUTODISARM),
-        ..old
-    };
-    if let Some(ss) = new {
-        if on_sig_stack(sp) {
-            return Err(Errno::EPERM);
-        }
-        let mode = ss.ss_flags & !SS_AUTODISARM;
-        if mode != SS_DISABLE && mode != SS_ONSTACK && mode != 0 {
-            return Err(Errno::EINVAL);
-        }
-        if ss.ss_sp == old.ss_sp && ss.ss_size == old.ss_size && ss.ss_flags == old.ss_flags {
-            return Ok(reported);
-        }
-        let (sp, size) = if mode == SS_DISABLE {
-            (0, 0)
-        } else if ss.ss_size < min_size {
-            return Err(Errno::ENOMEM);
-        } else {
-            (ss.ss_sp, ss.ss_size)
-        };
-        let mut inner = cur.inner.lock();
-        inner.sas_ss_sp = sp;
-        inner.sas_ss_size = size;
-        inner.sas_ss_flags = ss.ss_flags;
-    }
-    Ok(reported)
 }
 
 /// sigaltstack(ss, old_ss) (Linux `sys_sigaltstack`): the new stack is read first, the

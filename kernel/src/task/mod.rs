@@ -1,7 +1,7 @@
 //! Tasks and processes: the task structure (`task`), pids (`pid`), the scheduler and
 //! context switch (`sched`), wait queues (`wait_queue`), fork and threads (`fork`),
 //! exit (`exit`), wait4 (`wait`), the process tree's rules (`tree`, over the kernel's
-//! `tasklist`), signals (`signal`) and futexes (`futex`).
+//! `tasklist`), signals (`signal`), resource limits (`rlimit`) and futexes (`futex`).
 //!
 //! Life of a process: `fork::kernel_clone` creates it (copying or sharing the parent's
 //! parts) and puts it on the run queue; `sched::schedule` switches to it, and it leaves
@@ -12,6 +12,7 @@ pub mod cred;
 pub mod futex_op;
 pub mod init_unkillable;
 pub mod pid;
+pub mod rlimit;
 pub mod siginfo;
 pub mod tree;
 
@@ -27,6 +28,8 @@ pub mod fork;
 pub mod futex;
 #[cfg(target_os = "none")]
 pub mod sched;
+#[cfg(target_os = "none")]
+pub mod sigaltstack;
 #[cfg(target_os = "none")]
 pub mod signal;
 #[cfg(target_os = "none")]

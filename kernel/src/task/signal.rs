@@ -31,6 +31,7 @@
 //! `syscall/signal.rs` (the system calls).
 
 use super::pid::Pid;
+use super::rlimit::{Rlimits, RLIMIT_SIGPENDING};
 use super::sched::{self, TASKS};
 pub use super::siginfo::{KSigInfo, SigPending, SigSet};
 use super::siginfo::{SIGRTMIN, SI_USER};
@@ -137,6 +138,11 @@ pub struct SignalStruct {
     /// Parents sleeping in wait4 sleep here; `exit_notify` wakes them (Linux
     /// `signal->wait_chldexit`).
     pub wait_chldexit: WaitQueue,
+    /// The resource limits (Linux `signal->rlim`, `task/rlimit.rs`): shared by the
+    /// threads, copied by fork, kept by exec. A lock of their own (Linux uses the group
+    /// leader's `task_lock`), held only to read or write them, so the fault path can
+    /// read RLIMIT_STACK whatever else is locked.
+    pub rlim: Mutex<Rlimits>,
 }
 
 /// The locked part of `SignalStruct`.
@@ -223,14 +229,19 @@ impl SignalStruct {
                 cstime: 0,
             }),
             wait_chldexit: WaitQueue::new(),
+            rlim: Mutex::new(Rlimits::linux_defaults(
+                crate::mm::page_alloc::nr_total_pages(),
+            )),
         }
     }
 
     /// A copy for fork (Linux `copy_sighand` + `copy_signal`): dispositions, process
-    /// group, session and controlling terminal are inherited; pending signals, children and times are not.
+    /// group, session, controlling terminal and resource limits are inherited; pending
+    /// signals, children and times are not.
     pub fn fork_copy(&self) -> SignalStruct {
         let p = self.inner.lock();
         let s = SignalStruct::new(p.pgid, p.sid);
+        *s.rlim.lock() = *self.rlim.lock();
         {
             let mut c = s.inner.lock();
             c.action = p.action;
@@ -377,15 +388,9 @@ pub fn send_signal_info(t: &Arc<TaskStruct>, info: KSigInfo, kind: PidType) -> K
     Ok(())
 }
 
-/// The target's RLIMIT_SIGPENDING soft limit (Linnet keeps limits with the mm).
+/// The target's RLIMIT_SIGPENDING soft limit (Linux `task_rlimit(t, RLIMIT_SIGPENDING)`).
 fn sigpending_limit(t: &TaskStruct) -> usize {
-    let mm = t.inner.lock().mm.clone();
-    mm.map(|m| {
-        m.lock()
-            .rlim
-            .soft(crate::syscall::resource::RLIMIT_SIGPENDING)
-    })
-    .unwrap_or(usize::MAX)
+    t.signal.rlim.lock().soft(RLIMIT_SIGPENDING)
 }
 
 /// Find a thread to take `sig` and wake it (Linux `complete_signal`). A signal whose

@@ -27,10 +27,8 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use spin::Mutex;
 
-/// SIGVTALRM: ITIMER_VIRTUAL expired.
-pub const SIGVTALRM: i32 = 26;
-/// SIGPROF: ITIMER_PROF expired.
-pub const SIGPROF: i32 = 27;
+// SIGVTALRM: ITIMER_VIRTUAL expired; SIGPROF: ITIMER_PROF expired.
+pub use uapi::signal::{SIGPROF, SIGVTALRM};
 
 /// A process's timers (the timer fields of Linux `struct signal_struct`).
 #[derive(Default)]

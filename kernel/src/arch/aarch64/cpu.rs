@@ -95,41 +95,19 @@ pub unsafe fn run_on_stack(arg: usize, f: extern "C" fn(usize), sp: usize) {
     unsafe { call_on_stack(arg, f, sp) }
 }
 
-/// The HWCAP bits Linux would report for this CPU (`arch/arm64/kernel/cpufeature.c`,
-/// `arm64_elf_hwcaps`), from the ID registers: FP, ASIMD, EVTSTRM (the timer event
-/// stream Linux enables), AES, PMULL, SHA1, SHA2, CRC32, ATOMICS, CPUID.
+/// The HWCAP bits Linux would report for this CPU (`cpufeature::elf_hwcap_from` reads
+/// the ID registers' fields).
 pub fn elf_hwcap() -> u64 {
     use aarch64_cpu::registers::{ID_AA64ISAR0_EL1, ID_AA64PFR0_EL1};
-    let pfr0 = ID_AA64PFR0_EL1.get();
-    let isar0 = ID_AA64ISAR0_EL1.get();
-    let field = |v: u64, shift: u32| (v >> shift) & 0xf;
-    let mut hw = 0u64;
-    if field(pfr0, 16) != 0xf {
-        hw |= 1 << 0; // HWCAP_FP
-    }
-    if field(pfr0, 20) != 0xf {
-        hw |= 1 << 1; // HWCAP_ASIMD
-    }
-    hw |= 1 << 2; // HWCAP_EVTSTRM
-    match field(isar0, 4) {
-        1 => hw |= 1 << 3,                // HWCAP_AES
-        2.. => hw |= (1 << 3) | (1 << 4), // + HWCAP_PMULL
-        _ => {}
-    }
-    if field(isar0, 8) >= 1 {
-        hw |= 1 << 5; // HWCAP_SHA1
-    }
-    if field(isar0, 12) >= 1 {
-        hw |= 1 << 6; // HWCAP_SHA2
-    }
-    if field(isar0, 16) >= 1 {
-        hw |= 1 << 7; // HWCAP_CRC32
-    }
-    if field(isar0, 20) >= 2 {
-        hw |= 1 << 8; // HWCAP_ATOMICS
-    }
-    hw |= 1 << 11; // HWCAP_CPUID
-    hw
+    super::cpufeature::elf_hwcap_from(ID_AA64PFR0_EL1.get(), ID_AA64ISAR0_EL1.get())
+}
+
+/// CTR_EL0, the cache type register (aarch64-cpu 11 has no accessor for it).
+pub fn read_ctr_el0() -> u64 {
+    let ctr: u64;
+    // SAFETY: reading CTR_EL0 has no side effects.
+    unsafe { core::arch::asm!("mrs {}, ctr_el0", out(reg) ctr, options(nomem, nostack)) };
+    ctr
 }
 
 /// Turn on Privileged Access Never where the CPU has it (FEAT_PAN, Armv8.1; Linux

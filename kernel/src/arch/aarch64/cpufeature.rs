@@ -24,6 +24,67 @@
 //! the CNTKCTL_EL1 setting that lets EL0 read the virtual counter
 //! (`cpu::arch_counter_set_user_access`).
 
+/// The HWCAP bits (Linux `arch/arm64/include/uapi/asm/hwcap.h`) Linnet reports.
+pub mod hwcap {
+    /// Floating point.
+    pub const HWCAP_FP: u64 = 1 << 0;
+    /// Advanced SIMD.
+    pub const HWCAP_ASIMD: u64 = 1 << 1;
+    /// The generic timer's event stream (wfe wakes at least every 100 us).
+    pub const HWCAP_EVTSTRM: u64 = 1 << 2;
+    /// AES instructions.
+    pub const HWCAP_AES: u64 = 1 << 3;
+    /// 64-bit polynomial multiply (PMULL).
+    pub const HWCAP_PMULL: u64 = 1 << 4;
+    /// SHA-1 instructions.
+    pub const HWCAP_SHA1: u64 = 1 << 5;
+    /// SHA-256 instructions.
+    pub const HWCAP_SHA2: u64 = 1 << 6;
+    /// CRC32 instructions.
+    pub const HWCAP_CRC32: u64 = 1 << 7;
+    /// LSE atomics.
+    pub const HWCAP_ATOMICS: u64 = 1 << 8;
+    /// EL0 may read the ID registers: the kernel emulates `mrs` (this file).
+    pub const HWCAP_CPUID: u64 = 1 << 11;
+}
+
+/// The HWCAP bits Linux reports for a CPU with these ID registers
+/// (`arch/arm64/kernel/cpufeature.c`, the `arm64_elf_hwcaps` table): FP, ASIMD, EVTSTRM
+/// (the timer event stream Linux enables), AES, PMULL, SHA1, SHA2, CRC32, ATOMICS and
+/// CPUID. Pure, so the host tests check it against a real Cortex-A72.
+pub fn elf_hwcap_from(pfr0: u64, isar0: u64) -> u64 {
+    use super::sysreg::id::{ID_AA64ISAR0_EL1 as ISAR0, ID_AA64PFR0_EL1 as PFR0};
+    use hwcap::*;
+    use tock_registers::LocalRegisterCopy;
+    let pfr0: LocalRegisterCopy<u64, PFR0::Register> = LocalRegisterCopy::new(pfr0);
+    let isar0: LocalRegisterCopy<u64, ISAR0::Register> = LocalRegisterCopy::new(isar0);
+    let mut hw = HWCAP_EVTSTRM | HWCAP_CPUID;
+    if pfr0.read(PFR0::FP) != 0xf {
+        hw |= HWCAP_FP;
+    }
+    if pfr0.read(PFR0::AdvSIMD) != 0xf {
+        hw |= HWCAP_ASIMD;
+    }
+    hw |= match isar0.read(ISAR0::AES) {
+        0 => 0,
+        1 => HWCAP_AES,
+        _ => HWCAP_AES | HWCAP_PMULL,
+    };
+    for (field, bit) in [
+        (ISAR0::SHA1, HWCAP_SHA1),
+        (ISAR0::SHA2, HWCAP_SHA2),
+        (ISAR0::CRC32, HWCAP_CRC32),
+    ] {
+        if isar0.read(field) >= 1 {
+            hw |= bit;
+        }
+    }
+    if isar0.read(ISAR0::ATOMIC) >= 2 {
+        hw |= HWCAP_ATOMICS;
+    }
+    hw
+}
+
 /// One trapped MRS: the register (op0, op1, CRn, CRm, op2) and the target Xt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Mrs {
@@ -369,5 +430,27 @@ mod tests {
         assert_eq!(read(0, 0), Some(0x410f_d083));
         assert_eq!(read(4, 0), Some(0x11)); // FP and AdvSIMD implemented (0), AArch64 only
         assert_eq!(read(6, 0), Some(0x11120));
+    }
+
+    #[test]
+    fn hwcaps_of_a_cortex_a72_and_of_a_cpu_without_fp() {
+        use hwcap::*;
+        // PFR0 0x2222, ISAR0 0x11120: AES+PMULL, SHA1, SHA2, CRC32, no LSE atomics.
+        let a72 = HWCAP_FP
+            | HWCAP_ASIMD
+            | HWCAP_EVTSTRM
+            | HWCAP_AES
+            | HWCAP_PMULL
+            | HWCAP_SHA1
+            | HWCAP_SHA2
+            | HWCAP_CRC32
+            | HWCAP_CPUID;
+        assert_eq!(elf_hwcap_from(0x2222, 0x11120), a72);
+        assert_eq!(a72, 0x8ff); // what Linux 6.1 puts in AT_HWCAP on this CPU
+                                // FP and AdvSIMD 0xf (not implemented), LSE atomics (2), AES without PMULL.
+        assert_eq!(
+            elf_hwcap_from(0xff_0000, 0x20_0010),
+            HWCAP_EVTSTRM | HWCAP_CPUID | HWCAP_AES | HWCAP_ATOMICS
+        );
     }
 }

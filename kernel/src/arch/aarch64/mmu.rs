@@ -129,19 +129,24 @@ pub fn flush_tlb_user_page(asid: u16, va: usize) {
 /// to the point of unification, then invalidate the instruction cache. QEMU does not
 /// model caches, so forgetting this works there and fails on real hardware.
 pub fn sync_icache(kva: usize, len: usize) {
-    const LINE: usize = 64; // smallest line of the Cortex-A72; CTR_EL0 would tell exactly
-    let mut a = kva & !(LINE - 1);
+    use super::sysreg::id::{line_bytes, CTR_EL0};
+    use tock_registers::LocalRegisterCopy;
+    let ctr: LocalRegisterCopy<u64, CTR_EL0::Register> =
+        LocalRegisterCopy::new(super::cpu::read_ctr_el0());
+    let dline = line_bytes(ctr.read(CTR_EL0::DminLine));
+    let mut a = kva & !(dline - 1);
     while a < kva + len {
         // SAFETY: cache maintenance on a mapped kernel address; no data changes.
         unsafe { core::arch::asm!("dc cvau, {}", in(reg) a, options(nostack)) };
-        a += LINE;
+        a += dline;
     }
     barrier::dsb(barrier::ISH);
-    let mut a = kva & !(LINE - 1);
+    let iline = line_bytes(ctr.read(CTR_EL0::IminLine));
+    let mut a = kva & !(iline - 1);
     while a < kva + len {
         // SAFETY: as above.
         unsafe { core::arch::asm!("ic ivau, {}", in(reg) a, options(nostack)) };
-        a += LINE;
+        a += iline;
     }
     barrier::dsb(barrier::ISH);
     barrier::isb(barrier::SY);

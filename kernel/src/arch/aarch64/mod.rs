@@ -36,6 +36,8 @@ pub mod mmu;
 #[cfg(target_os = "none")]
 pub mod signal;
 #[cfg(target_os = "none")]
+pub mod syscall;
+#[cfg(target_os = "none")]
 pub mod trap;
 #[cfg(target_os = "none")]
 pub mod uaccess;

@@ -27,8 +27,8 @@ use super::sigframe::{self, RtSigframe};
 use super::trap::{TrapFrame, NO_SYSCALL};
 use crate::errno::{Errno, KResult};
 use crate::mm::uaccess;
-use crate::syscall::signal::{do_sigaltstack, sas_ss_flags, MINSIGSTKSZ, SS_AUTODISARM};
 use crate::task::sched::current;
+use crate::task::sigaltstack::{do_sigaltstack, sas_ss_flags, MINSIGSTKSZ, SS_AUTODISARM};
 use crate::task::signal::{
     force_sig, force_sigsegv, get_signal, KSignal, SigDisposition, SigSet, SA_NODEFER, SA_ONSTACK,
     SA_RESTART, SA_RESTORER, SA_SIGINFO, SIGSEGV,

@@ -87,6 +87,58 @@ pub const INIT_PSTATE_EL1: u64 = SPSR_EL2::D::Masked.value
 /// `CPACR_EL1_FPEN`); the kernel itself uses none.
 pub const CPACR_EL1_FPEN: u64 = CPACR_EL1::FPEN::TrapNothing.value;
 
+/// Fields of the ID and cache-type registers Linnet reads, named as in the Arm ARM
+/// (Linux `arch/arm64/tools/sysreg`, which generates `ID_AA64PFR0_EL1_FP_SHIFT` and
+/// friends). aarch64-cpu 11 names none of these fields (its ID_AA64PFR0_EL1 knows only
+/// AMU and SVE, its ID_AA64ISAR0_EL1 only RNDR, and it has no CTR_EL0), so they are
+/// declared here, the way `pte.rs` declares the descriptor.
+pub mod id {
+    tock_registers::register_bitfields! {u64,
+        /// AArch64 Processor Feature Register 0.
+        #[allow(missing_docs)]
+        pub ID_AA64PFR0_EL1 [
+            /// Data Independent Timing.
+            DIT OFFSET(48) NUMBITS(4) [],
+            /// Advanced SIMD: 0 implemented, 1 with half precision, 0xf not implemented.
+            AdvSIMD OFFSET(20) NUMBITS(4) [],
+            /// Floating point, encoded as AdvSIMD.
+            FP OFFSET(16) NUMBITS(4) [],
+            /// EL1 and EL0: 1 AArch64 only, 2 AArch64 and AArch32.
+            EL1 OFFSET(4) NUMBITS(4) [],
+            /// EL0 as EL1.
+            EL0 OFFSET(0) NUMBITS(4) []
+        ],
+        /// AArch64 Instruction Set Attribute Register 0.
+        #[allow(missing_docs)]
+        pub ID_AA64ISAR0_EL1 [
+            /// LSE atomics: 2 implemented.
+            ATOMIC OFFSET(20) NUMBITS(4) [],
+            /// CRC32 instructions: 1 implemented.
+            CRC32 OFFSET(16) NUMBITS(4) [],
+            /// SHA-256 (1) and SHA-512 (2).
+            SHA2 OFFSET(12) NUMBITS(4) [],
+            /// SHA-1: 1 implemented.
+            SHA1 OFFSET(8) NUMBITS(4) [],
+            /// AES: 1 implemented, 2 AES and PMULL.
+            AES OFFSET(4) NUMBITS(4) []
+        ],
+        /// Cache Type Register.
+        #[allow(missing_docs)]
+        pub CTR_EL0 [
+            /// log2 of the smallest data cache line, in 4-byte words.
+            DminLine OFFSET(16) NUMBITS(4) [],
+            /// log2 of the smallest instruction cache line, in 4-byte words.
+            IminLine OFFSET(0) NUMBITS(4) []
+        ]
+    }
+
+    /// The smallest cache line in bytes from a CTR_EL0 line-size field (Linux
+    /// `cache_line_size` / the `dcache_line_size` macro: `4 << field`).
+    pub const fn line_bytes(log2_words: u64) -> usize {
+        4 << log2_words
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +189,15 @@ mod tests {
         assert_eq!(ICC_SRE_EL2_INIT, 0xf);
         assert_eq!(INIT_PSTATE_EL1, 0x3c5);
         assert_eq!(CPACR_EL1_FPEN, 3 << 20);
+    }
+
+    #[test]
+    fn cache_line_from_ctr_el0() {
+        use tock_registers::LocalRegisterCopy;
+        // QEMU's cortex-a72: CTR_EL0 0x8444c004, 64-byte lines for both caches.
+        let ctr: LocalRegisterCopy<u64, id::CTR_EL0::Register> =
+            LocalRegisterCopy::new(0x8444_c004);
+        assert_eq!(id::line_bytes(ctr.read(id::CTR_EL0::DminLine)), 64);
+        assert_eq!(id::line_bytes(ctr.read(id::CTR_EL0::IminLine)), 64);
     }
 }

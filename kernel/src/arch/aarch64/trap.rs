@@ -71,7 +71,7 @@ extern "C" fn el0_sync_handler(frame: &mut TrapFrame) {
     let far = cpu::read_far();
     frame.syscallno = NO_SYSCALL; // do_el0_svc sets it for a syscall
     match esr.ec() {
-        esr::ESR_ELX_EC_SVC64 => crate::syscall::do_el0_svc(frame),
+        esr::ESR_ELX_EC_SVC64 => super::syscall::do_el0_svc(frame),
         esr::ESR_ELX_EC_DABT_LOW | esr::ESR_ELX_EC_IABT_LOW => {
             super::fault::do_mem_abort(far as usize, esr, frame)
         }

@@ -20,8 +20,8 @@ use crate::mm::access_remote::{FollFlags, RemoteBuf};
 use crate::mm::layout::PAGE_SIZE;
 use crate::mm::mm_struct::MmStruct;
 use crate::mm::{page_alloc, vma::VmFlags};
-use crate::syscall::resource::RLIMIT_RSS;
 use crate::task::pid::Pid;
+use crate::task::rlimit::RLIMIT_RSS;
 use crate::task::sched::{current, TASKS};
 use crate::task::signal::SigDisposition;
 use crate::task::task::{TaskState, TaskStruct};
@@ -326,7 +326,12 @@ fn snapshot(t: &Arc<TaskStruct>) -> TaskInfo {
                 f.contains(VmFlags::WRITE) && !f.intersects(VmFlags::SHARED | VmFlags::GROWSDOWN)
             }),
             stack_vm: pages(&|f| f.contains(VmFlags::GROWSDOWN)),
-            rsslim: mm.rlim.get(RLIMIT_RSS).map_or(u64::MAX, |r| r.cur),
+            rsslim: t
+                .signal
+                .rlim
+                .lock()
+                .get(RLIMIT_RSS)
+                .map_or(u64::MAX, |r| r.cur),
             start_code: mm.start_code,
             end_code: mm.end_code,
             start_stack: mm.start_stack,

@@ -6,7 +6,9 @@
 //! qemu-user emulates vfork as a plain fork and refuses CLONE_VM without CLONE_THREAD
 //! (EINVAL), so the checks of sharing and of the parent's sleep are Linnet-only there
 //! (`# SKIP`); exit statuses are checked on both.
-//! Syscalls used: clone, execve, wait4, nanosleep, exit, exit_group.
+//! Resource limits belong to the process (Linux `signal_struct`), not to the memory: a
+//! vfork or CLONE_VM child has its own copy, and lowering it leaves the parent's alone.
+//! Syscalls used: clone, execve, wait4, nanosleep, getrlimit, setrlimit, exit, exit_group.
 
 #![no_std]
 #![no_main]
@@ -15,6 +17,7 @@ use core::arch::asm;
 use core::sync::atomic::{AtomicU32, Ordering::SeqCst};
 use ulib::procattr::clone_fn;
 use ulib::process::{reap, WNOHANG};
+use ulib::resource::{getrlimit, setrlimit, Rlimit, RLIMIT_NOFILE, RLIMIT_STACK};
 use ulib::thread::CLONE_VM;
 use ulib::time::Timespec;
 use ulib::{Errno, Tap};
@@ -68,6 +71,33 @@ extern "C" fn bad_execer(_: usize) -> i32 {
     }
 }
 
+/// The vfork or CLONE_VM child: halves its RLIMIT_NOFILE and RLIMIT_STACK soft limits;
+/// exits 0 if it reads its own RLIMIT_NOFILE back (qemu-user ignores a setrlimit of
+/// RLIMIT_STACK, so that one is not read back).
+extern "C" fn limit_lowerer(_: usize) -> i32 {
+    let lower = |resource| {
+        let r = getrlimit(resource)?;
+        let low = Rlimit {
+            cur: r.cur / 2,
+            max: r.max,
+        };
+        setrlimit(resource, &low).map(|_| low)
+    };
+    let _ = lower(RLIMIT_STACK);
+    match (lower(RLIMIT_NOFILE), getrlimit(RLIMIT_NOFILE)) {
+        (Ok(set), Ok(now)) if set == now => 0,
+        _ => 1,
+    }
+}
+
+/// The caller's soft RLIMIT_NOFILE and RLIMIT_STACK.
+fn limits() -> (Option<u64>, Option<u64>) {
+    (
+        getrlimit(RLIMIT_NOFILE).ok().map(|r| r.cur),
+        getrlimit(RLIMIT_STACK).ok().map(|r| r.cur),
+    )
+}
+
 /// The classic vfork: the child runs on the parent's own stack and exits at once
 /// without returning into the parent's frames (busybox's and glibc's vfork).
 fn vfork_exit_on_parent_stack(code: usize) -> i32 {
@@ -101,7 +131,7 @@ fn main() -> i32 {
         return 5;
     }
     let linnet = ulib::is_linnet();
-    let mut tap = Tap::new(9);
+    let mut tap = Tap::new(12);
 
     // 1-2: the parent sleeps until the child exits, and sees what it wrote.
     let pid = clone_fn(VFORK, stack(), slow_writer, 42).unwrap_or(-1);
@@ -193,5 +223,31 @@ fn main() -> i32 {
         tap.ok(ok, "CLONE_VM child is a process wait4 reaps");
         tap.skip("CLONE_VM child's writes are seen by the parent", QEMU);
     }
+
+    // 10-12: limits are the process's (Linux `copy_signal`), not the memory's: a child
+    // that shares our memory but is not a thread lowers only its own copy.
+    let before = limits();
+    let pid = clone_fn(VFORK, stack(), limit_lowerer, 0).unwrap_or(-1);
+    tap.eq(
+        reap(pid),
+        Some(0),
+        "vfork child's setrlimit(RLIMIT_NOFILE) takes effect in the child",
+    );
+    tap.eq(
+        limits(),
+        before,
+        "vfork child lowering its limits leaves the parent's alone",
+    );
+    // qemu-user refuses CLONE_VM without CLONE_THREAD (EINVAL): the parent's limits
+    // are then unchanged too, which is what Linux gives after the child ran.
+    let r = clone_fn(CLONE_VM | SIGCHLD, stack(), limit_lowerer, 0);
+    let child_ok = match r {
+        Ok(pid) => reap(pid) == Some(0),
+        Err(e) => !linnet && e == Errno::EINVAL,
+    };
+    tap.ok(
+        child_ok && limits() == before,
+        "CLONE_VM child lowering its limits leaves the parent's alone",
+    );
     tap.done()
 }
