@@ -25,6 +25,7 @@
 //! | `stat` | `linux/stat.h` | `S_IF*`, `UTIME_*` |
 //! | `mman` | `asm-generic/mman-common.h`, `linux/mman.h` | `PROT_*`, `MAP_*`, `MREMAP_*`, `MADV_*` |
 //! | `auxvec` | `linux/auxvec.h` | auxv tags `AT_*` |
+//! | `hwcap` | `asm/hwcap.h` | `HWCAP_*` bits of `AT_HWCAP` |
 //! | `limits` | `linux/limits.h` | `PATH_MAX`, `NGROUPS_MAX` |
 //! | `param` | `asm-generic/param.h` | `USER_HZ` |
 //! | `resource` | `asm-generic/resource.h`, `linux/resource.h` | `RLIMIT_*`, `RLIM_INFINITY`, `PRIO_*`, `RUSAGE_*` |
@@ -47,6 +48,7 @@ pub mod elf;
 pub mod errno;
 pub mod fcntl;
 pub mod futex;
+pub mod hwcap;
 pub mod ioctls;
 pub mod ipc;
 pub mod limits;

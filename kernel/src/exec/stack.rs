@@ -92,7 +92,7 @@ pub fn setup_arg_pages(bprm: &mut LinuxBinprm, stack_top: usize, randomize: bool
     let vm_end = layout::STACK_TOP;
     let stack_shift = vm_end - stack_top;
     let rlim = bprm.rlim_stack;
-    if stack_top < layout::MMAP_MIN_ADDR + rlim.min(layout::RLIMIT_STACK_DEFAULT) {
+    if stack_top < layout::MMAP_MIN_ADDR + rlim.min(crate::task::rlimit::STK_LIM as usize) {
         return Err(Errno::ENOMEM);
     }
     bprm.p -= stack_shift;

@@ -84,8 +84,6 @@ pub const ELF_ET_DYN_BASE: usize = (2 * TASK_SIZE / 3) & PAGE_MASK;
 /// pointer always faults (Linux `mmap_min_addr`, default 4096 in `mm/Kconfig`).
 pub const MMAP_MIN_ADDR: usize = PAGE_SIZE;
 
-/// The default stack size limit, RLIMIT_STACK (Linux `_STK_LIM`, 8 MiB).
-pub const RLIMIT_STACK_DEFAULT: usize = 8 << 20;
 /// Gap kept free below a stack that grows down (Linux `stack_guard_gap`, 256 pages).
 pub const STACK_GUARD_GAP: usize = 256 * PAGE_SIZE;
 

@@ -24,8 +24,8 @@ const AT_BASE: u64 = ulib::uapi::auxvec::AT_BASE;
 const AT_FLAGS: u64 = ulib::uapi::auxvec::AT_FLAGS;
 const AT_HWCAP: u64 = ulib::uapi::auxvec::AT_HWCAP;
 const AT_SECURE: u64 = ulib::uapi::auxvec::AT_SECURE;
-/// HWCAP_FP | HWCAP_ASIMD (Linux `arch/arm64/include/uapi/asm/hwcap.h`).
-const HWCAP_FP_ASIMD: u64 = 0b11;
+/// HWCAP_FP | HWCAP_ASIMD.
+const HWCAP_FP_ASIMD: u64 = ulib::uapi::hwcap::HWCAP_FP | ulib::uapi::hwcap::HWCAP_ASIMD;
 const PT_PHDR: u32 = ulib::uapi::elf::PT_PHDR;
 const PHDR_SIZE: usize = 56;
 
