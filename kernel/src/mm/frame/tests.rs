@@ -215,12 +215,19 @@ fn next_fit_wraps_around() {
     let mut fa = all_free(&mut bm, 8);
     let first: Vec<usize> = (0..6).map(|_| fa.alloc().unwrap()).collect();
     assert_eq!(first[5], RAM + 5 * PAGE_SIZE);
-    // Free a low frame: next-fit still goes on upward first ...
+    // Free a low frame: it is handed out again first (the hint moves back to it) ...
     fa.free(first[1]);
+    assert_eq!(fa.alloc(), Some(first[1]));
+    // ... then the search goes on upward from there ...
     assert_eq!(fa.alloc(), Some(RAM + 6 * PAGE_SIZE));
     assert_eq!(fa.alloc(), Some(RAM + 7 * PAGE_SIZE));
-    // ... then wraps around to the start to find the hole.
-    assert_eq!(fa.alloc(), Some(first[1]));
+    assert_eq!(fa.alloc(), None);
+    // ... past the top it wraps to the start (the hint is 0 now); frames freed at or
+    // above the hint leave it, and are found in address order.
+    fa.free(first[0]);
+    fa.free(first[4]);
+    assert_eq!(fa.alloc(), Some(first[0]));
+    assert_eq!(fa.alloc(), Some(first[4]));
     assert_eq!(fa.alloc(), None);
 }
 
