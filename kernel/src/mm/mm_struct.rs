@@ -161,19 +161,19 @@ impl MmStruct {
     /// between and the caller holds the mm's lock.
     pub fn zap_range(&mut self, start: usize, end: usize) {
         const MAX_DVM_OPS: usize = 512;
+        let start = start & !(PAGE_SIZE - 1);
         let whole_asid = (end.saturating_sub(start)) / PAGE_SIZE > MAX_DVM_OPS;
-        let mut from = start;
+        let asid = self.asid();
         let mut zapped = false;
-        while let Some((va, _, _)) = self.next_present(from, end) {
-            if let Ok((pa, _)) = self.pgd.unmap(&mut KernelPhysMem, va) {
-                if !whole_asid {
-                    self.flush_tlb_page(va);
-                }
-                zapped = true;
-                page_alloc::put_page(pa);
+        let mut drop_page = |va: usize, pa: usize, _| {
+            if let (Some(asid), false) = (asid, whole_asid) {
+                mmu::flush_tlb_user_page(asid, va);
             }
-            from = va + PAGE_SIZE;
-        }
+            zapped = true;
+            page_alloc::put_page(pa);
+        };
+        self.pgd
+            .unmap_range(&mut KernelPhysMem, start, end, &mut drop_page);
         if whole_asid && zapped {
             self.flush_tlb_mm();
         }

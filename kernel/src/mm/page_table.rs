@@ -145,6 +145,44 @@ fn classify(desc: u64, level: usize) -> Entry {
     }
 }
 
+/// `unmap_range` below the table at `table` (level `level`, its first entry mapping
+/// `base`), for the inclusive range `[start, last]` inside what it maps. Returns whether
+/// the table is empty afterwards, so the caller can free it (Linux `free_pte_range` and
+/// friends).
+fn zap_table(
+    mem: &mut impl PhysMem,
+    table: PhysAddr,
+    level: usize,
+    base: VirtAddr,
+    start: VirtAddr,
+    last: VirtAddr,
+    f: &mut impl FnMut(VirtAddr, PhysAddr, PageSize),
+) -> bool {
+    let shift = PAGE_SHIFT + TABLE_SHIFT * (3 - level);
+    let first_index = (start - base) >> shift;
+    let last_index = ((last - base) >> shift).min(PTRS_PER_TABLE - 1);
+    for i in first_index..=last_index {
+        let va = base + (i << shift);
+        match classify(get_entry(mem, table, i), level) {
+            Entry::Invalid => {}
+            Entry::Leaf(pa, size) if va >= start => {
+                set_entry(mem, table, i, 0);
+                f(va, pa, size);
+            }
+            Entry::Leaf(..) => {}
+            Entry::Table(child) => {
+                let child_last = va + ((1usize << shift) - 1);
+                let (from, to) = (start.max(va), last.min(child_last));
+                if zap_table(mem, child, level + 1, va, from, to, f) {
+                    set_entry(mem, table, i, 0);
+                    mem.free_table(child);
+                }
+            }
+        }
+    }
+    (0..PTRS_PER_TABLE).all(|i| get_entry(mem, table, i) == 0)
+}
+
 /// `BadAddress` unless `va` is canonical: below `TASK_SIZE` or from `VA_START` up.
 fn check_va(va: VirtAddr) -> Result<(), MapError> {
     match (TASK_SIZE..VA_START).contains(&va) {
@@ -379,6 +417,28 @@ impl PageTable {
             mem.free_table(child);
         }
         Ok((pa, size))
+    }
+
+    /// Clears every leaf that starts in `[start, end)`, calls `f(va, frame, size)` for each,
+    /// and frees the table pages the range left empty (never the pgd). One descent per
+    /// table, so a large range costs one visit per entry, not a walk from the pgd and a
+    /// table scan per page as `unmap` does. A block that starts below `start` is left.
+    /// TLB maintenance is the caller's, as for `unmap`.
+    ///
+    /// Linux: `unmap_page_range` (`zap_pud_range` -> `zap_pmd_range` -> `zap_pte_range`,
+    /// mm/memory.c), then `free_pgd_range` for the tables; Linnet does both in one pass.
+    pub fn unmap_range(
+        &mut self,
+        mem: &mut impl PhysMem,
+        start: VirtAddr,
+        end: VirtAddr,
+        f: &mut impl FnMut(VirtAddr, PhysAddr, PageSize),
+    ) {
+        if start >= end || check_va(start).is_err() || check_va(end - 1).is_err() {
+            return;
+        }
+        let half = start & !((1usize << 48) - 1); // 0 for user space, VA_START for the kernel
+        zap_table(mem, self.root, 0, half, start, end - 1, f);
     }
 
     /// Changes the permissions of the leaf mapping va (keeps the frame and the software
@@ -754,6 +814,68 @@ mod tests {
             pt.unmap(&mut mem, 0xffff_0000_0000_0000),
             Err(MapError::NotMapped)
         );
+    }
+
+    #[test]
+    fn unmap_range_clears_what_starts_inside_and_frees_emptied_tables() {
+        let (mut mem, mut pt) = setup();
+        // Pages on both sides of a 2 MiB (pmd) boundary and of a 1 GiB (pud) boundary,
+        // a block, and a page far above the range.
+        let pages = [0x1f_f000, 0x20_0000, 0x20_1000, 0x3fff_f000, 0x4000_0000];
+        for (n, &va) in pages.iter().enumerate() {
+            pt.map(
+                &mut mem,
+                va,
+                0x4100_0000 + n * PAGE_SIZE,
+                PageSize::Size4K,
+                USER_RW,
+            )
+            .unwrap();
+        }
+        pt.map(&mut mem, 0x60_0000, 0x4060_0000, PageSize::Size2M, USER_RW)
+            .unwrap();
+        pt.map(
+            &mut mem,
+            0x7f_0000_0000,
+            0x4080_0000,
+            PageSize::Size4K,
+            USER_RW,
+        )
+        .unwrap();
+        let live = mem.live;
+        // [0x20_0000, 0x3fff_f000): the second pmd's pages and the block, not the page
+        // below it nor the one at the range's end.
+        let mut gone = Vec::new();
+        pt.unmap_range(&mut mem, 0x20_0000, 0x3fff_f000, &mut |va, pa, size| {
+            gone.push((va, pa, size))
+        });
+        assert_eq!(
+            gone,
+            vec![
+                (0x20_0000, 0x4100_1000, PageSize::Size4K),
+                (0x20_1000, 0x4100_2000, PageSize::Size4K),
+                (0x60_0000, 0x4060_0000, PageSize::Size2M),
+            ]
+        );
+        assert_eq!(
+            mem.live,
+            live - 1,
+            "the emptied pte table is freed, no other"
+        );
+        for va in [0x1f_f000, 0x3fff_f000, 0x4000_0000, 0x7f_0000_0000] {
+            assert!(pt.translate(&mut mem, va).is_some(), "{va:#x} stays mapped");
+        }
+        // A range that starts inside a block leaves the block; empty ranges do nothing.
+        pt.map(&mut mem, 0x80_0000, 0x4080_0000, PageSize::Size2M, USER_RW)
+            .unwrap();
+        let mut count = 0;
+        pt.unmap_range(&mut mem, 0x80_1000, 0xa0_0000, &mut |_, _, _| count += 1);
+        pt.unmap_range(&mut mem, 0x1000, 0x1000, &mut |_, _, _| count += 1);
+        assert_eq!(count, 0);
+        // The whole user half: everything of it goes, and every user table with it.
+        pt.unmap_range(&mut mem, 0, TASK_SIZE, &mut |_, _, _| count += 1);
+        assert_eq!(count, 5);
+        assert_eq!(mem.live, 1, "only the pgd is left");
     }
 
     #[test]
