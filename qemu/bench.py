@@ -13,7 +13,9 @@ on the host and its load; only the ratios are meant to be compared, and nothing 
 the exit status is 0 whenever both kernels ran every benchmark.
 
 Usage: python3 qemu/bench.py [--rounds N]      (make bench [ROUNDS=N]; default 3)
-  LINUX_PKG   the Debian package with the kernel (default linux-image-6.1.0-57-arm64)
+  LINUX_PKG   the Debian package with the kernel (default: the one Debian's
+              `linux-image-arm64` metapackage depends on, so a new Debian kernel
+              release never leaves the bench without a package to fetch)
   DEBIAN_PKG_OFFLINE=1   use the cached package only (qemu/debian-pkg.sh)
 The last line is `bench: worst ratio R (metric); boot ratio B`. The method and one run's
 table: docs/performance.md.
@@ -29,7 +31,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "build", "bench")
-LINUX_PKG = os.environ.get("LINUX_PKG", "linux-image-6.1.0-57-arm64")
+LINUX_PKG = os.environ.get("LINUX_PKG")  # None: ask the metapackage (linux_package)
+LINUX_META = "linux-image-arm64"
 # Linux's usual QEMU command line for an initramfs; Linnet ignores what it does not know
 # (its unknown words go to init, as Linux's do) and runs the archive's /init too.
 APPEND = "console=ttyAMA0 quiet nokaslr rdinit=/init panic=-1"
@@ -69,14 +72,32 @@ def build():
     return cpio
 
 
+def linux_package():
+    """The versioned kernel package: LINUX_PKG, or what Debian's metapackage depends on
+    today (its Depends field names e.g. linux-image-6.1.0-57-arm64)."""
+    if LINUX_PKG:
+        return LINUX_PKG
+    run(["bash", os.path.join(ROOT, "qemu", "debian-pkg.sh"), LINUX_META])
+    debs = sorted(glob.glob(os.path.join(ROOT, "build", "debian", "debs", LINUX_META + "_*_arm64.deb")),
+                  key=os.path.getmtime)
+    if not debs:
+        sys.exit(f"bench: {LINUX_META} was not downloaded (qemu/debian-pkg.sh)")
+    depends = run(["dpkg-deb", "-f", debs[-1], "Depends"])
+    names = [d.split()[0] for d in depends.split(",") if d.strip().startswith("linux-image-")]
+    if not names:
+        sys.exit(f"bench: {LINUX_META} depends on no linux-image package: {depends.strip()}")
+    return names[0]
+
+
 def linux_kernel():
-    """Debian's kernel image (fetched once, then cached) and its package version."""
-    out = run(["bash", os.path.join(ROOT, "qemu", "debian-pkg.sh"), LINUX_PKG]).split()
+    """Debian's kernel image (fetched once, then cached), its package and version."""
+    pkg = linux_package()
+    out = run(["bash", os.path.join(ROOT, "qemu", "debian-pkg.sh"), pkg]).split()
     version = out[1] if len(out) > 1 else "?"
-    images = glob.glob(os.path.join(ROOT, "build", "debian", "root", LINUX_PKG, "boot", "vmlinuz-*"))
+    images = glob.glob(os.path.join(ROOT, "build", "debian", "root", pkg, "boot", "vmlinuz-*"))
     if not images:
-        sys.exit(f"bench: no boot/vmlinuz-* in {LINUX_PKG}")
-    return images[0], version
+        sys.exit(f"bench: no boot/vmlinuz-* in {pkg}")
+    return images[0], pkg, version
 
 
 def boot(kernel, cpio):
@@ -143,9 +164,9 @@ def main():
     rounds = max(1, ap.parse_args().rounds)
     t0 = time.monotonic()
     cpio = build()
-    vmlinuz, version = linux_kernel()
+    vmlinuz, pkg, version = linux_kernel()
     linnet_img = os.path.join(ROOT, "build", "kernel.img")
-    print(f"bench: Linux is Debian's {LINUX_PKG} {version} ({os.path.relpath(vmlinuz, ROOT)})")
+    print(f"bench: Linux is Debian's {pkg} {version} ({os.path.relpath(vmlinuz, ROOT)})")
     print(f"bench: {rounds} round(s), each boots Linnet then Linux with {os.path.relpath(cpio, ROOT)}",
           flush=True)
     linnet, linux = [], []
