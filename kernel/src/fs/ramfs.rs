@@ -42,6 +42,7 @@ pub use stat::{
 
 use super::namei::PATH_MAX;
 use crate::errno::{Errno, KResult};
+use crate::mm::filemap::{AddressSpace, Mapping};
 
 /// Linux `NAME_MAX`: the longest name of one directory entry, in bytes.
 pub const NAME_MAX: usize = 255;
@@ -63,7 +64,9 @@ enum Contents {
         entries: BTreeMap<Vec<u8>, Ino>,
         parent: Ino,
     },
-    Regular(Vec<u8>),
+    /// A regular file's data: its page cache, which for ramfs is all there is (Linux
+    /// `inode->i_mapping`; the size `i_size` is kept in it, see `mm::filemap`).
+    Regular(Mapping),
     Symlink(Vec<u8>),
     /// Device nodes, FIFOs, sockets: the type is in `mode`, the device in `rdev`.
     Special,
@@ -277,7 +280,7 @@ impl RamFs {
             dir,
             name,
             S_IFREG | (mode & S_IALLUGO),
-            Contents::Regular(Vec::new()),
+            Contents::Regular(AddressSpace::new_mapping()),
         )
     }
 
