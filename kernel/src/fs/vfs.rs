@@ -451,15 +451,22 @@ pub fn getdents64(file: &File, out: &mut [u8]) -> KResult<usize> {
 pub struct RamFile {
     ino: Ino,
     path: String,
+    /// The inode's page cache (Linux `file->f_mapping`), held so faults reach it without
+    /// the file system's lock.
+    mapping: Option<crate::mm::filemap::Mapping>,
 }
 
 impl RamFile {
     /// A mapping handle for `ino`, holding a reference to it.
     pub fn new(ino: Ino, path: &[u8]) -> KResult<Arc<RamFile>> {
-        with_fs(|fs| fs.iget(ino))?;
+        let mapping = with_fs(|fs| {
+            fs.iget(ino)?;
+            Ok(fs.mapping(ino).ok().cloned())
+        })?;
         Ok(Arc::new(RamFile {
             ino,
             path: String::from_utf8_lossy(path).into_owned(),
+            mapping,
         }))
     }
 }
@@ -479,6 +486,9 @@ impl VmFile for RamFile {
     }
     fn ino(&self) -> u64 {
         self.ino.0 as u64
+    }
+    fn mapping(&self) -> Option<crate::mm::filemap::Mapping> {
+        self.mapping.clone()
     }
 }
 
