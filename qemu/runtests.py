@@ -201,6 +201,7 @@ USER_TESTS = [
     ("frames", ""),
     ("preempt", ""),
     ("mmap", ""),
+    ("pagecache", ""),
     ("mprotect", ""),
     ("brk", ""),
     ("stack", ""),

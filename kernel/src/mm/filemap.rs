@@ -20,6 +20,17 @@ use super::layout::PAGE_SIZE;
 use super::page_alloc;
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+/// Frames in every file's page cache (Linux `global_node_page_state(NR_FILE_PAGES)`),
+/// shown as `Cached:` in /proc/meminfo.
+static NR_FILE_PAGES: AtomicUsize = AtomicUsize::new(0);
+
+/// Pages in all page caches now (Linux `NR_FILE_PAGES`; the host's count spans every
+/// test thread).
+pub fn nr_file_pages() -> usize {
+    NR_FILE_PAGES.load(Ordering::Relaxed)
+}
 
 /// A file's page cache, shared by its inode and the VMAs mapping it.
 pub type Mapping = Arc<spin::Mutex<AddressSpace>>;
@@ -75,6 +86,7 @@ impl AddressSpace {
         }
         let pa = page_alloc::alloc_user_page()?; // count 1: the cache's own reference
         self.pages.insert(index, pa);
+        NR_FILE_PAGES.fetch_add(1, Ordering::Relaxed);
         Some(pa)
     }
 
@@ -99,6 +111,7 @@ impl AddressSpace {
             }
         }
         for (_, pa) in self.pages.split_off(&first_whole) {
+            NR_FILE_PAGES.fetch_sub(1, Ordering::Relaxed);
             page_alloc::put_page(pa);
         }
     }

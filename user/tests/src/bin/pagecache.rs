@@ -1,0 +1,157 @@
+//! pagecache: file data, read()/write() and file mappings all meet in the page cache.
+//!
+//! The kernel side is `kernel/src/mm/filemap.rs` (the `AddressSpace` of each file),
+//! `fs/ramfs/file.rs` (read/write/truncate through it) and `filemap_fault` in
+//! `mm/fault.rs` (a file fault maps the cache's frame: writable in a MAP_SHARED mapping,
+//! read-only and copied on write in a MAP_PRIVATE one). Every check but the last also
+//! holds on Linux (the runner compares with qemu-aarch64); `Cached:` in /proc/meminfo
+//! is checked on Linnet only (on a shared Linux host other processes move it).
+//! Syscalls used: openat, write, pwrite64, pread64, mmap, munmap, clone (as fork), wait4,
+//! unlinkat, read, close.
+
+#![no_std]
+#![no_main]
+
+use core::ffi::CStr;
+use ulib::io::{AT_FDCWD, O_CREAT, O_RDONLY, O_RDWR, O_TRUNC};
+use ulib::mm::*;
+use ulib::Tap;
+
+const P: usize = PAGE_SIZE;
+const FILE: &CStr = c"/tmp/pagecache-test";
+
+/// A mapping of `len` bytes of `fd` from offset 0, or None.
+fn map(fd: i32, len: usize, flags: usize) -> Option<&'static mut [u8]> {
+    // SAFETY: no MAP_FIXED: the kernel picks an unused range, which only this slice uses.
+    let addr = unsafe { mmap(0, len, PROT_READ | PROT_WRITE, flags, fd, 0) }.ok()?;
+    // SAFETY: the kernel just mapped `len` readable, writable bytes at `addr`.
+    Some(unsafe { core::slice::from_raw_parts_mut(addr as *mut u8, len) })
+}
+
+fn unmap(m: &mut [u8]) {
+    // SAFETY: the mapping is not used after this.
+    let _ = unsafe { munmap(m.as_mut_ptr() as usize, m.len()) };
+}
+
+/// The byte at `off` as read() sees it.
+fn pread_byte(fd: i32, off: usize) -> Option<u8> {
+    let mut b = [0u8; 1];
+    match ulib::fileops::pread(fd, &mut b, off as i64) {
+        Ok(1) => Some(b[0]),
+        _ => None,
+    }
+}
+
+/// The `Cached:` line of /proc/meminfo, in kB.
+fn cached_kb() -> Option<u64> {
+    let fd = ulib::openat(AT_FDCWD, c"/proc/meminfo", O_RDONLY, 0).ok()? as i32;
+    let mut buf = [0u8; 2048];
+    let n = ulib::read(fd, &mut buf).unwrap_or(0);
+    let _ = ulib::close(fd);
+    core::str::from_utf8(&buf[..n]).ok()?.lines().find_map(|l| {
+        let v = l.strip_prefix("Cached:")?.strip_suffix(" kB")?;
+        v.trim().parse().ok()
+    })
+}
+
+#[no_mangle]
+fn main() -> i32 {
+    let mut tap = Tap::new(7);
+    let linnet = ulib::is_linnet();
+    let cached_before = cached_kb();
+    let fd = match ulib::openat(AT_FDCWD, FILE, O_RDWR | O_CREAT | O_TRUNC, 0o644) {
+        Ok(fd) => fd as i32,
+        Err(_) => -1,
+    };
+    let data = [b'a'; 2 * P];
+    let wrote = ulib::write(fd, &data) == Ok(2 * P);
+
+    let shared = map(fd, 2 * P, MAP_SHARED);
+    let private = map(fd, 2 * P, MAP_PRIVATE);
+    let (Some(shared), Some(private)) = (shared, private) else {
+        tap.ok(false, "the file is mapped MAP_SHARED and MAP_PRIVATE");
+        return tap.done();
+    };
+    tap.ok(
+        wrote && shared[P + 7] == b'a' && private[100] == b'a',
+        "both mappings show the bytes write() put in the file",
+    );
+
+    shared[P + 9] = b'S';
+    tap.ok(
+        pread_byte(fd, P + 9) == Some(b'S'),
+        "a store to a MAP_SHARED mapping is seen by read()",
+    );
+
+    let _ = ulib::fileops::pwrite(fd, b"W", 50);
+    tap.ok(
+        shared[50] == b'W' && private[50] == b'W',
+        "write() is seen by the shared mapping and by a private page not yet written",
+    );
+
+    private[60] = b'P';
+    tap.ok(
+        pread_byte(fd, 60) == Some(b'a') && shared[60] == b'a' && private[61] == b'a',
+        "a store to a MAP_PRIVATE mapping reaches neither the file nor other mappings",
+    );
+
+    // Another process maps the file on its own and stores into it.
+    let status = match ulib::fork() {
+        Ok(0) => {
+            let code = match map(fd, 2 * P, MAP_SHARED) {
+                Some(m) => {
+                    m[P + 300] = b'C';
+                    0
+                }
+                None => 1,
+            };
+            ulib::exit_group(code)
+        }
+        Ok(pid) => {
+            let mut st = -1;
+            let _ = ulib::wait4(pid, Some(&mut st), 0);
+            st
+        }
+        Err(_) => -1,
+    };
+    tap.ok(
+        status == 0 && shared[P + 300] == b'C' && pread_byte(fd, P + 300) == Some(b'C'),
+        "a child's store to its own MAP_SHARED mapping is seen by the parent's and by read()",
+    );
+
+    unmap(shared);
+    unmap(private);
+    let _ = ulib::close(fd);
+
+    // A bigger file: its pages show in Cached, and go with the file.
+    let fd = ulib::openat(AT_FDCWD, FILE, O_RDWR | O_TRUNC, 0).map_or(-1, |f| f as i32);
+    let chunk = [b'z'; P];
+    let mut ok = true;
+    for _ in 0..64 {
+        ok &= ulib::write(fd, &chunk) == Ok(P);
+    }
+    let cached_full = cached_kb();
+    let _ = ulib::close(fd);
+    let unlinked = ulib::fs::unlinkat(AT_FDCWD, FILE, 0).is_ok();
+    let cached_after = cached_kb();
+    tap.ok(ok && unlinked, "a 256 KiB file is written and removed");
+    if linnet {
+        let (b, f, a) = (
+            cached_before.unwrap_or(0),
+            cached_full.unwrap_or(0),
+            cached_after.unwrap_or(u64::MAX),
+        );
+        if !tap.ok(
+            f == b + 256 && a == b,
+            "/proc/meminfo Cached: grows by the file's 256 KiB and shrinks back at unlink",
+        ) {
+            tap.diag(format_args!("Cached: before {b}, full {f}, after {a} kB"));
+        }
+    } else {
+        tap.skip(
+            "/proc/meminfo Cached: grows by the file's 256 KiB and shrinks back at unlink",
+            "not Linnet",
+        );
+    }
+    tap.done()
+}
