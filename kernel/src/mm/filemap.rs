@@ -14,7 +14,11 @@
 //!
 //! Simplified: a `BTreeMap` instead of Linux's xarray, no page flags (uptodate, dirty,
 //! locked: ramfs pages are always up to date and have nowhere to be written back), no
-//! LRU and no reclaim (ramfs pages are unevictable in Linux too), no reverse map.
+//! LRU and no reclaim (ramfs pages are unevictable in Linux too), and no reverse map:
+//! Linux's `mapping->i_mmap` tree lists every VMA mapping the file, so truncation
+//! (`unmap_mapping_range`) visits just those; Linnet walks every address space's VMAs
+//! instead ([`unmap_mapping_range`]), which is slower but needs no bookkeeping in mmap,
+//! munmap, mremap, fork and exec.
 
 use super::layout::PAGE_SIZE;
 use super::page_alloc;
@@ -114,6 +118,59 @@ impl AddressSpace {
             NR_FILE_PAGES.fetch_sub(1, Ordering::Relaxed);
             page_alloc::put_page(pa);
         }
+    }
+}
+
+/// Unmap, in `mm`, every page of a VMA mapping `mapping` from file page `first_index` on,
+/// private copies included (Linux `unmap_mapping_pages` with `even_cows`, for one mm):
+/// after a truncation the next touch faults, and a page wholly past the new end is
+/// SIGBUS. Returns the number of VMAs that had pages in the range.
+pub fn unmap_mapping_pages(
+    mm: &mut super::mm_struct::MmStruct,
+    mapping: &Mapping,
+    first_index: u64,
+) -> usize {
+    let ranges: alloc::vec::Vec<(usize, usize)> = mm
+        .vmas
+        .iter()
+        .filter(|v| {
+            v.vm_file
+                .as_ref()
+                .and_then(|f| f.mapping())
+                .is_some_and(|m| Arc::ptr_eq(&m, mapping))
+        })
+        .filter_map(|v| {
+            let skip = first_index.saturating_sub(v.vm_pgoff as u64);
+            let start = v
+                .vm_start
+                .checked_add(usize::try_from(skip).ok()?.checked_mul(PAGE_SIZE)?)?;
+            (start < v.vm_end).then_some((start, v.vm_end))
+        })
+        .collect();
+    for &(start, end) in &ranges {
+        mm.zap_range(start, end);
+    }
+    ranges.len()
+}
+
+/// After a file shrank to `holebegin` bytes: unmap the pages wholly past it from every
+/// process (Linux `unmap_mapping_range(mapping, holebegin, 0, 1)` from
+/// `truncate_pagecache`). Walks every task's mm, as the file comment explains; call it
+/// without the file system's lock (mmap takes that lock inside an mm's).
+#[cfg(target_os = "none")]
+pub fn unmap_mapping_range(mapping: &Mapping, holebegin: u64) {
+    let first_index = holebegin.div_ceil(PAGE_SIZE as u64);
+    let mut mms: alloc::vec::Vec<Arc<spin::Mutex<super::mm_struct::MmStruct>>> =
+        alloc::vec::Vec::new();
+    for t in crate::task::sched::TASKS.lock().values() {
+        if let Some(mm) = t.inner.lock().mm.clone() {
+            if !mms.iter().any(|m| Arc::ptr_eq(m, &mm)) {
+                mms.push(mm);
+            }
+        }
+    }
+    for mm in mms {
+        unmap_mapping_pages(&mut mm.lock(), mapping, first_index);
     }
 }
 

@@ -389,3 +389,48 @@ fn a_shared_mapping_writes_the_cache_frame_and_past_eof_is_sigbus() {
     drop((mm, mapping, file));
     assert_eq!(nr_used_pages(), before);
 }
+
+#[test]
+fn truncation_unmaps_the_pages_past_the_new_end_even_private_copies() {
+    let before = nr_used_pages();
+    let (mapping, file) = cached_file(3 * PAGE_SIZE as u64, 0x33);
+    let mut shared = mm_with_file(RW | VmFlags::SHARED | VmFlags::MAYSHARE, &file, 3);
+    let mut private = mm_with_file(RW, &file, 3);
+    for p in 0..3 {
+        assert_eq!(
+            handle_mm_fault(&mut shared, A + p * PAGE_SIZE, Access::Read),
+            Ok(())
+        );
+    }
+    write(&mut private, A + 2 * PAGE_SIZE, b"c"); // a private copy of page 2
+                                                  // ftruncate(fd, PAGE_SIZE + 1): the cache drops page 2, then every mapping of it goes.
+    {
+        let mut m = mapping.lock();
+        m.truncate_inode_pages(PAGE_SIZE as u64 + 1);
+        m.i_size = PAGE_SIZE as u64 + 1;
+    }
+    let first = (PAGE_SIZE as u64 + 1).div_ceil(PAGE_SIZE as u64);
+    assert_eq!(
+        crate::mm::filemap::unmap_mapping_pages(&mut shared, &mapping, first),
+        1
+    );
+    assert_eq!(
+        crate::mm::filemap::unmap_mapping_pages(&mut private, &mapping, first),
+        1
+    );
+    assert!(
+        shared.lookup(A + PAGE_SIZE).is_some(),
+        "the partial last page stays"
+    );
+    assert!(shared.lookup(A + 2 * PAGE_SIZE).is_none());
+    assert!(
+        private.lookup(A + 2 * PAGE_SIZE).is_none(),
+        "even the private copy"
+    );
+    assert_eq!(
+        handle_mm_fault(&mut shared, A + 2 * PAGE_SIZE, Access::Read),
+        Err(VmFault::SigBus)
+    );
+    drop((shared, private, mapping, file));
+    assert_eq!(nr_used_pages(), before);
+}

@@ -7,7 +7,7 @@
 //! holds on Linux (the runner compares with qemu-aarch64); `Cached:` in /proc/meminfo
 //! is checked on Linnet only (on a shared Linux host other processes move it).
 //! Syscalls used: openat, write, pwrite64, pread64, mmap, munmap, clone (as fork), wait4,
-//! unlinkat, read, close.
+//! ftruncate, unlinkat, read, close.
 
 #![no_std]
 #![no_main]
@@ -15,6 +15,7 @@
 use core::ffi::CStr;
 use ulib::io::{AT_FDCWD, O_CREAT, O_RDONLY, O_RDWR, O_TRUNC};
 use ulib::mm::*;
+use ulib::signal::SIGBUS;
 use ulib::Tap;
 
 const P: usize = PAGE_SIZE;
@@ -56,7 +57,7 @@ fn cached_kb() -> Option<u64> {
 
 #[no_mangle]
 fn main() -> i32 {
-    let mut tap = Tap::new(7);
+    let mut tap = Tap::new(8);
     let linnet = ulib::is_linnet();
     let cached_before = cached_kb();
     let fd = match ulib::openat(AT_FDCWD, FILE, O_RDWR | O_CREAT | O_TRUNC, 0o644) {
@@ -118,6 +119,38 @@ fn main() -> i32 {
         status == 0 && shared[P + 300] == b'C' && pread_byte(fd, P + 300) == Some(b'C'),
         "a child's store to its own MAP_SHARED mapping is seen by the parent's and by read()",
     );
+
+    // ftruncate under a mapping: the pages wholly past the new end go (SIGBUS when
+    // touched), the partial last page stays with its tail zeroed.
+    let grown = ulib::fileops::pwrite(fd, &[b'e'; P], 2 * P as i64) == Ok(P);
+    let status = match ulib::fork() {
+        Ok(0) => {
+            let Some(m) = map(fd, 3 * P, MAP_SHARED) else {
+                ulib::exit_group(1)
+            };
+            if m[2 * P] != b'e' || ulib::fileops::ftruncate(fd, P as i64 + 1).is_err() {
+                ulib::exit_group(2);
+            }
+            if m[P] != b'a' || m[P + 5] != 0 {
+                ulib::exit_group(3);
+            }
+            // SAFETY: a volatile load, so the compiler keeps the access that must fault.
+            let _ = unsafe { core::ptr::read_volatile(&m[2 * P]) };
+            ulib::exit_group(4)
+        }
+        Ok(pid) => {
+            let mut st = -1;
+            let _ = ulib::wait4(pid, Some(&mut st), 0);
+            st
+        }
+        Err(_) => -1,
+    };
+    if !tap.ok(
+        grown && ulib::wifsignaled(status) && ulib::wtermsig(status) == SIGBUS,
+        "ftruncate under a MAP_SHARED mapping: SIGBUS past the new end, the last page kept",
+    ) {
+        tap.diag(format_args!("child status {status:#x}"));
+    }
 
     unmap(shared);
     unmap(private);
