@@ -7,7 +7,7 @@
 //! holds on Linux (the runner compares with qemu-aarch64); `Cached:` in /proc/meminfo
 //! is checked on Linnet only (on a shared Linux host other processes move it).
 //! Syscalls used: openat, write, pwrite64, pread64, mmap, munmap, clone (as fork), wait4,
-//! ftruncate, unlinkat, read, close.
+//! msync, ftruncate, unlinkat, read, close.
 
 #![no_std]
 #![no_main]
@@ -15,8 +15,9 @@
 use core::ffi::CStr;
 use ulib::io::{AT_FDCWD, O_CREAT, O_RDONLY, O_RDWR, O_TRUNC};
 use ulib::mm::*;
+use ulib::msync::{msync, MS_ASYNC, MS_INVALIDATE, MS_SYNC};
 use ulib::signal::SIGBUS;
-use ulib::Tap;
+use ulib::{Errno, Tap};
 
 const P: usize = PAGE_SIZE;
 const FILE: &CStr = c"/tmp/pagecache-test";
@@ -57,7 +58,7 @@ fn cached_kb() -> Option<u64> {
 
 #[no_mangle]
 fn main() -> i32 {
-    let mut tap = Tap::new(8);
+    let mut tap = Tap::new(9);
     let linnet = ulib::is_linnet();
     let cached_before = cached_kb();
     let fd = match ulib::openat(AT_FDCWD, FILE, O_RDWR | O_CREAT | O_TRUNC, 0o644) {
@@ -119,6 +120,30 @@ fn main() -> i32 {
         status == 0 && shared[P + 300] == b'C' && pread_byte(fd, P + 300) == Some(b'C'),
         "a child's store to its own MAP_SHARED mapping is seen by the parent's and by read()",
     );
+
+    // msync: nothing to write back, but the arguments and the range are checked.
+    let at = shared.as_ptr() as usize;
+    let rs = (
+        msync(at, 2 * P, MS_SYNC),
+        msync(at, 5, MS_ASYNC | MS_INVALIDATE),
+        msync(at, P, MS_ASYNC | MS_SYNC),
+        msync(at + 1, P, MS_SYNC),
+        msync(at, P, 8),
+        msync(at, 8 * P, MS_SYNC),
+    );
+    if !tap.ok(
+        rs == (
+            Ok(0),
+            Ok(0),
+            Err(Errno::EINVAL),
+            Err(Errno::EINVAL),
+            Err(Errno::EINVAL),
+            Err(Errno::ENOMEM),
+        ),
+        "msync of the shared mapping succeeds; bad flags or start EINVAL, a hole ENOMEM",
+    ) {
+        tap.diag(format_args!("{rs:?}"));
+    }
 
     // ftruncate under a mapping: the pages wholly past the new end go (SIGBUS when
     // touched), the partial last page stays with its tail zeroed.
