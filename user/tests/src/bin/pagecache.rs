@@ -3,11 +3,12 @@
 //! The kernel side is `kernel/src/mm/filemap.rs` (the `AddressSpace` of each file),
 //! `fs/ramfs/file.rs` (read/write/truncate through it) and `filemap_fault` in
 //! `mm/fault.rs` (a file fault maps the cache's frame: writable in a MAP_SHARED mapping,
-//! read-only and copied on write in a MAP_PRIVATE one). Every check but the last also
-//! holds on Linux (the runner compares with qemu-aarch64); `Cached:` in /proc/meminfo
-//! is checked on Linnet only (on a shared Linux host other processes move it).
+//! read-only and copied on write in a MAP_PRIVATE one). Every check but the last two
+//! also holds on Linux (the runner compares with qemu-aarch64); `Cached:` in
+//! /proc/meminfo and the free-memory cost of running the program again are checked on
+//! Linnet only (on a shared Linux host other processes move them).
 //! Syscalls used: openat, write, pwrite64, pread64, mmap, munmap, clone (as fork), wait4,
-//! msync, ftruncate, unlinkat, read, close.
+//! msync, ftruncate, unlinkat, read, close, pipe2, dup3, execve, sysinfo.
 
 #![no_std]
 #![no_main]
@@ -56,9 +57,70 @@ fn cached_kb() -> Option<u64> {
     })
 }
 
+/// 32 pages of read-only data in the program file (not zero, so not bss): each
+/// instance reads all of it, so running the program again would cost these 32 frames
+/// more if its pages were copied rather than shared.
+static BIG: [u8; 32 * P] = [0x5a; 32 * P];
+
+/// The program run again as `pagecache hold`: read every page of `BIG`, say so on fd 11,
+/// and wait for EOF on fd 10.
+fn hold() -> i32 {
+    let mut sum = 0u32;
+    for i in (0..BIG.len()).step_by(P) {
+        // SAFETY: a volatile read of our own static, so each page is really touched.
+        sum += unsafe { core::ptr::read_volatile(&BIG[i]) } as u32;
+    }
+    let _ = ulib::write(11, &[(sum != 0) as u8]);
+    let mut b = [0u8; 1];
+    let _ = ulib::read(10, &mut b);
+    0
+}
+
+/// Free memory with `n` instances of this program alive, each having read `BIG`
+/// (`hold`); the instances are ended and reaped before returning. None on an error.
+fn free_with_instances(n: usize) -> Option<u64> {
+    let go = ulib::fs::pipe2(ulib::io::O_CLOEXEC).ok()?;
+    let ready = ulib::fs::pipe2(ulib::io::O_CLOEXEC).ok()?;
+    let mut pids = [0i32; 8];
+    for pid in pids.iter_mut().take(n) {
+        *pid = match ulib::fork() {
+            Ok(0) => {
+                let _ = ulib::fs::dup3(go[0], 10, 0);
+                let _ = ulib::fs::dup3(ready[1], 11, 0);
+                let argv = [
+                    c"/tests/pagecache".as_ptr() as *const u8,
+                    c"hold".as_ptr() as *const u8,
+                    core::ptr::null(),
+                ];
+                let envp = [core::ptr::null()];
+                // SAFETY: NUL-terminated strings in NULL-terminated arrays.
+                let _ = unsafe { ulib::process::execve(argv[0], argv.as_ptr(), envp.as_ptr()) };
+                ulib::exit_group(127)
+            }
+            Ok(pid) => pid,
+            Err(_) => return None,
+        };
+        let mut b = [0u8; 1];
+        if ulib::read(ready[0], &mut b) != Ok(1) || b[0] != 1 {
+            return None;
+        }
+    }
+    let free = ulib::sysinfo().ok()?.free_bytes();
+    for fd in [go[0], go[1], ready[0], ready[1]] {
+        let _ = ulib::close(fd);
+    }
+    for &pid in &pids[..n] {
+        let _ = ulib::wait4(pid, None, 0);
+    }
+    Some(free)
+}
+
 #[no_mangle]
 fn main() -> i32 {
-    let mut tap = Tap::new(9);
+    if ulib::args().nth(1) == Some(b"hold") {
+        return hold();
+    }
+    let mut tap = Tap::new(10);
     let linnet = ulib::is_linnet();
     let cached_before = cached_kb();
     let fd = match ulib::openat(AT_FDCWD, FILE, O_RDWR | O_CREAT | O_TRUNC, 0o644) {
@@ -210,6 +272,24 @@ fn main() -> i32 {
             "/proc/meminfo Cached: grows by the file's 256 KiB and shrinks back at unlink",
             "not Linnet",
         );
+    }
+    // Running the program again shares its file pages: four more instances, each
+    // having read all 32 pages of BIG, cost far less than 32 frames each.
+    let name = "four more instances of this program cost < 32 frames each (BIG is shared)";
+    if linnet {
+        let base = ulib::sysinfo().map(|s| s.free_bytes()).unwrap_or(0);
+        let _ = free_with_instances(1); // warm up: the kernel's caches reach their size
+        let one = free_with_instances(1);
+        let five = free_with_instances(5);
+        let per = match (one, five) {
+            (Some(one), Some(five)) => one.saturating_sub(five) / 4 / P as u64,
+            _ => u64::MAX,
+        };
+        if !tap.ok(per < 32, name) {
+            tap.diag(format_args!("free {base}: per instance {per} frames"));
+        }
+    } else {
+        tap.skip(name, "not Linnet");
     }
     tap.done()
 }
