@@ -6,8 +6,10 @@
 //! names to `Ino`s and remember their parent, so `..` needs no back-pointer juggling and
 //! there are no reference cycles or interior locks. Why an arena rather than
 //! `Arc<Inode>` with a mutex each: the whole tree is plain data, easy to print and to
-//! test, and one lock around the `RamFs` (taken by the syscall layer) is the only lock
-//! rule there is. The price is that an open file holds an `Ino`, not a pointer, so the
+//! test, and one lock around the `RamFs` (taken by the syscall layer) is the lock rule.
+//! The one exception is a regular file's data, its page cache (`mm::filemap::Mapping`):
+//! shared with the VMAs that map the file, it has its own lock, taken inside the
+//! `RamFs` lock or the mm's, never the other way round. The price is that an open file holds an `Ino`, not a pointer, so the
 //! file layer tells the fs when it starts and stops using one ([`RamFs::iget`] /
 //! [`RamFs::iput`], Linux's `i_count`): an unlinked inode is freed when it has no links
 //! *and* no users, as in Linux `iput` -> `evict`. A freed slot is reused by a later
