@@ -156,9 +156,15 @@ pub fn unmap_mapping_pages(
 /// After a file shrank to `holebegin` bytes: unmap the pages wholly past it from every
 /// process (Linux `unmap_mapping_range(mapping, holebegin, 0, 1)` from
 /// `truncate_pagecache`). Walks every task's mm, as the file comment explains; call it
-/// without the file system's lock (mmap takes that lock inside an mm's).
+/// without the file system's lock (mmap takes that lock inside an mm's), holding one
+/// clone of the inode's `Mapping`.
 #[cfg(target_os = "none")]
 pub fn unmap_mapping_range(mapping: &Mapping, holebegin: u64) {
+    // Held by the inode and the caller only: no VMA maps the file, nothing to walk
+    // (Linux tests `mapping_mapped`, an empty `i_mmap`, the same way).
+    if Arc::strong_count(mapping) <= 2 {
+        return;
+    }
     let first_index = holebegin.div_ceil(PAGE_SIZE as u64);
     let mut mms: alloc::vec::Vec<Arc<spin::Mutex<super::mm_struct::MmStruct>>> =
         alloc::vec::Vec::new();
