@@ -284,7 +284,7 @@ fn filemap_fault(
 /// copied, as Linux's `PageAnon` test decides; once truncation has dropped it from the
 /// cache the mapper owns it alone and may reuse it.
 fn do_wp_page(mm: &mut MmStruct, page: usize, old: usize, flags: VmFlags) -> Result<(), VmFault> {
-    // LAB 3 BEGIN: copy-on-write: reuse the frame or copy it to a new one and remap
+    // LAB 3 BEGIN: copy-on-write: reuse the frame, or copy it with wp_page_copy
     let prot = page_prot(flags, Access::Write);
     if super::page_ref::wp_can_reuse(page_alloc::page_count(old), flags.contains(VmFlags::SHARED)) {
         return mm.protect_page(page, prot).map_err(|_| VmFault::Oom);
@@ -297,6 +297,7 @@ fn do_wp_page(mm: &mut MmStruct, page: usize, old: usize, flags: VmFlags) -> Res
 /// `wp_page_copy`); also how a forced write (ptrace, `/proc/PID/mem`) breaks the sharing
 /// of a read-only private page (`access_remote.rs`).
 pub fn wp_page_copy(mm: &mut MmStruct, page: usize, old: usize, prot: Prot) -> Result<(), VmFault> {
+    // LAB 3 BEGIN: copy the frame to a new one and map that instead, with prot
     let new = page_alloc::alloc_user_page().ok_or(VmFault::Oom)?;
     // SAFETY: both frames are mapped in the linear map; `new` is ours alone.
     unsafe {
@@ -315,6 +316,7 @@ pub fn wp_page_copy(mm: &mut MmStruct, page: usize, old: usize, prot: Prot) -> R
         return Err(VmFault::Oom);
     }
     Ok(())
+    // LAB 3 END
 }
 
 #[cfg(test)]
