@@ -129,6 +129,10 @@ BOOTS = [
          [r"\] initramfs \(-initrd\): 6 entries, 1 files, 3 directories",
           r"^ok 1 - init starts with cwd /$", r"^ok 2 - init's fds 0, 1, 2 are /dev/console",
           r"^ok 60 - ", r"init \(pid 1\) exited with status 0;"], [r"not ok", r"Kernel panic"]),
+    Boot("-initrd: the archive's frames are freed once it is unpacked (free_initrd_mem)",
+         {"INITRD": "build/test-initrd.cpio", "APPEND": "loglevel=8"}, 0,
+         [r"\] Freeing initrd memory: [1-9][0-9]*K$",
+          r"init \(pid 1\) exited with status 0;"], [r"not ok", r"Kernel panic"]),
 ]
 
 class UserTest(NamedTuple):
@@ -201,6 +205,7 @@ USER_TESTS = [
     ("frames", ""),
     ("preempt", ""),
     ("mmap", ""),
+    ("pagecache", ""),
     ("mprotect", ""),
     ("brk", ""),
     ("stack", ""),

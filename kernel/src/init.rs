@@ -165,6 +165,15 @@ pub extern "C" fn start_kernel(dtb_pa: usize, image_pa: usize) -> ! {
         ),
         Err(e) => early_fail(format_args!("initramfs ({}) is malformed: {}", source, e)),
     }
+    if let Some(r) = info.initrd {
+        // Every file is in the page cache now; the archive's frames go back (Linux
+        // `free_initrd_mem`). The built-in archive is part of the kernel image and stays.
+        let freed = page_alloc::free_reserved_area(r.start, r.end());
+        log::info!(
+            "Freeing initrd memory: {}K",
+            freed * layout::PAGE_SIZE / 1024
+        );
+    }
     exec::configure(args.tracing("exec"), !args.norandmaps);
     random::stir(dtb_pa as u64);
 

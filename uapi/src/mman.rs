@@ -97,3 +97,10 @@ pub const MADV_POPULATE_READ: u32 = 22;
 pub const MADV_POPULATE_WRITE: u32 = 23;
 /// DONTNEED, also on locked pages.
 pub const MADV_DONTNEED_LOCKED: u32 = 24;
+
+/// msync: schedule the write-back, return at once.
+pub const MS_ASYNC: u32 = 1;
+/// msync: invalidate other mappings of the same file (so they see the new data).
+pub const MS_INVALIDATE: u32 = 2;
+/// msync: write back and wait.
+pub const MS_SYNC: u32 = 4;

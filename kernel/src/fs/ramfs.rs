@@ -6,8 +6,10 @@
 //! names to `Ino`s and remember their parent, so `..` needs no back-pointer juggling and
 //! there are no reference cycles or interior locks. Why an arena rather than
 //! `Arc<Inode>` with a mutex each: the whole tree is plain data, easy to print and to
-//! test, and one lock around the `RamFs` (taken by the syscall layer) is the only lock
-//! rule there is. The price is that an open file holds an `Ino`, not a pointer, so the
+//! test, and one lock around the `RamFs` (taken by the syscall layer) is the lock rule.
+//! The one exception is a regular file's data, its page cache (`mm::filemap::Mapping`):
+//! shared with the VMAs that map the file, it has its own lock, taken inside the
+//! `RamFs` lock or the mm's, never the other way round. The price is that an open file holds an `Ino`, not a pointer, so the
 //! file layer tells the fs when it starts and stops using one ([`RamFs::iget`] /
 //! [`RamFs::iput`], Linux's `i_count`): an unlinked inode is freed when it has no links
 //! *and* no users, as in Linux `iput` -> `evict`. A freed slot is reused by a later
@@ -42,6 +44,7 @@ pub use stat::{
 
 use super::namei::PATH_MAX;
 use crate::errno::{Errno, KResult};
+use crate::mm::filemap::{AddressSpace, Mapping};
 
 /// Linux `NAME_MAX`: the longest name of one directory entry, in bytes.
 pub const NAME_MAX: usize = 255;
@@ -63,7 +66,9 @@ enum Contents {
         entries: BTreeMap<Vec<u8>, Ino>,
         parent: Ino,
     },
-    Regular(Vec<u8>),
+    /// A regular file's data: its page cache, which for ramfs is all there is (Linux
+    /// `inode->i_mapping`; the size `i_size` is kept in it, see `mm::filemap`).
+    Regular(Mapping),
     Symlink(Vec<u8>),
     /// Device nodes, FIFOs, sockets: the type is in `mode`, the device in `rdev`.
     Special,
@@ -277,7 +282,7 @@ impl RamFs {
             dir,
             name,
             S_IFREG | (mode & S_IALLUGO),
-            Contents::Regular(Vec::new()),
+            Contents::Regular(AddressSpace::new_mapping()),
         )
     }
 

@@ -128,6 +128,7 @@ pub fn do_open(dirfd: i32, path: &[u8], flags: u32, mode: u32) -> KResult<Arc<Fi
     let acc = flags & O_ACCMODE;
     let want_write = acc == O_WRONLY || acc == O_RDWR;
     let umask = current_umask();
+    let mut truncated = None;
     let ino = with_fs(|fs| {
         let follow = flags & O_NOFOLLOW == 0;
         let lf = LookupFlags {
@@ -164,10 +165,14 @@ pub fn do_open(dirfd: i32, path: &[u8], flags: u32, mode: u32) -> KResult<Arc<Fi
         }
         if ft == FileType::Regular && flags & O_TRUNC != 0 && want_write {
             fs.truncate(ino, 0)?;
+            truncated = fs.mapping(ino).ok().cloned();
         }
         fs.iget(ino)?;
         Ok(ino)
     })?;
+    if let Some(m) = truncated {
+        crate::mm::filemap::unmap_mapping_range(&m, 0); // as `truncate` below
+    }
     match file_for_ino(ino, flags, path) {
         Ok(f) => Ok(f),
         Err(e) => {
@@ -451,15 +456,22 @@ pub fn getdents64(file: &File, out: &mut [u8]) -> KResult<usize> {
 pub struct RamFile {
     ino: Ino,
     path: String,
+    /// The inode's page cache (Linux `file->f_mapping`), held so faults reach it without
+    /// the file system's lock.
+    mapping: Option<crate::mm::filemap::Mapping>,
 }
 
 impl RamFile {
     /// A mapping handle for `ino`, holding a reference to it.
     pub fn new(ino: Ino, path: &[u8]) -> KResult<Arc<RamFile>> {
-        with_fs(|fs| fs.iget(ino))?;
+        let mapping = with_fs(|fs| {
+            fs.iget(ino)?;
+            Ok(fs.mapping(ino).ok().cloned())
+        })?;
         Ok(Arc::new(RamFile {
             ino,
             path: String::from_utf8_lossy(path).into_owned(),
+            mapping,
         }))
     }
 }
@@ -480,6 +492,24 @@ impl VmFile for RamFile {
     fn ino(&self) -> u64 {
         self.ino.0 as u64
     }
+    fn mapping(&self) -> Option<crate::mm::filemap::Mapping> {
+        self.mapping.clone()
+    }
+}
+
+/// Set a regular file's size (Linux `do_truncate` -> `notify_change` -> `simple_setattr`
+/// -> `truncate_setsize`): the file system cuts its page cache, then the pages wholly
+/// past the new end leave every process mapping them (`truncate_pagecache`'s
+/// `unmap_mapping_range`), so touching them is SIGBUS. Errors as `RamFs::truncate`.
+pub fn truncate(ino: Ino, len: u64) -> KResult<()> {
+    let mapping = with_fs(|fs| {
+        fs.truncate(ino, len)?;
+        Ok(fs.mapping(ino).ok().cloned())
+    })?;
+    if let Some(m) = mapping {
+        crate::mm::filemap::unmap_mapping_range(&m, len);
+    }
+    Ok(())
 }
 
 /// Read `buf.len()` bytes of inode `ino` at `off` (Linux `kernel_read`), short at EOF.

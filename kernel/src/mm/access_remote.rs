@@ -78,7 +78,7 @@ pub use remote::*;
 mod remote {
     use super::{for_each_page_piece, strnlen_with};
     use crate::arch::mmu;
-    use crate::mm::fault::{handle_mm_fault, prefault, Access};
+    use crate::mm::fault::{handle_mm_fault, prefault, wp_page_copy, Access};
     use crate::mm::layout::PAGE_SIZE;
     use crate::mm::mm_struct::MmStruct;
     use crate::mm::page_alloc;
@@ -137,10 +137,9 @@ mod remote {
         ///
         /// A write the VMA allows faults as a write (copy-on-write done, stack grown). A
         /// forced write to a read-only private VMA faults the page in as a read and
-        /// writes the frame, as Linux's `FOLL_FORCE` does after breaking COW; Linnet
-        /// simplifies: it writes only a frame no other page table maps (a fresh fault's
-        /// own copy, always the case for exec), and stops at a shared one instead of
-        /// copying it.
+        /// writes the frame, as Linux's `FOLL_FORCE` does after breaking COW: a frame
+        /// another page table or the page cache also holds is first copied
+        /// (`wp_page_copy`), so a debugger's breakpoint never reaches the file.
         fn get_user_page_remote(
             &mut self,
             addr: usize,
@@ -163,6 +162,12 @@ mod remote {
                     }
                     if !allowed && page_alloc::page_count(pa) == 1 {
                         return Some((pa, exec)); // forced, and the frame is ours alone
+                    }
+                    if !allowed && !flags.contains(VmFlags::SHARED) {
+                        // Forced, and shared (a page-cache frame, or after fork): break
+                        // the sharing with a private copy, as FOLL_FORCE's COW does.
+                        wp_page_copy(self, page, pa, prot).ok()?;
+                        continue;
                     }
                 }
                 // faultin_page. Below a stack VMA only an access the VMA allows gets
@@ -400,11 +405,17 @@ mod tests {
         let (pa, prot) = mm.lookup(A).unwrap();
         assert!(!prot.contains(Prot::WRITE), "the page stays read-only");
         assert_eq!(read(&mut mm, A, 2), (2, b"hi".to_vec()));
-        // A frame another mm maps too is not written, forced or not (Linnet's
-        // simplification of FOLL_FORCE's COW break).
-        let child = mm.dup_mmap().unwrap();
+        // A frame another mm maps too is copied first (FOLL_FORCE's COW break): the
+        // other mm keeps the old bytes.
+        let mut child = mm.dup_mmap().unwrap();
         assert_eq!(page_count(pa), 2);
-        assert_eq!(w(&mut mm, FollFlags::FORCE), 0);
+        let yo = |mm: &mut MmStruct, f| mm.access_remote_vm(A, RemoteBuf::Write(b"yo"), f);
+        assert_eq!(yo(&mut mm, FollFlags::FORCE), 2);
+        let (copy, prot) = mm.lookup(A).unwrap();
+        assert!(copy != pa && !prot.contains(Prot::WRITE));
+        assert_eq!((page_count(pa), page_count(copy)), (1, 1));
+        assert_eq!(read(&mut mm, A, 2), (2, b"yo".to_vec()));
+        assert_eq!(read(&mut child, A, 2), (2, b"hi".to_vec()));
         drop(child);
         // Forced or not, nothing is written where no VMA is.
         let n = mm.access_remote_vm(A + PAGE_SIZE, RemoteBuf::Write(b"x"), FollFlags::FORCE);

@@ -6,18 +6,22 @@
 //!
 //! The path: find the VMA (growing a stack VMA if the address is just below it), check
 //! the access against its flags, then make the page present: a zeroed page for anonymous
-//! memory, a copy of the file's page for a file mapping, or, for a write to a page shared
-//! copy-on-write, a private copy. Anything else is the program's fault: the caller sends
-//! SIGSEGV (SIGBUS for a file page wholly past the end of the file).
+//! memory; for a file mapping the page cache's own frame (`filemap_fault`: read-only in a
+//! private mapping, so every process running a program shares its text, writable in a
+//! shared one, so stores reach the file), or a private copy of it for a write to a
+//! private mapping; for a write to a page shared copy-on-write, a private copy. Anything
+//! else is the program's fault: the caller sends SIGSEGV (SIGBUS for a file page wholly
+//! past the end of the file).
 //!
 //! W^X: Linnet never maps a page writable and executable at once. A VMA that allows both
 //! (`mmap(PROT_READ|PROT_WRITE|PROT_EXEC)`, which Linux permits) gets its pages mapped
 //! read-write, and an instruction fetch from one flips it to read-execute (and a write
 //! flips it back), so the program sees what Linux gives it, one fault later.
 //!
-//! Simplified: no page cache (each file-backed fault reads its own copy of the file
-//! page), no zero page, no huge pages, no swap, no fault-around.
+//! Simplified: no zero page, no huge pages, no swap, no fault-around; files without a
+//! page cache (System V shared memory) still get a copy read with `VmFile::read_at`.
 
+use super::filemap::Mapping;
 use super::layout::{self, PAGE_SIZE};
 use super::mm_struct::MmStruct;
 use super::page_alloc;
@@ -192,7 +196,13 @@ fn do_fault(mm: &mut MmStruct, page: usize, access: Access) -> Result<(), VmFaul
         return super::special_mapping::special_mapping_fault(mm, page, access);
     }
     let prot = page_prot(vma.vm_flags, access);
+    let shared = vma.vm_flags.contains(VmFlags::SHARED);
     let file = vma.vm_file.clone().map(|f| (f, vma.file_offset(page)));
+    if let Some((f, off)) = &file {
+        if let Some(mapping) = f.mapping() {
+            return filemap_fault(mm, page, &mapping, *off as u64, prot, access, shared);
+        }
+    }
     let pa = page_alloc::alloc_user_page().ok_or(VmFault::Oom)?;
     let kva = page_alloc::page_address(pa);
     if let Some((f, off)) = file {
@@ -213,15 +223,81 @@ fn do_fault(mm: &mut MmStruct, page: usize, access: Access) -> Result<(), VmFaul
     Ok(())
 }
 
+/// A file page not present yet, in a VMA whose file has a page cache (Linux
+/// `filemap_fault` in `mm/filemap.c`, reached through `do_read_fault`, `do_cow_fault`
+/// and `do_shared_fault` in `mm/memory.c`). A page wholly past the end of the file is
+/// SIGBUS. A read or exec fault maps the cache frame itself with one more reference,
+/// read-only in a private mapping (a later write copies it in `do_wp_page`: the cache's
+/// reference keeps the count above 1, so the frame is never reused); a fault in a shared
+/// mapping maps it with the VMA's permissions, writable if the VMA is, so stores reach
+/// the file. A write fault in a private mapping maps a private copy at once
+/// (`do_cow_fault`). A hole inside the file gets a zeroed cache frame first, as Linux's
+/// `shmem`/ramfs `filemap_fault` allocates one. Simplified: no readahead, no page lock.
+fn filemap_fault(
+    mm: &mut MmStruct,
+    page: usize,
+    mapping: &Mapping,
+    off: u64,
+    prot: Prot,
+    access: Access,
+    shared: bool,
+) -> Result<(), VmFault> {
+    let mut m = mapping.lock();
+    if off >= m.i_size {
+        return Err(VmFault::SigBus);
+    }
+    let index = off / PAGE_SIZE as u64;
+    let (pa, prot) = if access == Access::Write && !shared {
+        let new = page_alloc::alloc_user_page().ok_or(VmFault::Oom)?;
+        if let Some(src) = m.find_page(index) {
+            // SAFETY: `src` is a cache frame (held by the cache, whose lock we hold) and
+            // `new` is ours alone; both are PAGE_SIZE bytes at page_address.
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    page_alloc::page_address(src) as *const u8,
+                    page_alloc::page_address(new) as *mut u8,
+                    PAGE_SIZE,
+                )
+            };
+        }
+        (new, prot)
+    } else {
+        let pa = m.find_or_create_page(index).ok_or(VmFault::Oom)?;
+        page_alloc::get_page(pa); // the page table's reference
+        (pa, if shared { prot } else { prot - Prot::WRITE })
+    };
+    drop(m);
+    if prot.contains(Prot::EXEC) {
+        mmu::sync_icache(page_alloc::page_address(pa), PAGE_SIZE);
+    }
+    if mm.map_page(page, pa, prot).is_err() {
+        page_alloc::put_page(pa);
+        return Err(VmFault::Oom);
+    }
+    Ok(())
+}
+
 /// A write to a present read-only page of a writable VMA: copy-on-write (Linux
 /// `do_wp_page`). The last user of the frame just gets write permission back
-/// (`wp_page_reuse`); otherwise the page is copied (`wp_page_copy`).
+/// (`wp_page_reuse`); otherwise the page is copied (`wp_page_copy`). A page-cache frame
+/// mapped into a private VMA always has a count above 1 (the cache holds one), so it is
+/// copied, as Linux's `PageAnon` test decides; once truncation has dropped it from the
+/// cache the mapper owns it alone and may reuse it.
 fn do_wp_page(mm: &mut MmStruct, page: usize, old: usize, flags: VmFlags) -> Result<(), VmFault> {
-    // LAB 3 BEGIN: copy-on-write: reuse the frame or copy it to a new one and remap
+    // LAB 3 BEGIN: copy-on-write: reuse the frame, or copy it with wp_page_copy
     let prot = page_prot(flags, Access::Write);
     if super::page_ref::wp_can_reuse(page_alloc::page_count(old), flags.contains(VmFlags::SHARED)) {
         return mm.protect_page(page, prot).map_err(|_| VmFault::Oom);
     }
+    wp_page_copy(mm, page, old, prot)
+    // LAB 3 END
+}
+
+/// Replace the frame `old` mapped at `page` by a private copy mapped with `prot` (Linux
+/// `wp_page_copy`); also how a forced write (ptrace, `/proc/PID/mem`) breaks the sharing
+/// of a read-only private page (`access_remote.rs`).
+pub fn wp_page_copy(mm: &mut MmStruct, page: usize, old: usize, prot: Prot) -> Result<(), VmFault> {
+    // LAB 3 BEGIN: copy the frame to a new one and map that instead, with prot
     let new = page_alloc::alloc_user_page().ok_or(VmFault::Oom)?;
     // SAFETY: both frames are mapped in the linear map; `new` is ours alone.
     unsafe {

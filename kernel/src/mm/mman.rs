@@ -25,7 +25,8 @@ pub use uapi::mman::{
     MAP_ANONYMOUS, MAP_DENYWRITE, MAP_EXECUTABLE, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN,
     MAP_HUGETLB, MAP_HUGE_1GB, MAP_HUGE_2MB, MAP_LOCKED, MAP_NONBLOCK, MAP_NORESERVE, MAP_POPULATE,
     MAP_PRIVATE, MAP_SHARED, MAP_SHARED_VALIDATE, MAP_STACK, MAP_SYNC, MAP_TYPE, MAP_UNINITIALIZED,
-    PROT_EXEC, PROT_GROWSDOWN, PROT_GROWSUP, PROT_NONE, PROT_READ, PROT_SEM, PROT_WRITE,
+    MS_ASYNC, MS_INVALIDATE, MS_SYNC, PROT_EXEC, PROT_GROWSDOWN, PROT_GROWSUP, PROT_NONE,
+    PROT_READ, PROT_SEM, PROT_WRITE,
 };
 
 /// The flags every file supports with MAP_SHARED_VALIDATE (Linux `LEGACY_MAP_MASK`;
@@ -244,6 +245,29 @@ pub fn munmap_range(start: usize, len: usize) -> Result<usize, Errno> {
         return Err(Errno::EINVAL);
     }
     Ok(start + len)
+}
+
+/// `msync(start, len, flags)` (Linux `sys_msync`, `mm/msync.c`): EINVAL for unknown
+/// flags, MS_ASYNC with MS_SYNC, or an unaligned start; ENOMEM for a range that wraps
+/// or is not wholly mapped (Linux still walks the mapped parts first). Otherwise there
+/// is nothing to do: the page cache is the file (ramfs has no backing store, as on
+/// Linux, where `noop_fsync` is ramfs's `fsync`). Simplified: no VM_LOCKED, so no EBUSY.
+pub fn msync_check(vmas: &VmaList, start: usize, len: usize, flags: u32) -> Result<(), Errno> {
+    if flags & !(MS_ASYNC | MS_INVALIDATE | MS_SYNC) != 0
+        || !start.is_multiple_of(PAGE_SIZE)
+        || (flags & MS_ASYNC != 0 && flags & MS_SYNC != 0)
+    {
+        return Err(Errno::EINVAL);
+    }
+    let end = page_align_up(len)
+        .and_then(|l| start.checked_add(l))
+        .ok_or(Errno::ENOMEM)?;
+    let mut addr = start;
+    while addr < end {
+        let v = vmas.vma_at(addr).ok_or(Errno::ENOMEM)?;
+        addr = v.vm_end;
+    }
+    Ok(())
 }
 
 /// What `mprotect(start, len, prot)` will do, or why not (Linux `do_mprotect_pkey`):
@@ -580,6 +604,32 @@ mod tests {
         assert_eq!(munmap_range(TASK_SIZE - P, 2 * P), Err(Errno::EINVAL));
         assert_eq!(munmap_range(TASK_SIZE - P, P), Ok(TASK_SIZE));
         assert_eq!(munmap_range(0, P), Ok(P)); // page 0 holds nothing, but is no error
+    }
+
+    #[test]
+    fn msync_checks() {
+        let l = list(&[(10, 20, RW), (20, 30, RW), (40, 50, RW)]);
+        assert_eq!(msync_check(&l, 10 * P, 20 * P, MS_SYNC), Ok(()));
+        assert_eq!(msync_check(&l, 10 * P, 5, MS_ASYNC | MS_INVALIDATE), Ok(()));
+        assert_eq!(msync_check(&l, 10 * P, 0, 0), Ok(()));
+        assert_eq!(
+            msync_check(&l, 0, 0, 0),
+            Ok(()),
+            "an empty range needs no VMA"
+        );
+        assert_eq!(msync_check(&l, 10 * P, P, 8), Err(Errno::EINVAL));
+        assert_eq!(
+            msync_check(&l, 10 * P, P, MS_ASYNC | MS_SYNC),
+            Err(Errno::EINVAL)
+        );
+        assert_eq!(msync_check(&l, 10 * P + 1, P, 0), Err(Errno::EINVAL));
+        assert_eq!(
+            msync_check(&l, 25 * P, 20 * P, 0),
+            Err(Errno::ENOMEM),
+            "a hole"
+        );
+        assert_eq!(msync_check(&l, 60 * P, P, 0), Err(Errno::ENOMEM));
+        assert_eq!(msync_check(&l, 10 * P, usize::MAX, 0), Err(Errno::ENOMEM));
     }
 
     #[test]

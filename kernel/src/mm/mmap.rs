@@ -187,8 +187,10 @@ pub fn do_mprotect(mm: &mut MmStruct, start: usize, len: usize, prot: u32) -> KR
 /// ENOMEM. What Linnet does with each advice:
 /// - DONTNEED / DONTNEED_LOCKED / FREE: drop the pages of private mappings
 ///   (`madvise_dontneed_free`): anonymous memory then reads as zeros, a private file
-///   mapping reads the file again. Shared mappings keep their pages: with no shmem or
-///   page cache behind them, Linnet's pages *are* the shared contents.
+///   mapping reads the file again. Shared mappings keep their pages: anonymous shared
+///   memory has no shmem behind it, so its pages *are* the contents; a shared file
+///   mapping's pages are the page cache's own (`filemap_fault`), so keeping them mapped
+///   changes nothing a program can see.
 /// - DONTFORK / DOFORK: set or clear `VM_DONTCOPY` (fork leaves the range out).
 /// - POPULATE_READ / POPULATE_WRITE: fault the pages in now (ENOMEM if one cannot be).
 /// - REMOVE: EINVAL unless the mapping is shared (then accepted, nothing to free).

@@ -8,6 +8,7 @@
 
 pub mod access_remote;
 pub mod fault;
+pub mod filemap;
 pub mod frame;
 pub mod layout;
 pub mod mm_struct;

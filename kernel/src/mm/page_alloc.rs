@@ -90,6 +90,19 @@ pub fn free_page(pa: usize) {
     }
 }
 
+/// Give back the whole frames of `[start, end)`, a boot-time reservation no longer
+/// needed, and say how many (Linux `free_reserved_area`, which `free_initrd_mem` calls
+/// once the initramfs is unpacked). A partial frame at either end stays reserved.
+pub fn free_reserved_area(start: usize, end: usize) -> usize {
+    let mut frames = FRAMES.lock();
+    let Some(fa) = frames.as_mut() else {
+        return 0;
+    };
+    let before = fa.free_count();
+    fa.add_free_range(start, end);
+    fa.free_count() - before
+}
+
 /// Free frames now (Linux `nr_free_pages`): the number later tests compare before and
 /// after, to prove nothing leaked.
 pub fn nr_free_pages() -> usize {

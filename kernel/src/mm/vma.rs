@@ -124,6 +124,11 @@ pub trait VmFile: Send + Sync {
     fn is_sysv_shm(&self) -> bool {
         false
     }
+    /// The file's page cache (Linux `vma->vm_file->f_mapping`), when it has one: faults
+    /// then map its frames (`fault.rs`, `filemap_fault`) instead of reading a copy.
+    fn mapping(&self) -> Option<super::filemap::Mapping> {
+        None
+    }
 }
 
 /// One mapped region of an address space (Linux `struct vm_area_struct`).

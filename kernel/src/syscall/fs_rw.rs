@@ -231,7 +231,7 @@ fn do_truncate(ino: crate::fs::ramfs::Ino, len: u64) -> KResult<usize> {
     if (len as i64) < 0 {
         return Err(Errno::EINVAL);
     }
-    vfs::with_fs(|fs| fs.truncate(ino, len)).map(|_| 0)
+    vfs::truncate(ino, len).map(|_| 0)
 }
 
 /// truncate(path, length): EISDIR for a directory, EINVAL for other non-files.

@@ -127,6 +127,20 @@ pub fn sys_mprotect(f: &mut TrapFrame) -> KResult<usize> {
     r
 }
 
+/// msync(addr, len, flags) (Linux `sys_msync`): the argument and range checks of
+/// `mman::msync_check`, then nothing to write back (ramfs pages are the file).
+pub fn sys_msync(f: &mut TrapFrame) -> KResult<usize> {
+    let mm = current_mm()?;
+    let r = crate::mm::mman::msync_check(
+        &mm.lock().vmas,
+        arg(f, 0) as usize,
+        arg(f, 1) as usize,
+        arg(f, 2) as u32,
+    )
+    .map(|_| 0);
+    r
+}
+
 /// madvise(addr, len, advice) (Linux `do_madvise`): MADV_DONTNEED drops private pages,
 /// which then read as zero (or as the file) again; DONTFORK/DOFORK and POPULATE_* act;
 /// hints are accepted; unknown advice is EINVAL. Details at `mmap::do_madvise`.

@@ -238,6 +238,7 @@ mod table {
         __NR_execve => fs::sys_execve,
         __NR_mmap => mm::sys_mmap,
         __NR_mprotect => mm::sys_mprotect,
+        __NR_msync => mm::sys_msync,
         __NR_madvise => mm::sys_madvise,
         __NR_rt_tgsigqueueinfo => sigqueue::sys_rt_tgsigqueueinfo,
         __NR_wait4 => process::sys_wait4,

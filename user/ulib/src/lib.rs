@@ -37,6 +37,7 @@ pub mod io;
 pub mod ipc;
 pub mod memstat;
 pub mod mm;
+pub mod msync;
 mod panic;
 pub mod print;
 pub mod procattr;

@@ -130,6 +130,7 @@ pub fn open(p: ProcPath, flags: u32, path: &[u8]) -> KResult<Arc<File>> {
             meminfo_text(
                 page_alloc::nr_total_pages(),
                 page_alloc::nr_free_pages(),
+                crate::mm::filemap::nr_file_pages(),
                 crate::mm::heap::usage().0,
             )
             .into_bytes(),

@@ -128,7 +128,7 @@ impl RamFs {
             inodes += 1;
             if i.mode & S_IFMT == S_IFREG {
                 if let super::Contents::Regular(d) = &i.contents {
-                    bytes += d.len() as u64;
+                    bytes += d.lock().i_size;
                 }
             }
         }

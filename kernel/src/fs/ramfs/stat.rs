@@ -146,7 +146,7 @@ impl RamFs {
     pub fn stat(&self, ino: Ino) -> KResult<Stat> {
         let i = self.inode(ino)?;
         let size = match &i.contents {
-            Contents::Regular(data) => data.len() as i64,
+            Contents::Regular(m) => m.lock().i_size as i64,
             Contents::Symlink(target) => target.len() as i64,
             _ => 0,
         };

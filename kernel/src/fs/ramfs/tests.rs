@@ -3,6 +3,8 @@
 //! (Unpacking is tested in `initramfs/tests.rs`, `struct stat` in `ramfs/stat.rs`.)
 
 use super::*;
+use crate::mm::layout::PAGE_SIZE;
+use crate::mm::page_alloc;
 
 fn read_all(fs: &RamFs, ino: Ino) -> Vec<u8> {
     let mut buf = alloc::vec![0u8; 1 << 16];
@@ -122,4 +124,94 @@ fn freed_inode_slots_are_reused_and_the_arena_shrinks() {
         "capacity {}",
         fs.inodes.capacity()
     );
+}
+
+#[test]
+fn file_data_lives_in_page_frames_with_holes() {
+    let before = page_alloc::nr_used_pages();
+    let mut fs = RamFs::new();
+    let f = fs.create(RamFs::ROOT, b"f", 0o644).unwrap();
+    // A write 3 pages in: the file grows, pages 0..3 are holes with no frame.
+    let off = 3 * PAGE_SIZE as u64 + 100;
+    assert_eq!(fs.write_at(f, off, b"xyz"), Ok(3));
+    assert_eq!(fs.stat(f).unwrap().st_size, off as i64 + 3);
+    assert_eq!(fs.mapping(f).unwrap().lock().nrpages(), 1);
+    assert_eq!(page_alloc::nr_used_pages(), before + 1);
+    let data = read_all(&fs, f);
+    assert_eq!(data.len(), off as usize + 3);
+    assert!(data[..off as usize].iter().all(|&b| b == 0));
+    assert_eq!(&data[off as usize..], b"xyz");
+    // A write across a page boundary fills two frames.
+    let big = alloc::vec![0x5a_u8; PAGE_SIZE + 10];
+    assert_eq!(fs.write_at(f, 10, &big), Ok(big.len()));
+    assert_eq!(fs.mapping(f).unwrap().lock().nrpages(), 3);
+    let data = read_all(&fs, f);
+    assert_eq!(
+        (
+            data[9],
+            data[10],
+            data[PAGE_SIZE + 19],
+            data[PAGE_SIZE + 20]
+        ),
+        (0, 0x5a, 0x5a, 0)
+    );
+    // A read straddling the end is short; at or past it, 0.
+    let mut buf = [1u8; 8];
+    assert_eq!(fs.read_at(f, off, &mut buf), Ok(3));
+    assert_eq!(fs.read_at(f, off + 3, &mut buf), Ok(0));
+    assert_eq!(fs.read_at(f, u64::MAX, &mut buf), Ok(0));
+}
+
+#[test]
+fn truncate_down_frees_frames_and_up_reads_zeros() {
+    let before = page_alloc::nr_used_pages();
+    let mut fs = RamFs::new();
+    let f = fs.create(RamFs::ROOT, b"f", 0o644).unwrap();
+    let data = alloc::vec![0xee_u8; 4 * PAGE_SIZE];
+    fs.write_at(f, 0, &data).unwrap();
+    assert_eq!(page_alloc::nr_used_pages(), before + 4);
+    fs.truncate(f, PAGE_SIZE as u64 + 5).unwrap();
+    assert_eq!(page_alloc::nr_used_pages(), before + 2);
+    fs.truncate(f, 3 * PAGE_SIZE as u64).unwrap(); // growth is a hole: no frame
+    assert_eq!(page_alloc::nr_used_pages(), before + 2);
+    let back = read_all(&fs, f);
+    assert_eq!(back.len(), 3 * PAGE_SIZE);
+    assert!(back[..PAGE_SIZE + 5].iter().all(|&b| b == 0xee));
+    assert!(
+        back[PAGE_SIZE + 5..].iter().all(|&b| b == 0),
+        "the cut bytes do not come back"
+    );
+    fs.truncate(f, 0).unwrap();
+    assert_eq!(page_alloc::nr_used_pages(), before);
+    assert_eq!(fs.truncate(f, MAX_FILE_SIZE + 1), Err(Errno::EFBIG));
+}
+
+#[test]
+fn unlinked_file_frames_go_with_the_last_user() {
+    let before = page_alloc::nr_used_pages();
+    let mut fs = RamFs::new();
+    let f = fs.create(RamFs::ROOT, b"f", 0o644).unwrap();
+    fs.write_at(f, 0, &alloc::vec![1u8; 3 * PAGE_SIZE]).unwrap();
+    fs.iget(f).unwrap(); // an open file
+    fs.unlink(RamFs::ROOT, b"f").unwrap();
+    assert_eq!(
+        page_alloc::nr_used_pages(),
+        before + 3,
+        "still open: data stays"
+    );
+    assert_eq!(read_all(&fs, f).len(), 3 * PAGE_SIZE);
+    fs.iput(f); // last close: evict -> truncate_inode_pages_final
+    assert_eq!(page_alloc::nr_used_pages(), before);
+}
+
+#[test]
+fn out_of_frames_is_enomem_or_a_short_write() {
+    let mut fs = RamFs::new();
+    let f = fs.create(RamFs::ROOT, b"f", 0o644).unwrap();
+    page_alloc::set_frame_limit(Some(page_alloc::nr_used_pages() + 1));
+    let r = fs.write_at(f, 0, &alloc::vec![2u8; 2 * PAGE_SIZE]);
+    let r2 = fs.write_at(f, 5 * PAGE_SIZE as u64, b"x");
+    page_alloc::set_frame_limit(None);
+    assert_eq!((r, r2), (Ok(PAGE_SIZE), Err(Errno::ENOMEM)));
+    assert_eq!(fs.stat(f).unwrap().st_size, PAGE_SIZE as i64);
 }

@@ -249,3 +249,188 @@ fn a_fault_below_the_stack_grows_it_by_the_callers_rlimit_stack() {
     );
     host_set_rlimit(crate::task::rlimit::RLIMIT_STACK, old).unwrap();
 }
+
+/// A file whose VMAs fault from a page cache (what `fs::vfs::RamFile` is in the kernel).
+struct CachedFile(Mapping);
+
+impl crate::mm::vma::VmFile for CachedFile {
+    fn path(&self) -> &str {
+        "/f"
+    }
+    fn read_at(&self, _: usize, _: &mut [u8]) -> usize {
+        unreachable!("a file with a page cache is never read by copy")
+    }
+    fn ino(&self) -> u64 {
+        7
+    }
+    fn mapping(&self) -> Option<Mapping> {
+        Some(self.0.clone())
+    }
+}
+
+/// A page cache of `size` bytes whose first page is all `fill`.
+fn cached_file(size: u64, fill: u8) -> (Mapping, alloc::sync::Arc<CachedFile>) {
+    let mapping = crate::mm::filemap::AddressSpace::new_mapping();
+    {
+        let mut m = mapping.lock();
+        let pa = m.find_or_create_page(0).unwrap();
+        // SAFETY: a host frame of PAGE_SIZE bytes, held by the cache.
+        unsafe { core::ptr::write_bytes(page_address(pa) as *mut u8, fill, PAGE_SIZE) };
+        m.i_size = size;
+    }
+    let file = alloc::sync::Arc::new(CachedFile(mapping.clone()));
+    (mapping, file)
+}
+
+fn mm_with_file(flags: VmFlags, file: &alloc::sync::Arc<CachedFile>, pages: usize) -> MmStruct {
+    let mut mm = MmStruct::new().expect("a page-table root");
+    let f: alloc::sync::Arc<dyn crate::mm::vma::VmFile> = file.clone();
+    mm.vmas
+        .insert(VmArea::new_file(A, A + pages * PAGE_SIZE, flags, f, 0))
+        .expect("a free range");
+    mm
+}
+
+const RX: VmFlags = VmFlags::READ
+    .union(VmFlags::EXEC)
+    .union(VmFlags::MAYREAD)
+    .union(VmFlags::MAYEXEC);
+
+#[test]
+fn two_mms_running_one_file_share_its_cache_frame() {
+    let before = nr_used_pages();
+    let (mapping, file) = cached_file(PAGE_SIZE as u64, 0xd4);
+    let cache_pa = mapping.lock().find_page(0).unwrap();
+    let mut one = mm_with_file(RX, &file, 1);
+    let mut two = mm_with_file(RX, &file, 1);
+    assert_eq!(handle_mm_fault(&mut one, A + 8, Access::Exec), Ok(()));
+    assert_eq!(handle_mm_fault(&mut two, A, Access::Read), Ok(()));
+    let (p1, prot1) = one.lookup(A).unwrap();
+    let (p2, _) = two.lookup(A).unwrap();
+    assert_eq!(
+        (p1, p2),
+        (cache_pa, cache_pa),
+        "both map the cache's own frame"
+    );
+    assert!(prot1.contains(Prot::EXEC) && !prot1.contains(Prot::WRITE));
+    assert_eq!(page_count(cache_pa), 3, "the cache and two page tables");
+    assert_eq!(byte_at(&two, A + 100), Some(0xd4));
+    drop((one, two));
+    assert_eq!(page_count(cache_pa), 1);
+    drop((mapping, file));
+    assert_eq!(nr_used_pages(), before);
+}
+
+#[test]
+fn a_private_write_copies_and_the_file_stays_unchanged() {
+    let before = nr_used_pages();
+    let (mapping, file) = cached_file(2 * PAGE_SIZE as u64, 0x11);
+    let cache_pa = mapping.lock().find_page(0).unwrap();
+    let mut mm = mm_with_file(RW, &file, 2);
+    // Read first: the cache frame, read-only although the VMA is writable.
+    assert_eq!(handle_mm_fault(&mut mm, A, Access::Read), Ok(()));
+    assert_eq!(
+        mm.lookup(A).map(|(pa, p)| (pa, p.contains(Prot::WRITE))),
+        Some((cache_pa, false))
+    );
+    // Then a write: do_wp_page copies, even though only one page table maps the frame.
+    write(&mut mm, A + 3, b"W");
+    let (mine, prot) = mm.lookup(A).unwrap();
+    assert!(mine != cache_pa && prot.contains(Prot::WRITE));
+    assert_eq!(
+        (byte_at(&mm, A + 3), byte_at(&mm, A + 4)),
+        (Some(b'W'), Some(0x11))
+    );
+    // A write fault on a page not present (a hole of the file): a private copy at once.
+    write(&mut mm, A + PAGE_SIZE, b"H");
+    assert_eq!(byte_at(&mm, A + PAGE_SIZE + 1), Some(0));
+    // The file saw nothing, and the cache frame has only its own reference left.
+    // SAFETY: the cache's frame, PAGE_SIZE bytes.
+    assert_eq!(
+        unsafe { (page_address(cache_pa) as *const u8).add(3).read() },
+        0x11
+    );
+    assert_eq!(page_count(cache_pa), 1);
+    assert_eq!(
+        mapping.lock().find_page(1),
+        None,
+        "a private write adds no cache page"
+    );
+    drop((mm, mapping, file));
+    assert_eq!(nr_used_pages(), before);
+}
+
+#[test]
+fn a_shared_mapping_writes_the_cache_frame_and_past_eof_is_sigbus() {
+    let before = nr_used_pages();
+    let (mapping, file) = cached_file(PAGE_SIZE as u64 + 1, 0x22);
+    let cache_pa = mapping.lock().find_page(0).unwrap();
+    let mut mm = mm_with_file(RW | VmFlags::SHARED | VmFlags::MAYSHARE, &file, 3);
+    write(&mut mm, A + 5, b"S");
+    assert_eq!(mm.lookup(A).map(|(pa, _)| pa), Some(cache_pa));
+    // SAFETY: the cache's frame, PAGE_SIZE bytes.
+    assert_eq!(
+        unsafe { (page_address(cache_pa) as *const u8).add(5).read() },
+        b'S'
+    );
+    // Page 1 holds the file's last byte: present (a zeroed cache page for the hole).
+    assert_eq!(
+        handle_mm_fault(&mut mm, A + PAGE_SIZE, Access::Read),
+        Ok(())
+    );
+    assert_eq!(mapping.lock().nrpages(), 2);
+    // Page 2 lies wholly past the end: SIGBUS, for reads and writes alike.
+    for access in [Access::Read, Access::Write] {
+        assert_eq!(
+            handle_mm_fault(&mut mm, A + 2 * PAGE_SIZE, access),
+            Err(VmFault::SigBus)
+        );
+    }
+    drop((mm, mapping, file));
+    assert_eq!(nr_used_pages(), before);
+}
+
+#[test]
+fn truncation_unmaps_the_pages_past_the_new_end_even_private_copies() {
+    let before = nr_used_pages();
+    let (mapping, file) = cached_file(3 * PAGE_SIZE as u64, 0x33);
+    let mut shared = mm_with_file(RW | VmFlags::SHARED | VmFlags::MAYSHARE, &file, 3);
+    let mut private = mm_with_file(RW, &file, 3);
+    for p in 0..3 {
+        assert_eq!(
+            handle_mm_fault(&mut shared, A + p * PAGE_SIZE, Access::Read),
+            Ok(())
+        );
+    }
+    write(&mut private, A + 2 * PAGE_SIZE, b"c"); // a private copy of page 2
+                                                  // ftruncate(fd, PAGE_SIZE + 1): the cache drops page 2, then every mapping of it goes.
+    {
+        let mut m = mapping.lock();
+        m.truncate_inode_pages(PAGE_SIZE as u64 + 1);
+        m.i_size = PAGE_SIZE as u64 + 1;
+    }
+    let first = (PAGE_SIZE as u64 + 1).div_ceil(PAGE_SIZE as u64);
+    assert_eq!(
+        crate::mm::filemap::unmap_mapping_pages(&mut shared, &mapping, first),
+        1
+    );
+    assert_eq!(
+        crate::mm::filemap::unmap_mapping_pages(&mut private, &mapping, first),
+        1
+    );
+    assert!(
+        shared.lookup(A + PAGE_SIZE).is_some(),
+        "the partial last page stays"
+    );
+    assert!(shared.lookup(A + 2 * PAGE_SIZE).is_none());
+    assert!(
+        private.lookup(A + 2 * PAGE_SIZE).is_none(),
+        "even the private copy"
+    );
+    assert_eq!(
+        handle_mm_fault(&mut shared, A + 2 * PAGE_SIZE, Access::Read),
+        Err(VmFault::SigBus)
+    );
+    drop((shared, private, mapping, file));
+    assert_eq!(nr_used_pages(), before);
+}
