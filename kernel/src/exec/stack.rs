@@ -140,4 +140,4 @@ pub fn mmap_base(stack_rlimit: usize, randomize: bool) -> usize {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -3,27 +3,16 @@
 
 use super::auxv::*;
 use super::*;
-use crate::exec::bprm::{bprm_mm_init, collect_strings, copy_strings, push_string, ArgSource};
 use crate::exec::elf::ElfHeader;
 use crate::exec::stack::setup_arg_pages;
-use crate::fs::ramfs::Ino;
 use crate::mm::access_remote::{FollFlags, RemoteBuf};
 use crate::mm::layout::STACK_TOP;
-use alloc::string::String;
 
-/// A new stack as exec leaves it before `create_elf_tables`: the strings copied and
-/// moved to their top (here STACK_TOP itself, no randomization).
+/// A new stack as exec leaves it before `create_elf_tables`: the strings copied (the
+/// fixture of `exec/stack/tests.rs`) and moved to their top (here STACK_TOP itself, no
+/// randomization).
 fn bprm_with(argv: &[&str], envp: &[&str]) -> LinuxBinprm {
-    let mut bprm = bprm_mm_init(Ino(1), 0, b"/bin/prog", false).unwrap();
-    let strings = |v: &[&str]| v.iter().map(|s| String::from(*s)).collect::<Vec<_>>();
-    let (argv, envp) = (strings(argv), strings(envp));
-    let args = collect_strings(&ArgSource::Kernel(&argv)).unwrap();
-    let envs = collect_strings(&ArgSource::Kernel(&envp)).unwrap();
-    bprm.exec = push_string(&mut bprm, b"/bin/prog").unwrap();
-    copy_strings(&mut bprm, &envs).unwrap();
-    copy_strings(&mut bprm, &args).unwrap();
-    bprm.argc = args.len();
-    bprm.envc = envs.len();
+    let mut bprm = crate::exec::stack::tests::bprm_with(argv, envp);
     setup_arg_pages(&mut bprm, STACK_TOP, false).unwrap();
     bprm
 }

@@ -22,7 +22,7 @@ fn strings(v: &[&str]) -> Vec<String> {
 }
 
 /// exec/mod.rs's order: the filename, then envp, then argv, each below the last.
-fn bprm_with(argv: &[&str], envp: &[&str]) -> LinuxBinprm {
+pub(crate) fn bprm_with(argv: &[&str], envp: &[&str]) -> LinuxBinprm {
     let mut bprm = bprm_mm_init(Ino(1), 0, b"/bin/prog", false).expect("a new mm");
     let (argv, envp) = (strings(argv), strings(envp));
     let args = collect_strings(&ArgSource::Kernel(&argv)).unwrap();
